@@ -1,0 +1,124 @@
+// Dropout and its relatives: one primitive, "multiply by a fixed random multiplier m drawn from a
+// key", with its forward, VJP and JVP below. Because m is a parameter of the primitive, the mask
+// of the backward and tangent passes is the forward mask exactly (claim D-BWD).
+import { type Primitive, bind } from './trace.ts';
+import { Tensor, checkTensor } from './tensor.ts';
+import { type Key, bernoulli, checkKey, normal } from './random.ts';
+import { type Shape, describe, fmt } from './shape.ts';
+import { binaryKernel, broadcastPlan } from './kernels.ts';
+import { mul } from './ops.ts';
+
+export type Convention = 'inverted' | 'scale-at-inference';
+
+export interface DropoutOptions {
+  /** Probability of dropping each element, in [0, 1]. keep = 1 − rate. */
+  rate: number;
+  /** true: sample a mask; false: the deterministic inference-time map. */
+  training: boolean;
+  /** 'inverted' (default): mask·x/keep in training, x at inference. 'scale-at-inference' (the paper's): mask·x in training, keep·x at inference. */
+  convention?: Convention;
+  /** Shape of the mask, broadcast over x: 1 (or a dimension of x) per axis, null meaning x's dimension. A 1 shares one mask bit along that axis. */
+  noiseShape?: readonly (number | null)[];
+}
+
+// y = m ⊙ x, where a zero multiplier gives exactly 0 even for an infinite or NaN x: a dropped unit
+// contributes nothing, in the value and in every derivative.
+const kernel = binaryKernel('b === 0 ? 0 : a * b');
+function maskedProduct(x: Tensor, m: Tensor): Tensor {
+  const out = new Float64Array(x.size);
+  const p = broadcastPlan(x.shape, m.shape, x.shape);
+  kernel(x.data, m.data, out, p.offA, p.offB, p.inner, p.sa, p.sb);
+  return new Tensor(out, x.shape);
+}
+
+const DROPOUT: Primitive<Tensor> = {
+  name: 'dropout',
+  fwd: ([x], m) => maskedProduct(x, m),
+  vjp: (g, _, __, m) => [() => bind(DROPOUT, [g], m)], // ∂E/∂x = m ⊙ ∂E/∂y, same m
+  jvp: ([t], _, __, m) => bind(DROPOUT, [t], m),
+};
+
+/** Multiplies x by a fixed multiplier tensor m (broadcast over x), with the dropout op's derivative rules. */
+export function applyMultiplier(x: Tensor, m: Tensor): Tensor {
+  return bind(DROPOUT, [x], m);
+}
+
+const KNOWN = new Set(['rate', 'training', 'convention', 'noiseShape']);
+
+function checkOptions(op: string, opts: unknown, gaussian = false): Required<Omit<DropoutOptions, 'noiseShape'>> & { noiseShape?: DropoutOptions['noiseShape'] } {
+  if (opts === null || typeof opts !== 'object') throw new TypeError(`${op}: expected options { rate, training }, got ${describe(opts)}`);
+  for (const k of Object.keys(opts)) {
+    if (!KNOWN.has(k) || (gaussian && k === 'convention')) {
+      const hint = k === 'p' || k === 'keep' || k === 'keepProb' ? ' (give rate, the DROP probability; keep = 1 − rate)' : '';
+      throw new TypeError(`${op}: unknown option "${k}"${hint}; expected ${gaussian ? 'rate, training, noiseShape' : 'rate, training, convention, noiseShape'}`);
+    }
+  }
+  const o = opts as DropoutOptions;
+  if (typeof o.rate !== 'number' || !(o.rate >= 0 && o.rate <= 1)) {
+    throw new RangeError(`${op}: rate (the drop probability) must be a number in [0, 1], got ${describe(o.rate)}`);
+  }
+  if (gaussian && o.rate === 1) throw new RangeError(`${op}: rate must be in [0, 1) for Gaussian dropout (its variance rate/(1 − rate) is infinite at 1), got 1`);
+  if (typeof o.training !== 'boolean') throw new TypeError(`${op}: training must be true or false, got ${describe(o.training)}`);
+  const convention = o.convention ?? 'inverted';
+  if (convention !== 'inverted' && convention !== 'scale-at-inference') {
+    throw new RangeError(`${op}: convention must be 'inverted' or 'scale-at-inference', got ${describe(o.convention)}`);
+  }
+  return { rate: o.rate, training: o.training, convention, noiseShape: o.noiseShape };
+}
+
+/** The mask's shape: x's shape with the axes where noiseShape is 1 collapsed. */
+export function resolveNoiseShape(x: Shape, noiseShape: DropoutOptions['noiseShape'], op = 'dropout'): Shape {
+  if (noiseShape === undefined) return x;
+  if (!Array.isArray(noiseShape) || noiseShape.length !== x.length) {
+    throw new RangeError(`${op}: noiseShape must have one entry per axis of x (shape ${fmt(x)}), got ${describe(noiseShape)}`);
+  }
+  return noiseShape.map((d, i) => {
+    if (d === null) return x[i];
+    if (d !== 1 && d !== x[i]) throw new RangeError(`${op}: noiseShape[${i}] must be 1, null or ${x[i]} (x's dimension), got ${describe(d)}`);
+    return d;
+  });
+}
+
+/**
+ * Dropout with an explicit key. In training, each element (or each group sharing a mask bit, per
+ * noiseShape) is kept with probability keep = 1 − rate, mask r = bernoulli(key, keep, noiseShape):
+ * inverted → r·x/keep, scale-at-inference → r·x. At inference: x, or keep·x. rate 0 is the identity.
+ */
+export function dropout(key: Key | null | undefined, x: Tensor, options: DropoutOptions): Tensor {
+  return dropoutImpl('dropout', key, x, options);
+}
+
+/** DropConnect: dropout applied to a weight matrix, one mask per call (shared by every example in a batch). */
+export function dropConnect(key: Key | null | undefined, w: Tensor, options: DropoutOptions): Tensor {
+  return dropoutImpl('dropConnect', key, w, options);
+}
+
+function dropoutImpl(op: string, key: Key | null | undefined, x: Tensor, options: DropoutOptions): Tensor {
+  checkTensor(x, op);
+  const { rate, training, convention, noiseShape } = checkOptions(op, options);
+  const shape = resolveNoiseShape(x.shape, noiseShape, op);
+  if (training) checkKey(key, op, 'key (required in training)');
+  else if (key !== undefined && key !== null) checkKey(key, op);
+  const keep = 1 - rate;
+  if (rate === 0) return x;
+  if (!training) return convention === 'inverted' ? x : mul(x, keep);
+  const r = bernoulli(key as Key, keep, shape);
+  if (convention === 'inverted') {
+    const inv = 1 / keep; // keep = 0 only when every r is 0
+    for (let i = 0; i < r.data.length; i++) r.data[i] = r.data[i] === 0 ? 0 : inv;
+  }
+  return applyMultiplier(x, r);
+}
+
+/**
+ * Gaussian dropout (the paper's §10): multiply by m ~ N(1, σ²) with σ² = rate/(1 − rate), the
+ * variance of inverted Bernoulli noise r/keep. At inference the identity.
+ */
+export function gaussianDropout(key: Key | null | undefined, x: Tensor, options: Omit<DropoutOptions, 'convention'>): Tensor {
+  checkTensor(x, 'gaussianDropout');
+  const { rate, training, noiseShape } = checkOptions('gaussianDropout', options, true);
+  const shape = resolveNoiseShape(x.shape, noiseShape, 'gaussianDropout');
+  if (training) checkKey(key, 'gaussianDropout', 'key (required in training)');
+  if (rate === 0 || !training) return x;
+  return applyMultiplier(x, normal(key as Key, shape, 1, Math.sqrt(rate / (1 - rate))));
+}

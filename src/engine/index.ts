@@ -1,0 +1,7 @@
+// The engine's public API. Verification code imports only from here.
+export { Tensor, tensor, scalar, zeros, ones, full, zerosLike, onesLike, isTensor, type Nested } from './tensor.ts';
+export { type Shape, broadcastShapes } from './shape.ts';
+export * from './ops.ts';
+export { vjp, jvp, grad, valueAndGrad, flatten, type Tree, type GradOptions } from './transforms.ts';
+export { Key, key, split, foldIn, uniform, normal, bernoulli, isKey } from './random.ts';
+export { dropout, dropConnect, gaussianDropout, applyMultiplier, resolveNoiseShape, type DropoutOptions, type Convention } from './dropout.ts';

@@ -1,0 +1,472 @@
+// Every differentiable primitive: its forward kernel, VJP and JVP in one place. Rules are written
+// with the public ops themselves, so they are differentiable again (higher-order derivatives).
+import { type Primitive, bind } from './trace.ts';
+import { Tensor, checkTensor, zerosLike } from './tensor.ts';
+import * as K from './kernels.ts';
+import { type Shape, broadcastShapes, checkShape, describe, fmt, normAxes, normAxis, sameShape, sizeOf } from './shape.ts';
+
+export type Operand = Tensor | number;
+type D = Tensor | number; // a local derivative: a tensor or a constant
+
+const asTensor = (v: Operand, op: string, arg: string): Tensor => {
+  if (typeof v === 'number') return new Tensor(Float64Array.of(v), []);
+  return checkTensor(v, op, arg);
+};
+/** g · d, skipping the multiply when d is ±1. */
+const scale = (g: Tensor, d: D): Tensor => (d === 1 ? g : d === -1 ? neg(g) : mul(g, d));
+
+// ---------------------------------------------------------------------------------------------
+// Elementwise unary ops: y = f(x) with local derivative f'(x) = d(x, y, c); VJP is g·d, JVP is t·d.
+
+function unary(name: string, expr: string, d: (x: Tensor, y: Tensor, c: number) => D) {
+  const kern = K.unaryKernel(expr);
+  const prim: Primitive<number> = {
+    name,
+    fwd: ([x], c) => {
+      const out = new Float64Array(x.size);
+      kern(x.data, out, c);
+      return new Tensor(out, x.shape);
+    },
+    vjp: (g, [x], y, c) => [() => scale(g, d(x, y, c))],
+    jvp: ([t], [x], y, c) => scale(t, d(x, y, c)),
+  };
+  return (x: Tensor, c = 0) => bind(prim, [checkTensor(x, name)], c);
+}
+
+//                                  forward                     local derivative
+export const neg     = unary('neg',     '-a',                      () => -1);
+export const exp     = unary('exp',     'Math.exp(a)',             (_, y) => y);
+export const log     = unary('log',     'Math.log(a)',             (x) => div(1, x));
+export const sqrt    = unary('sqrt',    'Math.sqrt(a)',            (_, y) => div(0.5, y));
+export const square  = unary('square',  'a * a',                   (x) => mul(x, 2));
+export const tanh    = unary('tanh',    'Math.tanh(a)',            (_, y) => sub(1, square(y)));
+export const sigmoid = unary('sigmoid', '1 / (1 + Math.exp(-a))',  (_, y) => mul(y, sub(1, y)));
+export const relu    = unary('relu',    'a > 0 ? a : 0',           (x) => step(x));
+export const abs     = unary('abs',     'Math.abs(a)',             (x) => sign(x));
+const powc           = unary('pow',     'Math.pow(a, c)',          (x, _, c) => (c === 0 ? 0 : mul(powc(x, c - 1), c)));
+
+/** x to a constant power. */
+export function pow(x: Tensor, exponent: number): Tensor {
+  if (typeof exponent !== 'number' || Number.isNaN(exponent)) throw new TypeError(`pow: expected the exponent to be a number, got ${describe(exponent)}`);
+  return powc(checkTensor(x, 'pow'), exponent);
+}
+
+// Non-differentiable elementwise helpers (masks used inside rules): no tape, derivative zero.
+function constant1(expr: string) {
+  const kern = K.unaryKernel(expr);
+  return (x: Tensor) => {
+    const out = new Float64Array(x.size);
+    kern(x.data, out, 0);
+    return new Tensor(out, x.shape);
+  };
+}
+const step = constant1('a > 0 ? 1 : 0');
+const sign = constant1('a > 0 ? 1 : a < 0 ? -1 : 0');
+
+// ---------------------------------------------------------------------------------------------
+// Elementwise binary ops with NumPy broadcasting: z = f(a, b), partials da, db.
+// VJP: (g·da, g·db), each summed back to its input's shape. JVP: ta·da + tb·db.
+
+function broadcastKernel(name: string, expr: string) {
+  const kern = K.binaryKernel(expr);
+  return (a: Tensor, b: Tensor): Tensor => {
+    const shape = broadcastShapes(a.shape, b.shape, name);
+    const out = new Float64Array(sizeOf(shape));
+    if (sameShape(a.shape, b.shape)) kern(a.data, b.data, out, ZERO, ZERO, out.length, 1, 1);
+    else {
+      const p = K.broadcastPlan(a.shape, b.shape, shape);
+      kern(a.data, b.data, out, p.offA, p.offB, p.inner, p.sa, p.sb);
+    }
+    return new Tensor(out, shape);
+  };
+}
+const ZERO = new Int32Array(1);
+
+function binary(name: string, expr: string, da: (a: Tensor, b: Tensor, y: Tensor) => D, db: (a: Tensor, b: Tensor, y: Tensor) => D) {
+  const k = broadcastKernel(name, expr);
+  const prim: Primitive<null> = {
+    name,
+    fwd: ([a, b]) => k(a, b),
+    vjp: (g, [a, b], y) => [() => sumTo(scale(g, da(a, b, y)), a.shape), () => sumTo(scale(g, db(a, b, y)), b.shape)],
+    jvp: ([ta, tb], [a, b], y) => broadcastTo(add(scale(ta, da(a, b, y)), scale(tb, db(a, b, y))), y.shape),
+  };
+  return (a: Operand, b: Operand) => bind(prim, [asTensor(a, name, 'a'), asTensor(b, name, 'b')], null);
+}
+
+//                                   forward              ∂/∂a                  ∂/∂b
+export const add      = binary('add',      'a + b',           () => 1,              () => 1);
+export const sub      = binary('sub',      'a - b',           () => 1,              () => -1);
+export const mul      = binary('mul',      'a * b',           (_, b) => b,          (a) => a);
+export const div      = binary('div',      'a / b',           (_, b) => div(1, b),  (_, b, y) => neg(div(y, b)));
+export const maximum  = binary('maximum',  'Math.max(a, b)',  (a, b) => winA(a, b), (a, b) => winA(b, a));
+export const minimum  = binary('minimum',  'Math.min(a, b)',  (a, b) => winA(b, a), (a, b) => winA(a, b));
+
+// Ties split the gradient evenly, which is what a central finite difference sees.
+const winA = broadcastKernel('maximum', 'a > b ? 1 : a === b ? 0.5 : 0');
+
+export const equal = broadcastKernel('equal', 'a === b ? 1 : 0');
+export const greater = broadcastKernel('greater', 'a > b ? 1 : 0');
+export const less = broadcastKernel('less', 'a < b ? 1 : 0');
+
+// ---------------------------------------------------------------------------------------------
+// Shape ops.
+
+const RESHAPE: Primitive<Shape> = {
+  name: 'reshape',
+  fwd: ([x], shape) => new Tensor(x.data, shape),
+  vjp: (g, [x]) => [() => reshape(g, x.shape)],
+  jvp: ([t], _, __, shape) => reshape(t, shape),
+};
+/** Same data, new shape; one dimension may be -1 (inferred). */
+export function reshape(x: Tensor, shape: Shape): Tensor {
+  checkTensor(x, 'reshape');
+  if (!Array.isArray(shape)) throw new TypeError(`reshape: expected the shape to be an array, got ${describe(shape)}`);
+  const known = shape.filter((d) => d !== -1);
+  const free = shape.length - known.length;
+  checkShape(known, 'reshape');
+  if (free > 1) throw new RangeError(`reshape: at most one dimension may be -1, got ${fmt(shape)}`);
+  const rest = sizeOf(known);
+  const fill = free ? (rest === 0 ? 0 : x.size / rest) : 0;
+  const s = shape.map((d) => (d === -1 ? fill : d));
+  if (!Number.isInteger(fill) || sizeOf(s) !== x.size) throw new RangeError(`reshape: cannot reshape ${fmt(x.shape)} (${x.size} elements) to ${fmt(shape)}`);
+  return sameShape(s, x.shape) ? x : bind(RESHAPE, [x], s);
+}
+
+const TRANSPOSE: Primitive<number[]> = {
+  name: 'transpose',
+  fwd: ([x], perm) => new Tensor(K.transposeKernel(x.data, x.shape, perm), perm.map((p) => x.shape[p])),
+  vjp: (g, _, __, perm) => [() => transpose(g, inversePerm(perm))],
+  jvp: ([t], _, __, perm) => transpose(t, perm),
+};
+const inversePerm = (perm: number[]) => perm.map((_, i) => perm.indexOf(i));
+/** Permutes axes; by default reverses them (a matrix transpose for rank 2). */
+export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
+  checkTensor(x, 'transpose');
+  const p = perm === undefined ? x.shape.map((_, i) => x.ndim - 1 - i) : [...perm];
+  if (p.length !== x.ndim || [...p].sort((a, b) => a - b).some((v, i) => v !== i)) {
+    throw new RangeError(`transpose: perm must be a permutation of 0..${x.ndim - 1} for shape ${fmt(x.shape)}, got [${p.join(', ')}]`);
+  }
+  return p.every((v, i) => v === i) ? x : bind(TRANSPOSE, [x], p);
+}
+
+const BROADCAST: Primitive<Shape> = {
+  name: 'broadcastTo',
+  fwd: ([x], shape) => new Tensor(K.broadcastCopy(x.data, x.shape, shape), shape),
+  vjp: (g, [x]) => [() => sumTo(g, x.shape)],
+  jvp: ([t], _, __, shape) => broadcastTo(t, shape),
+};
+export function broadcastTo(x: Tensor, shape: Shape): Tensor {
+  checkTensor(x, 'broadcastTo');
+  checkShape(shape, 'broadcastTo');
+  const s = broadcastShapes(x.shape, shape, 'broadcastTo');
+  if (!sameShape(s, shape)) throw new RangeError(`broadcastTo: shape ${fmt(x.shape)} cannot be broadcast to ${fmt(shape)}`);
+  return sameShape(x.shape, shape) ? x : bind(BROADCAST, [x], [...shape]);
+}
+
+/** Sums x down to `shape` (the inverse of broadcasting): how gradients return to a broadcast input. */
+export function sumTo(x: Tensor, shape: Shape): Tensor {
+  if (sameShape(x.shape, shape)) return x;
+  const lead = x.ndim - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < x.ndim; i++) if (i < lead || (shape[i - lead] === 1 && x.shape[i] !== 1)) axes.push(i);
+  return reshape(sum(x, axes, true), shape);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reductions.
+
+interface ReduceP {
+  axes: number[];
+  keepdims: boolean;
+}
+const keptShape = (shape: Shape, axes: number[]) => shape.map((d, i) => (axes.includes(i) ? 1 : d));
+const outShape = (shape: Shape, { axes, keepdims }: ReduceP) => (keepdims ? keptShape(shape, axes) : shape.filter((_, i) => !axes.includes(i)));
+
+function reduceFwd(x: Tensor, p: ReduceP, kind: 'sum' | 'max'): Tensor {
+  let data = x.data;
+  let shape = [...x.shape];
+  for (let i = p.axes.length - 1; i >= 0; i--) {
+    data = K.reduceAxis(data, shape, p.axes[i], kind);
+    shape[p.axes[i]] = 1;
+  }
+  if (p.axes.length === 0) data = data.slice();
+  return new Tensor(data, outShape(x.shape, p));
+}
+/** g of a reduction, broadcast back over the reduced axes. */
+const unreduce = (g: Tensor, x: Tensor, axes: number[]) => broadcastTo(reshape(g, keptShape(x.shape, axes)), x.shape);
+
+const SUM: Primitive<ReduceP> = {
+  name: 'sum',
+  fwd: ([x], p) => reduceFwd(x, p, 'sum'),
+  vjp: (g, [x], _, p) => [() => unreduce(g, x, p.axes)],
+  jvp: ([t], _, __, p) => bind(SUM, [t], p),
+};
+// The gradient of max goes to the maximal elements, split evenly among ties.
+const maxWeights = (x: Tensor, y: Tensor, axes: number[]) => {
+  const hit = equal(x, new Tensor(y.data, keptShape(x.shape, axes)));
+  return div(hit, reduceFwd(hit, { axes, keepdims: true }, 'sum'));
+};
+const MAX: Primitive<ReduceP> = {
+  name: 'max',
+  fwd: ([x], p) => reduceFwd(x, p, 'max'),
+  vjp: (g, [x], y, p) => [() => mul(unreduce(g, x, p.axes), maxWeights(x, y, p.axes))],
+  jvp: ([t], [x], y, p) => sum(mul(t, maxWeights(x, y, p.axes)), p.axes, p.keepdims),
+};
+
+function reduction(prim: Primitive<ReduceP>) {
+  return (x: Tensor, axes?: number | readonly number[], keepdims = false) => {
+    checkTensor(x, prim.name);
+    const ax = normAxes(axes, x.ndim, prim.name);
+    if (prim === MAX) for (const a of ax) if (x.shape[a] === 0) throw new RangeError(`max: cannot reduce over axis ${a} of length 0 (shape ${fmt(x.shape)})`);
+    return bind(prim, [x], { axes: ax, keepdims: !!keepdims });
+  };
+}
+export const sum = reduction(SUM);
+export const max = reduction(MAX);
+
+export function mean(x: Tensor, axes?: number | readonly number[], keepdims = false): Tensor {
+  checkTensor(x, 'mean');
+  const ax = normAxes(axes, x.ndim, 'mean');
+  const n = ax.reduce((acc, a) => acc * x.shape[a], 1);
+  return div(sum(x, ax, keepdims), n);
+}
+
+const STOP: Primitive<null> = {
+  name: 'stopGradient',
+  fwd: ([x]) => new Tensor(x.data, x.shape),
+  vjp: () => [null],
+  jvp: (_, [x]) => zerosLike(x),
+};
+/** The identity, with derivative zero. */
+export const stopGradient = (x: Tensor) => bind(STOP, [checkTensor(x, 'stopGradient')], null);
+
+// ---------------------------------------------------------------------------------------------
+// Matrix product, batched over leading dimensions (broadcast). The primitive carries transpose
+// flags so that the backward pass never materialises a transposed matrix.
+
+interface MatmulP {
+  ta: boolean;
+  tb: boolean;
+}
+const MATMUL: Primitive<MatmulP> = {
+  name: 'matmul',
+  fwd: ([a, b], { ta, tb }) => matmulKernel(a, b, ta, tb),
+  vjp: (g, [a, b], _, { ta, tb }) => {
+    const mm = (x: Tensor, y: Tensor, tx: boolean, ty: boolean) => bind(MATMUL, [x, y], { ta: tx, tb: ty });
+    const [ga, gb] = !ta && !tb ? [() => mm(g, b, false, true), () => mm(a, g, true, false)]
+      : !ta && tb ? [() => mm(g, b, false, false), () => mm(g, a, true, false)]
+      : ta && !tb ? [() => mm(b, g, false, true), () => mm(a, g, false, false)]
+      : [() => mm(b, g, true, true), () => mm(g, a, true, true)];
+    return [() => sumTo(ga(), a.shape), () => sumTo(gb(), b.shape)];
+  },
+  jvp: ([ta_, tb_], [a, b], _, p) => add(bind(MATMUL, [ta_, b], p), bind(MATMUL, [a, tb_], p)),
+};
+
+function matmulKernel(a: Tensor, b: Tensor, ta: boolean, tb: boolean): Tensor {
+  const [ar, ac] = a.shape.slice(-2);
+  const [br, bc] = b.shape.slice(-2);
+  const [m, k] = ta ? [ac, ar] : [ar, ac];
+  const n = tb ? br : bc;
+  const batchA = a.shape.slice(0, -2);
+  const batchB = b.shape.slice(0, -2);
+  const batch = broadcastShapes(batchA, batchB, 'matmul');
+  const out = new Float64Array(sizeOf(batch) * m * n);
+  // batch offsets via a broadcast plan over the batch shapes with a unit inner dimension
+  const plan = K.broadcastPlan([...batchA, 1], [...batchB, 1], [...batch, 1]);
+  for (let r = 0; r < plan.offA.length; r++) {
+    K.gemm(ta, tb, m, n, k, a.data, plan.offA[r] * ar * ac, b.data, plan.offB[r] * br * bc, out, r * m * n);
+  }
+  return new Tensor(out, [...batch, m, n]);
+}
+
+/** Matrix product of the last two dimensions, broadcast over the leading ones. */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, 'matmul', 'a');
+  checkTensor(b, 'matmul', 'b');
+  if (a.ndim < 2 || b.ndim < 2) throw new RangeError(`matmul: expected tensors of rank ≥ 2, got shapes ${fmt(a.shape)} and ${fmt(b.shape)}`);
+  if (a.shape[a.ndim - 1] !== b.shape[b.ndim - 2]) {
+    throw new RangeError(`matmul: inner dimensions differ: shapes ${fmt(a.shape)} and ${fmt(b.shape)} (${a.shape[a.ndim - 1]} vs ${b.shape[b.ndim - 2]})`);
+  }
+  broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul');
+  return bind(MATMUL, [a, b], { ta: false, tb: false });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Slicing, concatenation and row gathering. Each pair is the other's transpose.
+
+interface SliceP {
+  axis: number;
+  start: number;
+  len: number;
+  full: number; // length of the axis in the larger tensor
+}
+const blocks = (shape: Shape, axis: number) => ({ outer: sizeOf(shape.slice(0, axis)), inner: sizeOf(shape.slice(axis + 1)) });
+const withDim = (shape: Shape, axis: number, n: number) => shape.map((d, i) => (i === axis ? n : d));
+
+const SLICE: Primitive<SliceP> = {
+  name: 'slice',
+  fwd: ([x], { axis, start, len, full }) => {
+    const shape = withDim(x.shape, axis, len);
+    const out = new Float64Array(sizeOf(shape));
+    const { outer, inner } = blocks(x.shape, axis);
+    K.copyAxisBlock(x.data, full, start, out, len, 0, len, outer, inner);
+    return new Tensor(out, shape);
+  },
+  vjp: (g, _, __, p) => [() => bind(UNSLICE, [g], p)],
+  jvp: ([t], _, __, p) => bind(SLICE, [t], p),
+};
+const UNSLICE: Primitive<SliceP> = {
+  name: 'unslice',
+  fwd: ([g], { axis, start, len, full }) => {
+    const shape = withDim(g.shape, axis, full);
+    const out = new Float64Array(sizeOf(shape));
+    const { outer, inner } = blocks(g.shape, axis);
+    K.copyAxisBlock(g.data, len, 0, out, full, start, len, outer, inner);
+    return new Tensor(out, shape);
+  },
+  vjp: (g, _, __, p) => [() => bind(SLICE, [g], p)],
+  jvp: ([t], _, __, p) => bind(UNSLICE, [t], p),
+};
+
+/** Elements start ≤ i < end along `axis` (default 0: rows). */
+export function slice(x: Tensor, start: number, end: number, axis = 0): Tensor {
+  checkTensor(x, 'slice');
+  if (x.ndim === 0) throw new RangeError('slice: cannot slice a rank-0 tensor');
+  const ax = normAxis(axis, x.ndim, 'slice');
+  const n = x.shape[ax];
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > n || start > end) {
+    throw new RangeError(`slice: expected integers 0 ≤ start ≤ end ≤ ${n} along axis ${ax} of shape ${fmt(x.shape)}, got start ${describe(start)}, end ${describe(end)}`);
+  }
+  return bind(SLICE, [x], { axis: ax, start, len: end - start, full: n });
+}
+
+const CONCAT: Primitive<number> = {
+  name: 'concat',
+  fwd: (xs, axis) => {
+    const full = xs.reduce((s, x) => s + x.shape[axis], 0);
+    const shape = withDim(xs[0].shape, axis, full);
+    const out = new Float64Array(sizeOf(shape));
+    const { outer, inner } = blocks(shape, axis);
+    let off = 0;
+    for (const x of xs) {
+      K.copyAxisBlock(x.data, x.shape[axis], 0, out, full, off, x.shape[axis], outer, inner);
+      off += x.shape[axis];
+    }
+    return new Tensor(out, shape);
+  },
+  vjp: (g, xs, _, axis) => {
+    let off = 0;
+    return xs.map((x) => {
+      const start = off;
+      off += x.shape[axis];
+      return () => bind(SLICE, [g], { axis, start, len: x.shape[axis], full: g.shape[axis] });
+    });
+  },
+  jvp: (ts, _, __, axis) => bind(CONCAT, ts, axis),
+};
+/** Joins tensors along an existing axis; all other dimensions must agree. */
+export function concat(xs: readonly Tensor[], axis = 0): Tensor {
+  if (!Array.isArray(xs) || xs.length === 0) throw new TypeError(`concat: expected a non-empty array of tensors, got ${describe(xs)}`);
+  xs.forEach((x, i) => checkTensor(x, 'concat', `xs[${i}]`));
+  const ax = normAxis(axis, xs[0].ndim, 'concat');
+  for (const x of xs) {
+    if (x.ndim !== xs[0].ndim || x.shape.some((d: number, i: number) => i !== ax && d !== xs[0].shape[i])) {
+      throw new RangeError(`concat: shapes ${fmt(xs[0].shape)} and ${fmt(x.shape)} differ outside axis ${ax}`);
+    }
+  }
+  return bind(CONCAT, [...xs], ax);
+}
+
+interface TakeP {
+  idx: Int32Array;
+  rows: number;
+}
+const TAKE: Primitive<TakeP> = {
+  name: 'take',
+  fwd: ([x], { idx }) => {
+    const inner = sizeOf(x.shape.slice(1));
+    const out = new Float64Array(idx.length * inner);
+    for (let r = 0; r < idx.length; r++) out.set(x.data.subarray(idx[r] * inner, (idx[r] + 1) * inner), r * inner);
+    return new Tensor(out, [idx.length, ...x.shape.slice(1)]);
+  },
+  vjp: (g, _, __, p) => [() => bind(SCATTER, [g], p)],
+  jvp: ([t], _, __, p) => bind(TAKE, [t], p),
+};
+const SCATTER: Primitive<TakeP> = {
+  name: 'scatterAdd',
+  fwd: ([g], { idx, rows }) => {
+    const inner = sizeOf(g.shape.slice(1));
+    const out = new Float64Array(rows * inner);
+    for (let r = 0; r < idx.length; r++) {
+      const o = idx[r] * inner;
+      for (let i = 0; i < inner; i++) out[o + i] += g.data[r * inner + i];
+    }
+    return new Tensor(out, [rows, ...g.shape.slice(1)]);
+  },
+  vjp: (g, _, __, p) => [() => bind(TAKE, [g], p)],
+  jvp: ([t], _, __, p) => bind(SCATTER, [t], p),
+};
+/** Rows of x (axis 0) at the given indices, repeats allowed. */
+export function take(x: Tensor, indices: ArrayLike<number>): Tensor {
+  checkTensor(x, 'take');
+  if (x.ndim === 0) throw new RangeError('take: cannot take rows of a rank-0 tensor');
+  const rows = x.shape[0];
+  const idx = checkIndices(indices, rows, 'take', 'indices');
+  return bind(TAKE, [x], { idx, rows });
+}
+
+export function checkIndices(indices: ArrayLike<number>, n: number, op: string, arg: string): Int32Array {
+  if (indices === null || typeof indices !== 'object' || typeof indices.length !== 'number') {
+    throw new TypeError(`${op}: expected ${arg} to be an array of integers, got ${describe(indices)}`);
+  }
+  const idx = new Int32Array(indices.length);
+  for (let i = 0; i < indices.length; i++) {
+    const v = indices[i];
+    if (!Number.isInteger(v) || v < 0 || v >= n) throw new RangeError(`${op}: ${arg}[${i}] must be an integer in [0, ${n - 1}], got ${describe(v)}`);
+    idx[i] = v;
+  }
+  return idx;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Composite ops (built from the primitives above, so their derivatives come for free).
+
+/** log Σ exp(x) over axes, stable for large magnitudes: the maximum is factored out first. */
+export function logSumExp(x: Tensor, axes?: number | readonly number[], keepdims = false): Tensor {
+  checkTensor(x, 'logSumExp');
+  const ax = normAxes(axes, x.ndim, 'logSumExp');
+  const m = constantMax(x, ax);
+  const lse = add(log(sum(exp(sub(x, m)), ax, true)), m);
+  return keepdims ? lse : reshape(lse, outShape(x.shape, { axes: ax, keepdims: false }));
+}
+// The shift only needs to be finite; its derivative cancels exactly, so it is a constant.
+function constantMax(x: Tensor, axes: number[]): Tensor {
+  const m = reduceFwd(x, { axes, keepdims: true }, 'max');
+  for (let i = 0; i < m.data.length; i++) if (!Number.isFinite(m.data[i])) m.data[i] = 0;
+  return m;
+}
+
+export const logSoftmax = (x: Tensor, axis = -1): Tensor => sub(x, logSumExp(checkTensor(x, 'logSoftmax'), axis, true));
+export const softmax = (x: Tensor, axis = -1): Tensor => exp(logSoftmax(checkTensor(x, 'softmax'), axis));
+
+/** Mean over the batch of −log softmax(logits)[label]; logits [..., classes], one integer label per row. */
+export function softmaxCrossEntropy(logits: Tensor, labels: ArrayLike<number>): Tensor {
+  checkTensor(logits, 'softmaxCrossEntropy', 'logits');
+  if (logits.ndim < 1) throw new RangeError('softmaxCrossEntropy: logits must have a class dimension, got a rank-0 tensor');
+  const classes = logits.shape[logits.ndim - 1];
+  const rows = logits.size / Math.max(classes, 1);
+  const idx = checkIndices(labels, classes, 'softmaxCrossEntropy', 'labels');
+  if (idx.length !== rows) throw new RangeError(`softmaxCrossEntropy: expected ${rows} labels for logits of shape ${fmt(logits.shape)}, got ${idx.length}`);
+  const onehot = new Float64Array(logits.size);
+  for (let r = 0; r < rows; r++) onehot[r * classes + idx[r]] = 1;
+  const picked = sum(mul(new Tensor(onehot, logits.shape), logSoftmax(logits)), -1);
+  return neg(mean(picked));
+}
+
+/** Mean of squared differences. */
+export function mse(pred: Tensor, target: Tensor): Tensor {
+  checkTensor(pred, 'mse', 'pred');
+  checkTensor(target, 'mse', 'target');
+  if (!sameShape(pred.shape, target.shape)) throw new RangeError(`mse: pred and target must have the same shape, got ${fmt(pred.shape)} and ${fmt(target.shape)}`);
+  return mean(square(sub(pred, target)));
+}

@@ -1,0 +1,94 @@
+// Shapes, broadcasting and argument checks shared by every op.
+
+export type Shape = readonly number[];
+
+export const sizeOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
+
+export const sameShape = (a: Shape, b: Shape): boolean =>
+  a.length === b.length && a.every((d, i) => d === b[i]);
+
+export const fmt = (shape: Shape): string => `[${shape.join(', ')}]`;
+
+/** Row-major strides of a contiguous array. */
+export function stridesOf(shape: Shape): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i];
+  }
+  return s;
+}
+
+/** Refuses anything that is not a list of non-negative safe integers. */
+export function checkShape(shape: unknown, what: string): Shape {
+  if (!Array.isArray(shape)) throw new TypeError(`${what}: expected a shape (an array of non-negative integers), got ${describe(shape)}`);
+  for (const d of shape) {
+    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
+      throw new RangeError(`${what}: expected a shape of non-negative integers, got [${shape.map(describe).join(', ')}]`);
+    }
+  }
+  // Refuse before allocating: 2^31 float64 elements would be 16 GiB.
+  const n = sizeOf(shape as number[]);
+  if (n > 2 ** 31 - 1) throw new RangeError(`${what}: shape ${fmt(shape as number[])} has ${n} elements, more than the 2^31 - 1 a tensor may hold`);
+  return shape as number[];
+}
+
+/** NumPy broadcasting of two shapes; `op` names the operation in the error. */
+export function broadcastShapes(a: Shape, b: Shape, op: string): Shape {
+  if (sameShape(a, b)) return a;
+  const n = Math.max(a.length, b.length);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const da = a[a.length - n + i] ?? 1;
+    const db = b[b.length - n + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new RangeError(`${op}: shapes ${fmt(a)} and ${fmt(b)} cannot be broadcast together (dimension ${i} of the result: ${da} vs ${db})`);
+    }
+    out[i] = da === 1 ? db : da;
+  }
+  return out;
+}
+
+/** Strides for reading an array of shape `from` as if it had the (broadcast) shape `to`: 0 along broadcast dims. */
+export function broadcastStrides(from: Shape, to: Shape): number[] {
+  const s = stridesOf(from);
+  const out = new Array<number>(to.length).fill(0);
+  const off = to.length - from.length;
+  for (let i = 0; i < from.length; i++) out[off + i] = from[i] === 1 && to[off + i] !== 1 ? 0 : s[i];
+  return out;
+}
+
+/** Normalises axes (negative counts from the end) and rejects repeats and out-of-range values. */
+export function normAxes(axes: number | readonly number[] | undefined, ndim: number, op: string): number[] {
+  if (axes === undefined) return Array.from({ length: ndim }, (_, i) => i);
+  const list = typeof axes === 'number' ? [axes] : [...axes];
+  const seen = new Set<number>();
+  return list
+    .map((a) => {
+      const r = normAxis(a, ndim, op);
+      if (seen.has(r)) throw new RangeError(`${op}: axis ${a} is repeated in [${list.join(', ')}]`);
+      seen.add(r);
+      return r;
+    })
+    .sort((x, y) => x - y);
+}
+
+export function normAxis(axis: number, ndim: number, op: string): number {
+  if (!Number.isInteger(axis) || axis < -ndim || axis >= ndim) {
+    throw new RangeError(`${op}: axis must be an integer in [${-ndim}, ${ndim - 1}] for a tensor of rank ${ndim}, got ${describe(axis)}`);
+  }
+  return axis < 0 ? axis + ndim : axis;
+}
+
+/** A short description of a value for error messages. */
+export function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  if (typeof v === 'function') return 'a function';
+  if (typeof v === 'object') return `an object (${(v as object).constructor?.name ?? 'Object'})`;
+  return `${typeof v} ${String(v)}`;
+}

@@ -1,0 +1,123 @@
+// Autodiff as plain functions over functions: vjp, grad, valueAndGrad, jvp. Arguments and results
+// may be tensors or trees of them (arrays and plain objects), like parameter sets.
+import { type Level, backward, enter, leave, tangentOf, withLevel } from './trace.ts';
+import { Tensor, onesLike, zerosLike } from './tensor.ts';
+import { add } from './ops.ts';
+import { describe, fmt, sameShape } from './shape.ts';
+
+export type Tree = Tensor | readonly Tree[] | { readonly [k: string]: Tree };
+
+/** The tensors of a tree in a fixed order, and a function that rebuilds the tree from new ones. */
+export function flatten(tree: Tree, what = 'argument'): { leaves: Tensor[]; rebuild: (leaves: readonly Tensor[]) => Tree } {
+  const leaves: Tensor[] = [];
+  const walk = (t: unknown, path: string): unknown => {
+    if (t instanceof Tensor) {
+      leaves.push(t);
+      return leaves.length - 1;
+    }
+    if (Array.isArray(t)) return t.map((e, i) => walk(e, `${path}[${i}]`));
+    if (t !== null && typeof t === 'object' && Object.getPrototypeOf(t) === Object.prototype) {
+      return Object.fromEntries(Object.keys(t).sort().map((k) => [k, walk((t as Record<string, unknown>)[k], `${path}.${k}`)]));
+    }
+    throw new TypeError(`expected ${path} to be a Tensor or an array/object of Tensors, got ${describe(t)}`);
+  };
+  const skeleton = walk(tree, what);
+  const rebuild = (ls: readonly Tensor[]): Tree => {
+    const build = (s: unknown): unknown => (typeof s === 'number' ? ls[s] : Array.isArray(s) ? s.map(build) : Object.fromEntries(Object.entries(s as object).map(([k, v]) => [k, build(v)])));
+    return build(skeleton) as Tree;
+  };
+  return { leaves, rebuild };
+}
+
+function checkSameTree(a: Tensor[], b: Tensor[], what: string) {
+  if (a.length !== b.length) throw new RangeError(`${what}: expected ${a.length} tensors to match the primals, got ${b.length}`);
+  a.forEach((x, i) => {
+    if (!sameShape(x.shape, b[i].shape)) throw new RangeError(`${what}: tensor ${i} must have shape ${fmt(x.shape)} like its primal, got ${fmt(b[i].shape)}`);
+  });
+}
+
+function checkFn(f: unknown, op: string) {
+  if (typeof f !== 'function') throw new TypeError(`${op}: expected a function, got ${describe(f)}`);
+}
+
+/**
+ * Runs f on the primals and returns its value and a pullback mapping a cotangent of the output
+ * (same tree shape) to cotangents of every primal (zeros where the output does not depend on it).
+ */
+export function vjp<A extends Tree[], R extends Tree>(f: (...args: A) => R, ...primals: A): { value: R; pullback: (ct: R) => A } {
+  checkFn(f, 'vjp');
+  const flats = primals.map((p, i) => flatten(p, `vjp primal ${i}`));
+  let inputs: Tensor[] = [];
+  let outLeaves: Tensor[] = [];
+  let rebuildOut: (l: readonly Tensor[]) => Tree = () => [];
+  const { level } = withLevel('vjp', (L) => {
+    const args = flats.map((fl) => fl.rebuild(fl.leaves.map((x) => enter(x, L))));
+    inputs = args.flatMap((a) => flatten(a).leaves);
+    const out = flatten(f(...(args as A)), 'vjp output');
+    outLeaves = out.leaves;
+    rebuildOut = out.rebuild;
+  });
+  const value = rebuildOut(outLeaves.map((o) => leave(o, level))) as R;
+  const pullback = (ct: R): A => {
+    const cts = flatten(ct, 'cotangent').leaves;
+    checkSameTree(outLeaves, cts, 'pullback');
+    const grads = backward(level, outLeaves, cts, inputs, add).map((g, i) => g ?? zerosLike(inputs[i]));
+    let k = 0;
+    return flats.map((fl) => fl.rebuild(grads.slice(k, (k += fl.leaves.length)))) as unknown as A;
+  };
+  return { value, pullback };
+}
+
+export interface GradOptions {
+  /** Which arguments to differentiate: an index (the result is that argument's gradient) or a list (a list of gradients). Default 0. */
+  argnums?: number | readonly number[];
+}
+
+/** f(...args) and its gradient with respect to the chosen arguments; f must return a one-element tensor. */
+export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Tensor, options: GradOptions = {}) {
+  checkFn(f, 'valueAndGrad');
+  const argnums = options.argnums ?? 0;
+  const list = typeof argnums === 'number' ? [argnums] : [...argnums];
+  return (...args: A): { value: Tensor; grad: any } => {
+    for (const i of list) {
+      if (!Number.isInteger(i) || i < 0 || i >= args.length) throw new RangeError(`grad: argnums ${i} is out of range for ${args.length} arguments`);
+    }
+    const g = (...diff: Tree[]) => {
+      const full = [...args] as unknown[];
+      list.forEach((i, j) => (full[i] = diff[j]));
+      const out = f(...(full as A));
+      if (!(out instanceof Tensor) || out.size !== 1) {
+        throw new TypeError(`grad: the function must return a one-element Tensor (a scalar loss), got ${out instanceof Tensor ? `shape ${fmt(out.shape)}` : describe(out)}`);
+      }
+      return out;
+    };
+    const { value, pullback } = vjp(g, ...(list.map((i) => args[i]) as Tree[]));
+    const grads = pullback(onesLike(value));
+    return { value, grad: typeof argnums === 'number' ? grads[0] : grads };
+  };
+}
+
+/** The gradient of a scalar-valued f with respect to argument 0 (or the chosen argnums). */
+export function grad<A extends unknown[]>(f: (...args: A) => Tensor, options: GradOptions = {}) {
+  const vg = valueAndGrad(f, options);
+  return (...args: A): any => vg(...args).grad;
+}
+
+/** Forward mode: f(...primals) and its directional derivative along the tangents (same trees as the primals). */
+export function jvp<A extends Tree[], R extends Tree>(f: (...args: A) => R, primals: A, tangents: A): { value: R; tangent: R } {
+  checkFn(f, 'jvp');
+  if (!Array.isArray(primals) || !Array.isArray(tangents)) throw new TypeError(`jvp: expected primals and tangents to be arrays of arguments, got ${describe(primals)} and ${describe(tangents)}`);
+  if (primals.length !== tangents.length) throw new RangeError(`jvp: got ${primals.length} primals but ${tangents.length} tangents`);
+  const flats = primals.map((p, i) => flatten(p, `jvp primal ${i}`));
+  const tflats = tangents.map((t, i) => flatten(t, `jvp tangent ${i}`));
+  flats.forEach((fl, i) => checkSameTree(fl.leaves, tflats[i].leaves, `jvp tangents of argument ${i}`));
+  let level!: Level;
+  let out!: { leaves: Tensor[]; rebuild: (l: readonly Tensor[]) => Tree };
+  let tangentLeaves: Tensor[] = [];
+  ({ level } = withLevel('jvp', (L) => {
+    const args = flats.map((fl, i) => fl.rebuild(fl.leaves.map((x, j) => enter(x, L, tflats[i].leaves[j]))));
+    out = flatten(f(...(args as A)), 'jvp output');
+    tangentLeaves = out.leaves.map((o) => tangentOf(o, L) ?? zerosLike(o));
+  }));
+  return { value: out.rebuild(out.leaves.map((o) => leave(o, level))) as R, tangent: out.rebuild(tangentLeaves) as R };
+}

@@ -1,0 +1,5 @@
+// dropcheck: the engine (tensors, autodiff, dropout), networks, and verification tools.
+export * from './engine/index.ts';
+export * from './nn/layers.ts';
+export * from './nn/optim.ts';
+export * from './verify/gradcheck.ts';

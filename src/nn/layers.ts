@@ -1,0 +1,88 @@
+// Layers as pure functions of a parameter tree, Flax-style: `init(key)` makes parameters,
+// `apply(params, x, { training, key })` runs the network. Train/eval is the `training` flag.
+import { type Convention, type Key, type Tensor, add, dropout, foldIn, matmul, normal, relu, sigmoid, split, tanh, uniform, zeros } from '../engine/index.ts';
+
+export interface Linear {
+  /** [in, out]: column j holds the incoming weights of output unit j. */
+  readonly W: Tensor;
+  readonly b: Tensor;
+}
+
+export type Init = 'he' | 'glorot';
+
+/** A linear layer: He-normal (std √(2/in), for ReLU) or Glorot-uniform weights, zero bias. */
+export function initLinear(key: Key, inDim: number, outDim: number, init: Init = 'he'): Linear {
+  for (const [name, v] of [['inDim', inDim], ['outDim', outDim]] as const) {
+    if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`initLinear: ${name} must be a positive integer, got ${v}`);
+  }
+  const W = init === 'he' ? normal(key, [inDim, outDim], 0, Math.sqrt(2 / inDim)) : uniform(key, [inDim, outDim], -Math.sqrt(6 / (inDim + outDim)), Math.sqrt(6 / (inDim + outDim)));
+  return { W, b: zeros([outDim]) };
+}
+
+export const linear = (p: Linear, x: Tensor): Tensor => add(matmul(x, p.W), p.b);
+
+export type Activation = 'relu' | 'tanh' | 'sigmoid' | 'linear';
+const ACTIVATIONS: Record<Activation, (x: Tensor) => Tensor> = { relu, tanh, sigmoid, linear: (x) => x };
+
+export interface MLPSpec {
+  /** Layer widths from input to output, e.g. [784, 1024, 1024, 10]. */
+  sizes: readonly number[];
+  /** Hidden-layer activation (the output layer is linear). Default 'relu'. */
+  activation?: Activation;
+  /** Dropout rate on the input units. Default 0. */
+  inputRate?: number;
+  /** Dropout rate on each hidden layer's units: one number for all, or one per hidden layer. Default 0. */
+  hiddenRate?: number | readonly number[];
+  convention?: Convention;
+  init?: Init;
+}
+
+export type MLPParams = readonly Linear[];
+
+export interface ApplyOptions {
+  training: boolean;
+  /** Required when training with any nonzero rate; layer i's mask uses foldIn(key, i). */
+  key?: Key;
+}
+
+export interface MLP {
+  readonly spec: Required<Omit<MLPSpec, 'hiddenRate'>> & { hiddenRate: readonly number[] };
+  init(key: Key): MLPParams;
+  apply(params: MLPParams, x: Tensor, options: ApplyOptions): Tensor;
+}
+
+/** A multilayer perceptron with dropout on the input and hidden units. */
+export function mlp(spec: MLPSpec): MLP {
+  const sizes = [...spec.sizes];
+  if (sizes.length < 2 || sizes.some((s) => !Number.isSafeInteger(s) || s < 1)) {
+    throw new RangeError(`mlp: sizes must list at least two positive integers (input and output widths), got [${sizes.join(', ')}]`);
+  }
+  const hidden = sizes.length - 2;
+  const hr = spec.hiddenRate ?? 0;
+  const hiddenRate = typeof hr === 'number' ? new Array<number>(hidden).fill(hr) : [...hr];
+  if (hiddenRate.length !== hidden) throw new RangeError(`mlp: hiddenRate must have one rate per hidden layer (${hidden}), got ${hiddenRate.length}`);
+  const full = {
+    sizes,
+    activation: spec.activation ?? 'relu',
+    inputRate: spec.inputRate ?? 0,
+    hiddenRate,
+    convention: spec.convention ?? 'inverted',
+    init: spec.init ?? 'he',
+  };
+  if (!(full.activation in ACTIVATIONS)) throw new RangeError(`mlp: activation must be one of ${Object.keys(ACTIVATIONS).join(', ')}, got ${full.activation}`);
+  const act = ACTIVATIONS[full.activation];
+  const rates = [full.inputRate, ...hiddenRate];
+  return {
+    spec: full,
+    init: (key) => split(key, sizes.length - 1).map((k, i) => initLinear(k, sizes[i], sizes[i + 1], full.init)),
+    apply(params, x, { training, key }) {
+      const drop = (h: Tensor, i: number) => (rates[i] === 0 ? h : dropout(training ? foldIn(key as Key, i) : key, h, { rate: rates[i], training, convention: full.convention }));
+      let h = drop(x, 0);
+      params.forEach((p, i) => {
+        h = linear(p, h);
+        if (i < params.length - 1) h = drop(act(h), i + 1);
+      });
+      return h;
+    },
+  };
+}

@@ -1,0 +1,77 @@
+// SGD with momentum, L2 weight decay and the paper's max-norm constraint. Updates return new
+// parameter trees; nothing given is modified.
+import { Tensor, type Tree, flatten } from '../engine/index.ts';
+
+export interface SGDOptions {
+  lr: number;
+  /** v ← momentum·v + g; p ← p − lr·v. Default 0. */
+  momentum?: number;
+  /** Adds weightDecay·W to the gradient of every weight matrix (rank ≥ 2); biases are not decayed. Default 0. */
+  weightDecay?: number;
+  /** After each update, each unit's incoming weight vector (a column of a [in, out] matrix) is projected onto the ball of this radius. */
+  maxNorm?: number;
+}
+
+export interface Optimizer<P extends Tree> {
+  init(params: P): P;
+  step(params: P, grads: P, state: P): { params: P; state: P };
+}
+
+export function sgd<P extends Tree>(options: SGDOptions): Optimizer<P> {
+  const { lr, momentum = 0, weightDecay = 0, maxNorm } = options;
+  const bad = (name: string, v: unknown, ok: boolean) => {
+    if (!ok) throw new RangeError(`sgd: ${name} must be ${name === 'momentum' ? 'in [0, 1)' : 'a finite number ≥ 0'}${name === 'maxNorm' ? ' (> 0)' : ''}, got ${String(v)}`);
+  };
+  bad('lr', lr, Number.isFinite(lr) && lr >= 0);
+  bad('momentum', momentum, Number.isFinite(momentum) && momentum >= 0 && momentum < 1);
+  bad('weightDecay', weightDecay, Number.isFinite(weightDecay) && weightDecay >= 0);
+  if (maxNorm !== undefined) bad('maxNorm', maxNorm, Number.isFinite(maxNorm) && maxNorm > 0);
+  return {
+    init: (params) => {
+      const f = flatten(params, 'params');
+      return f.rebuild(f.leaves.map((p) => new Tensor(new Float64Array(p.size), p.shape))) as P;
+    },
+    step(params, grads, state) {
+      const fp = flatten(params, 'params');
+      const gs = flatten(grads, 'grads').leaves;
+      const vs = flatten(state, 'state').leaves;
+      if (gs.length !== fp.leaves.length || vs.length !== fp.leaves.length) throw new RangeError('sgd.step: params, grads and state must have the same structure');
+      const newP: Tensor[] = [];
+      const newV: Tensor[] = [];
+      fp.leaves.forEach((p, i) => {
+        const g = gs[i].data, v0 = vs[i].data, w = p.data;
+        if (gs[i].size !== p.size || vs[i].size !== p.size) throw new RangeError(`sgd.step: gradient ${i} has ${gs[i].size} elements, its parameter ${p.size}`);
+        const decay = p.ndim >= 2 ? weightDecay : 0;
+        const v = new Float64Array(p.size);
+        const out = new Float64Array(p.size);
+        for (let j = 0; j < p.size; j++) {
+          v[j] = momentum * v0[j] + g[j] + decay * w[j];
+          out[j] = w[j] - lr * v[j];
+        }
+        if (maxNorm !== undefined && p.ndim === 2) projectColumns(out, p.shape[0], p.shape[1], maxNorm);
+        newP.push(new Tensor(out, p.shape));
+        newV.push(new Tensor(v, p.shape));
+      });
+      return { params: fp.rebuild(newP) as P, state: fp.rebuild(newV) as P };
+    },
+  };
+}
+
+/** Scales every column of a row-major [rows, cols] matrix whose L2 norm exceeds c back to norm c, in place. */
+function projectColumns(w: Float64Array, rows: number, cols: number, c: number) {
+  for (let j = 0; j < cols; j++) {
+    let s = 0;
+    for (let i = 0; i < rows; i++) s += w[i * cols + j] ** 2;
+    const norm = Math.sqrt(s);
+    if (norm > c) for (let i = 0; i < rows; i++) w[i * cols + j] *= c / norm;
+  }
+}
+
+/** The max-norm projection as a function: a copy of W [in, out] with each column's norm at most c. */
+export function maxNormProject(W: Tensor, c: number): Tensor {
+  if (!(W instanceof Tensor) || W.ndim !== 2) throw new TypeError('maxNormProject: expected W to be a rank-2 Tensor [in, out]');
+  if (!(Number.isFinite(c) && c > 0)) throw new RangeError(`maxNormProject: c must be a finite number > 0, got ${String(c)}`);
+  const out = W.data.slice();
+  projectColumns(out, W.shape[0], W.shape[1], c);
+  return new Tensor(out, W.shape);
+}

@@ -1,0 +1,219 @@
+// Gradient checking: the engine's reverse- and forward-mode derivatives against central finite
+// differences in float64 (claim G-FD), and against each other through the adjoint identity
+// ⟨v, J u⟩ = ⟨Jᵀ v, u⟩ (claim G-ADJ). Uses only the engine's public API.
+import { type Key, type Tensor, type Tree, flatten, jvp, key as makeKey, normal, split, tensor, vjp } from '../engine/index.ts';
+
+export interface GradCheckOptions {
+  /** Central-difference step. Default 1e-6. */
+  eps?: number;
+  /** An element passes when |analytic − numeric| ≤ atol + rtol·|numeric|. Defaults 1e-5 and 1e-3 (PyTorch's). */
+  atol?: number;
+  rtol?: number;
+  /** 'full' compares whole Jacobians element by element; 'fast' compares random projections vᵀJu and reruns 'full' on failure. */
+  mode?: 'full' | 'fast';
+  /** Key for the random directions u, v. Default key(0). */
+  key?: Key;
+}
+
+export interface Mismatch {
+  /** Which argument (position in `inputs`) and which element of its flattened tensors. */
+  input: number;
+  element: number;
+  /** Which element of the flattened output. */
+  output: number;
+  analytic: number;
+  numeric: number;
+}
+
+export interface GradCheckReport {
+  ok: boolean;
+  mode: 'full' | 'fast';
+  /** Largest |analytic − numeric| over the compared entries, and the largest relative error |a − n|/|n|. */
+  maxAbsError: number;
+  maxRelError: number;
+  /** The entry that exceeded its tolerance by the most (or the largest error when everything passed). */
+  worst: Mismatch | null;
+  /** Forward mode against reverse mode on random directions. */
+  adjoint: { lhs: number; rhs: number; error: number; tolerance: number; ok: boolean };
+  /** In fast mode, when the projection failed: whether the full Jacobian check then passed too. */
+  fullRerun?: GradCheckReport;
+  /** One readable line. */
+  message: string;
+}
+
+export class GradCheckError extends Error {
+  constructor(readonly report: GradCheckReport) {
+    super(report.message);
+    this.name = 'GradCheckError';
+  }
+}
+
+type Fn = (...args: any[]) => Tensor;
+
+interface Prepared {
+  f: Fn;
+  args: Tree[];
+  leaves: Tensor[];
+  argOf: number[]; // argument index of each leaf
+  rebuild: (leaves: Tensor[]) => Tree[];
+  out: Tensor;
+}
+
+function prepare(f: Fn, inputs: readonly Tree[]): Prepared {
+  if (typeof f !== 'function') throw new TypeError(`checkGrad: expected a function, got ${typeof f}`);
+  if (!Array.isArray(inputs)) throw new TypeError('checkGrad: expected inputs to be an array of arguments (tensors or trees of tensors)');
+  const flats = inputs.map((x, i) => flatten(x, `checkGrad inputs[${i}]`));
+  const leaves = flats.flatMap((fl) => fl.leaves);
+  const argOf = flats.flatMap((fl, i) => fl.leaves.map(() => i));
+  const rebuild = (ls: Tensor[]) => {
+    let k = 0;
+    return flats.map((fl) => fl.rebuild(ls.slice(k, (k += fl.leaves.length))));
+  };
+  const out = f(...inputs);
+  return { f, args: [...inputs], leaves, argOf, rebuild, out };
+}
+
+const dot = (a: Float64Array, b: Float64Array) => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+};
+const absDot = (a: Float64Array, b: Float64Array) => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += Math.abs(a[i] * b[i]);
+  return s;
+};
+const l1 = (a: Float64Array) => a.reduce((s, v) => s + Math.abs(v), 0);
+
+/** f evaluated with leaf `l` moved by `delta` (a copy; the caller's tensors are never touched). */
+function shifted(P: Prepared, dirs: (Float64Array | null)[], scale: number): Float64Array {
+  const ls = P.leaves.map((x, i) => {
+    const d = dirs[i];
+    if (!d) return x;
+    const data = x.data.slice();
+    for (let j = 0; j < data.length; j++) data[j] += scale * d[j];
+    return tensor(data, x.shape);
+  });
+  return P.f(...P.rebuild(ls)).data;
+}
+
+/** Random directions u (one per input leaf) and v (output) from the key. */
+function directions(P: Prepared, k: Key) {
+  const ks = split(k, P.leaves.length + 1);
+  return { us: P.leaves.map((x, i) => normal(ks[i], x.shape)), v: normal(ks[P.leaves.length], P.out.shape) };
+}
+
+/** ⟨v, J u⟩ by forward mode and ⟨Jᵀv, u⟩ by reverse mode: equal up to rounding. */
+function adjointCheck(P: Prepared, us: Tensor[], v: Tensor) {
+  const { tangent } = jvp(P.f, P.args, P.rebuild(us));
+  const { pullback } = vjp(P.f, ...P.args);
+  const ct = flatten(pullback(v)).leaves;
+  const lhs = dot(v.data, (tangent as Tensor).data);
+  const rhs = ct.reduce((s, c, i) => s + dot(c.data, us[i].data), 0);
+  // rounding bound: both sides are sums of the same products in different orders
+  const scale = absDot(v.data, (tangent as Tensor).data) + ct.reduce((s, c, i) => s + absDot(c.data, us[i].data), 0);
+  const tolerance = 1e-10 * scale + 1e-300;
+  const error = Math.abs(lhs - rhs);
+  return { lhs, rhs, error, tolerance, ok: error <= tolerance };
+}
+
+/**
+ * Checks the derivatives of f at `inputs` (each a tensor or a tree of tensors). Stochastic functions
+ * must fix their keys inside f, so every evaluation sees the same mask. Returns a report.
+ */
+export function checkGrad(f: Fn, inputs: readonly Tree[], options: GradCheckOptions = {}): GradCheckReport {
+  const { eps = 1e-6, atol = 1e-5, rtol = 1e-3, mode = 'full', key = makeKey(0) } = options;
+  if (!(eps > 0 && Number.isFinite(eps))) throw new RangeError(`checkGrad: eps must be a finite number > 0, got ${eps}`);
+  if (!(atol >= 0 && rtol >= 0)) throw new RangeError(`checkGrad: atol and rtol must be ≥ 0, got ${atol} and ${rtol}`);
+  if (mode !== 'full' && mode !== 'fast') throw new RangeError(`checkGrad: mode must be 'full' or 'fast', got ${String(mode)}`);
+  const P = prepare(f, inputs);
+  const { us, v } = directions(P, key);
+  const adjoint = adjointCheck(P, us, v);
+  return mode === 'full' ? fullCheck(P, adjoint, eps, atol, rtol) : fastCheck(P, adjoint, us, v, eps, atol, rtol);
+}
+
+function fullCheck(P: Prepared, adjoint: GradCheckReport['adjoint'], eps: number, atol: number, rtol: number): GradCheckReport {
+  const m = P.out.size;
+  // analytic Jacobian, one reverse pass per output element
+  const { pullback } = vjp(P.f, ...P.args);
+  const rows: Tensor[][] = [];
+  for (let o = 0; o < m; o++) {
+    const e = new Float64Array(m);
+    e[o] = 1;
+    rows.push(flatten(pullback(tensor(e, P.out.shape))).leaves);
+  }
+  let maxAbs = 0, maxRel = 0, worstExcess = -Infinity;
+  let worst: Mismatch | null = null;
+  let elementBase = new Array<number>(P.args.length).fill(0);
+  P.leaves.forEach((x, l) => {
+    const arg = P.argOf[l];
+    for (let j = 0; j < x.size; j++) {
+      const d = new Float64Array(x.size);
+      d[j] = 1;
+      const dirs = P.leaves.map((_, i) => (i === l ? d : null));
+      const plus = shifted(P, dirs, eps);
+      const minus = shifted(P, dirs, -eps);
+      for (let o = 0; o < m; o++) {
+        const numeric = (plus[o] - minus[o]) / (2 * eps);
+        const analytic = rows[o][l].data[j];
+        const err = Math.abs(analytic - numeric);
+        const excess = Number.isNaN(err) ? Infinity : err - (atol + rtol * Math.abs(numeric));
+        maxAbs = Math.max(maxAbs, Number.isNaN(err) ? Infinity : err);
+        if (numeric !== 0) maxRel = Math.max(maxRel, err / Math.abs(numeric));
+        if (excess > worstExcess) {
+          worstExcess = excess;
+          worst = { input: arg, element: elementBase[arg] + j, output: o, analytic, numeric };
+        }
+      }
+    }
+    elementBase[arg] += x.size;
+  });
+  const ok = worstExcess <= 0 && adjoint.ok;
+  return { ok, mode: 'full', maxAbsError: maxAbs, maxRelError: maxRel, worst, adjoint, message: describeResult(ok, 'full', maxAbs, worst, adjoint, atol, rtol) };
+}
+
+function fastCheck(P: Prepared, adjoint: GradCheckReport['adjoint'], us: Tensor[], v: Tensor, eps: number, atol: number, rtol: number): GradCheckReport {
+  const plus = shifted(P, us.map((u) => u.data), eps);
+  const minus = shifted(P, us.map((u) => u.data), -eps);
+  const fd = new Float64Array(plus.length);
+  for (let i = 0; i < fd.length; i++) fd[i] = (plus[i] - minus[i]) / (2 * eps);
+  const numeric = dot(v.data, fd);
+  const analytic = adjoint.rhs; // ⟨Jᵀv, u⟩ from the reverse pass
+  const err = Math.abs(analytic - numeric);
+  // the elementwise atol, accumulated over the projection (as in PyTorch's fast mode)
+  const tol = atol * l1(v.data) * us.reduce((s, u) => s + l1(u.data), 0) + rtol * Math.abs(numeric);
+  const passed = err <= tol && adjoint.ok;
+  const worst: Mismatch = { input: -1, element: -1, output: -1, analytic, numeric };
+  const report: GradCheckReport = {
+    ok: passed,
+    mode: 'fast',
+    maxAbsError: Number.isNaN(err) ? Infinity : err,
+    maxRelError: numeric !== 0 ? err / Math.abs(numeric) : 0,
+    worst,
+    adjoint,
+    message: '',
+  };
+  if (passed) {
+    report.message = describeResult(true, 'fast', report.maxAbsError, worst, adjoint, atol, rtol);
+    return report;
+  }
+  const full = fullCheck(P, adjoint, eps, atol, rtol);
+  report.fullRerun = full;
+  report.worst = full.worst;
+  report.message = `fast mode: projection vᵀJu analytic ${analytic} vs numeric ${numeric} (|diff| ${err.toExponential(3)} > tolerance ${tol.toExponential(3)}); full rerun: ${full.message}`;
+  return report;
+}
+
+function describeResult(ok: boolean, mode: string, maxAbs: number, worst: Mismatch | null, adjoint: GradCheckReport['adjoint'], atol: number, rtol: number): string {
+  const adj = adjoint.ok ? '' : `; forward and reverse mode disagree: ⟨v, Ju⟩ = ${adjoint.lhs} but ⟨Jᵀv, u⟩ = ${adjoint.rhs} (|diff| ${adjoint.error.toExponential(3)} > ${adjoint.tolerance.toExponential(3)})`;
+  if (ok) return `gradient check passed (${mode}): max |analytic − numeric| = ${maxAbs.toExponential(3)}`;
+  const w = worst && worst.input >= 0 ? `; worst: input ${worst.input}, element ${worst.element}, output ${worst.output}: analytic ${worst.analytic}, numeric ${worst.numeric} (tolerance ${atol} + ${rtol}·|numeric|)` : '';
+  return `gradient check failed (${mode}): max |analytic − numeric| = ${maxAbs.toExponential(3)}${w}${adj}`;
+}
+
+/** The throwing form of checkGrad, for tests. */
+export function assertGrad(f: Fn, inputs: readonly Tree[], options: GradCheckOptions = {}): GradCheckReport {
+  const report = checkGrad(f, inputs, options);
+  if (!report.ok) throw new GradCheckError(report);
+  return report;
+}
