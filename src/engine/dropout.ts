@@ -6,7 +6,6 @@ import { Tensor, checkTensor } from './tensor.ts';
 import { type Key, bernoulli, checkKey, normal } from './random.ts';
 import { type Shape, describe, fmt } from './shape.ts';
 import { binaryKernel, broadcastPlan } from './kernels.ts';
-import { mul } from './ops.ts';
 
 export type Convention = 'inverted' | 'scale-at-inference';
 
@@ -101,7 +100,7 @@ function dropoutImpl(op: string, key: Key | null | undefined, x: Tensor, options
   else if (key !== undefined && key !== null) checkKey(key, op);
   const keep = 1 - rate;
   if (rate === 0) return x;
-  if (!training) return convention === 'inverted' ? x : mul(x, keep);
+  if (!training) return convention === 'inverted' ? x : applyMultiplier(x, new Tensor(Float64Array.of(keep), []));
   const r = bernoulli(key as Key, keep, shape);
   if (convention === 'inverted') {
     const inv = 1 / keep; // keep = 0 only when every r is 0

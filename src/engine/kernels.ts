@@ -117,94 +117,80 @@ export function copyAxisBlock(src: Float64Array, sDim: number, sOff: number, dst
   }
 }
 
+const KC = 256; // depth of a packed block: a 4-wide A panel (8 KiB) stays in L1
+const NC = 256; // columns of a packed B block: KC·NC doubles (512 KiB) stay in L2
+
 /**
- * C[m×n] = op(A) · op(B) for row-major A, B, where op transposes when the flag is set. The sum over
- * k always runs in increasing order, so results do not depend on blocking.
+ * C[m×n] += op(A) · op(B) for row-major A, B (C starts as zeros in every caller), where op
+ * transposes when the flag is set. Blocks of op(B) and 4-row panels of op(A) are packed, and each
+ * 4×4 block of C is accumulated in registers. Every C element is 0 + Σ_p a·b summed in increasing
+ * p, whatever the flags and blocking: the same bits as a naive triple loop.
  */
 export function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, A: Float64Array, aOff: number, B: Float64Array, bOff: number, C: Float64Array, cOff: number) {
-  if (transB && !transA) return gemmNT(m, n, k, A, aOff, B, bOff, C, cOff);
-  if (transA && transB) {
-    // (Aᵀ Bᵀ): transpose B once, then Aᵀ B. Rare (only second-order rules reach it).
-    const Bt = transposeKernel(B.subarray(bOff, bOff + n * k), [n, k], [1, 0]);
-    return gemmRows(m, n, k, A, aOff, 1, m, Bt, 0, C, cOff);
-  }
-  // A element (i, p) sits at aOff + i*ai + p*ap
-  return transA ? gemmRows(m, n, k, A, aOff, 1, m, B, bOff, C, cOff) : gemmRows(m, n, k, A, aOff, k, 1, B, bOff, C, cOff);
-}
-
-const JB = 512; // columns of C per block: four C rows of JB doubles stay in L1
-
-/** B not transposed: each row of B is streamed once into four rows of C at a time. */
-function gemmRows(m: number, n: number, k: number, A: Float64Array, aOff: number, ai: number, ap: number, B: Float64Array, bOff: number, C: Float64Array, cOff: number) {
-  for (let j0 = 0; j0 < n; j0 += JB) {
-    const j1 = Math.min(n, j0 + JB);
-    let i = 0;
-    for (; i + 4 <= m; i += 4) {
-      const c0 = cOff + i * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
-      for (let p = 0; p < k; p++) {
-        const a = aOff + i * ai + p * ap;
-        const a0 = A[a], a1 = A[a + ai], a2 = A[a + 2 * ai], a3 = A[a + 3 * ai];
-        const b = bOff + p * n;
-        for (let j = j0; j < j1; j++) {
-          const bv = B[b + j];
-          C[c0 + j] += a0 * bv;
-          C[c1 + j] += a1 * bv;
-          C[c2 + j] += a2 * bv;
-          C[c3 + j] += a3 * bv;
+  if (m === 0 || n === 0 || k === 0) return;
+  // element (i, p) of op(A) sits at aOff + i*ai + p*ap; element (p, j) of op(B) at bOff + p*bp + j*bj
+  const [ai, ap] = transA ? [1, m] : [k, 1];
+  const [bp, bj] = transB ? [1, k] : [n, 1];
+  const Bp = new Float64Array(Math.min(KC, k) * Math.min(NC, (n + 3) & ~3));
+  const Ap = new Float64Array(4 * Math.min(KC, k));
+  const tile = new Float64Array(16);
+  for (let j0 = 0; j0 < n; j0 += NC) {
+    const nc = Math.min(NC, n - j0);
+    const panels = (nc + 3) >> 2;
+    for (let p0 = 0; p0 < k; p0 += KC) {
+      const kc = Math.min(KC, k - p0);
+      // panel jb holds op(B)[p0 + p][j0 + 4jb + c] at jb·4kc + 4p + c (zero beyond n)
+      Bp.fill(0);
+      for (let c = 0; c < nc; c++) {
+        const src = bOff + (j0 + c) * bj + p0 * bp;
+        for (let p = 0, q = (c >> 2) * 4 * kc + (c & 3); p < kc; p++, q += 4) Bp[q] = B[src + p * bp];
+      }
+      for (let i = 0; i < m; i += 4) {
+        const h = Math.min(4, m - i);
+        if (h < 4) Ap.fill(0);
+        for (let r = 0; r < h; r++) {
+          const src = aOff + (i + r) * ai + p0 * ap;
+          for (let p = 0; p < kc; p++) Ap[4 * p + r] = A[src + p * ap];
+        }
+        for (let jb = 0; jb < panels; jb++) {
+          const j = j0 + 4 * jb;
+          const o = cOff + i * n + j;
+          const full = h === 4 && j + 4 <= n;
+          const w = Math.min(4, n - j);
+          if (full) block4x4(Ap, Bp, jb * 4 * kc, kc, C, o, n);
+          else {
+            // ragged edge: work on a scratch tile, then write back only what exists
+            tile.fill(0);
+            for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) tile[4 * r + c] = C[o + r * n + c];
+            block4x4(Ap, Bp, jb * 4 * kc, kc, tile, 0, 4);
+            for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) C[o + r * n + c] = tile[4 * r + c];
+          }
         }
       }
     }
-    for (; i < m; i++) {
-      const c0 = cOff + i * n;
-      for (let p = 0; p < k; p++) {
-        const a0 = A[aOff + i * ai + p * ap];
-        const b = bOff + p * n;
-        for (let j = j0; j < j1; j++) C[c0 + j] += a0 * B[b + j];
-      }
-    }
   }
 }
 
-/** C = A · Bᵀ: dot products of rows, 2×2 outputs per pass. */
-function gemmNT(m: number, n: number, k: number, A: Float64Array, aOff: number, B: Float64Array, bOff: number, C: Float64Array, cOff: number) {
-  let i = 0;
-  for (; i + 2 <= m; i += 2) {
-    const a0 = aOff + i * k, a1 = a0 + k;
-    let j = 0;
-    for (; j + 2 <= n; j += 2) {
-      const b0 = bOff + j * k, b1 = b0 + k;
-      let s00 = 0, s01 = 0, s10 = 0, s11 = 0;
-      for (let p = 0; p < k; p++) {
-        const x0 = A[a0 + p], x1 = A[a1 + p], y0 = B[b0 + p], y1 = B[b1 + p];
-        s00 += x0 * y0;
-        s01 += x0 * y1;
-        s10 += x1 * y0;
-        s11 += x1 * y1;
-      }
-      const c = cOff + i * n + j;
-      C[c] = s00;
-      C[c + 1] = s01;
-      C[c + n] = s10;
-      C[c + n + 1] = s11;
-    }
-    for (; j < n; j++) {
-      const b0 = bOff + j * k;
-      let s0 = 0, s1 = 0;
-      for (let p = 0; p < k; p++) {
-        s0 += A[a0 + p] * B[b0 + p];
-        s1 += A[a1 + p] * B[b0 + p];
-      }
-      C[cOff + i * n + j] = s0;
-      C[cOff + (i + 1) * n + j] = s1;
-    }
+/** T[4×4 block at to, row stride ts] += Ap panel · Bp panel over kc steps, in registers. */
+function block4x4(Ap: Float64Array, Bp: Float64Array, q0: number, kc: number, T: Float64Array, to: number, ts: number) {
+  const r1 = to + ts, r2 = r1 + ts, r3 = r2 + ts;
+  let c00 = T[to], c01 = T[to + 1], c02 = T[to + 2], c03 = T[to + 3];
+  let c10 = T[r1], c11 = T[r1 + 1], c12 = T[r1 + 2], c13 = T[r1 + 3];
+  let c20 = T[r2], c21 = T[r2 + 1], c22 = T[r2 + 2], c23 = T[r2 + 3];
+  let c30 = T[r3], c31 = T[r3 + 1], c32 = T[r3 + 2], c33 = T[r3 + 3];
+  for (let p = 0, q = q0, a = 0; p < kc; p++, q += 4, a += 4) {
+    const b0 = Bp[q], b1 = Bp[q + 1], b2 = Bp[q + 2], b3 = Bp[q + 3];
+    let x = Ap[a];
+    c00 += x * b0; c01 += x * b1; c02 += x * b2; c03 += x * b3;
+    x = Ap[a + 1];
+    c10 += x * b0; c11 += x * b1; c12 += x * b2; c13 += x * b3;
+    x = Ap[a + 2];
+    c20 += x * b0; c21 += x * b1; c22 += x * b2; c23 += x * b3;
+    x = Ap[a + 3];
+    c30 += x * b0; c31 += x * b1; c32 += x * b2; c33 += x * b3;
   }
-  for (; i < m; i++) {
-    const a0 = aOff + i * k;
-    for (let j = 0; j < n; j++) {
-      const b0 = bOff + j * k;
-      let s = 0;
-      for (let p = 0; p < k; p++) s += A[a0 + p] * B[b0 + p];
-      C[cOff + i * n + j] = s;
-    }
-  }
+  T[to] = c00; T[to + 1] = c01; T[to + 2] = c02; T[to + 3] = c03;
+  T[r1] = c10; T[r1 + 1] = c11; T[r1 + 2] = c12; T[r1 + 3] = c13;
+  T[r2] = c20; T[r2 + 1] = c21; T[r2 + 2] = c22; T[r2 + 3] = c23;
+  T[r3] = c30; T[r3 + 1] = c31; T[r3 + 2] = c32; T[r3 + 3] = c33;
 }

@@ -2,11 +2,11 @@
 // `apply(params, x, { training, key })` runs the network. Train/eval is the `training` flag.
 import { type Convention, type Key, type Tensor, add, dropout, foldIn, matmul, normal, relu, sigmoid, split, tanh, uniform, zeros } from '../engine/index.ts';
 
-export interface Linear {
+export type Linear = {
   /** [in, out]: column j holds the incoming weights of output unit j. */
   readonly W: Tensor;
   readonly b: Tensor;
-}
+};
 
 export type Init = 'he' | 'glorot';
 
