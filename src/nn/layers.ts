@@ -1,6 +1,6 @@
 // Layers as pure functions of a parameter tree, Flax-style: `init(key)` makes parameters,
 // `apply(params, x, { training, key })` runs the network. Train/eval is the `training` flag.
-import { type Convention, type Key, type Tensor, add, dropout, foldIn, matmul, normal, relu, sigmoid, split, tanh, uniform, zeros } from '../engine/index.ts';
+import { type Convention, type Key, type Tensor, add, dropout, foldIn, isKey, matmul, normal, relu, sigmoid, split, tanh, uniform, zeros } from '../engine/index.ts';
 
 export type Linear = {
   /** [in, out]: column j holds the incoming weights of output unit j. */
@@ -76,6 +76,9 @@ export function mlp(spec: MLPSpec): MLP {
     spec: full,
     init: (key) => split(key, sizes.length - 1).map((k, i) => initLinear(k, sizes[i], sizes[i + 1], full.init)),
     apply(params, x, { training, key }) {
+      if (training && rates.some((r) => r > 0) && !isKey(key)) {
+        throw new TypeError(`mlp.apply: a key is required in training when a dropout rate is nonzero, got ${key === undefined ? 'undefined' : String(key)}`);
+      }
       const drop = (h: Tensor, i: number) => (rates[i] === 0 ? h : dropout(training ? foldIn(key as Key, i) : key, h, { rate: rates[i], training, convention: full.convention }));
       let h = drop(x, 0);
       params.forEach((p, i) => {
