@@ -41,7 +41,7 @@ describe('grad and valueAndGrad', () => {
   });
 
   it('gives zeros for an input the output does not depend on', () => {
-    const g = grad((a: Tensor, b: Tensor) => sum(a), { argnums: [0, 1] })(tensor([1, 2]), tensor([[1, 2, 3]]));
+    const g = grad((a: Tensor, _b: Tensor) => sum(a), { argnums: [0, 1] })(tensor([1, 2]), tensor([[1, 2, 3]]));
     expect(Array.from(g[1].data)).toEqual([0, 0, 0]);
   });
 

@@ -41,7 +41,7 @@ export const sqrt    = unary('sqrt',    'Math.sqrt(a)',            (_, y) => div
 export const square  = unary('square',  'a * a',                   (x) => mul(x, 2));
 export const tanh    = unary('tanh',    'Math.tanh(a)',            (_, y) => sub(1, square(y)));
 export const sigmoid = unary('sigmoid', '1 / (1 + Math.exp(-a))',  (_, y) => mul(y, sub(1, y)));
-export const relu    = unary('relu',    'a > 0 ? a : 0',           (x) => step(x));
+export const relu    = unary('relu',    'a > 0 || a !== a ? a : 0', (x) => step(x)); // NaN passes through
 export const abs     = unary('abs',     'Math.abs(a)',             (x) => sign(x));
 const powc           = unary('pow',     'Math.pow(a, c)',          (x, _, c) => (c === 0 ? 0 : mul(powc(x, c - 1), c)));
 
@@ -104,9 +104,14 @@ export const minimum  = binary('minimum',  'Math.min(a, b)',  (a, b) => winA(b, 
 // Ties split the gradient evenly, which is what a central finite difference sees.
 const winA = broadcastKernel('maximum', 'a > b ? 1 : a === b ? 0.5 : 0');
 
-export const equal = broadcastKernel('equal', 'a === b ? 1 : 0');
-export const greater = broadcastKernel('greater', 'a > b ? 1 : 0');
-export const less = broadcastKernel('less', 'a < b ? 1 : 0');
+function comparison(name: string, expr: string) {
+  const k = broadcastKernel(name, expr);
+  return (a: Operand, b: Operand) => k(asTensor(a, name, 'a'), asTensor(b, name, 'b'));
+}
+/** 1 where the comparison holds, else 0; not differentiable (a constant to every transformation). */
+export const equal = comparison('equal', 'a === b ? 1 : 0');
+export const greater = comparison('greater', 'a > b ? 1 : 0');
+export const less = comparison('less', 'a < b ? 1 : 0');
 
 // ---------------------------------------------------------------------------------------------
 // Shape ops.
@@ -165,7 +170,12 @@ export function broadcastTo(x: Tensor, shape: Shape): Tensor {
 
 /** Sums x down to `shape` (the inverse of broadcasting): how gradients return to a broadcast input. */
 export function sumTo(x: Tensor, shape: Shape): Tensor {
+  checkTensor(x, 'sumTo');
+  checkShape(shape, 'sumTo');
   if (sameShape(x.shape, shape)) return x;
+  if (shape.length > x.ndim || !sameShape(broadcastShapes(shape, x.shape, 'sumTo'), x.shape)) {
+    throw new RangeError(`sumTo: shape ${fmt(shape)} does not broadcast to ${fmt(x.shape)}, so ${fmt(x.shape)} cannot be summed down to it`);
+  }
   const lead = x.ndim - shape.length;
   const axes: number[] = [];
   for (let i = 0; i < x.ndim; i++) if (i < lead || (shape[i - lead] === 1 && x.shape[i] !== 1)) axes.push(i);
@@ -287,7 +297,11 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.shape[a.ndim - 1] !== b.shape[b.ndim - 2]) {
     throw new RangeError(`matmul: inner dimensions differ: shapes ${fmt(a.shape)} and ${fmt(b.shape)} (${a.shape[a.ndim - 1]} vs ${b.shape[b.ndim - 2]})`);
   }
-  broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul');
+  try {
+    broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul');
+  } catch {
+    throw new RangeError(`matmul: batch dimensions of shapes ${fmt(a.shape)} and ${fmt(b.shape)} cannot be broadcast together`);
+  }
   return bind(MATMUL, [a, b], { ta: false, tb: false });
 }
 
@@ -457,10 +471,10 @@ export function softmaxCrossEntropy(logits: Tensor, labels: ArrayLike<number>): 
   const rows = logits.size / Math.max(classes, 1);
   const idx = checkIndices(labels, classes, 'softmaxCrossEntropy', 'labels');
   if (idx.length !== rows) throw new RangeError(`softmaxCrossEntropy: expected ${rows} labels for logits of shape ${fmt(logits.shape)}, got ${idx.length}`);
-  const onehot = new Float64Array(logits.size);
-  for (let r = 0; r < rows; r++) onehot[r * classes + idx[r]] = 1;
-  const picked = sum(mul(new Tensor(onehot, logits.shape), logSoftmax(logits)), -1);
-  return neg(mean(picked));
+  // gather log p[label] per row (a one-hot product would turn a −∞ logit elsewhere into NaN)
+  const flat = idx.map((label, r) => r * classes + label);
+  const picked = take(reshape(logSoftmax(logits), [logits.size]), flat);
+  return sub(0, mean(picked));
 }
 
 /** Mean of squared differences. */

@@ -66,7 +66,11 @@ export function uniform(k: Key, shape: Shape, low = 0, high = 1): Tensor {
   if (!(Number.isFinite(low) && Number.isFinite(high) && low <= high)) throw new RangeError(`uniform: expected finite low ≤ high, got low ${describe(low)}, high ${describe(high)}`);
   const r = stream(k, 'uniform');
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = low + (high - low) * r.double();
+  for (let i = 0; i < n; i++) {
+    let v = low + (high - low) * r.double();
+    while (v >= high && high > low) v = low + (high - low) * r.double(); // rounding can reach high; draw again
+    out[i] = v;
+  }
   return new Tensor(out, s);
 }
 

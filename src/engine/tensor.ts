@@ -42,7 +42,7 @@ export class Tensor {
   }
 
   toString(): string {
-    const num = (v: number) => (Number.isInteger(v) && Math.abs(v) < 1e15 ? String(v) : v.toPrecision(6).replace(/\.?0+(e|$)/, '$1'));
+    const num = (v: number) => (Number.isInteger(v) && Math.abs(v) < 1e15 ? String(v) : short(v));
     const render = (dim: number, off: number, indent: string): string => {
       if (dim === this.shape.length) return num(this.data[off]);
       const n = this.shape[dim];
@@ -54,6 +54,12 @@ export class Tensor {
     };
     return `tensor(${render(0, 0, '       ')}, shape=${fmt(this.shape)})`;
   }
+}
+
+/** Six significant digits; exponent form for very large magnitudes. */
+function short(v: number): string {
+  const r = Number(v.toPrecision(6));
+  return Math.abs(r) >= 1e15 ? r.toExponential() : String(r);
 }
 
 export const isTensor = (v: unknown): v is Tensor => v instanceof Tensor;
@@ -88,7 +94,7 @@ export function tensor(values: Nested | ArrayLike<number>, shape?: Shape): Tenso
     if (!Array.isArray(v) || v.length !== s[dim]) {
       throw new RangeError(`tensor: ragged nested array: expected length ${s[dim]} at index [${path.join('][')}], got ${describe(v)}`);
     }
-    v.forEach((e: Nested, i: number) => fill(e, dim + 1, [...path, i]));
+    for (let i = 0; i < v.length; i++) fill(v[i], dim + 1, [...path, i]); // a hole reads as undefined and is refused
   };
   fill(values as Nested, 0, []);
   return new Tensor(data, s);
@@ -122,13 +128,14 @@ export const scalar = (v: number): Tensor => {
   if (typeof v !== 'number') throw new TypeError(`scalar: expected a number, got ${describe(v)}`);
   return new Tensor(Float64Array.of(v), []);
 };
-export const full = (shape: Shape, value: number): Tensor => {
-  const s = checkShape(shape, 'full');
-  if (typeof value !== 'number') throw new TypeError(`full: expected a number as the fill value, got ${describe(value)}`);
+function filled(shape: Shape, value: number, op: string): Tensor {
+  const s = checkShape(shape, op);
+  if (typeof value !== 'number') throw new TypeError(`${op}: expected a number as the fill value, got ${describe(value)}`);
   return new Tensor(new Float64Array(sizeOf(s)).fill(value), [...s]);
-};
-export const zeros = (shape: Shape): Tensor => full(shape, 0);
-export const ones = (shape: Shape): Tensor => full(shape, 1);
+}
+export const full = (shape: Shape, value: number): Tensor => filled(shape, value, 'full');
+export const zeros = (shape: Shape): Tensor => filled(shape, 0, 'zeros');
+export const ones = (shape: Shape): Tensor => filled(shape, 1, 'ones');
 export const zerosLike = (x: Tensor): Tensor => new Tensor(new Float64Array(x.size), x.shape);
 export const onesLike = (x: Tensor): Tensor => new Tensor(new Float64Array(x.size).fill(1), x.shape);
 
