@@ -71,7 +71,9 @@ export function bind<P>(prim: Primitive<P>, xs: readonly Tensor[], p: P): Tensor
   const out = prim.fwd(xs, p);
   for (let k = 0; k < visible; k++) {
     const L = stack[k];
-    if (!xs.some((x) => annotation(x, L) !== undefined)) continue;
+    let seen = false;
+    for (let i = 0; i < xs.length && !seen; i++) seen = annotation(xs[i], L) !== undefined;
+    if (!seen) continue;
     if (L.kind === 'vjp') {
       const node: Node = { index: L.nodes.length, prim, inputs: xs, out, p };
       L.nodes.push(node);
