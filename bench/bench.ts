@@ -18,11 +18,25 @@ function time(fn: () => void, reps: number, warmup = 2): number[] {
 const emit = (o: object) => console.log(JSON.stringify(o));
 const quick = process.argv.includes('--quick');
 
+// The same-run baseline: a naive i-j-p triple loop in plain JS, so speeds read as ratios.
+function naiveMatmul(A: Float64Array, B: Float64Array, n: number): Float64Array {
+  const C = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < n; p++) s += A[i * n + p] * B[p * n + j];
+      C[i * n + j] = s;
+    }
+  return C;
+}
+
 for (const n of [128, 256, 512]) {
   const a = uniform(key(1), [n, n], -1, 1);
   const b = uniform(key(2), [n, n], -1, 1);
   const ms = time(() => matmul(a, b), quick ? 3 : n === 512 ? 7 : 15);
-  emit({ bench: 'matmul', n, gflops: +((2 * n ** 3) / (median(ms) * 1e6)).toFixed(3), ms: +median(ms).toFixed(3), ...spread(ms) });
+  const base = time(() => naiveMatmul(a.data, b.data, n), quick || n === 512 ? 3 : 7, 1);
+  const gflops = (t: number) => +((2 * n ** 3) / (t * 1e6)).toFixed(3);
+  emit({ bench: 'matmul', n, gflops: gflops(median(ms)), ms: +median(ms).toFixed(3), ...spread(ms), naive_gflops: gflops(median(base)), speedup_vs_naive: +(median(base) / median(ms)).toFixed(2) });
 }
 
 {

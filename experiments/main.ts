@@ -41,12 +41,13 @@ ${grads.map((c) => `| ${c.network} | ${c.parameters} | ${sci(c.maxAbsError)} | $
 
 ## Reproduce
 
-\`DROPCHECK_SEED=${seed} npm start\` (seed ${seed}; the default is 20261127). Took ${((performance.now() - started) / 1000).toFixed(1)} s.
+\`DROPCHECK_SEED=${seed} npm start\` (seed ${seed}; the default is 20261127). The same seed writes this file byte for byte.
 `;
 
 mkdirSync('reports', { recursive: true });
 writeFileSync('reports/self-check.md', md);
 console.log(md);
+console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s; written to reports/self-check.md)`);
 if (!dropOk || !gradOk) {
   console.error('self-check FAILED: see reports/self-check.md');
   process.exit(1);
