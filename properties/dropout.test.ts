@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  type Tensor, bernoulli, dropConnect, dropout, gaussianDropout, grad, jvp, key, mul, normal, sum, tensor, vjp,
+  type Tensor, bernoulli, dropConnect, dropout, dropoutWithMask, gaussianDropout, grad, jvp, key, mul, normal, sum, tensor, vjp,
 } from '../src/index.ts';
 
 const shapeArb = fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 0, maxLength: 3 });
@@ -107,6 +107,29 @@ describe('D-FWD: training output is r ⊙ x / keep (inverted) or r ⊙ x (paper)
       const kept = y.data.reduce((s, v) => s + v, 0);
       expect(Math.abs(kept / n - (1 - rate))).toBeLessThanOrEqual(t);
     }
+  });
+});
+
+describe('D-FWD: a given mask', () => {
+  it('dropoutWithMask with the key’s mask is dropout with that key, bit for bit, value and gradient', () => {
+    fc.assert(
+      fc.property(tensorArb, rateArb, seedArb, fc.constantFrom('inverted' as const, 'scale-at-inference' as const), (x, rate, seed, convention) => {
+        const mask = bernoulli(key(seed), 1 - rate, x.shape);
+        const a = (x: Tensor) => dropout(key(seed), x, { rate, training: true, convention });
+        const b = (x: Tensor) => dropoutWithMask(x, mask, { rate, convention });
+        expect(b(x).data).toEqual(a(x).data);
+        expect(grad((x: Tensor) => sum(mul(b(x), x)))(x).data).toEqual(grad((x: Tensor) => sum(mul(a(x), x)))(x).data);
+      }),
+    );
+  });
+
+  it('refuses masks that are not 0/1, of the wrong rank or shape, or keeping units at rate 1', () => {
+    const x = tensor([[1, 2], [3, 4]]);
+    expect(() => dropoutWithMask(x, tensor([[1, 0.5], [0, 1]]), { rate: 0.5 })).toThrow(/mask values must be 0 or 1, got 0.5 at index 1/);
+    expect(() => dropoutWithMask(x, tensor([1, 0]), { rate: 0.5 })).toThrow(/mask must have the rank of x \(shape \[2, 2\]\), got shape \[2\]/);
+    expect(() => dropoutWithMask(x, tensor([[1, 0, 1]]), { rate: 0.5 })).toThrow(/noiseShape\[1\] must be 1, null or 2/);
+    expect(() => dropoutWithMask(x, tensor([[1, 0]]), { rate: 1 })).toThrow(/rate 1 every unit is dropped/);
+    expect(dropoutWithMask(x, tensor([[0, 1]]), { rate: 0.2 }).toArray()).toEqual([[0, 2 * (1 / 0.8)], [0, 4 * (1 / 0.8)]]);
   });
 });
 

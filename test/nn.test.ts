@@ -45,6 +45,21 @@ describe('linear and mlp', () => {
     expect(() => net.apply(params, x, { training: true })).toThrow(/mlp.apply: a key is required in training when a dropout rate is nonzero, got undefined/);
   });
 
+  it('mlp: given masks replace the key’s draws, site by site', () => {
+    const net = mlp({ sizes: [3, 4, 2], activation: 'tanh', inputRate: 0.25, hiddenRate: 0.5 });
+    const params = net.init(key(2));
+    const x = normal(key(3), [1, 3]);
+    const k = key(4);
+    const masks = [bernoulli(foldIn(k, 0), 0.75, [1, 3]), bernoulli(foldIn(k, 1), 0.5, [1, 4])];
+    const drawn = net.apply(params, x, { training: true, key: k });
+    expect(net.apply(params, x, { training: true, masks }).data).toEqual(drawn.data);
+    // one site given, the other drawn from the key
+    expect(net.apply(params, x, { training: true, key: k, masks: [masks[0]] }).data).toEqual(drawn.data);
+    expect(() => net.apply(params, x, { training: true, masks: [masks[0]] })).toThrow(/a key is required/);
+    // at inference masks are ignored
+    expect(net.apply(params, x, { training: false, masks }).data).toEqual(net.apply(params, x, { training: false }).data);
+  });
+
   it('mlp validates its spec', () => {
     expect(() => mlp({ sizes: [3] })).toThrow(/at least two positive integers/);
     expect(() => mlp({ sizes: [3, 2, 1], hiddenRate: [0.5, 0.5] })).toThrow(/one rate per hidden layer \(1\), got 2/);

@@ -110,6 +110,27 @@ function dropoutImpl(op: string, key: Key | null | undefined, x: Tensor, options
 }
 
 /**
+ * Training-time dropout with a given 0/1 mask instead of one drawn from a key (for enumerating
+ * every mask, or replaying one): r ⊙ x / keep (inverted) or r ⊙ x (paper). The mask broadcasts over x.
+ */
+export function dropoutWithMask(x: Tensor, mask: Tensor, options: { rate: number; convention?: Convention }): Tensor {
+  checkTensor(x, 'dropoutWithMask');
+  checkTensor(mask, 'dropoutWithMask', 'mask');
+  const { rate, convention } = checkOptions('dropoutWithMask', { ...options, training: true });
+  if (mask.ndim !== x.ndim) throw new RangeError(`dropoutWithMask: mask must have the rank of x (shape ${fmt(x.shape)}), got shape ${fmt(mask.shape)}`);
+  resolveNoiseShape(x.shape, mask.shape, 'dropoutWithMask');
+  const scale = convention === 'inverted' ? 1 / (1 - rate) : 1;
+  const m = new Float64Array(mask.size);
+  for (let i = 0; i < m.length; i++) {
+    const r = mask.data[i];
+    if (r !== 0 && r !== 1) throw new RangeError(`dropoutWithMask: mask values must be 0 or 1, got ${describe(r)} at index ${i}`);
+    m[i] = r === 1 ? scale : 0;
+  }
+  if (rate === 1 && m.some((v) => v !== 0)) throw new RangeError('dropoutWithMask: at rate 1 every unit is dropped, but the mask keeps some');
+  return applyMultiplier(x, new Tensor(m, mask.shape));
+}
+
+/**
  * Gaussian dropout (the paper's §10): multiply by m ~ N(1, σ²) with σ² = rate/(1 − rate), the
  * variance of inverted Bernoulli noise r/keep. At inference the identity.
  */

@@ -1,6 +1,6 @@
 // Layers as pure functions of a parameter tree, Flax-style: `init(key)` makes parameters,
 // `apply(params, x, { training, key })` runs the network. Train/eval is the `training` flag.
-import { type Convention, type Key, type Tensor, add, dropout, foldIn, isKey, matmul, normal, relu, sigmoid, split, tanh, uniform, zeros } from '../engine/index.ts';
+import { type Convention, type Key, type Tensor, add, dropout, dropoutWithMask, foldIn, isKey, matmul, normal, relu, sigmoid, split, tanh, uniform, zeros } from '../engine/index.ts';
 
 export type Linear = {
   /** [in, out]: column j holds the incoming weights of output unit j. */
@@ -41,8 +41,13 @@ export type MLPParams = readonly Linear[];
 
 export interface ApplyOptions {
   training: boolean;
-  /** Required when training with any nonzero rate; layer i's mask uses foldIn(key, i). */
+  /** Required when training with any nonzero rate (unless masks are given); dropout site i's mask uses foldIn(key, i). */
   key?: Key;
+  /**
+   * Given 0/1 masks per dropout site (0: the input, i: hidden layer i), used in training instead of
+   * drawing from the key: for enumerating every thinned network exactly. A site without one draws.
+   */
+  masks?: readonly (Tensor | null | undefined)[];
 }
 
 export interface MLP {
@@ -75,11 +80,15 @@ export function mlp(spec: MLPSpec): MLP {
   return {
     spec: full,
     init: (key) => split(key, sizes.length - 1).map((k, i) => initLinear(k, sizes[i], sizes[i + 1], full.init)),
-    apply(params, x, { training, key }) {
-      if (training && rates.some((r) => r > 0) && !isKey(key)) {
+    apply(params, x, { training, key, masks }) {
+      const given = (i: number) => training && masks?.[i] != null;
+      if (training && rates.some((r, i) => r > 0 && !given(i)) && !isKey(key)) {
         throw new TypeError(`mlp.apply: a key is required in training when a dropout rate is nonzero, got ${key === undefined ? 'undefined' : String(key)}`);
       }
-      const drop = (h: Tensor, i: number) => (rates[i] === 0 ? h : dropout(training ? foldIn(key as Key, i) : key, h, { rate: rates[i], training, convention: full.convention }));
+      const drop = (h: Tensor, i: number) =>
+        rates[i] === 0 ? h
+        : given(i) ? dropoutWithMask(h, masks![i]!, { rate: rates[i], convention: full.convention })
+        : dropout(training ? foldIn(key as Key, i) : key, h, { rate: rates[i], training, convention: full.convention });
       let h = drop(x, 0);
       params.forEach((p, i) => {
         h = linear(p, h);
