@@ -65,11 +65,14 @@ import {
   vjp,
 } from '../src/index.ts';
 import * as A from './arbitraries.ts';
+import { recorder, runs } from './record.ts';
+
+const { holds } = recorder(import.meta.url);
 
 /** Runs per op property: enough to cover ranks 0–3 and broadcasting patterns, small enough for a fast file. */
-const RUNS = 25;
+const RUNS = runs(25);
 /** Runs per property of the (costlier or secondary) checks: mutants, MLPs, higher order. */
-const FEW = 12;
+const FEW = runs(12);
 
 type Fn = (...args: any[]) => Tensor;
 interface Built {
@@ -88,7 +91,7 @@ interface OpCase {
 function opCase<T>(name: string, arb: fc.Arbitrary<T>, build: (c: T) => Built): OpCase {
   return {
     name,
-    forAll: (check, numRuns = RUNS) => fc.assert(fc.property(arb, (c) => check(build(c))), { numRuns }),
+    forAll: (check, numRuns = RUNS) => holds(fc.property(arb, (c) => check(build(c))), { numRuns }),
   };
 }
 
@@ -386,7 +389,7 @@ describe('G-FD: each op property can fail — a derivative rule scaled by 1.01 i
 
 describe('G-FD, G-ADJ: stopGradient has derivative exactly zero', () => {
   it('G-FD: grad of x·stopGradient(x) is x (not 2x); jvp of stopGradient(f(x)) is zero', () => {
-    fc.assert(
+    holds(
       fc.property(A.tensorArb(), (x) => {
         expect(Array.from(grad((t: Tensor) => sum(mul(t, stopGradient(t))))(x).data)).toEqual(Array.from(x.data));
         const { value, tangent } = jvp((t: Tensor) => stopGradient(exp(t)), [x], [x]);
@@ -449,7 +452,7 @@ function mlpProblem({ c, x, labels, target, loss, wrtInput }: MLPProblem): Built
 describe('G-FD, G-ADJ: random MLPs with dropout (fixed keys), loss softmaxCrossEntropy or mse', () => {
   for (const mode of ['full', 'fast'] as const) {
     it(`G-FD, G-ADJ: assertGrad (${mode}) over the parameter tree (and the input)`, () => {
-      fc.assert(
+      holds(
         fc.property(mlpProblemArb, (problem) => {
           const { f, inputs } = mlpProblem(problem);
           const report = assertGrad(f, inputs, { mode });
@@ -463,7 +466,7 @@ describe('G-FD, G-ADJ: random MLPs with dropout (fixed keys), loss softmaxCrossE
 
   it('the truncated-network pre-activations used for the relu margin match the full network', () => {
     // guards hiddenPreActivations: the last "pre-activation" of a network with one more linear layer is its output
-    fc.assert(
+    holds(
       fc.property(A.mlpCaseArb, (c) => {
         const net = mlp(c.spec);
         const params = net.init(key(c.seed));
@@ -519,7 +522,7 @@ describe('G-FD, G-ADJ: higher-order derivatives (Hessians and Hessian-vector pro
   it.each(SCALAR_FNS)('G-FD, G-ADJ: grad of grad (Hessian) of $name passes assertGrad full', ({ arb, f }) => {
     // the Jacobian of x ↦ ∇f(x) is the Hessian: reverse-over-reverse against finite differences of
     // the gradient, and forward-over-reverse against reverse-over-reverse in the adjoint check
-    fc.assert(
+    holds(
       fc.property(arb, (x) => {
         assertGrad((t: Tensor) => grad(f)(t), [x], { mode: 'full' });
       }),
@@ -528,7 +531,7 @@ describe('G-FD, G-ADJ: higher-order derivatives (Hessians and Hessian-vector pro
   });
 
   it.each(SCALAR_FNS)('G-FD: Hessian-vector products of $name: jvp of grad, grad of grad, grad of jvp agree with finite differences', ({ arb, f }) => {
-    fc.assert(
+    holds(
       fc.property(withDirection(arb), ([x, v]) => {
         const g = (t: Tensor): Tensor => grad(f)(t);
         const fd = centralDifference(g, x, v);
@@ -547,7 +550,7 @@ describe('G-FD, G-ADJ: higher-order derivatives (Hessians and Hessian-vector pro
   });
 
   it('G-FD, G-ADJ: third order — the Hessian-vector product itself passes assertGrad full', () => {
-    fc.assert(
+    holds(
       fc.property(fc.constantFrom(...SCALAR_FNS).chain(({ arb, f }) => withDirection(arb).map(([x, v]) => ({ f, x, v }))), ({ f, x, v }) => {
         assertGrad((t: Tensor) => jvp((s: Tensor) => grad(f)(s), [t], [v]).tangent, [x], { mode: 'full' });
       }),
@@ -560,7 +563,7 @@ describe('G-FD, G-ADJ: higher-order derivatives (Hessians and Hessian-vector pro
     const d1 = (x: Tensor): Tensor => grad(f)(x);
     const d2 = (x: Tensor): Tensor => grad((t: Tensor) => d1(t))(x);
     const d3 = (x: Tensor): Tensor => grad((t: Tensor) => d2(t))(x);
-    fc.assert(
+    holds(
       fc.property(A.positiveValue, (v) => {
         const x = A.makeTensor([v], []);
         expectClose(d3(x), [24 * v + Math.exp(v) + 2 / v ** 3 - 0.375 * v ** -1.5], 'third derivative', 1e-9, 1e-9);
@@ -601,7 +604,7 @@ function broadcastReference(a: Tensor, b: Tensor): { ga: Float64Array; gb: Float
 describe('G-FD: gradients accumulate over every use of a tensor and sum back over broadcasting', () => {
   it('G-FD: diamond graph f(x) = sum(x·x + exp(x)·x) has gradient 2x + eˣ(1 + x)', () => {
     const f = (x: Tensor) => sum(add(mul(x, x), mul(exp(x), x)));
-    fc.assert(
+    holds(
       fc.property(A.tensorArb(), (x) => {
         // closed form vs reverse mode: the same float operations up to order, so rounding-level tolerance
         const expected = Array.from(x.data, (v) => 2 * v + Math.exp(v) * (1 + v));
@@ -614,7 +617,7 @@ describe('G-FD: gradients accumulate over every use of a tensor and sum back ove
   });
 
   it('G-FD: a tensor used k times through concat/take gets the sum of its uses, exactly', () => {
-    fc.assert(
+    holds(
       fc.property(
         A.shapeArb({ minRank: 1 }).chain((s) => fc.record({ x: A.tensorOf(s), idx: fc.array(fc.integer({ min: 0, max: s[0] - 1 }), { maxLength: 6 }) })),
         ({ x, idx }) => {
@@ -630,7 +633,7 @@ describe('G-FD: gradients accumulate over every use of a tensor and sum back ove
 
   it('G-FD: broadcast inputs of f(a, b) = sum(a·b + exp(a)) get gradients summed back to their own shapes', () => {
     const f = (a: Tensor, b: Tensor) => sum(add(mul(a, b), exp(a)));
-    fc.assert(
+    holds(
       fc.property(
         A.broadcastPairArb().chain(([sa, sb]) => fc.tuple(A.tensorOf(sa), A.tensorOf(sb))),
         ([a, b]) => {
@@ -680,7 +683,7 @@ describe('G-FD, G-ADJ: the checker can fail, and its report is consistent', () =
   const xs = A.tensorArb(A.awayFromZeroValue);
 
   it('G-FD: a wrong derivative (x² + stopGradient(x²)) fails in full mode and the report names the worst element', () => {
-    fc.assert(
+    holds(
       fc.property(xs, (x) => {
         const report = checkGrad(wrongDerivative, [x], { mode: 'full' });
         expect(report.ok).toBe(false);
@@ -697,7 +700,7 @@ describe('G-FD, G-ADJ: the checker can fail, and its report is consistent', () =
   it('G-FD: the wrong derivative fails in fast mode too, and the full rerun names the worst element', () => {
     // fast mode compares one projection vᵀJu: the analytic 2Σx·u·v against the numeric 4Σx·u·v. It
     // could only pass if |Σ x_i u_i| fell below ~1e-5·Σ|u_i|, a probability of order 1e-5 per case.
-    fc.assert(
+    holds(
       fc.property(xs, (x) => {
         const report = checkGrad(wrongDerivative, [x], { mode: 'fast' });
         expect(report.ok).toBe(false);
@@ -711,7 +714,7 @@ describe('G-FD, G-ADJ: the checker can fail, and its report is consistent', () =
   });
 
   it('G-FD: assertGrad throws a GradCheckError carrying the failing report, in both modes', () => {
-    fc.assert(
+    holds(
       fc.property(xs, fc.constantFrom('full' as const, 'fast' as const), (x, mode) => {
         let caught: unknown;
         try {
@@ -776,7 +779,7 @@ describe('G-FD, G-ADJ: the checker can fail, and its report is consistent', () =
   });
 
   it('checkGrad does not mutate its inputs (tensors and trees, passing and failing functions, both modes)', () => {
-    fc.assert(
+    holds(
       fc.property(
         A.shapeArb().chain((s) => fc.tuple(A.tensorOf(s), A.tensorOf(s, A.awayFromZeroValue), A.tensorOf(s))),
         ([a, b, c]) => {
@@ -810,14 +813,14 @@ describe('G-FD, G-ADJ: the checker can fail, and its report is consistent', () =
     const x = tensor([1, 2]);
     let calls = 0;
     const f = (t: Tensor) => (calls++, sum(square(t)));
-    fc.assert(
+    holds(
       fc.property(fc.oneof(fc.double({ max: 0 }), fc.constantFrom(Infinity, NaN)), (eps) => {
         expect(() => checkGrad(f, [x], { eps })).toThrow(RangeError);
         expect(() => assertGrad(f, [x], { eps, mode: 'fast' })).toThrow(RangeError);
       }),
       { numRuns: RUNS },
     );
-    fc.assert(
+    holds(
       fc.property(fc.string().filter((s) => s !== 'full' && s !== 'fast'), (mode) => {
         expect(() => checkGrad(f, [x], { mode: mode as 'full' })).toThrow(/mode must be 'full' or 'fast'/);
       }),

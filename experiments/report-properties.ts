@@ -1,0 +1,84 @@
+// Renders reports/properties.json (written by the property suite) into reports/properties.md.
+import { writeFileSync } from 'node:fs';
+import type { ClaimRecord, Verdict } from '../properties/record.ts';
+import { CLAIMS } from './claims.ts';
+import { histogramSvg } from './svg.ts';
+
+export interface PropertiesRun {
+  seed: number | null;
+  deep: boolean;
+  files: string[];
+  suiteFalseFailureBound: number;
+  records: ClaimRecord[];
+}
+
+export interface ClaimSummary {
+  id: string;
+  verdict: Verdict | 'not checked';
+  properties: number;
+  cases: number;
+  maxError: number | null;
+}
+
+export function summarize(run: PropertiesRun): ClaimSummary[] {
+  return CLAIMS.filter((c) => c.kind !== 'experiment').map((c) => {
+    const rs = run.records.filter((r) => r.claims.includes(c.id));
+    const errs = rs.map((r) => r.maxError).filter((e): e is number => e !== null);
+    const verdict: ClaimSummary['verdict'] = rs.length === 0 ? 'not checked'
+      : rs.some((r) => r.verdict === 'failed') ? 'failed'
+      : rs.some((r) => r.verdict === 'refuted-as-expected') ? 'refuted-as-expected' : 'holds';
+    return { id: c.id, verdict, properties: rs.length, cases: rs.reduce((s, r) => s + r.cases, 0), maxError: errs.length ? Math.max(...errs) : null };
+  });
+}
+
+const fmtErr = (e: number | null) => (e === null ? '—' : e === 0 ? '0' : e.toExponential(2));
+const verdictText = (v: ClaimSummary['verdict']) => (v === 'failed' ? '**FAILED**' : v === 'refuted-as-expected' ? 'refuted, as claimed (counterexample below)' : v);
+
+/** Writes reports/properties.md (and any SVG plots beside it); returns the per-claim summary. */
+export function renderProperties(run: PropertiesRun, dir = 'reports'): ClaimSummary[] {
+  const summary = summarize(run);
+  const titles = new Map(CLAIMS.map((c) => [c.id, c.title]));
+  const lines: string[] = [];
+  lines.push('# Property suite: the exact, op and convergence claims', '');
+  lines.push('Each claim below was checked by properties that can fail: fast-check generates the cases (and shrinks any failure to a small counterexample), exact claims are compared exactly or at a stated tolerance, and statistical checks state their false-failure probability α and the bound it comes from.', '');
+  lines.push(`Seed ${run.seed}${run.deep ? ' (deep run: ten times the cases)' : ''}; suite-wide false-failure probability of the statistical checks ≤ ${run.suiteFalseFailureBound.toExponential(2)} (the Bonferroni sum of their α).`, '');
+  lines.push('| claim | what it says | verdict | properties | cases | largest error or gap |', '|---|---|---|---|---|---|');
+  for (const s of summary) lines.push(`| ${s.id} | ${titles.get(s.id)} | ${verdictText(s.verdict)} | ${s.properties} | ${s.cases} | ${fmtErr(s.maxError)} |`);
+  lines.push('');
+
+  lines.push('## Every property', '', '| claims | property | cases | largest error or gap | α (bound) | verdict |', '|---|---|---|---|---|---|');
+  for (const r of run.records) {
+    const stat = r.alpha === undefined ? '—' : `${r.alpha.toExponential(1)} (${r.bound})`;
+    lines.push(`| ${r.claims.join(', ')} | ${r.property.replace(/\|/g, '\\|')} | ${r.cases} | ${fmtErr(r.maxError)} | ${stat} | ${r.verdict} |`);
+  }
+  lines.push('');
+
+  const refuted = run.records.filter((r) => r.verdict === 'refuted-as-expected' || r.verdict === 'failed');
+  if (refuted.length) {
+    lines.push('## Counterexamples', '');
+    for (const r of refuted) {
+      lines.push(`### ${r.claims.join(', ')}: ${r.property}`, '');
+      const readable = r.details?.readable;
+      if (typeof readable === 'string') lines.push('```', readable.trimEnd(), '```', '');
+      lines.push('<details><summary>as found by fast-check (shrunk)</summary>', '', '```json', JSON.stringify(r.counterexample, null, 1) ?? 'none', '```', '</details>', '');
+      lines.push(`Replay: \`fc.assert(property, { seed: ${r.seed}${r.path ? `, path: "${r.path}"` : ''} })\`.`, '');
+    }
+  }
+
+  for (const r of run.records) {
+    const gaps = r.details?.distribution as { name: string; values: number[]; xlabel: string } | undefined;
+    if (!gaps || !Array.isArray(gaps.values)) continue;
+    const file = `${r.claims[0].toLowerCase()}-${gaps.name}.svg`;
+    writeFileSync(`${dir}/${file}`, histogramSvg(gaps.values, { title: `${r.claims[0]}: ${gaps.name}`, xlabel: gaps.xlabel, log10: true }));
+    const sorted = [...gaps.values].sort((a, b) => a - b);
+    const q = (f: number) => sorted[Math.min(sorted.length - 1, Math.floor(f * sorted.length))];
+    lines.push(`## ${r.claims[0]}: ${gaps.name}`, '', `![${gaps.name}](${file})`, '');
+    lines.push('| n | min | 10% | median | 90% | max |', '|---|---|---|---|---|---|');
+    lines.push(`| ${sorted.length} | ${fmtErr(sorted[0])} | ${fmtErr(q(0.1))} | ${fmtErr(q(0.5))} | ${fmtErr(q(0.9))} | ${fmtErr(sorted[sorted.length - 1])} |`, '');
+  }
+
+  lines.push('## Reproduce', '');
+  lines.push(`\`DROPCHECK_SEED=${run.seed} npx vitest run properties/\` reruns every property on this seed and rewrites reports/properties.json; \`npm start\` reruns it and renders this page. A failing property prints the seed and path that replay its counterexample.`, '');
+  writeFileSync(`${dir}/properties.md`, lines.join('\n'));
+  return summary;
+}

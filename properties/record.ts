@@ -1,0 +1,110 @@
+// Records what each claim's properties found, for reports/properties.json: cases run, the largest
+// error or gap observed, the verdict, counterexamples and the seed that reproduces them.
+import fc from 'fast-check';
+import { afterAll, expect } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Tensor } from '../src/index.ts';
+
+/** DROPCHECK_DEEP=1 (npm run test:deep): ten times the cases, on a fresh seed. */
+export const DEEP = process.env.DROPCHECK_DEEP === '1';
+export const runs = (n: number) => (DEEP ? 10 * n : n);
+
+export type Verdict = 'holds' | 'refuted-as-expected' | 'failed';
+
+export interface ClaimRecord {
+  claims: string[];
+  property: string;
+  cases: number;
+  /** The largest error or gap observed over the cases (null when the property measures none). */
+  maxError: number | null;
+  verdict: Verdict;
+  counterexample?: unknown;
+  /** For statistical checks: the false-failure probability and the bound it follows from. */
+  alpha?: number;
+  bound?: string;
+  seed: number;
+  path?: string;
+  file: string;
+  details?: Record<string, unknown>;
+}
+
+export const FRAGMENTS = 'reports/.properties';
+
+let observed: number | null = null;
+/** Reports an error or gap measured inside a property; the record keeps the largest. */
+export function observe(err: number): void {
+  const e = Number.isNaN(err) ? Infinity : err;
+  observed = observed === null ? e : Math.max(observed, e);
+}
+
+/** Tensors as {shape, values}, so counterexamples stay readable in JSON. */
+export function toJSONValue(v: unknown): unknown {
+  if (v instanceof Tensor) return { shape: [...v.shape], values: Array.from(v.data) };
+  if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>);
+  if (Array.isArray(v)) return v.map(toJSONValue);
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toJSONValue(x)]));
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
+  return v;
+}
+
+/** The claim IDs and the property's name, from the running test's name (describe › it), which names its claims. */
+function current(): { claims: string[]; property: string } {
+  const name = expect.getState().currentTestName ?? '';
+  const claims = [...new Set(name.match(/\b[EDGMX]-[A-Z0-9]+\b/g) ?? [])];
+  if (claims.length === 0) throw new Error(`a recorded property must name its claim IDs (e.g. E-LIN) in its test or describe name; got "${name}"`);
+  return { claims, property: name.replace(/ > /g, ' › ') };
+}
+
+/**
+ * One recorder per property file: `const { holds, refutes, check } = recorder(import.meta.url)`.
+ * Use them inside a test whose name (or describe) names the claim IDs.
+ */
+export function recorder(fileUrl: string) {
+  const file = basename(fileURLToPath(fileUrl));
+  const records: ClaimRecord[] = [];
+  afterAll(() => {
+    mkdirSync(FRAGMENTS, { recursive: true });
+    writeFileSync(`${FRAGMENTS}/${file}.json`, JSON.stringify(records, null, 1));
+  });
+  const seed = () => fc.readConfigureGlobal().seed ?? NaN;
+
+  return {
+    /** fast-check must find no counterexample; throws fast-check's report (seed and path) otherwise. */
+    holds<T>(prop: fc.IRawProperty<T, boolean>, params: fc.Parameters<T> = {}) {
+      const at = current();
+      observed = null;
+      const d = fc.check(prop as fc.IRawProperty<T, false>, params);
+      records.push({
+        ...at, cases: d.numRuns, maxError: observed, verdict: d.failed ? 'failed' : 'holds',
+        counterexample: d.failed ? toJSONValue(d.counterexample) : undefined, seed: d.seed, path: d.counterexamplePath ?? undefined, file,
+      });
+      if (d.failed) throw new Error(fc.defaultReportMessage(d) ?? 'property failed');
+    },
+
+    /** fast-check must FIND a counterexample (a claim shown false); returns the shrunk one. `describe` renders it readably for the report. */
+    refutes<T>(prop: fc.IRawProperty<T, false>, params: fc.Parameters<T> = {}, describe?: (counterexample: T) => string): T {
+      const at = current();
+      observed = null;
+      const d = fc.check(prop, params);
+      records.push({
+        ...at, cases: d.numRuns, maxError: observed, verdict: d.failed ? 'refuted-as-expected' : 'failed',
+        counterexample: d.failed ? toJSONValue(d.counterexample) : undefined, seed: d.seed, path: d.counterexamplePath ?? undefined, file,
+        details: d.failed && describe ? { readable: describe(d.counterexample as T) } : undefined,
+      });
+      if (!d.failed) throw new Error(`${at.property}: expected fast-check to find a counterexample, found none in ${d.numRuns} runs (seed ${d.seed})`);
+      return d.counterexample as T;
+    },
+
+    /** A check that is not a fast-check property: an exact computation, or a statistical test with its α and bound. */
+    check(r: { cases: number; maxError?: number | null; ok: boolean; alpha?: number; bound?: string; details?: Record<string, unknown> }) {
+      const at = current();
+      records.push({
+        ...at, cases: r.cases, maxError: r.maxError ?? null, verdict: r.ok ? 'holds' : 'failed',
+        alpha: r.alpha, bound: r.bound, seed: seed(), file, details: r.details ? (toJSONValue(r.details) as Record<string, unknown>) : undefined,
+      });
+      if (!r.ok) throw new Error(`${at.property} failed${r.alpha ? ` (false-failure probability ≤ ${r.alpha}, ${r.bound})` : ''}; seed ${seed()}`);
+    },
+  };
+}
