@@ -3,3 +3,5 @@ export * from './engine/index.ts';
 export * from './nn/layers.ts';
 export * from './nn/optim.ts';
 export * from './verify/gradcheck.ts';
+export * from './verify/stats.ts';
+export * from './verify/montecarlo.ts';
