@@ -65,9 +65,16 @@ import {
   vjp,
 } from '../src/index.ts';
 import * as A from './arbitraries.ts';
-import { recorder, runs } from './record.ts';
+import { observe, recorder, runs } from './record.ts';
 
 const { holds } = recorder(import.meta.url);
+
+/** assertGrad, recording its largest |analytic − numeric| for the report. */
+const assertGradObserved: typeof assertGrad = (f, inputs, options) => {
+  const report = assertGrad(f, inputs, options);
+  observe(report.maxAbsError);
+  return report;
+};
 
 /** Runs per op property: enough to cover ranks 0–3 and broadcasting patterns, small enough for a fast file. */
 const RUNS = runs(25);
@@ -358,7 +365,7 @@ const OPS: OpCase[] = [
 describe('G-FD, G-ADJ: every differentiable op agrees with finite differences (full Jacobian) and is adjoint', () => {
   it.each(OPS)('G-FD, G-ADJ: $name', (op) => {
     op.forAll(({ f, inputs }) => {
-      const report = assertGrad(f, inputs, { mode: 'full' });
+      const report = assertGradObserved(f, inputs, { mode: 'full' });
       expect(report.mode).toBe('full');
       expect(report.adjoint.ok).toBe(true);
     });
@@ -455,7 +462,7 @@ describe('G-FD, G-ADJ: random MLPs with dropout (fixed keys), loss softmaxCrossE
       holds(
         fc.property(mlpProblemArb, (problem) => {
           const { f, inputs } = mlpProblem(problem);
-          const report = assertGrad(f, inputs, { mode });
+          const report = assertGradObserved(f, inputs, { mode });
           expect(report.mode).toBe(mode);
           expect(report.adjoint.ok).toBe(true);
         }),
@@ -524,7 +531,7 @@ describe('G-FD, G-ADJ: higher-order derivatives (Hessians and Hessian-vector pro
     // the gradient, and forward-over-reverse against reverse-over-reverse in the adjoint check
     holds(
       fc.property(arb, (x) => {
-        assertGrad((t: Tensor) => grad(f)(t), [x], { mode: 'full' });
+        assertGradObserved((t: Tensor) => grad(f)(t), [x], { mode: 'full' });
       }),
       { numRuns: FEW },
     );
@@ -552,7 +559,7 @@ describe('G-FD, G-ADJ: higher-order derivatives (Hessians and Hessian-vector pro
   it('G-FD, G-ADJ: third order — the Hessian-vector product itself passes assertGrad full', () => {
     holds(
       fc.property(fc.constantFrom(...SCALAR_FNS).chain(({ arb, f }) => withDirection(arb).map(([x, v]) => ({ f, x, v }))), ({ f, x, v }) => {
-        assertGrad((t: Tensor) => jvp((s: Tensor) => grad(f)(s), [t], [v]).tangent, [x], { mode: 'full' });
+        assertGradObserved((t: Tensor) => jvp((s: Tensor) => grad(f)(s), [t], [v]).tangent, [x], { mode: 'full' });
       }),
       { numRuns: FEW },
     );
@@ -567,7 +574,7 @@ describe('G-FD, G-ADJ: higher-order derivatives (Hessians and Hessian-vector pro
       fc.property(A.positiveValue, (v) => {
         const x = A.makeTensor([v], []);
         expectClose(d3(x), [24 * v + Math.exp(v) + 2 / v ** 3 - 0.375 * v ** -1.5], 'third derivative', 1e-9, 1e-9);
-        assertGrad(d2, [x], { mode: 'full' });
+        assertGradObserved(d2, [x], { mode: 'full' });
       }),
       { numRuns: RUNS },
     );
@@ -610,7 +617,7 @@ describe('G-FD: gradients accumulate over every use of a tensor and sum back ove
         const expected = Array.from(x.data, (v) => 2 * v + Math.exp(v) * (1 + v));
         expectClose(grad(f)(x), expected, 'reverse-mode gradient', 1e-12, 1e-12);
         expectClose(jvp(f, [x], [A.makeTensor(new Array(x.size).fill(1), x.shape)]).tangent, [expected.reduce((s, v) => s + v, 0)], 'forward-mode derivative along 1', 1e-10, 1e-12);
-        assertGrad(f, [x], { mode: 'full' });
+        assertGradObserved(f, [x], { mode: 'full' });
       }),
       { numRuns: RUNS },
     );
@@ -644,7 +651,7 @@ describe('G-FD: gradients accumulate over every use of a tensor and sum back ove
           // the same sums in a different order: rounding-level tolerance
           expectClose(da, ga, 'gradient of a', 1e-12, 1e-12);
           expectClose(db, gb, 'gradient of b', 1e-12, 1e-12);
-          assertGrad(f, [a, b], { mode: 'full' });
+          assertGradObserved(f, [a, b], { mode: 'full' });
         },
       ),
       { numRuns: RUNS },
@@ -718,7 +725,7 @@ describe('G-FD, G-ADJ: the checker can fail, and its report is consistent', () =
       fc.property(xs, fc.constantFrom('full' as const, 'fast' as const), (x, mode) => {
         let caught: unknown;
         try {
-          assertGrad(wrongDerivative, [x], { mode });
+          assertGradObserved(wrongDerivative, [x], { mode });
         } catch (e) {
           caught = e;
         }
@@ -816,7 +823,7 @@ describe('G-FD, G-ADJ: the checker can fail, and its report is consistent', () =
     holds(
       fc.property(fc.oneof(fc.double({ max: 0 }), fc.constantFrom(Infinity, NaN)), (eps) => {
         expect(() => checkGrad(f, [x], { eps })).toThrow(RangeError);
-        expect(() => assertGrad(f, [x], { eps, mode: 'fast' })).toThrow(RangeError);
+        expect(() => assertGradObserved(f, [x], { eps, mode: 'fast' })).toThrow(RangeError);
       }),
       { numRuns: RUNS },
     );
@@ -835,7 +842,7 @@ describe('G-FD, G-ADJ: the checker can fail, and its report is consistent', () =
   });
 
   it('on a correct function assertGrad returns the passing report', () => {
-    const r = assertGrad((t: Tensor) => sum(mul(neg(t), exp(t))), [tensor([0.5, -1, 2])]);
+    const r = assertGradObserved((t: Tensor) => sum(mul(neg(t), exp(t))), [tensor([0.5, -1, 2])]);
     expect(r.ok).toBe(true);
     expect(r.maxAbsError).toBeLessThan(1e-5);
     expect(r.message).toMatch(/^gradient check passed \(full\)/);
