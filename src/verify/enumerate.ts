@@ -1,0 +1,509 @@
+// Exact dropout-mask enumeration: every mask r ∈ {0,1}^n with its probability, for the exact
+// identities (E-LIN, E-SIGMOID, E-SOFTMAX, E-BOUNDS) and the exact ensemble that M-DEEP compares
+// the weight-scaled network against. Uses only the engine's public API.
+//
+// The walk is in Gray-code order: consecutive masks differ in exactly one unit, so a visitor that
+// keeps state (forEachLinearMask's pre-activations) updates it in O(1) units per mask. Unit i of the
+// mask is bit i of the Gray code, and the walk starts at the all-dropped mask.
+//
+// Probabilities never accumulate rounding along the walk. The units are split into a low chunk
+// (units 0 … 11) and a high chunk (the rest, at most 12); two tables hold the probability of every
+// pattern of each chunk, and a mask's probability is one product of two table entries. Each entry is
+// a product of at most 12 factors keep_i or 1 − keep_i, so every probability is the product of its n
+// factors with at most n − 1 roundings (relative error ≤ (n − 1)·2^−53), wherever it falls in the walk.
+//
+// Sums over masks (ensembleMean, ensembleStats, …) are compensated (Neumaier), so their rounding
+// error does not grow with the 2^n terms: each is within a few ulps of Σ P(r)·|f(r)| of the exact
+// weighted sum of the float values f returned.
+import { type Tensor, isTensor } from '../engine/index.ts';
+
+/** The largest n accepted: 2^24 ≈ 1.7·10^7 masks. */
+export const MAX_UNITS = 24;
+/** Units per probability table: tables of 2^12 entries, two of them cover n ≤ 24. */
+const CHUNK_BITS = 12;
+/** forEachLinearMask recomputes z from scratch every 2^RECOMPUTE_BITS masks (every 1024). */
+export const RECOMPUTE_BITS = 10;
+
+/** One keep probability for every unit, or one per unit (an array or Tensor of n values). */
+export type Keep = number | ArrayLike<number> | Tensor;
+
+/**
+ * Called once per mask. `mask` (one 0/1 byte per unit) is reused and changed in place by the walk:
+ * read it during the call, copy it to keep it, never write to it. `flipped` is the unit that differs
+ * from the previous mask (−1 for the first mask, which drops every unit).
+ */
+export type MaskVisitor = (mask: Uint8Array, probability: number, flipped: number) => void;
+
+/**
+ * Called once per mask by the linear walks: `z` = (r ⊙ y)·W + b for the current mask r. `z` and
+ * `mask` are reused: read them during the call, copy them to keep them, never write to them.
+ */
+export type LinearVisitor = (z: Float64Array, probability: number, mask: Uint8Array, flipped: number) => void;
+
+// ---------------------------------------------------------------------------------------------
+// Argument checks
+
+/** A short description of a value for error messages. */
+function show(v: unknown): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of length ${(v as unknown as ArrayLike<number>).length}`;
+  if (isTensor(v)) return `a Tensor of shape [${v.shape.join(', ')}]`;
+  if (typeof v === 'function') return 'a function';
+  if (typeof v === 'object') return `an object (${(v as object).constructor?.name ?? 'Object'})`;
+  return `${typeof v} ${String(v)}`;
+}
+
+/** A mask as a string of bits, unit 0 first, e.g. [1,0,1]. */
+const showMask = (mask: Uint8Array) => `[${mask.join(',')}]`;
+
+function checkUnits(n: unknown, op: string): number {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_UNITS) {
+    const why = typeof n === 'number' && Number.isInteger(n) && n > MAX_UNITS ? ` (2^${n} masks is too many to enumerate; sample masks instead)` : '';
+    throw new RangeError(`${op}: expected n (the number of units) to be an integer from 0 to ${MAX_UNITS}, got ${show(n)}${why}`);
+  }
+  return n;
+}
+
+/** keep as n per-unit probabilities, each checked to lie in [0, 1]. */
+function checkKeep(keep: unknown, n: number, op: string): Float64Array {
+  if (typeof keep === 'number') {
+    if (!(keep >= 0 && keep <= 1)) throw new RangeError(`${op}: expected keep (the keep probability, 1 − rate) to be in [0, 1], got ${show(keep)}`);
+    return new Float64Array(n).fill(keep);
+  }
+  const values = isTensor(keep) ? keep.data : keep;
+  if (!(Array.isArray(values) || ArrayBuffer.isView(values))) {
+    throw new TypeError(`${op}: expected keep to be a number in [0, 1] or an array of n = ${n} of them, got ${show(keep)}`);
+  }
+  const list = values as ArrayLike<unknown>;
+  if (list.length !== n) throw new RangeError(`${op}: expected keep to have one probability per unit (n = ${n}), got ${list.length}`);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = list[i];
+    if (typeof k !== 'number' || !(k >= 0 && k <= 1)) throw new RangeError(`${op}: expected keep[${i}] (the keep probability of unit ${i}) to be in [0, 1], got ${show(k)}`);
+    out[i] = k;
+  }
+  return out;
+}
+
+function checkFunction(f: unknown, op: string, arg: string): void {
+  if (typeof f !== 'function') throw new TypeError(`${op}: expected ${arg} to be a function, got ${show(f)}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The walk
+
+/**
+ * The probability of every pattern of units [from, to): entry m (bit j of m = unit from + j) is
+ * Π keep_i^{m_i} (1 − keep_i)^{1 − m_i}, multiplied in unit order.
+ */
+function chunkTable(keeps: Float64Array, from: number, to: number): Float64Array {
+  const table = new Float64Array(1 << (to - from));
+  table[0] = 1;
+  for (let i = from, size = 1; i < to; i++, size *= 2) {
+    const keep = keeps[i], drop = 1 - keep;
+    for (let m = 0; m < size; m++) {
+      table[m + size] = table[m] * keep;
+      table[m] *= drop;
+    }
+  }
+  return table;
+}
+
+/** The two probability tables of a walk: P(mask) = lo[gray & lowMask] · hi[gray >>> low]. */
+function probabilityTables(n: number, keeps: Float64Array) {
+  const low = Math.min(n, CHUNK_BITS);
+  return { lo: chunkTable(keeps, 0, low), hi: chunkTable(keeps, low, n), low, lowMask: (1 << low) - 1 };
+}
+
+/** The unit flipped at step k ≥ 1 of the reflected Gray code: the lowest set bit of k. */
+const flippedAt = (k: number) => 31 - Math.clz32(k & -k);
+
+/** The Gray-code walk over checked arguments. */
+function walk(n: number, keeps: Float64Array, visit: MaskVisitor): void {
+  const { lo, hi, low, lowMask } = probabilityTables(n, keeps);
+  const mask = new Uint8Array(n);
+  const total = 2 ** n;
+  let gray = 0;
+  visit(mask, lo[0] * hi[0], -1);
+  for (let k = 1; k < total; k++) {
+    const unit = flippedAt(k);
+    gray ^= 1 << unit;
+    mask[unit] ^= 1;
+    visit(mask, lo[gray & lowMask] * hi[gray >>> low], unit);
+  }
+}
+
+/**
+ * Visits all 2^n dropout masks r ∈ {0,1}^n (0 ≤ n ≤ 24) in Gray-code order, starting from the
+ * all-dropped mask, so consecutive masks differ in exactly one unit. `keep` is the probability that
+ * a unit is kept (r_i = 1): one number for every unit or n per-unit values, each in [0, 1].
+ * visit(mask, probability, flipped) gets probability = Π keep_i^{r_i} (1 − keep_i)^{1 − r_i} and the
+ * unit that changed (−1 first). Masks of probability 0 (keep 0 or 1 somewhere) are visited too.
+ * The mask array is reused: the visitor must copy it to keep it and must not modify it.
+ */
+export function forEachMask(n: number, keep: Keep, visit: MaskVisitor): void {
+  const op = 'forEachMask';
+  checkUnits(n, op);
+  const keeps = checkKeep(keep, n, op);
+  checkFunction(visit, op, 'visit');
+  walk(n, keeps, visit);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compensated sums
+
+/**
+ * Neumaier's compensated sum: the error stays within a few ulps of Σ|terms| however many terms are
+ * added. Infinities and NaN propagate as in a plain sum.
+ */
+export class CompensatedSum {
+  private sum = 0;
+  private carry = 0;
+
+  /** Adds x (times weight, if given). */
+  add(x: number, weight = 1): void {
+    const v = weight === 1 ? x : x * weight;
+    const t = this.sum + v;
+    // an infinite or NaN sum is final; compensating it would turn −∞ into NaN
+    if (Number.isFinite(t)) this.carry += Math.abs(this.sum) >= Math.abs(v) ? this.sum - t + v : v - t + this.sum;
+    this.sum = t;
+  }
+
+  get value(): number {
+    return this.sum + this.carry;
+  }
+}
+
+/** A compensated sum of vectors of a fixed length. */
+export class CompensatedVector {
+  private readonly sum: Float64Array;
+  private readonly carry: Float64Array;
+
+  constructor(readonly length: number) {
+    if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`CompensatedVector: expected length to be a non-negative integer, got ${show(length)}`);
+    this.sum = new Float64Array(length);
+    this.carry = new Float64Array(length);
+  }
+
+  /** Adds weight·x elementwise; x must have `length` elements. */
+  add(x: ArrayLike<number>, weight = 1): void {
+    if (x.length !== this.length) throw new RangeError(`CompensatedVector.add: expected ${this.length} values, got ${x.length}`);
+    const s = this.sum, c = this.carry;
+    for (let i = 0; i < s.length; i++) {
+      const v = x[i] * weight;
+      const t = s[i] + v;
+      if (Number.isFinite(t)) c[i] += Math.abs(s[i]) >= Math.abs(v) ? s[i] - t + v : v - t + s[i];
+      s[i] = t;
+    }
+  }
+
+  /** The sums, as a new array. */
+  value(): Float64Array {
+    return this.sum.map((s, i) => s + this.carry[i]);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ensemble statistics
+
+/** What f returned, checked to be a number. */
+function scalarOf(v: unknown, mask: Uint8Array, op: string): number {
+  if (typeof v !== 'number') throw new TypeError(`${op}: expected f to return a number, got ${show(v)} for mask ${showMask(mask)}`);
+  return v;
+}
+
+/** What f returned, checked to be a Float64Array or array of numbers of the same length as the first. */
+function vectorOf(v: unknown, mask: Uint8Array, length: number, op: string): ArrayLike<number> {
+  if (!(Array.isArray(v) || v instanceof Float64Array)) {
+    throw new TypeError(`${op}: expected f to return a Float64Array or an array of numbers, got ${show(v)} for mask ${showMask(mask)}`);
+  }
+  if (length >= 0 && v.length !== length) {
+    throw new RangeError(`${op}: expected f to return the same number of values for every mask: ${length} for the first mask, ${v.length} for mask ${showMask(mask)}`);
+  }
+  return v as ArrayLike<number>;
+}
+
+/**
+ * The exact ensemble mean Σ_r P(r)·f(r) over all 2^n masks (see forEachMask for n and keep), with a
+ * compensated sum. f receives the reused mask (copy it to keep it). Masks of probability 0 carry no
+ * weight and f is not called for them, so an infinite or NaN f there does not poison the mean.
+ */
+export function ensembleMean(n: number, keep: Keep, f: (mask: Uint8Array) => number): number {
+  const op = 'ensembleMean';
+  checkUnits(n, op);
+  const keeps = checkKeep(keep, n, op);
+  checkFunction(f, op, 'f');
+  const acc = new CompensatedSum();
+  walk(n, keeps, (mask, probability) => {
+    if (probability !== 0) acc.add(scalarOf(f(mask), mask, op), probability);
+  });
+  return acc.value;
+}
+
+/**
+ * The vector form of ensembleMean: Σ_r P(r)·f(r) elementwise, for f returning a Float64Array or an
+ * array of numbers of the same length for every mask (it may reuse one array). A new Float64Array.
+ */
+export function ensembleMeanVector(n: number, keep: Keep, f: (mask: Uint8Array) => ArrayLike<number>): Float64Array {
+  const op = 'ensembleMeanVector';
+  checkUnits(n, op);
+  const keeps = checkKeep(keep, n, op);
+  checkFunction(f, op, 'f');
+  let acc: CompensatedVector | null = null;
+  walk(n, keeps, (mask, probability) => {
+    if (probability === 0) return;
+    const v = vectorOf(f(mask), mask, acc ? acc.length : -1, op);
+    (acc ??= new CompensatedVector(v.length)).add(v, probability);
+  });
+  if (!acc) throw new RangeError(`${op}: every mask has probability 0, so there is no mean (keep must give some mask a positive probability)`);
+  return (acc as CompensatedVector).value();
+}
+
+export interface StatsOptions {
+  /** Compute the variance (f is then called twice per mask: once for the mean, once for the deviations). Default true. */
+  variance?: boolean;
+  /** Compute the geometric means G, G′ and NWGM; f's outputs must then lie in [0, 1]. Default true. */
+  geometric?: boolean;
+}
+
+export interface EnsembleStats {
+  /** E = Σ P(r)·f(r). */
+  mean: number;
+  /** Σ P(r)·(f(r) − E)²; NaN when not requested. */
+  variance: number;
+  /** G = Π f(r)^P(r), computed as exp(logG); NaN when not requested. 0 when some f(r) = 0 (P(r) > 0). */
+  G: number;
+  /** G′ = Π (1 − f(r))^P(r), as exp(logGc); NaN when not requested. 0 when some f(r) = 1 (P(r) > 0). */
+  Gc: number;
+  /** log G = Σ P(r)·log f(r) and log G′ = Σ P(r)·log(1 − f(r)) (−Infinity for the 0 limits). */
+  logG: number;
+  logGc: number;
+  /**
+   * NWGM = G/(G + G′), computed as 1/(1 + exp(log G′ − log G)) so it is right even when G and G′
+   * underflow: 0 when G = 0 < G′, 1 when G′ = 0 < G, NaN (undefined) when some output is exactly 0
+   * and another exactly 1.
+   */
+  nwgm: number;
+}
+
+/**
+ * Mean, variance and geometric means over all 2^n masks of a scalar output f(mask), for E-SIGMOID,
+ * E-BOUNDS and M-DEEP. The geometric quantities (Baldi & Sadowski §4, §8) need outputs in [0, 1];
+ * G and G′ are computed in log space, so no product over 2^n masks underflows. Masks of probability
+ * 0 are skipped. Pass { geometric: false } for outputs outside [0, 1], { variance: false } to call f
+ * only once per mask.
+ */
+export function ensembleStats(n: number, keep: Keep, f: (mask: Uint8Array) => number, options: StatsOptions = {}): EnsembleStats {
+  const op = 'ensembleStats';
+  checkUnits(n, op);
+  const keeps = checkKeep(keep, n, op);
+  checkFunction(f, op, 'f');
+  if (options === null || typeof options !== 'object') throw new TypeError(`${op}: expected options { variance?, geometric? }, got ${show(options)}`);
+  for (const k of Object.keys(options)) {
+    if (k !== 'variance' && k !== 'geometric') throw new TypeError(`${op}: unknown option "${k}"; expected variance, geometric`);
+  }
+  const { variance = true, geometric = true } = options;
+  const mean = new CompensatedSum(), logG = new CompensatedSum(), logGc = new CompensatedSum();
+  walk(n, keeps, (mask, probability) => {
+    if (probability === 0) return;
+    const v = scalarOf(f(mask), mask, op);
+    mean.add(v, probability);
+    if (!geometric) return;
+    if (!(v >= 0 && v <= 1)) {
+      throw new RangeError(`${op}: geometric means need outputs in [0, 1], but f returned ${show(v)} for mask ${showMask(mask)} (pass { geometric: false } for mean and variance only)`);
+    }
+    logG.add(Math.log(v), probability);
+    logGc.add(Math.log(1 - v), probability);
+  });
+  const E = mean.value;
+  let V = NaN;
+  if (variance) {
+    // Second pass, corrected two-pass algorithm: Σ P d² − (Σ P d)², d = f − E, where Σ P d is the
+    // rounding error left in E.
+    const sq = new CompensatedSum(), dev = new CompensatedSum();
+    walk(n, keeps, (mask, probability) => {
+      if (probability === 0) return;
+      const d = scalarOf(f(mask), mask, op) - E;
+      sq.add(d * d, probability);
+      dev.add(d, probability);
+    });
+    V = Math.max(0, sq.value - dev.value * dev.value);
+  }
+  if (!geometric) return { mean: E, variance: V, G: NaN, Gc: NaN, logG: NaN, logGc: NaN, nwgm: NaN };
+  const L = logG.value, Lc = logGc.value; // finite or −Infinity: the outputs were checked to lie in [0, 1]
+  return { mean: E, variance: V, G: Math.exp(L), Gc: Math.exp(Lc), logG: L, logGc: Lc, nwgm: 1 / (1 + Math.exp(Lc - L)) };
+}
+
+export interface GeometricMeanResult {
+  /** Per class c: exp(Σ P(r)·log f_c(r)) divided by the sum over classes. */
+  renormalized: Float64Array;
+  /** Per class c: the geometric mean exp(Σ P(r)·log f_c(r)) before renormalizing. */
+  unnormalized: Float64Array;
+  /** Σ_c unnormalized_c: at most 1 when each f(r) is a distribution, < 1 unless f is constant (E-SOFTMAX). */
+  sum: number;
+  /** Per class c: Σ P(r)·log f_c(r), the mask-average log-probability (E-MEANLOG); −Infinity if some f_c(r) = 0. */
+  meanLog: Float64Array;
+}
+
+/**
+ * The renormalized geometric mean of the distributions f(r) over all 2^n masks (E-SOFTMAX): per
+ * class c, exp(Σ P(r)·log f_c(r)), renormalized to sum to 1. f returns a Float64Array or an array
+ * of numbers in [0, 1] (a distribution over classes), the same length for every mask. The logs are
+ * summed with compensation and renormalized after subtracting their maximum, so nothing underflows.
+ * A class that is exactly 0 under some mask of positive probability gets 0; if every class does, the
+ * renormalized values are NaN.
+ */
+export function renormalizedGeometricMean(n: number, keep: Keep, f: (mask: Uint8Array) => ArrayLike<number>): GeometricMeanResult {
+  const op = 'renormalizedGeometricMean';
+  checkUnits(n, op);
+  const keeps = checkKeep(keep, n, op);
+  checkFunction(f, op, 'f');
+  let acc: CompensatedVector | null = null;
+  let logs = new Float64Array(0);
+  walk(n, keeps, (mask, probability) => {
+    if (probability === 0) return;
+    const v = vectorOf(f(mask), mask, acc ? acc.length : -1, op);
+    if (!acc) {
+      acc = new CompensatedVector(v.length);
+      logs = new Float64Array(v.length);
+    }
+    for (let c = 0; c < v.length; c++) {
+      const x = v[c];
+      if (!(x >= 0 && x <= 1)) throw new RangeError(`${op}: expected f to return probabilities in [0, 1], got ${show(x)} for class ${c} under mask ${showMask(mask)}`);
+      logs[c] = Math.log(x);
+    }
+    (acc as CompensatedVector).add(logs, probability);
+  });
+  if (!acc) throw new RangeError(`${op}: every mask has probability 0, so there is no mean (keep must give some mask a positive probability)`);
+  const meanLog = (acc as CompensatedVector).value(); // finite or −Infinity: the values were checked to lie in [0, 1]
+  const unnormalized = meanLog.map(Math.exp);
+  const top = meanLog.reduce((m, l) => Math.max(m, l), -Infinity);
+  const shifted = meanLog.map((l) => Math.exp(l - top));
+  const total = shifted.reduce((s, v) => s + v, 0);
+  return { renormalized: shifted.map((v) => v / total), unnormalized, sum: unnormalized.reduce((s, v) => s + v, 0), meanLog };
+}
+
+// ---------------------------------------------------------------------------------------------
+// A linear layer under input dropout
+
+interface Linear {
+  /** terms[i·out + o] = y_i·W[i, o]: the contribution of input i to output o when kept. */
+  terms: Float64Array;
+  b: Float64Array;
+  n: number;
+  out: number;
+  keeps: Float64Array;
+}
+
+/** A vector argument: a Tensor with `length` elements and rank ≤ 1, or an array/typed array of `length` numbers. */
+function vectorArg(v: unknown, length: number, op: string, arg: string, what: string): Float64Array {
+  if (isTensor(v)) {
+    if (v.ndim > 1 || v.size !== length) throw new RangeError(`${op}: expected ${arg} to have shape [${length}] (${what}), got shape [${v.shape.join(', ')}]`);
+    return v.data;
+  }
+  if (!(Array.isArray(v) || ArrayBuffer.isView(v))) throw new TypeError(`${op}: expected ${arg} to be a Tensor or an array of ${length} numbers (${what}), got ${show(v)}`);
+  const list = v as ArrayLike<unknown>;
+  if (list.length !== length) throw new RangeError(`${op}: expected ${arg} to have ${length} values (${what}), got ${list.length}`);
+  const out = new Float64Array(length);
+  for (let i = 0; i < length; i++) {
+    const x = list[i];
+    if (typeof x !== 'number') throw new TypeError(`${op}: expected ${arg}[${i}] to be a number, got ${show(x)}`);
+    out[i] = x;
+  }
+  return out;
+}
+
+function checkLinear(W: unknown, b: unknown, y: unknown, keep: unknown, visit: unknown, op: string): Linear {
+  if (!isTensor(W) || W.ndim !== 2) throw new TypeError(`${op}: expected W to be a Tensor of shape [n, out] (z = (r ⊙ y)·W + b, the engine's x·W convention), got ${show(W)}`);
+  const [n, out] = W.shape;
+  if (n > MAX_UNITS) throw new RangeError(`${op}: W has ${n} rows (inputs, the units dropped); at most ${MAX_UNITS} can be enumerated (2^${n} masks), got shape [${n}, ${out}]`);
+  const yv = vectorArg(y, n, op, 'y', 'one value per row of W');
+  const bv = b === undefined || b === null ? new Float64Array(out) : vectorArg(b, out, op, 'b', 'one value per column of W');
+  const keeps = checkKeep(keep, n, op);
+  checkFunction(visit, op, 'visit');
+  const terms = new Float64Array(n * out);
+  for (let i = 0; i < n; i++) for (let o = 0; o < out; o++) terms[i * out + o] = yv[i] * W.data[i * out + o];
+  return { terms, b: bv, n, out, keeps };
+}
+
+/** z = b + Σ_{i kept} terms[i, :], summed in unit order: the reference value of z for a mask. */
+function linearAt(L: Linear, mask: Uint8Array, z: Float64Array): void {
+  z.set(L.b);
+  for (let i = 0; i < L.n; i++) {
+    if (mask[i] === 0) continue;
+    const row = i * L.out;
+    for (let o = 0; o < L.out; o++) z[o] += L.terms[row + o];
+  }
+}
+
+/**
+ * Walks the 2^n masks of the n inputs of a linear layer z = (r ⊙ y)·W + b (paper convention: kept
+ * inputs pass unchanged; for inverted dropout pass y/keep) in Gray-code order, calling
+ * visit(z, probability, mask, flipped) for each. W is a Tensor of shape [n, out] (the engine's x·W
+ * convention, so in the paper's notation z = Wᵀ(r ⊙ y) + b), y a Tensor of shape [n] or n numbers,
+ * b a Tensor of shape [out], out numbers, or null for 0. keep as in forEachMask.
+ *
+ * z is updated in O(out) per mask, z ± y_i·W[i, :] for the flipped input i, instead of recomputed in
+ * O(n·out). To bound the rounding drift of the updates, z is recomputed from scratch every 1024
+ * masks (2^RECOMPUTE_BITS), where it equals forEachLinearMaskDirect's z bit for bit; in between it
+ * differs by at most ~(1024 + n)·2^−53·(|b| + Σ_i |y_i·W[i, :]|) per element. z and mask are reused.
+ */
+export function forEachLinearMask(W: Tensor, b: Tensor | ArrayLike<number> | null, y: Tensor | ArrayLike<number>, keep: Keep, visit: LinearVisitor): void {
+  const L = checkLinear(W, b, y, keep, visit, 'forEachLinearMask');
+  const { terms, out } = L;
+  // the walk of `walk`, written out so the update runs in the loop rather than in a second callback
+  const { lo, hi, low, lowMask } = probabilityTables(L.n, L.keeps);
+  const mask = new Uint8Array(L.n);
+  const z = new Float64Array(out);
+  const total = 2 ** L.n, period = (1 << RECOMPUTE_BITS) - 1;
+  let gray = 0;
+  linearAt(L, mask, z); // z = b
+  visit(z, lo[0] * hi[0], mask, -1);
+  for (let k = 1; k < total; k++) {
+    const unit = flippedAt(k);
+    gray ^= 1 << unit;
+    mask[unit] ^= 1;
+    if ((k & period) === 0) linearAt(L, mask, z); // k = 1024, 2048, …
+    else {
+      const row = unit * out;
+      if (mask[unit] === 1) for (let o = 0; o < out; o++) z[o] += terms[row + o];
+      else for (let o = 0; o < out; o++) z[o] -= terms[row + o];
+    }
+    visit(z, lo[gray & lowMask] * hi[gray >>> low], mask, unit);
+  }
+}
+
+/** forEachLinearMask's reference path: the same walk and arguments, z recomputed from scratch (O(n·out)) for every mask. */
+export function forEachLinearMaskDirect(W: Tensor, b: Tensor | ArrayLike<number> | null, y: Tensor | ArrayLike<number>, keep: Keep, visit: LinearVisitor): void {
+  const L = checkLinear(W, b, y, keep, visit, 'forEachLinearMaskDirect');
+  const z = new Float64Array(L.out);
+  walk(L.n, L.keeps, (mask, probability, flipped) => {
+    linearAt(L, mask, z);
+    visit(z, probability, mask, flipped);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output nonlinearities on plain numbers, for visitors (no Tensor per mask)
+
+/** The logistic function, the engine's formula 1/(1 + e^−z). */
+export const sigmoidOf = (z: number): number => 1 / (1 + Math.exp(-z));
+
+/**
+ * softmax(z) = exp(z − max z)/Σ exp(z − max z), written into `out` (a new array if not given; pass
+ * one to avoid an allocation per mask). `out` may be z itself.
+ */
+export function softmaxOf(z: ArrayLike<number>, out: Float64Array = new Float64Array(z.length)): Float64Array {
+  if (out.length !== z.length) throw new RangeError(`softmaxOf: expected out to have ${z.length} elements like z, got ${out.length}`);
+  let top = -Infinity;
+  for (let i = 0; i < z.length; i++) top = Math.max(top, z[i]);
+  if (!Number.isFinite(top)) top = 0;
+  let total = 0;
+  for (let i = 0; i < z.length; i++) total += out[i] = Math.exp(z[i] - top);
+  for (let i = 0; i < z.length; i++) out[i] /= total;
+  return out;
+}
