@@ -31,6 +31,8 @@ export interface ClaimRecord {
 }
 
 export const FRAGMENTS = 'reports/.properties';
+/** This run's folder of per-file records (named by the run, so concurrent runs do not mix). */
+export const fragmentDir = () => `${FRAGMENTS}/${process.env.DROPCHECK_RUN ?? 'standalone'}`;
 
 let observed: number | null = null;
 /** Reports an error or gap measured inside a property; the record keeps the largest. */
@@ -65,8 +67,8 @@ export function recorder(fileUrl: string) {
   const file = basename(fileURLToPath(fileUrl));
   const records: ClaimRecord[] = [];
   afterAll(() => {
-    mkdirSync(FRAGMENTS, { recursive: true });
-    writeFileSync(`${FRAGMENTS}/${file}.json`, JSON.stringify(records, null, 1));
+    mkdirSync(fragmentDir(), { recursive: true });
+    writeFileSync(`${fragmentDir()}/${file}.json`, JSON.stringify(records, null, 1));
   });
   const seed = () => fc.readConfigureGlobal().seed ?? NaN;
 

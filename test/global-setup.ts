@@ -1,10 +1,11 @@
 // Clears the per-file property records before a run and merges them into reports/properties.json
 // after it, printing the suite-wide false-failure probability.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { FRAGMENTS, type ClaimRecord } from '../properties/record.ts';
+import { type ClaimRecord, fragmentDir } from '../properties/record.ts';
 
 export function setup() {
-  rmSync(FRAGMENTS, { recursive: true, force: true });
+  process.env.DROPCHECK_RUN = `run-${process.pid}`; // workers inherit it
+  rmSync(fragmentDir(), { recursive: true, force: true });
   // a deep run draws its seed here, once, so every test file shares it (workers inherit the variable)
   if (process.env.DROPCHECK_DEEP === '1' && process.env.DROPCHECK_SEED === undefined) {
     process.env.DROPCHECK_SEED = String(Date.now() % 2 ** 31);
@@ -13,10 +14,12 @@ export function setup() {
 }
 
 export function teardown() {
-  if (!existsSync(FRAGMENTS)) return;
-  const files = readdirSync(FRAGMENTS).filter((f) => f.endsWith('.json')).sort();
+  const dir = fragmentDir();
+  if (!existsSync(dir)) return;
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const records: ClaimRecord[] = files.flatMap((f) => JSON.parse(readFileSync(`${dir}/${f}`, 'utf8')) as ClaimRecord[]);
+  rmSync(dir, { recursive: true, force: true });
   if (files.length === 0) return;
-  const records: ClaimRecord[] = files.flatMap((f) => JSON.parse(readFileSync(`${FRAGMENTS}/${f}`, 'utf8')) as ClaimRecord[]);
   const alpha = records.reduce((s, r) => s + (r.alpha ?? 0), 0);
   const seed = records.find((r) => Number.isFinite(r.seed))?.seed ?? null;
   const out = {
