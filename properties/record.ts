@@ -82,7 +82,10 @@ export function recorder(fileUrl: string) {
         ...at, cases: d.numRuns, maxError: observed, verdict: d.failed ? 'failed' : 'holds',
         counterexample: d.failed ? toJSONValue(d.counterexample) : undefined, seed: d.seed, path: d.counterexamplePath ?? undefined, file,
       });
-      if (d.failed) throw new Error(fc.defaultReportMessage(d) ?? 'property failed');
+      if (d.failed) {
+        const cause = d.errorInstance instanceof Error ? `\n\nThe assertion that failed: ${d.errorInstance.message}` : '';
+        throw new Error((fc.defaultReportMessage(d) ?? 'property failed') + cause);
+      }
     },
 
     /** fast-check must FIND a counterexample (a claim shown false); returns the shrunk one. `describe` renders it readably for the report. */
