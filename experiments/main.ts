@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { checkDropoutOp, checkNetworkGradients } from '../src/verify/selfcheck.ts';
 import { CLAIMS } from './claims.ts';
-import { type PropertiesRun, renderProperties } from './report-properties.ts';
+import { type PropertiesRun, cell, renderProperties, verdictText } from './report-properties.ts';
 
 const seed = process.env.DROPCHECK_SEED === undefined ? 20261127 : Number(process.env.DROPCHECK_SEED);
 if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`DROPCHECK_SEED must be a non-negative integer, got ${process.env.DROPCHECK_SEED}`);
@@ -56,15 +56,15 @@ const vitest = spawnSync('node_modules/.bin/vitest', ['run', 'properties/', '--r
 if (!existsSync('reports/properties.json')) throw new Error(`the property suite wrote no reports/properties.json (vitest exit ${vitest.status})`);
 const run = JSON.parse(readFileSync('reports/properties.json', 'utf8')) as PropertiesRun;
 const summary = renderProperties(run);
-console.log(`properties: ${summary.filter((s) => s.verdict === 'holds' || s.verdict === 'refuted-as-expected').length} of ${summary.length} claims verified → reports/properties.md`);
+console.log(`properties: ${summary.filter((s) => s.verdict === 'holds').length} of ${summary.length} claims hold, ${summary.filter((s) => s.verdict === 'contradicted').length} in part, ${summary.filter((s) => s.verdict === 'failed').length} failed → reports/properties.md`);
 
 // 3. the claim ledger
 const byId = new Map(summary.map((s) => [s.id, s]));
 const ledger = CLAIMS.map((c) => {
   const s = byId.get(c.id);
-  const v = s ? (s.verdict === 'failed' ? '**FAILED**' : s.verdict === 'not checked' ? 'not checked yet' : s.verdict) : 'not run yet (experiment pending)';
+  const v = s ? verdictText(s) : 'not run yet (experiment pending)';
   const where = c.kind === 'experiment' ? '—' : '[properties](properties.md)';
-  return `| ${c.id} | ${c.title} | ${v} | ${where} |`;
+  return `| ${c.id} | ${c.title} | ${cell(v)} | ${where} |`;
 });
 writeFileSync('reports/README.md', `# Claim ledger
 

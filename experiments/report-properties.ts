@@ -1,6 +1,6 @@
 // Renders reports/properties.json (written by the property suite) into reports/properties.md.
 import { writeFileSync } from 'node:fs';
-import type { ClaimRecord, Verdict } from '../properties/record.ts';
+import type { ClaimRecord } from '../properties/record.ts';
 import { CLAIMS } from './claims.ts';
 import { histogramSvg } from './svg.ts';
 
@@ -14,7 +14,11 @@ export interface PropertiesRun {
 
 export interface ClaimSummary {
   id: string;
-  verdict: Verdict | 'not checked';
+  verdict: 'holds' | 'contradicted' | 'failed' | 'not checked';
+  /** A counterexample was found where the claim says one exists. */
+  counterexample: boolean;
+  /** What the data contradict, for a 'contradicted' verdict. */
+  contradicts: string[];
   properties: number;
   cases: number;
   maxError: number | null;
@@ -26,13 +30,23 @@ export function summarize(run: PropertiesRun): ClaimSummary[] {
     const errs = rs.map((r) => r.maxError).filter((e): e is number => e !== null);
     const verdict: ClaimSummary['verdict'] = rs.length === 0 ? 'not checked'
       : rs.some((r) => r.verdict === 'failed') ? 'failed'
-      : rs.some((r) => r.verdict === 'refuted-as-expected') ? 'refuted-as-expected' : 'holds';
-    return { id: c.id, verdict, properties: rs.length, cases: rs.reduce((s, r) => s + r.cases, 0), maxError: errs.length ? Math.max(...errs) : null };
+      : rs.some((r) => r.verdict === 'contradicted') ? 'contradicted' : 'holds';
+    const contradicts = rs.flatMap((r) => (r.verdict === 'contradicted' && r.contradicts ? [r.contradicts] : []));
+    return { id: c.id, verdict, counterexample: rs.some((r) => r.verdict === 'refuted-as-expected'), contradicts, properties: rs.length, cases: rs.reduce((s, r) => s + r.cases, 0), maxError: errs.length ? Math.max(...errs) : null };
   });
 }
 
+/** Markdown table cells: a literal | would end the cell. */
+export const cell = (s: string) => s.replace(/\|/g, '\\|');
 const fmtErr = (e: number | null) => (e === null ? '—' : e === 0 ? '0' : e.toExponential(2));
-const verdictText = (v: ClaimSummary['verdict']) => (v === 'failed' ? '**FAILED**' : v === 'refuted-as-expected' ? 'refuted, as claimed (counterexample below)' : v);
+/** The verdict in words: a counterexample the claim predicts supports it; a contradicted part is named. */
+export function verdictText(s: ClaimSummary): string {
+  if (s.verdict === 'failed') return '**FAILED**';
+  if (s.verdict === 'not checked') return 'not checked yet';
+  const cx = s.counterexample ? ' (with the counterexample it predicts, below)' : '';
+  if (s.verdict === 'contradicted') return `**holds in part**${cx}; contradicted: ${s.contradicts.join('; ')}`;
+  return `holds${cx}`;
+}
 
 /** Writes reports/properties.md (and any SVG plots beside it); returns the per-claim summary. */
 export function renderProperties(run: PropertiesRun, dir = 'reports'): ClaimSummary[] {
@@ -43,9 +57,10 @@ export function renderProperties(run: PropertiesRun, dir = 'reports'): ClaimSumm
   lines.push('Each claim below was checked by properties that can fail: fast-check generates the cases (and shrinks any failure to a small counterexample), exact claims are compared exactly or at a stated tolerance, and statistical checks state their false-failure probability α and the bound it comes from.', '');
   lines.push(`Seed ${run.seed}${run.deep ? ' (deep run: ten times the cases)' : ''}; suite-wide false-failure probability of the statistical checks ≤ ${run.suiteFalseFailureBound.toExponential(2)} (the Bonferroni sum of their α).`, '');
   lines.push('| claim | what it says | verdict | properties | cases | largest error or gap |', '|---|---|---|---|---|---|');
-  for (const s of summary) lines.push(`| ${s.id} | ${titles.get(s.id)} | ${verdictText(s.verdict)} | ${s.properties} | ${s.cases} | ${fmtErr(s.maxError)} |`);
+  for (const s of summary) lines.push(`| ${s.id} | ${titles.get(s.id)} | ${cell(verdictText(s))} | ${s.properties} | ${s.cases} | ${fmtErr(s.maxError)} |`);
   lines.push('');
 
+  lines.push('Verdicts: *holds* means no property found a counterexample (or, where the claim says one exists, fast-check found it); *holds in part* means a check confirmed that the data contradict the part named; *FAILED* means a check failed.', '');
   lines.push('## Every property', '', '| claims | property | cases | largest error or gap | α (bound) | verdict |', '|---|---|---|---|---|---|');
   for (const r of run.records) {
     const stat = r.alpha === undefined ? '—' : `${r.alpha.toExponential(1)} (${r.bound})`;
@@ -53,7 +68,7 @@ export function renderProperties(run: PropertiesRun, dir = 'reports'): ClaimSumm
   }
   lines.push('');
 
-  const refuted = run.records.filter((r) => r.verdict === 'refuted-as-expected' || r.verdict === 'failed');
+  const refuted = run.records.filter((r) => r.verdict === 'refuted-as-expected' || (r.verdict === 'failed' && r.counterexample !== undefined));
   if (refuted.length) {
     lines.push('## Counterexamples', '');
     for (const r of refuted) {

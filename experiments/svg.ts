@@ -20,12 +20,15 @@ export function histogramSvg(values: readonly number[], opts: { title: string; x
       return `<rect x="${(L + i * bw).toFixed(1)}" y="${(H - B - h).toFixed(1)}" width="${(bw - 1).toFixed(1)}" height="${h.toFixed(1)}" fill="#4878a8"/>`;
     })
     .join('');
-  const ticks = [0, 0.25, 0.5, 0.75, 1]
-    .map((f) => {
-      const x = L + f * (W - L - R);
-      const v = lo + f * (hi - lo);
-      const label = opts.log10 ? `1e${num(v)}` : num(v);
-      return `<text x="${x.toFixed(1)}" y="${H - B + 16}" font-size="11" text-anchor="middle">${esc(label)}</text>`;
+  // ticks at whole powers of ten on a log axis, else at quarters
+  const at = opts.log10 && Math.floor(hi) - Math.ceil(lo) >= 1
+    ? Array.from({ length: Math.floor(hi) - Math.ceil(lo) + 1 }, (_, i) => Math.ceil(lo) + i)
+    : [0, 0.25, 0.5, 0.75, 1].map((f) => lo + f * (hi - lo));
+  const ticks = at
+    .map((v) => {
+      const x = L + (hi > lo ? (v - lo) / (hi - lo) : 0.5) * (W - L - R);
+      const label = opts.log10 ? (Number.isInteger(v) ? `1e${v}` : num(10 ** v)) : num(v);
+      return `<line x1="${x.toFixed(1)}" y1="${H - B}" x2="${x.toFixed(1)}" y2="${H - B + 4}" stroke="black"/><text x="${x.toFixed(1)}" y="${H - B + 16}" font-size="11" text-anchor="middle">${esc(label)}</text>`;
     })
     .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">

@@ -247,6 +247,7 @@ describe('M-DEEP: with nonlinear hidden layers, weight scaling approximates the 
       cases: sample.length,
       maxError: Math.max(...gaps),
       ok,
+      contradicts: `|E − NWGM| ≈ V|1−2E|/(1−2V) underestimates the gap: median ratio ${quantile(claimed, 0.5).toFixed(2)} (10–90%: ${quantile(claimed, 0.1).toFixed(2)}–${quantile(claimed, 0.9).toFixed(2)}); the second-order V|1−2E|/(2E(1−E) − V) matches (median ratio ${quantile(corrected, 0.5).toFixed(2)})`,
       details: {
         distribution: { name: 'gap-E-vs-NWGM', values: gaps, xlabel: '|E − NWGM| at the output (sigmoid networks, 1–3 hidden layers)' },
         networksUsed: used.length,

@@ -11,7 +11,12 @@ import { Tensor } from '../src/index.ts';
 export const DEEP = process.env.DROPCHECK_DEEP === '1';
 export const runs = (n: number) => (DEEP ? 10 * n : n);
 
-export type Verdict = 'holds' | 'refuted-as-expected' | 'failed';
+/**
+ * holds: no counterexample. refuted-as-expected: fast-check found the counterexample the claim says
+ * exists. contradicted: the check confirms that the data contradict a stated part of the claim (the
+ * suite stays green; the report says so). failed: the check itself failed.
+ */
+export type Verdict = 'holds' | 'refuted-as-expected' | 'contradicted' | 'failed';
 
 export interface ClaimRecord {
   claims: string[];
@@ -28,6 +33,8 @@ export interface ClaimRecord {
   path?: string;
   file: string;
   details?: Record<string, unknown>;
+  /** For a 'contradicted' record: which part of the claim the data contradict, and how. */
+  contradicts?: string;
 }
 
 export const FRAGMENTS = 'reports/.properties';
@@ -103,10 +110,10 @@ export function recorder(fileUrl: string) {
     },
 
     /** A check that is not a fast-check property: an exact computation, or a statistical test with its α and bound. */
-    check(r: { cases: number; maxError?: number | null; ok: boolean; alpha?: number; bound?: string; details?: Record<string, unknown> }) {
+    check(r: { cases: number; maxError?: number | null; ok: boolean; alpha?: number; bound?: string; details?: Record<string, unknown>; contradicts?: string }) {
       const at = current();
       records.push({
-        ...at, cases: r.cases, maxError: r.maxError ?? null, verdict: r.ok ? 'holds' : 'failed',
+        ...at, cases: r.cases, maxError: r.maxError ?? null, verdict: !r.ok ? 'failed' : r.contradicts ? 'contradicted' : 'holds', contradicts: r.contradicts,
         alpha: r.alpha, bound: r.bound, seed: seed(), file, details: r.details ? (toJSONValue(r.details) as Record<string, unknown>) : undefined,
       });
       if (!r.ok) throw new Error(`${at.property} failed${r.alpha ? ` (false-failure probability ≤ ${r.alpha}, ${r.bound})` : ''}; seed ${seed()}`);
