@@ -2,7 +2,7 @@
 // on its fixed seed and the calibration command (properties/calibrate.ts) reruns it on many seeds.
 // Each states its false-failure probability α and the bound it follows from.
 import {
-  type MLP, type MLPParams, type Tensor, AlphaBudget, bernsteinRadius, broadcastTo, dropout, foldIn, geometricGrid, hoeffdingRadius, key, mlp,
+  type MLP, type MLPParams, type Tensor, AlphaBudget, bernsteinRadius, broadcastTo, dropout, foldIn, gaussianDropout, geometricGrid, hoeffdingRadius, key, mlp,
   monteCarloMean, normal, reshape, runningMeans, tensor,
 } from '../src/index.ts';
 import { ensembleMean, ensembleMeanVector, ensembleStats, forEachMask } from '../src/verify/enumerate.ts';
@@ -500,4 +500,66 @@ function runningBlockMeans(samples: Tensor, k: number): Float64Array {
   return res;
 }
 
-export const STOCHASTIC: readonly StochasticCheck[] = [keepFraction, convHoeffding, convRms];
+/**
+ * E-GAUSS, sampled: the multipliers of gaussianDropout (N(1, σ²), σ² = rate/keep) and of inverted
+ * dropout (r/keep) have mean 1 and variance (1 − keep)/keep. Means and mean squared deviations from
+ * 1 are held to rigorous radii: for the Gaussian, the exact normal tail of the mean and the
+ * Laurent–Massart χ² tails of Σ(m − 1)²/σ²; for the bounded Bernoulli multiplier, Hoeffding.
+ */
+const gaussMoments: StochasticCheck = (() => {
+  const n = 200_000;
+  const rates = [0.2, 0.5, 0.8];
+  const alpha = 1e-6;
+  const budget = new AlphaBudget(alpha, rates.length * 4); // per rate: 2 distributions × (mean, variance)
+  const a = budget.perAssertion;
+  const x = tensor(new Float64Array(n).fill(1));
+  return {
+    claims: ['E-GAUSS'],
+    name: `sample mean and variance of the Gaussian and inverted-Bernoulli multipliers at rates ${rates.join(', ')} (n = ${n.toLocaleString('en')} each)`,
+    alpha,
+    bound: `normal tail (mean), Laurent–Massart χ² tails (variance) for N(1, σ²); Hoeffding for r/keep; each at α = ${a.toExponential(2)} (${rates.length * 4} assertions)`,
+    cases: 2 * n * rates.length,
+    run(seed) {
+      let worst = 0; // largest deviation / radius
+      let observed = 0;
+      let radiusAtWorst = 1;
+      const judge = (dev: number, radius: number) => {
+        if (dev / radius > worst) [worst, observed, radiusAtWorst] = [dev / radius, dev, radius];
+      };
+      rates.forEach((rate, i) => {
+        const keep = 1 - rate;
+        const v = rate / keep; // (1 − keep)/keep
+        // Gaussian multiplier: mean ~ N(1, v/n) exactly; Σ(m − 1)²/v ~ χ²_n
+        const g = gaussianDropoutMultiplier(foldIn(key(seed), 2 * i), x, rate);
+        let s = 0, ss = 0;
+        for (let j = 0; j < n; j++) {
+          s += g[j] - 1;
+          ss += (g[j] - 1) ** 2;
+        }
+        judge(Math.abs(s / n), Math.sqrt((2 * v * Math.log(2 / a)) / n));
+        const L = Math.log(2 / a); // each χ² tail at a/2
+        const up = 2 * Math.sqrt(n * L) + 2 * L; // P(χ²_n − n ≥ 2√(nL) + 2L) ≤ e^{−L}
+        const down = 2 * Math.sqrt(n * L); // P(n − χ²_n ≥ 2√(nL)) ≤ e^{−L}
+        const chi = ss / v - n;
+        judge(chi >= 0 ? chi : -chi, chi >= 0 ? up : down);
+        // inverted Bernoulli multiplier r/keep ∈ [0, 1/keep]; (r/keep − 1)² ∈ [0, max(1, (1/keep − 1)²)]
+        const b = dropout(foldIn(key(seed), 2 * i + 1), x, { rate, training: true }).data;
+        let bs = 0, bss = 0;
+        for (let j = 0; j < n; j++) {
+          bs += b[j] - 1;
+          bss += (b[j] - 1) ** 2;
+        }
+        judge(Math.abs(bs / n), hoeffdingRadius(n, a, 1 / keep));
+        judge(Math.abs(bss / n - v), hoeffdingRadius(n, a, Math.max(1, (1 / keep - 1) ** 2)));
+      });
+      return { ok: worst <= 1, observed, radius: radiusAtWorst };
+    },
+  };
+})();
+
+/** The multipliers gaussianDropout applies to x (all ones): its output. */
+function gaussianDropoutMultiplier(k: ReturnType<typeof key>, ones: Tensor, rate: number): Float64Array {
+  return gaussianDropout(k, ones, { rate, training: true }).data;
+}
+
+export const STOCHASTIC: readonly StochasticCheck[] = [keepFraction, convHoeffding, convRms, gaussMoments];
