@@ -5,6 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'properties/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],
     globalSetup: ['test/global-setup.ts'],
+    reporters: ['default', './test/summary-reporter.ts'],
     testTimeout: 60_000,
     coverage: {
       provider: 'v8',

@@ -14,6 +14,12 @@ export function setup() {
 }
 
 export function teardown() {
+  mergeRecords();
+  // the closing line, last of all (after coverage): the counts the summary reporter took
+  if (process.env.DROPCHECK_TEST_SUMMARY) console.log(`\ntests: ${process.env.DROPCHECK_TEST_SUMMARY}`);
+}
+
+function mergeRecords() {
   const dir = fragmentDir();
   if (!existsSync(dir)) return;
   const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
