@@ -540,8 +540,9 @@ const gaussMoments: StochasticCheck = (() => {
         const L = Math.log(2 / a); // each χ² tail at a/2
         const up = 2 * Math.sqrt(n * L) + 2 * L; // P(χ²_n − n ≥ 2√(nL) + 2L) ≤ e^{−L}
         const down = 2 * Math.sqrt(n * L); // P(n − χ²_n ≥ 2√(nL)) ≤ e^{−L}
-        const chi = ss / v - n;
-        judge(chi >= 0 ? chi : -chi, chi >= 0 ? up : down);
+        // in variance units: |Σ(m − 1)²/n − v| against v·(χ² radius)/n, on the side it falls
+        const dev = ss / n - v;
+        judge(Math.abs(dev), (v * (dev >= 0 ? up : down)) / n);
         // inverted Bernoulli multiplier r/keep ∈ [0, 1/keep]; (r/keep − 1)² ∈ [0, max(1, (1/keep − 1)²)]
         const b = dropout(foldIn(key(seed), 2 * i + 1), x, { rate, training: true }).data;
         let bs = 0, bss = 0;
