@@ -14,7 +14,6 @@ const rateArb = fc.oneof(fc.constantFrom(0.1, 0.25, 0.5, 0.8, 0.9), fc.double({ 
 const seedArb = fc.integer({ min: 0, max: 2 ** 31 - 1 });
 const valuesArb = (n: number) => fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { minLength: n, maxLength: n });
 const tensorArb = shapeArb.chain((shape) => valuesArb(shape.reduce((a, b) => a * b, 1)).map((v) => tensor(v, shape)));
-const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
 /** The documented mask: r = bernoulli(key, keep, noiseShape). */
 const maskOf = (seed: number, rate: number, shape: readonly number[]) => bernoulli(key(seed), 1 - rate, shape).data;
@@ -187,6 +186,10 @@ describe('D-FWD, D-BWD: Gaussian dropout and DropConnect', () => {
     );
   });
 
+  it('Gaussian dropout refuses a fake key even at inference', () => {
+    expect(() => gaussianDropout({ hi: 0, lo: 0 } as never, tensor([1]), { rate: 0.5, training: false })).toThrow(/expected key to be a Key/);
+  });
+
   it('Gaussian dropout refuses rate 1 (infinite variance)', () => {
     expect(() => gaussianDropout(key(0), tensor([1]), { rate: 1, training: true })).toThrow(/\[0, 1\).*got 1/);
   });
@@ -236,6 +239,6 @@ describe('dropout refuses bad input with a clear error and never mutates its inp
 // The masks depend only on the key and the number of elements, never on machine or call order.
 it('D-FWD: a pinned mask (reproducible on any machine)', () => {
   const y = dropout(key(42), tensor(new Float64Array(12).fill(1)), { rate: 0.3, training: true, convention: 'scale-at-inference' });
-  expect(Array.from(y.data)).toEqual(Array.from(bernoulli(key(42), 0.7, [12]).data));
-  expect(size(y.shape)).toBe(12);
+  // recorded once; a change to the key derivation or the generator on any machine turns this red
+  expect(Array.from(y.data)).toEqual([1, 0, 1, 1, 0, 1, 1, 1, 0, 1, 1, 0]);
 });

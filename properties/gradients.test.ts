@@ -782,7 +782,7 @@ describe('G-FD, G-ADJ: the checker can fail, and its report is consistent', () =
   it('G-ADJ: the linear map 3x − (3 − 1e-7)x passes the adjoint check', () => {
     const r = checkGrad((x: Tensor) => sub(mul(x, 3), mul(x, 3 - 1e-7)), [ones([4])]);
     expect(r.maxAbsError).toBeLessThan(1e-5); // G-FD holds
-    expect(r.adjoint.ok, r.message).toBe(true); // fails today: |lhs − rhs| ≈ 9e-16 > tolerance ≈ 6e-17
+    expect(r.adjoint.ok, r.message).toBe(true); // honest rounding |lhs − rhs| ≈ 9e-16
   });
 
   it('checkGrad does not mutate its inputs (tensors and trees, passing and failing functions, both modes)', () => {

@@ -100,6 +100,9 @@ export function recorder(fileUrl: string) {
       const at = current();
       observed = null;
       const d = fc.check(prop, params);
+      // only a property returning false refutes; one that threw crashed, which proves nothing
+      const crashed = d.failed && !(d.errorInstance instanceof Error && d.errorInstance.message === 'Property failed by returning false');
+      if (crashed) throw new Error(`${at.property}: the property threw instead of returning false: ${String(d.errorInstance)}\n${fc.defaultReportMessage(d) ?? ''}`);
       records.push({
         ...at, cases: d.numRuns, maxError: observed, verdict: d.failed ? 'refuted-as-expected' : 'failed',
         counterexample: d.failed ? toJSONValue(d.counterexample) : undefined, seed: d.seed, path: d.counterexamplePath ?? undefined, file,

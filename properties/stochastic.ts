@@ -2,7 +2,7 @@
 // on its fixed seed and the calibration command (properties/calibrate.ts) reruns it on many seeds.
 // Each states its false-failure probability α and the bound it follows from.
 import {
-  type MLP, type MLPParams, type Tensor, AlphaBudget, bernsteinRadius, broadcastTo, dropout, foldIn, gaussianDropout, geometricGrid, hoeffdingRadius, key, mlp,
+  type MLP, type MLPParams, type Tensor, AlphaBudget, bernsteinRadius, binomialAcceptance, broadcastTo, dropout, foldIn, gaussianDropout, geometricGrid, hoeffdingRadius, key, mlp,
   monteCarloMean, normal, reshape, runningMeans, tensor,
 } from '../src/index.ts';
 import { ensembleMean, ensembleMeanVector, ensembleStats, forEachMask } from '../src/verify/enumerate.ts';
@@ -25,30 +25,33 @@ export interface StochasticCheck {
   run(seed: number): Outcome;
 }
 
-const hoeffding = (n: number, alpha: number) => Math.sqrt(Math.log(2 / alpha) / (2 * n));
-
-/** D-FWD: the fraction of kept elements is keep, for rates 0.2, 0.5, 0.8 (α split evenly). */
+/** D-FWD: the number of kept elements is Binomial(n, keep), for rates 0.2, 0.5, 0.8: an exact two-sided binomial test each. */
 const keepFraction: StochasticCheck = (() => {
   const n = 100_000;
   const rates = [0.2, 0.5, 0.8];
   const alpha = 3e-9;
-  const t = hoeffding(n, alpha / rates.length);
+  const budget = new AlphaBudget(alpha, rates.length);
+  const accept = rates.map((rate) => binomialAcceptance(n, 1 - rate, budget.next(`kept count at rate ${rate}`)));
   return {
     claims: ['D-FWD'],
-    name: `kept fraction = keep at rates ${rates.join(', ')} (n = ${n.toLocaleString('en')} each)`,
+    name: `kept count ~ Binomial(n, keep) at rates ${rates.join(', ')} (n = ${n.toLocaleString('en')} each)`,
     alpha,
-    bound: `Hoeffding, two-sided, α/${rates.length} per rate: radius ${t.toFixed(5)}`,
+    bound: `exact binomial tails, two-sided, α/${rates.length} per rate: accepted counts ${accept.map((a) => `[${a.lo}, ${a.hi}]`).join(', ')}`,
     cases: n * rates.length,
     run(seed) {
       const x = tensor(new Float64Array(n).fill(1));
-      let observed = 0;
+      let worst = 0, observed = 0, radius = 1;
       rates.forEach((rate, i) => {
         const y = dropout(foldIn(key(seed), i), x, { rate, training: true, convention: 'scale-at-inference' });
         let kept = 0;
         for (let j = 0; j < n; j++) kept += y.data[j];
-        observed = Math.max(observed, Math.abs(kept / n - (1 - rate)));
+        // the deviation of the kept fraction, against the half-width of the accepted interval on its side
+        const mid = n * (1 - rate);
+        const r = (kept >= mid ? accept[i].hi - mid : mid - accept[i].lo) / n;
+        const dev = Math.abs(kept - mid) / n;
+        if (dev / r > worst) [worst, observed, radius] = [dev / r, dev, r];
       });
-      return { ok: observed <= t, observed, radius: t };
+      return { ok: worst <= 1, observed, radius }; // dev/r ≤ 1 ⟺ the count is inside the accepted interval
     },
   };
 })();
@@ -114,7 +117,7 @@ export function enumerateMasks(spec: MLP['spec']): MaskEnumeration {
     offset += w;
   });
   const probability = new Float64Array(rows);
-  forEachMask(bits, keeps, (mask, p) => (probability[codeOf(mask)] = p));
+  forEachMask(bits, keeps, (mask, prob) => (probability[codeOf(mask)] = prob));
   return { bits, keeps, masks, probability };
 }
 
@@ -280,27 +283,27 @@ const convHoeffding: StochasticCheck = (() => {
 // so P(MSE ≤ m − t) ≤ exp(−R·t²/(2E[Y²])) (Maurer 2003), with the exact
 // E[Y²] = E[e⁴] = (μ4 + 3(k − 1)σ⁴)/k³.
 
-/** log E exp(λ·e²) for e the mean of k i.i.d. copies of the atoms (p, d); see above. */
-function logMgfOfSquare(p: Float64Array, d: Float64Array, k: number, lambda: number, range: number): number {
+/** log E exp(λ·e²) for e the mean of k i.i.d. copies of the atoms (prob, d); see above. */
+function logMgfOfSquare(prob: Float64Array, d: Float64Array, k: number, lambda: number, range: number): number {
   if (k === 1) {
     let top = -Infinity;
-    for (let j = 0; j < d.length; j++) if (p[j] > 0) top = Math.max(top, lambda * d[j] * d[j]);
+    for (let j = 0; j < d.length; j++) if (prob[j] > 0) top = Math.max(top, lambda * d[j] * d[j]);
     let s = 0;
-    for (let j = 0; j < d.length; j++) s += p[j] * Math.exp(lambda * d[j] * d[j] - top);
+    for (let j = 0; j < d.length; j++) s += prob[j] * Math.exp(lambda * d[j] * d[j] - top);
     return top + Math.log(s);
   }
   const a = 1 - (lambda * range * range) / (2 * k);
   if (!(a >= 0.1 - 1e-12)) throw new RangeError(`logMgfOfSquare: λ = ${lambda} leaves h non-concave (a = ${a})`);
   const c = Math.sqrt(2 * lambda) / k;
   let dmin = Infinity, dmax = -Infinity;
-  for (let j = 0; j < d.length; j++) if (p[j] > 0) [dmin, dmax] = [Math.min(dmin, d[j]), Math.max(dmax, d[j])];
+  for (let j = 0; j < d.length; j++) if (prob[j] > 0) [dmin, dmax] = [Math.min(dmin, d[j]), Math.max(dmax, d[j])];
   // mode of h: h'(g) = k·c·μ(cg) − g with μ the tilted mean of d, decreasing (h concave); h' ≥ 0 at k·c·dmin, ≤ 0 at k·c·dmax
   const slope = (g: number) => {
     const t = c * g;
     let s0 = 0, s1 = 0, top = -Infinity;
-    for (let j = 0; j < d.length; j++) if (p[j] > 0) top = Math.max(top, t * d[j]);
+    for (let j = 0; j < d.length; j++) if (prob[j] > 0) top = Math.max(top, t * d[j]);
     for (let j = 0; j < d.length; j++) {
-      const w = p[j] * Math.exp(t * d[j] - top);
+      const w = prob[j] * Math.exp(t * d[j] - top);
       s0 += w;
       s1 += w * d[j];
     }
@@ -319,9 +322,9 @@ function logMgfOfSquare(p: Float64Array, d: Float64Array, k: number, lambda: num
   const g0 = mode - ((n - 1) / 2) * step;
   const phi = new Float64Array(n);
   for (let j = 0; j < d.length; j++) {
-    if (p[j] === 0) continue;
+    if (prob[j] === 0) continue;
     const ratio = Math.exp(c * step * d[j]);
-    let cur = p[j] * Math.exp(c * g0 * d[j]);
+    let cur = prob[j] * Math.exp(c * g0 * d[j]);
     for (let i = 0; i < n; i++) {
       phi[i] += cur;
       cur *= ratio;
@@ -383,7 +386,7 @@ export interface MseBounds {
 
 /** The thresholds for the MSE of R Monte-Carlo means of k samples, from the exact atoms of the output (see above). */
 export function mseBounds(probability: Float64Array, deviation: Float64Array, variance: number, mu4: number, range: number, k: number, R: number, alphaLow: number, alphaHigh: number): MseBounds {
-  const { p, d } = mergeAtoms(probability, deviation);
+  const { prob, d } = mergeAtoms(probability, deviation);
   const m = variance / k;
   const EY2 = (mu4 + 3 * (k - 1) * variance * variance) / k ** 3;
   const lower = m - Math.sqrt((2 * EY2 * Math.log(1 / alphaLow)) / R);
@@ -391,24 +394,24 @@ export function mseBounds(probability: Float64Array, deviation: Float64Array, va
   const lambdaMax = k === 1 ? 1e3 / m : (1.8 * k) / (range * range);
   const T = (u: number) => {
     const lambda = Math.exp(u);
-    return (logMgfOfSquare(p, d, k, lambda, range) + L) / lambda;
+    return (logMgfOfSquare(prob, d, k, lambda, range) + L) / lambda;
   };
   const upper = goldenMin(T, Math.log(lambdaMax) - 14, Math.log(lambdaMax));
   return { m, lower, upper };
 }
 
 /** The atoms with positive probability, equal values merged (ReLU outputs repeat across masks), sorted by value. */
-function mergeAtoms(p: Float64Array, d: Float64Array): { p: Float64Array; d: Float64Array } {
-  const idx = Array.from(d.keys()).filter((j) => p[j] > 0).sort((i, j) => d[i] - d[j]);
+function mergeAtoms(prob: Float64Array, d: Float64Array): { prob: Float64Array; d: Float64Array } {
+  const idx = Array.from(d.keys()).filter((j) => prob[j] > 0).sort((i, j) => d[i] - d[j]);
   const ps: number[] = [], ds: number[] = [];
   for (const j of idx) {
-    if (ds.length && ds[ds.length - 1] === d[j]) ps[ps.length - 1] += p[j];
+    if (ds.length && ds[ds.length - 1] === d[j]) ps[ps.length - 1] += prob[j];
     else {
-      ps.push(p[j]);
+      ps.push(prob[j]);
       ds.push(d[j]);
     }
   }
-  return { p: Float64Array.from(ps), d: Float64Array.from(ds) };
+  return { prob: Float64Array.from(ps), d: Float64Array.from(ds) };
 }
 
 /**
@@ -511,6 +514,7 @@ const gaussMoments: StochasticCheck = (() => {
   const rates = [0.2, 0.5, 0.8];
   const alpha = 1e-6;
   const budget = new AlphaBudget(alpha, rates.length * 4); // per rate: 2 distributions × (mean, variance)
+  for (const rate of rates) for (const what of ['Gaussian mean', 'Gaussian variance', 'Bernoulli mean', 'Bernoulli variance']) budget.next(`${what} at rate ${rate}`);
   const a = budget.perAssertion;
   const x = tensor(new Float64Array(n).fill(1));
   return {

@@ -10,13 +10,18 @@ describe('linear and mlp', () => {
     expect(p.W.shape).toEqual([400, 300]);
     expect(Array.from(p.b.data).every((v) => v === 0)).toBe(true);
     const variance = p.W.data.reduce((s, v) => s + v * v, 0) / p.W.size;
-    // 120,000 draws of N(0, 2/400): the sample variance is within 2% with overwhelming probability (fixed key)
-    expect(variance / (2 / 400)).toBeGreaterThan(0.98);
-    expect(variance / (2 / 400)).toBeLessThan(1.02);
+    // n = 120,000 draws of N(0, 2/400): n·variance/(2/400) ~ χ²_n. Laurent–Massart tails at α = 1e-9
+    // (each side ≤ α/2, L = ln(2/α)): the ratio lies in [1 − 2√(L/n), 1 + 2√(L/n) + 2L/n] (key fixed).
+    const n = p.W.size;
+    const L = Math.log(2 / 1e-9);
+    expect(variance / (2 / 400)).toBeGreaterThanOrEqual(1 - 2 * Math.sqrt(L / n));
+    expect(variance / (2 / 400)).toBeLessThanOrEqual(1 + 2 * Math.sqrt(L / n) + (2 * L) / n);
     expect(initLinear(key(1), 400, 300).W.data).toEqual(p.W.data);
     const g = initLinear(key(1), 3, 5, 'glorot');
     expect(Array.from(g.W.data).every((v) => Math.abs(v) <= Math.sqrt(6 / 8))).toBe(true);
     expect(() => initLinear(key(1), 0, 3)).toThrow(/inDim must be a positive integer, got 0/);
+    expect(() => initLinear(key(1), 2, 3, 'bogus' as never)).toThrow(/init must be 'he' or 'glorot', got bogus/);
+    expect(() => mlp({ sizes: [2, 3], init: 'bogus' as never })).toThrow(/mlp: init must be 'he' or 'glorot', got bogus/);
   });
 
   it('linear computes x·W + b', () => {
@@ -95,6 +100,12 @@ describe('sgd', () => {
     const opt = sgd<{ W: Tensor }>({ lr: 0, maxNorm: 2 });
     expect(opt.step({ W }, { W: tensor([[0, 0], [0, 0]]) }, opt.init({ W })).params.W.data).toEqual(P.data);
     expect(() => maxNormProject(W, 0)).toThrow(/c must be a finite number > 0/);
+  });
+
+  it('refuses gradients or state whose shape differs from the parameter', () => {
+    const opt = sgd<{ W: Tensor }>({ lr: 0.1 });
+    const params = { W: tensor([[1, 2], [3, 4]]) };
+    expect(() => opt.step(params, { W: tensor([1, 2, 3, 4]) }, opt.init(params))).toThrow(/gradient and state 0 must have their parameter's shape \[2, 2\], got \[4\] and \[2, 2\]/);
   });
 
   it('refuses bad hyperparameters', () => {

@@ -173,7 +173,8 @@ describe('uniform', () => {
 
   it('rejects bad bounds, shapes and keys', () => {
     const k = key(0);
-    expect(() => uniform(k, [2], 1, 0)).toThrow(/uniform: expected finite low ≤ high, got low 1, high 0/);
+    expect(() => uniform(k, [2], 1, 0)).toThrow(/uniform: expected finite low ≤ high with a finite width high − low, got low 1, high 0/);
+    expect(() => uniform(k, [2], -1e308, 1e308)).toThrow(/finite width high − low, got low -1e\+308, high 1e\+308/);
     expect(() => uniform(k, [2], NaN, 1)).toThrow(RangeError);
     expect(() => uniform(k, [2], 0, Infinity)).toThrow(RangeError);
     expect(() => uniform(k, [-1])).toThrow(/uniform: expected a shape/);

@@ -48,6 +48,7 @@ describe('grad and valueAndGrad', () => {
   it('refuses a non-scalar output, a bad argnums and a non-function', () => {
     expect(() => grad((x: Tensor) => x)(tensor([1, 2]))).toThrow(/one-element Tensor.*shape \[2\]/);
     expect(() => grad((x: Tensor) => sum(x), { argnums: 3 })(tensor([1]))).toThrow(/argnums 3 is out of range for 1 arguments/);
+    expect(() => grad((x: Tensor) => sum(x), { argnums: [0, 0] })).toThrow(/argnums must not repeat an argument, got \[0, 0\]/);
     expect(() => grad((x: Tensor) => sum(x))([1, 2] as never)).toThrow(/Tensor or an array\/object of Tensors, got 1|got 1/);
     expect(() => grad(42 as never)).toThrow(/expected a function, got 42/);
   });

@@ -139,6 +139,7 @@ export function gaussianDropout(key: Key | null | undefined, x: Tensor, options:
   const { rate, training, noiseShape } = checkOptions('gaussianDropout', options, true);
   const shape = resolveNoiseShape(x.shape, noiseShape, 'gaussianDropout');
   if (training) checkKey(key, 'gaussianDropout', 'key (required in training)');
+  else if (key !== undefined && key !== null) checkKey(key, 'gaussianDropout');
   if (rate === 0 || !training) return x;
   return applyMultiplier(x, normal(key as Key, shape, 1, Math.sqrt(rate / (1 - rate))));
 }

@@ -113,7 +113,7 @@ export function copyAxisBlock(src: Float64Array, sDim: number, sOff: number, dst
   for (let o = 0; o < outer; o++) {
     const s = (o * sDim + sOff) * inner;
     const t = (o * dDim + dOff) * inner;
-    dst.set(src.subarray(s, s + len * inner), t);
+    for (let i = 0, m = len * inner; i < m; i++) dst[t + i] = src[s + i];
   }
 }
 

@@ -30,7 +30,7 @@ function unary(name: string, expr: string, d: (x: Tensor, y: Tensor, c: number) 
     vjp: (g, [x], y, c) => [() => scale(g, d(x, y, c))],
     jvp: ([t], [x], y, c) => scale(t, d(x, y, c)),
   };
-  return (x: Tensor, c = 0) => bind(prim, [checkTensor(x, name)], c);
+  return (x: Tensor) => bind(prim, [checkTensor(x, name)], 0);
 }
 
 //                                  forward                     local derivative
@@ -43,7 +43,18 @@ export const tanh    = unary('tanh',    'Math.tanh(a)',            (_, y) => sub
 export const sigmoid = unary('sigmoid', '1 / (1 + Math.exp(-a))',  (_, y) => mul(y, sub(1, y)));
 export const relu    = unary('relu',    'a > 0 || a !== a ? a : 0', (x) => step(x)); // NaN passes through
 export const abs     = unary('abs',     'Math.abs(a)',             (x) => sign(x));
-const powc           = unary('pow',     'Math.pow(a, c)',          (x, _, c) => (c === 0 ? 0 : mul(powc(x, c - 1), c)));
+const POW = K.unaryKernel('Math.pow(a, c)');
+const POWP: Primitive<number> = {
+  name: 'pow',
+  fwd: ([x], c) => {
+    const out = new Float64Array(x.size);
+    POW(x.data, out, c);
+    return new Tensor(out, x.shape);
+  },
+  vjp: (g, [x], _, c) => [() => (c === 0 ? mul(g, 0) : mul(g, mul(powc(x, c - 1), c)))],
+  jvp: ([t], [x], _, c) => (c === 0 ? mul(t, 0) : mul(t, mul(powc(x, c - 1), c))),
+};
+const powc = (x: Tensor, c: number) => bind(POWP, [x], c);
 
 /** x to a constant power. */
 export function pow(x: Tensor, exponent: number): Tensor {
@@ -400,7 +411,7 @@ const TAKE: Primitive<TakeP> = {
   fwd: ([x], { idx }) => {
     const inner = sizeOf(x.shape.slice(1));
     const out = new Float64Array(idx.length * inner);
-    for (let r = 0; r < idx.length; r++) out.set(x.data.subarray(idx[r] * inner, (idx[r] + 1) * inner), r * inner);
+    for (let r = 0; r < idx.length; r++) for (let i = 0, s = idx[r] * inner; i < inner; i++) out[r * inner + i] = x.data[s + i];
     return new Tensor(out, [idx.length, ...x.shape.slice(1)]);
   },
   vjp: (g, _, __, p) => [() => bind(SCATTER, [g], p)],
@@ -429,7 +440,7 @@ export function take(x: Tensor, indices: ArrayLike<number>): Tensor {
   return bind(TAKE, [x], { idx, rows });
 }
 
-export function checkIndices(indices: ArrayLike<number>, n: number, op: string, arg: string): Int32Array {
+function checkIndices(indices: ArrayLike<number>, n: number, op: string, arg: string): Int32Array {
   if (indices === null || typeof indices !== 'object' || typeof indices.length !== 'number') {
     throw new TypeError(`${op}: expected ${arg} to be an array of integers, got ${describe(indices)}`);
   }

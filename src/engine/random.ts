@@ -63,7 +63,9 @@ function sized(shape: Shape, op: string) {
 export function uniform(k: Key, shape: Shape, low = 0, high = 1): Tensor {
   checkKey(k, 'uniform');
   const { s, n } = sized(shape, 'uniform');
-  if (!(Number.isFinite(low) && Number.isFinite(high) && low <= high)) throw new RangeError(`uniform: expected finite low ≤ high, got low ${describe(low)}, high ${describe(high)}`);
+  if (!(Number.isFinite(low) && Number.isFinite(high) && low <= high && Number.isFinite(high - low))) {
+    throw new RangeError(`uniform: expected finite low ≤ high with a finite width high − low, got low ${describe(low)}, high ${describe(high)}`);
+  }
   const r = stream(k, 'uniform');
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {

@@ -68,15 +68,19 @@ export const isTensor = (v: unknown): v is Tensor => v instanceof Tensor;
 export function tensor(values: Nested | ArrayLike<number>, shape?: Shape): Tensor {
   if (shape !== undefined) {
     const s = checkShape(shape, 'tensor(values, shape)');
-    if (typeof values === 'number' || !isFlat(values)) {
+    if (typeof values === 'number' || !(ArrayBuffer.isView(values) || Array.isArray(values))) {
       throw new TypeError(`tensor(values, shape): with a shape, values must be a flat array or typed array, got ${describe(values)}`);
+    }
+    if (Array.isArray(values)) {
+      // an index loop, so holes in sparse arrays are seen (every/forEach skip them)
+      for (let i = 0; i < values.length; i++) {
+        if (typeof values[i] !== 'number') throw new TypeError(`tensor(values, shape): with a shape, values must be a flat array of numbers, got ${describe(values[i])} at index ${i}`);
+      }
     }
     if (values.length !== sizeOf(s)) {
       throw new RangeError(`tensor(values, shape): shape ${fmt(s)} needs ${sizeOf(s)} values, got ${values.length}`);
     }
-    const data = Float64Array.from(values as ArrayLike<number>);
-    checkNumbers(data, values, 'tensor');
-    return new Tensor(data, [...s]);
+    return new Tensor(Float64Array.from(values as ArrayLike<number>), [...s]);
   }
   if (ArrayBuffer.isView(values)) {
     const data = Float64Array.from(values as unknown as ArrayLike<number>);
@@ -98,18 +102,6 @@ export function tensor(values: Nested | ArrayLike<number>, shape?: Shape): Tenso
   };
   fill(values as Nested, 0, []);
   return new Tensor(data, s);
-}
-
-function isFlat(v: unknown): v is ArrayLike<number> {
-  return ArrayBuffer.isView(v) || (Array.isArray(v) && v.every((e) => typeof e === 'number'));
-}
-
-function checkNumbers(data: Float64Array, src: ArrayLike<unknown>, what: string) {
-  if (Array.isArray(src)) {
-    const bad = src.findIndex((e) => typeof e !== 'number');
-    if (bad >= 0) throw new TypeError(`${what}: expected numbers, got ${describe(src[bad])} at index ${bad}`);
-  }
-  return data;
 }
 
 function inferShape(v: Nested): number[] {

@@ -137,8 +137,7 @@ export function backward(L: Level, outs: readonly Tensor[], cts: readonly Tensor
     ct[i] = prev === undefined ? c : add(prev, c);
   };
   if (isActive(L)) throw new Error('internal: a reverse sweep was started while its own level is still active');
-  {
-    outs.forEach((o, i) => {
+  outs.forEach((o, i) => {
       const a = annotation(o, L);
       if (a?.node) acc(a.node.index, cts[i]);
     });
@@ -161,7 +160,6 @@ export function backward(L: Level, outs: readonly Tensor[], cts: readonly Tensor
       const a = annotation(x, L);
       return (a?.node && ct[a.node.index]) ?? null;
     });
-  }
 }
 
 /** The tangent of x at level L, if it has one. */

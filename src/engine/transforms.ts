@@ -78,6 +78,7 @@ export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Tensor, opt
   checkFn(f, 'valueAndGrad');
   const argnums = options.argnums ?? 0;
   const list = typeof argnums === 'number' ? [argnums] : [...argnums];
+  if (new Set(list).size !== list.length) throw new RangeError(`grad: argnums must not repeat an argument, got [${list.join(', ')}]`);
   return (...args: A): { value: Tensor; grad: any } => {
     for (const i of list) {
       if (!Number.isInteger(i) || i < 0 || i >= args.length) throw new RangeError(`grad: argnums ${i} is out of range for ${args.length} arguments`);

@@ -12,6 +12,7 @@ export type Init = 'he' | 'glorot';
 
 /** A linear layer: He-normal (std √(2/in), for ReLU) or Glorot-uniform weights, zero bias. */
 export function initLinear(key: Key, inDim: number, outDim: number, init: Init = 'he'): Linear {
+  if (init !== 'he' && init !== 'glorot') throw new RangeError(`initLinear: init must be 'he' or 'glorot', got ${String(init)}`);
   for (const [name, v] of [['inDim', inDim], ['outDim', outDim]] as const) {
     if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`initLinear: ${name} must be a positive integer, got ${v}`);
   }
@@ -74,6 +75,7 @@ export function mlp(spec: MLPSpec): MLP {
     convention: spec.convention ?? 'inverted',
     init: spec.init ?? 'he',
   };
+  if (full.init !== 'he' && full.init !== 'glorot') throw new RangeError(`mlp: init must be 'he' or 'glorot', got ${String(full.init)}`);
   if (!(full.activation in ACTIVATIONS)) throw new RangeError(`mlp: activation must be one of ${Object.keys(ACTIVATIONS).join(', ')}, got ${full.activation}`);
   const act = ACTIVATIONS[full.activation];
   const rates = [full.inputRate, ...hiddenRate];

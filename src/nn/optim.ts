@@ -40,7 +40,8 @@ export function sgd<P extends Tree>(options: SGDOptions): Optimizer<P> {
       const newV: Tensor[] = [];
       fp.leaves.forEach((p, i) => {
         const g = gs[i].data, v0 = vs[i].data, w = p.data;
-        if (gs[i].size !== p.size || vs[i].size !== p.size) throw new RangeError(`sgd.step: gradient ${i} has ${gs[i].size} elements, its parameter ${p.size}`);
+        const same = (t: Tensor) => t.ndim === p.ndim && t.shape.every((d, j) => d === p.shape[j]);
+        if (!same(gs[i]) || !same(vs[i])) throw new RangeError(`sgd.step: gradient and state ${i} must have their parameter's shape [${p.shape.join(', ')}], got [${gs[i].shape.join(', ')}] and [${vs[i].shape.join(', ')}]`);
         const decay = p.ndim >= 2 ? weightDecay : 0;
         const v = new Float64Array(p.size);
         const out = new Float64Array(p.size);
