@@ -41,7 +41,7 @@ export const sqrt    = unary('sqrt',    'Math.sqrt(a)',            (_, y) => div
 export const square  = unary('square',  'a * a',                   (x) => mul(x, 2));
 export const tanh    = unary('tanh',    'Math.tanh(a)',            (_, y) => sub(1, square(y)));
 export const sigmoid = unary('sigmoid', '1 / (1 + Math.exp(-a))',  (_, y) => mul(y, sub(1, y)));
-export const relu    = unary('relu',    'a > 0 || a !== a ? a : 0', (x) => step(x)); // NaN passes through
+export const relu    = unary('relu',    'a > 0 || a !== a ? a : 0', (x) => step(x)); // NaN passes; derivative 0 at the kink, as in PyTorch and JAX
 export const abs     = unary('abs',     'Math.abs(a)',             (x) => sign(x));
 const POW = K.unaryKernel('Math.pow(a, c)');
 const POWP: Primitive<number> = {

@@ -81,13 +81,16 @@ export function normAxis(axis: number, ndim: number, op: string): number {
   return axis < 0 ? axis + ndim : axis;
 }
 
-/** A short description of a value for error messages. */
+/** A short description of a value for error messages ("got …"). */
 export function describe(v: unknown): string {
   if (v === null) return 'null';
   if (v === undefined) return 'undefined';
   if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
+  if (typeof v === 'bigint') return `${v}n`;
   if (Array.isArray(v)) return `an array of length ${v.length}`;
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of length ${(v as unknown as ArrayLike<number>).length}`;
+  if (typeof v === 'object' && v.constructor?.name === 'Tensor' && Array.isArray((v as { shape?: unknown }).shape)) return `a Tensor of shape [${(v as { shape: number[] }).shape.join(', ')}]`;
   if (typeof v === 'function') return 'a function';
   if (typeof v === 'object') return `an object (${(v as object).constructor?.name ?? 'Object'})`;
   return `${typeof v} ${String(v)}`;

@@ -15,7 +15,7 @@
 // Sums over masks (ensembleMean, ensembleStats, …) are compensated (Neumaier), so their rounding
 // error does not grow with the 2^n terms: each is within a few ulps of Σ P(r)·|f(r)| of the exact
 // weighted sum of the float values f returned.
-import { type Tensor, isTensor } from '../engine/index.ts';
+import { type Tensor, describeValue, isTensor } from '../engine/index.ts';
 
 /** The largest n accepted: 2^24 ≈ 1.7·10^7 masks. */
 export const MAX_UNITS = 24;
@@ -44,18 +44,7 @@ export type LinearVisitor = (z: Float64Array, probability: number, mask: Uint8Ar
 // Argument checks
 
 /** A short description of a value for error messages. */
-function show(v: unknown): string {
-  if (v === null) return 'null';
-  if (v === undefined) return 'undefined';
-  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
-  if (Array.isArray(v)) return `an array of length ${v.length}`;
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of length ${(v as unknown as ArrayLike<number>).length}`;
-  if (isTensor(v)) return `a Tensor of shape [${v.shape.join(', ')}]`;
-  if (typeof v === 'function') return 'a function';
-  if (typeof v === 'object') return `an object (${(v as object).constructor?.name ?? 'Object'})`;
-  return `${typeof v} ${String(v)}`;
-}
+const show = describeValue;
 
 /** A mask as a string of bits, unit 0 first, e.g. [1,0,1]. */
 const showMask = (mask: Uint8Array) => `[${mask.join(',')}]`;

@@ -9,21 +9,13 @@
 // implementation fails it), n the number of i.i.d. samples, `range` the width of an interval
 // [a, a + range] that holds every sample.
 
+import { describeValue } from '../engine/index.ts';
+
 // ---------------------------------------------------------------------------------------------------
 // Argument checks
 
 /** A value as it appears in an error message. */
-function show(v: unknown): string {
-  if (v === null) return 'null';
-  if (v === undefined) return 'undefined';
-  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
-  if (typeof v === 'bigint') return `${v}n`;
-  if (Array.isArray(v)) return `an array of length ${v.length}`;
-  if (typeof v === 'function') return 'a function';
-  if (typeof v === 'object') return `an object (${(v as object).constructor?.name ?? 'Object'})`;
-  return `${typeof v} ${String(v)}`;
-}
+const show = describeValue;
 
 function num(op: string, arg: string, v: unknown, expected: string): number {
   if (typeof v !== 'number') throw new TypeError(`${op}: expected ${arg} to be ${expected}, got ${show(v)}`);
