@@ -16,21 +16,21 @@ const asTensor = (v: Operand, op: string, arg: string): Tensor => {
 const scale = (g: Tensor, d: D): Tensor => (d === 1 ? g : d === -1 ? neg(g) : mul(g, d));
 
 // ---------------------------------------------------------------------------------------------
-// Elementwise unary ops: y = f(x) with local derivative f'(x) = d(x, y, c); VJP is g·d, JVP is t·d.
+// Elementwise unary ops: y = f(x) with local derivative f'(x) = d(x, y); VJP is g·d, JVP is t·d.
 
-function unary(name: string, expr: string, d: (x: Tensor, y: Tensor, c: number) => D) {
+function unary(name: string, expr: string, d: (x: Tensor, y: Tensor) => D) {
   const kern = K.unaryKernel(expr);
-  const prim: Primitive<number> = {
+  const prim: Primitive<null> = {
     name,
-    fwd: ([x], c) => {
+    fwd: ([x]) => {
       const out = new Float64Array(x.size);
-      kern(x.data, out, c);
+      kern(x.data, out, 0);
       return new Tensor(out, x.shape);
     },
-    vjp: (g, [x], y, c) => [() => scale(g, d(x, y, c))],
-    jvp: ([t], [x], y, c) => scale(t, d(x, y, c)),
+    vjp: (g, [x], y) => [() => scale(g, d(x, y))],
+    jvp: ([t], [x], y) => scale(t, d(x, y)),
   };
-  return (x: Tensor) => bind(prim, [checkTensor(x, name)], 0);
+  return (x: Tensor) => bind(prim, [checkTensor(x, name)], null);
 }
 
 //                                  forward                     local derivative
@@ -43,6 +43,7 @@ export const tanh    = unary('tanh',    'Math.tanh(a)',            (_, y) => sub
 export const sigmoid = unary('sigmoid', '1 / (1 + Math.exp(-a))',  (_, y) => mul(y, sub(1, y)));
 export const relu    = unary('relu',    'a > 0 || a !== a ? a : 0', (x) => step(x)); // NaN passes; derivative 0 at the kink, as in PyTorch and JAX
 export const abs     = unary('abs',     'Math.abs(a)',             (x) => sign(x));
+// pow carries its exponent as the primitive's parameter
 const POW = K.unaryKernel('Math.pow(a, c)');
 const POWP: Primitive<number> = {
   name: 'pow',

@@ -138,28 +138,28 @@ export function backward(L: Level, outs: readonly Tensor[], cts: readonly Tensor
   };
   if (isActive(L)) throw new Error('internal: a reverse sweep was started while its own level is still active');
   outs.forEach((o, i) => {
-      const a = annotation(o, L);
-      if (a?.node) acc(a.node.index, cts[i]);
-    });
-    for (let i = L.nodes.length - 1; i >= 0; i--) {
-      const g = ct[i];
-      const node = L.nodes[i];
-      if (g === undefined || node.prim === null) continue;
-      const rules = node.prim.vjp(g, node.inputs, node.out, node.p);
-      for (let j = 0; j < node.inputs.length; j++) {
-        const x = node.inputs[j];
-        const a = annotation(x, L);
-        const rule = rules[j];
-        if (!a?.node || !rule) continue;
-        const c = rule();
-        if (!sameShape(c.shape, x.shape)) throw new Error(`internal: vjp of ${node.prim.name} gave shape ${fmt(c.shape)} for an input of shape ${fmt(x.shape)}`);
-        acc(a.node.index, c);
-      }
-    }
-    return ins.map((x) => {
+    const a = annotation(o, L);
+    if (a?.node) acc(a.node.index, cts[i]);
+  });
+  for (let i = L.nodes.length - 1; i >= 0; i--) {
+    const g = ct[i];
+    const node = L.nodes[i];
+    if (g === undefined || node.prim === null) continue;
+    const rules = node.prim.vjp(g, node.inputs, node.out, node.p);
+    for (let j = 0; j < node.inputs.length; j++) {
+      const x = node.inputs[j];
       const a = annotation(x, L);
-      return (a?.node && ct[a.node.index]) ?? null;
-    });
+      const rule = rules[j];
+      if (!a?.node || !rule) continue;
+      const c = rule();
+      if (!sameShape(c.shape, x.shape)) throw new Error(`internal: vjp of ${node.prim.name} gave shape ${fmt(c.shape)} for an input of shape ${fmt(x.shape)}`);
+      acc(a.node.index, c);
+    }
+  }
+  return ins.map((x) => {
+    const a = annotation(x, L);
+    return (a?.node && ct[a.node.index]) ?? null;
+  });
 }
 
 /** The tangent of x at level L, if it has one. */
