@@ -7,3 +7,4 @@ export * from './verify/stats.ts';
 export * from './verify/montecarlo.ts';
 export * from './verify/enumerate.ts';
 export * as rational from './verify/rational.ts';
+export * from './verify/audit/index.ts';

@@ -1,0 +1,91 @@
+// `dropcheck audit <module>`: runs the dropout battery against the default export of a module and
+// prints the table. Exit 0 when every property holds, 1 when any fails, 2 when the module cannot be
+// loaded, does not offer the candidate interface, or the command line is wrong.
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type AuditOptions, CandidateError, auditDropout, checkCandidate, formatJson, formatMarkdown } from '../verify/audit/index.ts';
+
+export const USAGE = `usage: dropcheck audit <module> [--alpha 1e-6] [--seed N] [--timeout ms] [--json] [--report out.md]
+
+  <module>     an ES module (.js, .mjs or .ts) whose default export is a dropout candidate:
+               { name, convention: 'inverted' | 'scale-at-inference', forward(x, rate, training, seed), vjp? }
+  --alpha A    total false-failure probability of the statistical tests (default 1e-6)
+  --seed N     seed of the audit's inputs and of the seeds passed to the candidate (default 20261127)
+  --timeout ms longest wait for one call of the candidate (default 30000)
+  --json       print the result as JSON instead of a markdown table
+  --report F   also write the markdown report to file F
+
+exit status: 0 every property holds, 1 some property fails, 2 the module or the command line is unusable`;
+
+interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+const stdio: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+
+class UsageError extends Error {}
+
+function parse(args: string[]): { module: string; options: AuditOptions; json: boolean; report?: string } {
+  const [command, ...rest] = args;
+  if (command !== 'audit') throw new UsageError(command === undefined ? 'missing command' : `unknown command "${command}"`);
+  let module: string | undefined, json = false, report: string | undefined;
+  const options: AuditOptions = {};
+  const numeric = (flag: string, v: string | undefined) => {
+    if (v === undefined) throw new UsageError(`${flag} needs a value`);
+    const x = Number(v);
+    if (v.trim() === '' || !Number.isFinite(x)) throw new UsageError(`${flag} expects a number, got "${v}"`);
+    return x;
+  };
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    if (a === '--json') json = true;
+    else if (a === '--alpha') options.alpha = numeric(a, rest[++i]);
+    else if (a === '--seed') options.seed = numeric(a, rest[++i]);
+    else if (a === '--timeout') options.timeoutMs = numeric(a, rest[++i]);
+    else if (a === '--report') {
+      report = rest[++i];
+      if (report === undefined) throw new UsageError('--report needs a file name');
+    } else if (a.startsWith('-')) throw new UsageError(`unknown option "${a}"`);
+    else if (module === undefined) module = a;
+    else throw new UsageError(`one module at a time, got "${module}" and "${a}"`);
+  }
+  if (module === undefined) throw new UsageError('missing <module>');
+  return { module, options, json, report };
+}
+
+/** Runs the command line; returns the exit status. */
+export async function main(args: string[], io: Io = stdio): Promise<number> {
+  let parsed;
+  try {
+    parsed = parse(args);
+  } catch (e) {
+    io.err(`dropcheck: ${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const path = resolve(parsed.module);
+  let candidate;
+  try {
+    const mod = await import(pathToFileURL(path).href);
+    if (mod.default === undefined) throw new CandidateError(`${parsed.module}: the module has no default export; expected \`export default { name, convention, forward, vjp? }\``);
+    candidate = checkCandidate(mod.default, parsed.module);
+  } catch (e) {
+    const msg = e instanceof CandidateError ? e.message : `cannot load ${parsed.module}: ${(e as Error).message ?? String(e)}`;
+    io.err(`dropcheck: ${msg}\n`);
+    return 2;
+  }
+  let result;
+  try {
+    result = await auditDropout(candidate, parsed.options);
+  } catch (e) {
+    io.err(`dropcheck: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const o = result.options;
+  const rerun = `npx dropcheck audit ${parsed.module} --seed ${o.seed} --alpha ${o.alpha}`;
+  const md = formatMarkdown(result, rerun);
+  io.out(parsed.json ? formatJson(result) : md);
+  if (parsed.report) writeFileSync(parsed.report, md);
+  return result.ok ? 0 : 1;
+}

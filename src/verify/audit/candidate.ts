@@ -1,0 +1,158 @@
+// The interface a dropout implementation offers to the audit, the check that a loaded value offers
+// it, and the guarded call the battery makes through it: the candidate gets a copy of every input
+// (so a candidate that writes into its input can't disturb the battery), answers within a time
+// limit, and its answer is checked for type and length before any property looks at it.
+import { describeValue as show } from '../../engine/index.ts';
+
+export type Convention = 'inverted' | 'scale-at-inference';
+type MaybePromise<T> = T | Promise<T>;
+
+/** A dropout implementation, as the audit sees it. Documented in the README ("Auditing a dropout"). */
+export interface DropoutCandidate {
+  name: string;
+  /** 'inverted': training output mask·x/keep, inference output x. 'scale-at-inference': mask·x, and keep·x at inference. */
+  convention: Convention;
+  /** rate = probability of dropping each element, in [0, 1); seed an integer in [0, 2^31). Same (x.length, rate, training, seed) → same mask. */
+  forward(x: Float64Array, rate: number, training: boolean, seed: number): MaybePromise<Float64Array>;
+  /** Optional vector-Jacobian product for the same arguments: dL/dx given dy = dL/dy. */
+  vjp?(x: Float64Array, rate: number, training: boolean, seed: number, dy: Float64Array): MaybePromise<Float64Array>;
+}
+
+/** The candidate is not a DropoutCandidate: the message names the member that is missing or wrong. */
+export class CandidateError extends TypeError {
+  override name = 'CandidateError';
+}
+
+const CONVENTIONS = ['inverted', 'scale-at-inference'];
+
+/** Checks that `value` offers the interface and returns it typed; throws CandidateError naming the member. */
+export function checkCandidate(value: unknown, source = 'the candidate'): DropoutCandidate {
+  if (value === null || typeof value !== 'object') {
+    throw new CandidateError(`${source}: expected an object { name, convention, forward, vjp? }, got ${show(value)}`);
+  }
+  const c = value as Record<string, unknown>;
+  if (typeof c.name !== 'string' || c.name.length === 0) throw new CandidateError(`${source}: expected name to be a non-empty string, got ${show(c.name)}`);
+  if (!CONVENTIONS.includes(c.convention as string)) {
+    throw new CandidateError(`${source}: expected convention to be 'inverted' or 'scale-at-inference', got ${show(c.convention)}`);
+  }
+  if (typeof c.forward !== 'function') throw new CandidateError(`${source}: expected forward to be a function (x, rate, training, seed) => Float64Array, got ${show(c.forward)}`);
+  if (c.vjp !== undefined && typeof c.vjp !== 'function') {
+    throw new CandidateError(`${source}: expected vjp to be a function (x, rate, training, seed, dy) => Float64Array or absent, got ${show(c.vjp)}`);
+  }
+  return value as DropoutCandidate;
+}
+
+/** One call's arguments, as evidence prints them. */
+export interface CallArgs {
+  rate: number;
+  length: number;
+  training: boolean;
+  seed: number;
+}
+
+export type Answer = { ok: true; y: Float64Array } | { ok: false; threw: boolean; reason: string };
+
+/** Something the candidate did on some call that breaks a property no matter which call it was. */
+export interface Incident {
+  call: string;
+  detail: string;
+}
+
+export const describeCall = (fn: string, a: CallArgs) => `${fn}(x of length ${a.length}, rate ${a.rate}, training ${a.training}, seed ${a.seed}${fn === 'vjp' ? ', dy' : ''})`;
+
+/**
+ * Calls the candidate with copies of x (and dy), awaits the answer for at most timeoutMs, and checks
+ * it. Mutations of the copies and malformed answers are logged as incidents for the properties
+ * "input not mutated" and "output shape".
+ */
+export class Caller {
+  readonly mutations: Incident[] = [];
+  readonly malformed: Incident[] = [];
+  calls = 0;
+  elements = 0;
+
+  constructor(
+    readonly candidate: DropoutCandidate,
+    readonly timeoutMs: number,
+  ) {}
+
+  forward(x: Float64Array, a: Omit<CallArgs, 'length'>): Promise<Answer> {
+    const xc = x.slice();
+    return this.#run('forward', { ...a, length: x.length }, [x], [xc], () => this.candidate.forward(xc, a.rate, a.training, a.seed));
+  }
+
+  vjp(x: Float64Array, a: Omit<CallArgs, 'length'>, dy: Float64Array): Promise<Answer> {
+    const xc = x.slice(), dyc = dy.slice();
+    const f = this.candidate.vjp;
+    if (!f) throw new Error('Caller.vjp: the candidate has no vjp');
+    return this.#run('vjp', { ...a, length: x.length }, [x, dy], [xc, dyc], () => f.call(this.candidate, xc, a.rate, a.training, a.seed, dyc));
+  }
+
+  async #run(fn: string, a: CallArgs, originals: Float64Array[], copies: Float64Array[], invoke: () => unknown): Promise<Answer> {
+    const call = describeCall(fn, a);
+    this.calls++;
+    this.elements += a.length;
+    let out: unknown;
+    try {
+      out = await withTimeout(invoke, this.timeoutMs);
+    } catch (e) {
+      return { ok: false, threw: !(e instanceof Timeout), reason: e instanceof Timeout ? e.message : `threw ${errorText(e)}` };
+    } finally {
+      const names = fn === 'vjp' ? ['x', 'dy'] : ['x'];
+      copies.forEach((c, i) => {
+        const at = firstDifference(originals[i], c);
+        if (at >= 0) this.mutations.push({ call, detail: `${names[i]}[${at}] was ${originals[i][at]}, became ${c[at]}` });
+      });
+    }
+    const y = asArray(out);
+    if (y === null) {
+      const reason = `returned ${show(out)}, expected a Float64Array of length ${a.length}`;
+      this.malformed.push({ call, detail: reason });
+      return { ok: false, threw: false, reason };
+    }
+    if (y.length !== a.length) {
+      const reason = `returned ${y.length} values for an input of length ${a.length}`;
+      this.malformed.push({ call, detail: reason });
+      return { ok: false, threw: false, reason };
+    }
+    return { ok: true, y };
+  }
+}
+
+/** A Float64Array, or an array / other typed array of numbers converted to one; null for anything else. */
+function asArray(v: unknown): Float64Array | null {
+  if (v instanceof Float64Array) return v;
+  if (Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array))) {
+    const a = v as ArrayLike<unknown>;
+    for (let i = 0; i < a.length; i++) if (typeof a[i] !== 'number') return null;
+    return Float64Array.from(a as ArrayLike<number>);
+  }
+  return null;
+}
+
+/** Index of the first element whose bits differ (NaN equals NaN), or −1. */
+function firstDifference(a: Float64Array, b: Float64Array): number {
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
+  return -1;
+}
+
+class Timeout extends Error {}
+
+async function withTimeout<T>(invoke: () => T | Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Timeout(`did not answer within ${ms} ms (the audit's timeoutMs)`)), ms);
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(invoke), limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function errorText(e: unknown): string {
+  if (e instanceof Error) return `${e.name}: ${e.message}`;
+  return show(e);
+}
+
+export { show };

@@ -1,0 +1,14 @@
+// The engine's own dropout, offered to the audit through the same interface as anyone else's: the
+// battery sees only forward and vjp, never the mask or the key.
+import { type Convention, type Tensor, dropout, key, tensor, vjp } from '../../engine/index.ts';
+import type { DropoutCandidate } from './candidate.ts';
+
+export function engineCandidate(convention: Convention = 'inverted'): DropoutCandidate {
+  const op = (rate: number, training: boolean, seed: number) => (x: Tensor) => dropout(key(seed), x, { rate, training, convention });
+  return {
+    name: 'dropcheck dropout',
+    convention,
+    forward: (x, rate, training, seed) => op(rate, training, seed)(tensor(x)).data.slice(),
+    vjp: (x, rate, training, seed, dy) => vjp(op(rate, training, seed), tensor(x)).pullback(tensor(dy))[0].data.slice(),
+  };
+}

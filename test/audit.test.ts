@@ -1,0 +1,194 @@
+// The audit library: correct candidates pass under several seeds, the candidate interface is
+// checked member by member, options are validated, timeouts and sample-size plans do what they say.
+import { describe, expect, it } from 'vitest';
+import {
+  type DropoutCandidate,
+  CandidateError,
+  PROPERTIES,
+  assertDropout,
+  auditDropout,
+  checkCandidate,
+  engineCandidate,
+  formatJson,
+  formatMarkdown,
+  resolveOptions,
+} from '../src/verify/audit/index.ts';
+import { dependenceSize, expectationPlan, frequencyAt, frequencyPlan, twoSample } from '../src/verify/audit/plan.ts';
+import inverted from './candidates/correct/inverted.ts';
+import scaleAtInference from './candidates/correct/scale-at-inference.ts';
+import asyncNoVjp from './candidates/correct/async-no-vjp.ts';
+import rateOffBy001 from './candidates/broken/rate-off-by-0.01.ts';
+
+// Many more seeds: npm run calibrate (reports/calibration.md).
+const correct: [string, number[], DropoutCandidate][] = [
+  ['reference inverted', [1, 2, 3], inverted],
+  ['reference scale-at-inference', [1, 2, 3], scaleAtInference],
+  ['async, no vjp, throws at rate 1', [4], asyncNoVjp],
+  ['the engine (inverted)', [5], engineCandidate('inverted')],
+  ['the engine (scale-at-inference)', [6], engineCandidate('scale-at-inference')],
+];
+
+describe('correct candidates pass', () => {
+  it.each(correct)('%s, seeds %j', async (_, seeds, c) => {
+    for (const seed of seeds) {
+      const r = await auditDropout(c, { seed });
+      expect(r.properties.filter((p) => p.verdict === 'fail'), formatMarkdown(r)).toEqual([]);
+      expect(r.ok).toBe(true);
+      expect(r.falseFailure).toBeLessThanOrEqual(1e-6);
+    }
+  });
+
+  it('n/a where the interface allows: no vjp, a throw at rate 1', async () => {
+    const r = await auditDropout(asyncNoVjp);
+    const verdict = Object.fromEntries(r.properties.map((p) => [p.id, p.verdict]));
+    expect(verdict['vjp-mask']).toBe('not applicable');
+    expect(verdict['vjp-finite-differences']).toBe('not applicable');
+    expect(verdict['rate-one']).toBe('not applicable');
+  });
+
+  it('is reproducible: the same seed gives the same result', async () => {
+    const strip = (r: Awaited<ReturnType<typeof auditDropout>>) => ({ ...r, ms: 0 });
+    expect(strip(await auditDropout(inverted, { seed: 5 }))).toEqual(strip(await auditDropout(inverted, { seed: 5 })));
+  });
+});
+
+describe('reports', () => {
+  it('markdown: verdict line, one row per property, the false-failure total; JSON round-trips', async () => {
+    const r = await auditDropout(rateOffBy001);
+    const md = formatMarkdown(r, 'npx dropcheck audit x.ts --seed 20261127');
+    expect(md).toContain('**FAIL**: 2 of 15 properties fail (drop-frequency, expectation).');
+    expect(md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| property')).length).toBe(PROPERTIES.length);
+    expect(md).toMatch(/rate 0\.1, training true, seed \d+\): [\d,]+ dropped \(0\.11\d+\), expected a count in \[7,774, 8,721\]/);
+    expect(md).toContain('Rerun: `npx dropcheck audit x.ts --seed 20261127`');
+    expect(JSON.parse(formatJson(r))).toMatchObject({ ok: false, candidate: 'drop rate off by 0.01' });
+  });
+
+  it('assertDropout throws the table for a failing candidate and returns the result for a passing one', async () => {
+    await expect(assertDropout(rateOffBy001)).rejects.toThrow(/dropout audit of "drop rate off by 0\.01" failed:[\s\S]*\| drop-frequency: Drop frequency matches rate \| \*\*FAIL\*\*/);
+    await expect(assertDropout(inverted)).resolves.toMatchObject({ ok: true });
+  });
+});
+
+describe('the candidate interface', () => {
+  const forward = (x: Float64Array) => x.slice();
+  it.each([
+    [null, /expected an object \{ name, convention, forward, vjp\? \}, got null/],
+    [{ convention: 'inverted', forward }, /expected name to be a non-empty string, got undefined/],
+    [{ name: '', convention: 'inverted', forward }, /expected name to be a non-empty string, got ""/],
+    [{ name: 'a', convention: 'standard', forward }, /expected convention to be 'inverted' or 'scale-at-inference', got "standard"/],
+    [{ name: 'a', convention: 'inverted' }, /expected forward to be a function \(x, rate, training, seed\) => Float64Array, got undefined/],
+    [{ name: 'a', convention: 'inverted', forward, vjp: 3 }, /expected vjp to be a function .* or absent, got 3/],
+  ])('refuses %o', (c, message) => {
+    expect(() => checkCandidate(c)).toThrow(CandidateError);
+    expect(() => checkCandidate(c)).toThrow(message);
+  });
+
+  it('auditDropout refuses a non-candidate before calling anything', async () => {
+    await expect(auditDropout({ name: 'a' } as unknown as DropoutCandidate)).rejects.toThrow(/expected convention/);
+  });
+
+  it('a call that never answers fails its property with a timeout, the others still judged', async () => {
+    const hangsAtRateOne: DropoutCandidate = { ...inverted, name: 'hangs at rate 1', forward: (x, rate, training, seed) => (rate === 1 ? new Promise<Float64Array>(() => {}) : inverted.forward(x, rate, training, seed)) };
+    const r = await auditDropout(hangsAtRateOne, { timeoutMs: 50 });
+    const failed = r.properties.filter((p) => p.verdict === 'fail');
+    expect(failed.map((p) => p.id)).toEqual(['rate-one']);
+    expect(failed[0].evidence).toMatch(/rate 1, training true.*did not answer within 50 ms/);
+  });
+
+  it('a candidate may refuse non-finite input with an error; answering badly for it fails', async () => {
+    const finite = (x: Float64Array) => x.every(Number.isFinite);
+    const refuses: DropoutCandidate = { ...inverted, name: 'refuses NaN', forward: (x, r, t, s) => { if (!finite(x)) throw new RangeError('x must be finite'); return inverted.forward(x, r, t, s); } };
+    const r = await auditDropout(refuses);
+    const nf = r.properties.find((p) => p.id === 'non-finite-inputs');
+    expect(nf?.verdict).toBe('pass');
+    expect(nf?.evidence).toMatch(/9 calls refused non-finite input with an error \(allowed\)/);
+    const short: DropoutCandidate = { ...inverted, name: 'short answer for NaN', forward: (x, r, t, s) => (finite(x) ? inverted.forward(x, r, t, s) : new Float64Array(1)) };
+    const q = await auditDropout(short);
+    expect(q.properties.filter((p) => p.verdict === 'fail').map((p) => p.id)).toEqual(['non-finite-inputs', 'output-shape']);
+  });
+
+  it('a candidate that throws at inference fails inference and expectation, naming the thrown value', async () => {
+    const c: DropoutCandidate = { ...inverted, name: 'throws at inference', forward: (x, r, t, s) => { if (!t && r > 0) throw 'no inference mode'; return inverted.forward(x, r, t, s); } };
+    const r = await auditDropout(c);
+    const failed = r.properties.filter((p) => p.verdict === 'fail');
+    expect(failed.map((p) => p.id)).toEqual(['inference', 'expectation', 'vjp-mask', 'vjp-finite-differences', 'non-finite-inputs']);
+    expect(failed[1].evidence).toMatch(/training false.*threw "no inference mode"/);
+  });
+
+  it('a candidate whose training calls throw fails every statistical property with the error', async () => {
+    const c: DropoutCandidate = { ...inverted, name: 'no training mode', forward: (x, r, t, s) => { if (t && r > 0 && r < 1) throw new Error('not implemented'); return inverted.forward(x, r, t, s); } };
+    const r = await auditDropout(c);
+    const v = Object.fromEntries(r.properties.map((p) => [p.id, p]));
+    for (const id of ['drop-frequency', 'expectation', 'independent-neighbours', 'independent-of-values', 'independent-seeds', 'no-short-period']) {
+      expect(v[id].verdict, id).toBe('fail');
+      expect(v[id].evidence, id).toMatch(/training true.*threw Error: not implemented/);
+    }
+  });
+
+  it('answers of the wrong type are malformed, not crashes', async () => {
+    const returnsString: DropoutCandidate = { ...inverted, name: 'returns a string', forward: () => 'zeros' as unknown as Float64Array };
+    const r = await auditDropout(returnsString, { timeoutMs: 1000 });
+    const shape = r.properties.find((p) => p.id === 'output-shape');
+    expect(shape?.verdict).toBe('fail');
+    expect(shape?.evidence).toMatch(/returned "zeros", expected a Float64Array of length 1/);
+  });
+});
+
+describe('options', () => {
+  it('must be an object', () => {
+    expect(() => resolveOptions(5 as never)).toThrow(/expected options to be an object, got 5/);
+  });
+  it('a test that no sample size can power is refused', async () => {
+    expect(() => frequencyPlan(0.5, 1e-8, 1e-5, 0.999)).toThrow(/no sample size up to 67108864 reaches power 0\.999/);
+    await expect(auditDropout(inverted, { rateError: 1e-5 })).rejects.toThrow(/larger effect or a larger alpha/);
+  });
+  it('defaults', () => {
+    expect(resolveOptions()).toEqual({ alpha: 1e-6, seed: 20261127, rateError: 0.01, scaleError: 0.01, dependence: 0.02, power: 0.999, timeoutMs: 30000 });
+    expect(resolveOptions({ seed: 3, alpha: undefined }).seed).toBe(3);
+  });
+  it.each([
+    [{ p: 0.5 }, /unknown option "p"; expected one of alpha, seed/],
+    [{ alpha: 0 }, /expected option alpha to be a probability in \(0, 1\), got 0/],
+    [{ seed: -1 }, /expected option seed to be a non-negative integer, got -1/],
+    [{ seed: 1.5 }, /option seed/],
+    [{ power: 1 }, /option power/],
+    [{ timeoutMs: '5' }, /expected option timeoutMs to be a positive number of milliseconds, got "5"/],
+    [{ rateError: 0 }, /option rateError to be a number in \(0, 1\)/],
+    [{ scaleError: 1 }, /option scaleError to be a number in \(0, 1\)/],
+    [{ dependence: 1.5 }, /option dependence to be a number in \(0, 1\]/],
+  ])('refuses %o', (o, message) => {
+    expect(() => resolveOptions(o as never)).toThrow(message);
+  });
+});
+
+describe('sample-size plans', () => {
+  it('the frequency test has false-failure ≤ α and power ≥ 0.999 against ± 0.01, and is near the smallest such n', () => {
+    for (const rate of [0.1, 0.5, 0.9]) {
+      const p = frequencyPlan(rate, 4e-8, 0.01, 0.999);
+      expect(p.falseFailure).toBeLessThanOrEqual(4e-8);
+      expect(p.power).toBeGreaterThanOrEqual(0.999);
+      expect(frequencyAt(Math.floor(p.n * 0.97), rate, 4e-8, 0.01).power).toBeLessThan(0.999);
+    }
+  });
+
+  it('the expectation test: power ≥ 0.999 against outputs scaled by 1 ± 1%', () => {
+    const p = expectationPlan(0.5, 4e-8, 0.01, 0.999);
+    expect(p.power).toBeGreaterThanOrEqual(0.999);
+    expect(p.n).toBeGreaterThan(500_000);
+    expect(p.n).toBeLessThan(1_500_000);
+  });
+
+  it('two-sample Hoeffding: radius sqrt(ln(2/α)(1/nA + 1/nB)/2); power 0 inside the radius', () => {
+    const { radius } = twoSample(1000, 3000, 1e-6, 0.5);
+    expect(radius).toBeCloseTo(Math.sqrt((Math.log(2e6) * (1 / 1000 + 1 / 3000)) / 2), 12);
+    expect(twoSample(1000, 1000, 1e-6, 0.01).power).toBe(0);
+    expect(twoSample(0, 10, 1e-6, 0.5)).toEqual({ radius: Infinity, power: 0 });
+  });
+
+  it('the dependence sample reaches the power with groups 2% below their expected size', () => {
+    const n = dependenceSize(4e-8, 0.02, 0.999);
+    const g = Math.floor((n / 4) * 0.98);
+    expect(twoSample(g, g, 4e-8, 0.02).power).toBeGreaterThanOrEqual(0.999);
+    expect(twoSample(Math.floor(n / 8), Math.floor(n / 8), 4e-8, 0.02).power).toBeLessThan(0.999);
+  });
+});
