@@ -1,46 +1,160 @@
-// Calibration: reruns every stochastic check on many seeds and reports the observed failures next
-// to what its α allows. Run: npm run calibrate -- --seeds 1000
-import { mkdirSync, writeFileSync } from 'node:fs';
+// Calibration: reruns every stochastic check of the property suite and the audit's whole battery on
+// many seeds, and reports observed false failures (on correct code: expected 0 at the stated α) and
+// observed detection rates (broken candidates: expected ≥ the stated power). Every run is a pure
+// function of its seed, so the result is the same however many workers share the work.
+// Run: npm run calibrate -- --seeds 1000 --audit-seeds 1000 --broken-seeds 100 [--workers 2]
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker, isMainThread, parentPort } from 'node:worker_threads';
 import { STOCHASTIC } from './stochastic.ts';
+import { type DropoutCandidate, auditDropout, engineCandidate } from '../src/verify/audit/index.ts';
 
-const arg = process.argv.indexOf('--seeds');
-const seeds = arg >= 0 ? Number(process.argv[arg + 1]) : 1000;
-if (!Number.isSafeInteger(seeds) || seeds < 1) throw new Error(`--seeds must be a positive integer, got ${process.argv[arg + 1]}`);
-const first = 1_000_000; // seeds first .. first + seeds − 1, away from the suite's default
+const FIRST = 1_000_000; // seeds FIRST … FIRST + n − 1, away from the defaults of the suite and the audit
+const candidatesDir = new URL('../test/candidates/', import.meta.url);
+const CORRECT = ['correct/inverted.ts', 'correct/scale-at-inference.ts', 'engine:inverted', 'engine:scale-at-inference'];
+const BROKEN = readdirSync(new URL('broken/', candidatesDir)).filter((f) => f.endsWith('.ts')).sort().map((f) => `broken/${f}`);
 
-const rows = STOCHASTIC.map((c) => {
+type Job = { kind: 'stochastic'; check: number; seed: number } | { kind: 'audit'; candidate: string; seed: number };
+type Outcome = { job: Job; ok: boolean; ratio?: number; failed?: string[]; seconds: number };
+
+async function load(name: string): Promise<{ candidate: DropoutCandidate; catches: string[] }> {
+  if (name.startsWith('engine:')) return { candidate: engineCandidate(name.slice(7) as 'inverted' | 'scale-at-inference'), catches: [] };
+  const mod = await import(new URL(name, candidatesDir).href);
+  return { candidate: mod.default, catches: mod.catches ?? [] };
+}
+
+async function run(job: Job): Promise<Outcome> {
   const t = performance.now();
-  let failures = 0;
-  let worst = 0;
-  const failing: number[] = [];
-  for (let s = first; s < first + seeds; s++) {
-    const r = c.run(s);
-    worst = Math.max(worst, r.observed / r.radius);
-    if (!r.ok) {
-      failures++;
-      if (failing.length < 5) failing.push(s);
-    }
+  if (job.kind === 'stochastic') {
+    const r = STOCHASTIC[job.check].run(job.seed);
+    return { job, ok: r.ok, ratio: r.observed / r.radius, seconds: (performance.now() - t) / 1000 };
   }
-  const row = { claims: c.claims.join(', '), name: c.name, alpha: c.alpha, bound: c.bound, seeds, failures, expected: c.alpha * seeds, worstRatio: worst, failing, seconds: (performance.now() - t) / 1000 };
-  console.log(JSON.stringify(row));
-  return row;
-});
+  const { candidate } = await load(job.candidate);
+  const r = await auditDropout(candidate, { seed: job.seed });
+  return { job, ok: r.ok, failed: r.properties.filter((p) => p.verdict === 'fail').map((p) => p.id), seconds: (performance.now() - t) / 1000 };
+}
 
-const anyFail = rows.some((r) => r.failures > 0);
-const md = `# Calibration of the stochastic checks
+if (!isMainThread) {
+  parentPort?.on('message', async (job: Job | null) => {
+    if (job === null) process.exit(0);
+    parentPort?.postMessage(await run(job));
+  });
+} else {
+  await main();
+}
 
-Each stochastic check of the property suite, rerun on ${seeds} seeds (${first} … ${first + seeds - 1}). On a correct
-implementation a check fails with probability at most α, so over ${seeds} seeds the chance of
-seeing any failure is at most ${seeds}·α; the expected count is 0.
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  if (i < 0) return fallback;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isSafeInteger(v) || v < 0) throw new Error(`${name} must be a non-negative integer, got ${process.argv[i + 1]}`);
+  return v;
+}
 
-| claims | check | α | bound | seeds | failures | expected (α·seeds) | largest deviation / radius | time |
+/** Runs the jobs on `workers` threads, each pulling the next job when it finishes one. */
+async function pool(jobs: Job[], workers: number, progress: (done: number) => void): Promise<Outcome[]> {
+  const out: Outcome[] = new Array(jobs.length);
+  let next = 0, done = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(workers, jobs.length) }, () => new Promise<void>((resolve, reject) => {
+      const w = new Worker(new URL('./tsx-worker.mjs', import.meta.url), { workerData: { module: import.meta.url } });
+      let current = -1; // the job this worker is running
+      const feed = () => {
+        if (next >= jobs.length) return void w.postMessage(null);
+        current = next++;
+        w.postMessage(jobs[current]);
+      };
+      w.on('message', (o: Outcome) => {
+        out[current] = o;
+        progress(++done);
+        feed();
+      });
+      w.on('error', reject);
+      w.on('exit', () => resolve());
+      feed();
+    })),
+  );
+  return out;
+}
+
+async function main(): Promise<void> {
+  const seeds = option('--seeds', 1000);
+  const auditSeeds = option('--audit-seeds', seeds);
+  const brokenSeeds = option('--broken-seeds', 100);
+  const workers = Math.max(1, option('--workers', Math.max(1, availableParallelism())));
+  const range = (n: number) => Array.from({ length: n }, (_, i) => FIRST + i);
+  const jobs: Job[] = [
+    ...STOCHASTIC.flatMap((_, check) => range(seeds).map((seed): Job => ({ kind: 'stochastic', check, seed }))),
+    ...CORRECT.flatMap((candidate) => range(auditSeeds).map((seed): Job => ({ kind: 'audit', candidate, seed }))),
+    ...BROKEN.flatMap((candidate) => range(brokenSeeds).map((seed): Job => ({ kind: 'audit', candidate, seed }))),
+  ];
+  const t0 = performance.now();
+  const tty = process.stderr.isTTY;
+  const outcomes = await pool(jobs, workers, (done) => {
+    if (tty) process.stderr.write(`\rcalibration: ${done}/${jobs.length} runs, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    else if (done % 100 === 0 || done === jobs.length) console.error(`calibration: ${done}/${jobs.length} runs`);
+  });
+  if (tty) process.stderr.write('\n');
+  const minutes = (performance.now() - t0) / 60_000;
+
+  const stochastic = STOCHASTIC.map((c, check) => {
+    const mine = outcomes.filter((o) => o.job.kind === 'stochastic' && o.job.check === check);
+    const failing = mine.filter((o) => !o.ok).map((o) => o.job.seed);
+    return { claims: c.claims.join(', '), name: c.name, alpha: c.alpha, bound: c.bound, n: mine.length, failures: failing.length, failing, worst: Math.max(0, ...mine.map((o) => o.ratio ?? 0)), seconds: mine.reduce((s, o) => s + o.seconds, 0) };
+  });
+  const alpha = (await auditDropout(engineCandidate(), { seed: FIRST })).falseFailure;
+  const audits = async (names: string[]) =>
+    Promise.all(names.map(async (name) => {
+      const { candidate, catches } = await load(name);
+      const mine = outcomes.filter((o) => o.job.kind === 'audit' && o.job.candidate === name);
+      const flagged = mine.filter((o) => !o.ok);
+      const detected = catches.length ? mine.filter((o) => catches.every((id) => o.failed?.includes(id))).length : 0;
+      const falseProps = new Map<string, number>();
+      for (const o of flagged) for (const id of o.failed ?? []) falseProps.set(id, (falseProps.get(id) ?? 0) + 1);
+      return { name, label: candidate.name, catches, n: mine.length, flagged: flagged.length, detected, failedProps: [...falseProps].map(([id, k]) => `${id} ×${k}`), failing: flagged.map((o) => o.job.seed).slice(0, 5), seconds: mine.reduce((s, o) => s + o.seconds, 0) };
+    }));
+  const correct = await audits(CORRECT);
+  const broken = await audits(BROKEN);
+
+  const md = `# Calibration
+
+Every statistical check rerun on many seeds (seeds from ${FIRST} up), on correct code and on the
+audit's deliberately broken candidates. A correct implementation fails a check with probability at
+most its α, so the expected number of false failures is α·seeds (0 in practice); a broken candidate
+must be caught at least as often as the stated power. ${jobs.length.toLocaleString('en-US')} runs on ${workers} workers, ${minutes.toFixed(1)} min.
+
+## The property suite's stochastic checks (correct engine)
+
+| claims | check | α | bound | seeds | false failures | expected (α·seeds) | largest deviation / radius | CPU time |
 |---|---|---|---|---|---|---|---|---|
-${rows.map((r) => `| ${r.claims} | ${r.name} | ${r.alpha.toExponential(1)} | ${r.bound} | ${r.seeds} | ${r.failures}${r.failing.length ? ` (seeds ${r.failing.join(', ')})` : ''} | ${r.expected.toExponential(1)} | ${r.worstRatio.toFixed(3)} | ${r.seconds.toFixed(1)} s |`).join('\n')}
+${stochastic.map((r) => `| ${r.claims} | ${r.name} | ${r.alpha.toExponential(1)} | ${r.bound} | ${r.n} | ${r.failures}${r.failing.length ? ` (seeds ${r.failing.slice(0, 5).join(', ')})` : ''} | ${(r.alpha * r.n).toExponential(1)} | ${r.worst.toFixed(3)} | ${r.seconds.toFixed(1)} s |`).join('\n')}
 
-"Largest deviation / radius" below 1 everywhere means no seed came near failing; a check whose
-ratio sits close to 1 is tight. Reproduce: \`npm run calibrate -- --seeds ${seeds}\`.
+"Largest deviation / radius" below 1 means no seed came near failing.
+
+## The audit on correct candidates (false alarms)
+
+Each audit's false-failure bound is ${alpha.toExponential(2)} (α = 1e-6 split over its statistical tests).
+
+| candidate | seeds | audits failed | expected (bound·seeds) | properties that failed | CPU time |
+|---|---|---|---|---|---|
+${correct.map((r) => `| ${r.label} (\`${r.name}\`) | ${r.n} | ${r.flagged}${r.failing.length ? ` (seeds ${r.failing.join(', ')})` : ''} | ${(alpha * r.n).toExponential(1)} | ${r.failedProps.join(', ') || '—'} | ${r.seconds.toFixed(0)} s |`).join('\n')}
+
+## The audit on broken candidates (detection)
+
+Detected = the audit failed every property the candidate's bug must break (its \`catches\` list).
+The drop-rate, scale and dependence candidates sit at the effect sizes the power is stated for
+(0.01, 1%, 0.02): their detection rate is the power, observed.
+
+| candidate | bug | must fail | seeds | detected | rate |
+|---|---|---|---|---|---|
+${broken.map((r) => `| \`${r.name.replace('broken/', '')}\` | ${r.label} | ${r.catches.join(', ')} | ${r.n} | ${r.detected} | ${r.n ? (r.detected / r.n).toFixed(3) : '—'} |`).join('\n')}
+
+Reproduce: \`npm run calibrate -- --seeds ${seeds} --audit-seeds ${auditSeeds} --broken-seeds ${brokenSeeds}\`.
 `;
-mkdirSync('reports', { recursive: true });
-writeFileSync('reports/calibration.md', md);
-console.log(`calibration: ${rows.reduce((s, r) => s + r.failures, 0)} failures over ${rows.length} checks × ${seeds} seeds → reports/calibration.md`);
-if (anyFail) process.exit(1);
+  mkdirSync('reports', { recursive: true });
+  writeFileSync('reports/calibration.md', md);
+  const falseFailures = stochastic.reduce((s, r) => s + r.failures, 0) + correct.reduce((s, r) => s + r.flagged, 0);
+  const missed = broken.reduce((s, r) => s + (r.n - r.detected), 0);
+  console.log(`calibration: ${falseFailures} false failures, ${missed} missed detections → reports/calibration.md (${minutes.toFixed(1)} min)`);
+  if (falseFailures > 0 || missed > 0) process.exitCode = 1;
+}
