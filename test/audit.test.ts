@@ -61,6 +61,10 @@ describe('reports', () => {
     expect(md).toMatch(/rate 0\.1, training true, seed \d+\): [\d,]+ dropped \(0\.11\d+\), expected a count in \[7,774, 8,721\]/);
     expect(md).toContain('Rerun: `npx dropcheck audit x.ts --seed 20261127`');
     expect(JSON.parse(formatJson(r))).toMatchObject({ ok: false, candidate: 'drop rate off by 0.01' });
+    expect(md).toMatch(/elements, \d+\.\d s\./);
+    const quiet = formatMarkdown(r, undefined, { timing: false, heading: '##' });
+    expect(quiet.startsWith('## Dropout audit: drop rate off by 0.01 (inverted)')).toBe(true);
+    expect(quiet).toMatch(/elements\.\n$/);
   });
 
   it('assertDropout throws the table for a failing candidate and returns the result for a passing one', async () => {

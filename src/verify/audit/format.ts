@@ -6,8 +6,12 @@ const MARK: Record<PropertyResult['verdict'], string> = { pass: 'pass', fail: '*
 
 const bound = (p: number) => (p === 0 ? '0 (deterministic)' : `≤ ${p.toExponential(1)}`);
 
-/** The report: verdict line, the table (property, verdict, evidence, test, false-failure bound, power), settings and how to rerun. */
-export function formatMarkdown(r: AuditResult, rerun?: string): string {
+/**
+ * The report: verdict line, the table (property, verdict, evidence, test, false-failure bound,
+ * power), settings and how to rerun. `timing: false` leaves out the wall time, so the same seed gives
+ * the same text byte for byte.
+ */
+export function formatMarkdown(r: AuditResult, rerun?: string, { timing = true, heading = '#' }: { timing?: boolean; heading?: string } = {}): string {
   const failed = r.properties.filter((p) => p.verdict === 'fail');
   const judged = r.properties.filter((p) => p.verdict === 'pass' || p.verdict === 'fail').length;
   const head = failed.length
@@ -19,7 +23,7 @@ export function formatMarkdown(r: AuditResult, rerun?: string): string {
   });
   const o = r.options;
   return [
-    `# Dropout audit: ${r.candidate} (${r.convention})`,
+    `${heading} Dropout audit: ${r.candidate} (${r.convention})`,
     '',
     head,
     '',
@@ -30,7 +34,7 @@ export function formatMarkdown(r: AuditResult, rerun?: string): string {
     `A correct implementation fails this audit with probability at most ${r.falseFailure.toExponential(2)} (the sum of the bounds above; α = ${o.alpha} split over the statistical tests). ` +
       `Power: each statistical test detects a drop-rate error of ${o.rateError}, outputs scaled by 1 ± ${o.scaleError}, or a dependence of ${o.dependence} in drop probability with at least the probability shown (target ${o.power}).`,
     '',
-    `Seed ${o.seed}; ${r.calls.toLocaleString('en-US')} calls, ${r.elements.toLocaleString('en-US')} elements, ${(r.ms / 1000).toFixed(1)} s.${rerun ? ` Rerun: \`${rerun}\`` : ''}`,
+    `Seed ${o.seed}; ${r.calls.toLocaleString('en-US')} calls, ${r.elements.toLocaleString('en-US')} elements${timing ? `, ${(r.ms / 1000).toFixed(1)} s` : ''}.${rerun ? ` Rerun: \`${rerun}\`` : ''}`,
     '',
   ].join('\n');
 }
