@@ -61,14 +61,13 @@ describe('WebAssembly gemm', () => {
     }
   });
 
-  it('gives the same bits on two threads as on one, for every flag and a ragged row count', async () => {
-    const [m, n, k] = [103, 130, 97];
+  it('gives the same bits on two threads as on one, for every flag, ragged rows and columns', async () => {
     configureKernels({ backend: 'wasm', threads: 2 });
-    both(false, false, m, n, k, values(m * k, 1, false), 0, values(k * n, 2, false), 0); // starts the worker
+    both(false, false, 103, 130, 97, values(103 * 97, 1, false), 0, values(97 * 130, 2, false), 0); // starts the worker
     for (let t = 0; t < 500 && !kernelInfo().workerReady; t++) await new Promise((r) => setTimeout(r, 10));
     expect(kernelInfo().workerReady).toBe(true);
-    expect(m * n * k).toBeGreaterThanOrEqual(TWO_THREAD_MIN);
-    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+    for (const [ta, tb, m, n, k] of [[false, false, 103, 130, 97], [true, false, 103, 130, 97], [false, true, 103, 130, 97], [true, true, 103, 130, 97], [false, false, 29, 517, 70], [true, true, 30, 300, 121]] as const) {
+      expect(m * n * k).toBeGreaterThanOrEqual(TWO_THREAD_MIN); // wide C: blocks of columns; narrow: blocks of rows
       const A = values(m * k, 3, true), B = values(k * n, 4, false);
       configureKernels({ backend: 'wasm', threads: 1 });
       const one = both(ta, tb, m, n, k, A, 0, B, 0);

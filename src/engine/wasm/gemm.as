@@ -16,19 +16,19 @@ const MR: i32 = 4; // rows of a register block: 4×4 is eight f64x2 accumulators
 export const SCRATCH_BYTES: i32 = KC * NC * 8 + MR * KC * 8 + MR * 4 * 8;
 
 /**
- * Rows [i0, i1) of C[m×n] += op(A)·op(B), where op transposes when the flag is set: op(A)(i, p) is
+ * The block rows [i0, i1) × columns [j1, j2) of C[m×n] += op(A)·op(B), where op transposes when the flag is set: op(A)(i, p) is
  * at A + 8·(i·ai + p·ap) with (ai, ap) = ta ? (1, m) : (k, 1), op(B)(p, j) at B + 8·(p·bp + j·bj)
  * with (bp, bj) = tb ? (1, k) : (n, 1).
  */
-export function gemm(ta: i32, tb: i32, m: i32, n: i32, k: i32, A: usize, B: usize, C: usize, i0: i32, i1: i32, scratch: usize): void {
+export function gemm(ta: i32, tb: i32, m: i32, n: i32, k: i32, A: usize, B: usize, C: usize, i0: i32, i1: i32, j1: i32, j2: i32, scratch: usize): void {
   const ai = ta ? 1 : k, ap = ta ? m : 1;
   const bp = tb ? 1 : n, bj = tb ? k : 1;
   const Bp = scratch;
   const Ap = scratch + <usize>(KC * NC * 8);
   const tile = Ap + <usize>(MR * KC * 8);
   const ldc = <usize>n << 3;
-  for (let j0 = 0; j0 < n; j0 += NC) {
-    const nc = min(NC, n - j0);
+  for (let j0 = j1; j0 < j2; j0 += NC) {
+    const nc = min(NC, j2 - j0);
     const panels = (nc + 3) >> 2;
     for (let p0 = 0; p0 < k; p0 += KC) {
       const kc = min(KC, k - p0);
@@ -40,7 +40,7 @@ export function gemm(ta: i32, tb: i32, m: i32, n: i32, k: i32, A: usize, B: usiz
           const j = j0 + 4 * jb;
           const c = C + ((<usize>i * <usize>n + <usize>j) << 3);
           const panel = Bp + <usize>(jb * 4 * kc * 8);
-          const w = min(4, n - j);
+          const w = min(4, j2 - j);
           if (h == MR && w == 4) block(Ap, panel, kc, c, ldc);
           else {
             // ragged edge: work on a zeroed tile, then write back only what exists

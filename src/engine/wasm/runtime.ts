@@ -1,7 +1,7 @@
 // Runs the WebAssembly gemm kernel (gemm.as) on one or two cores. The module's memory is shared:
-// operands are copied in, the rows of C are split between this thread and one worker thread that
-// instantiates the same module on the same memory, and Atomics hand the job over and back, so the
-// call stays synchronous. Each C element is computed whole by one thread in the fixed order of
+// operands are copied in, blocks of C are shared out between this thread and one worker thread
+// that instantiates the same module on the same memory, and Atomics hand the job over and back, so
+// the call stays synchronous. Each C element is computed whole by one thread in the fixed order of
 // the JS reference, so the bits do not depend on the kernel or on the number of threads.
 import { Worker } from 'node:worker_threads';
 import { GEMM_WASM_BASE64, MAX_PAGES } from './gemm.wasm.ts';
@@ -50,7 +50,7 @@ declare const WebAssembly: {
 interface Wasm {
   memory: WasmMemory;
   module: object;
-  gemm: (ta: number, tb: number, m: number, n: number, k: number, A: number, B: number, C: number, i0: number, i1: number, scratch: number) => void;
+  gemm: (ta: number, tb: number, m: number, n: number, k: number, A: number, B: number, C: number, i0: number, i1: number, j1: number, j2: number, scratch: number) => void;
   scratch: number; // bytes of scratch per thread
   view: Float64Array;
 }
@@ -71,9 +71,14 @@ function load(): Wasm | null {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The worker: waits on ctl[SEQ] for a job, runs its rows, bumps ctl[DONE].
+// Two threads. A job is cut into units (blocks of columns, or of rows when C is narrow); both
+// threads claim units from a shared counter until none is left, so a thread slowed by other work
+// on the machine simply does fewer. Each unit is computed whole by one thread, in the fixed order.
 
-const SEQ = 0, DONE = 1, READY = 2, FAILED = 3, ARGS = 4;
+const SEQ = 0, DONE = 1, READY = 2, FAILED = 3, NEXT = 4, ARGS = 5;
+/** The unit of work: this many columns (each thread packs only its own columns of op(B)), or ROW_UNIT rows when n is small. */
+const COL_UNIT = 128, ROW_UNIT = 16;
+
 // Plain JS, evaluated as a script or as a module (it inherits the parent's flags), hence import().
 const WORKER_SOURCE = `
 import('node:worker_threads').then(({ workerData }) => {
@@ -84,11 +89,15 @@ import('node:worker_threads').then(({ workerData }) => {
   for (let seen = 0;;) {
     Atomics.wait(c, ${SEQ}, seen);
     seen = Atomics.load(c, ${SEQ});
-    const a = ${ARGS};
+    const [ta, tb, m, n, k, A, B, C, ru, cu, scratch] = c.subarray(${ARGS}, ${ARGS} + 11);
+    const nc = Math.ceil(n / cu), units = Math.ceil(m / ru) * nc;
     try {
-      gemm(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8], c[a + 9], c[a + 10]);
+      for (let u = Atomics.add(c, ${NEXT}, 1); u < units; u = Atomics.add(c, ${NEXT}, 1)) {
+        const i = Math.floor(u / nc) * ru, j = (u % nc) * cu;
+        gemm(ta, tb, m, n, k, A, B, C, i, Math.min(m, i + ru), j, Math.min(n, j + cu), scratch);
+      }
     } catch {
-      Atomics.store(c, ${FAILED}, seen); // the caller then computes these rows itself
+      Atomics.store(c, ${FAILED}, seen);
     }
     Atomics.store(c, ${DONE}, seen);
     Atomics.notify(c, ${DONE});
@@ -111,7 +120,7 @@ function worker(w: Wasm): { ctl: Int32Array; seq: number } | null {
   return helper;
 }
 
-/** Products with at least this many multiply-adds are split across two threads. */
+/** Products with at least this many multiply-adds use two threads. */
 export const TWO_THREAD_MIN = 1 << 20;
 
 /**
@@ -139,17 +148,21 @@ export function wasmGemm(transA: boolean, transB: boolean, m: number, n: number,
   v.set(B.subarray(bOff, bOff + k * n), bP / 8);
   v.set(C.subarray(cOff, cOff + m * n), cP / 8);
   const ta = transA ? 1 : 0, tb = transB ? 1 : 0;
-  const h = config.threads === 2 && m >= 8 && m * n * k >= TWO_THREAD_MIN ? worker(w) : null;
+  const h = config.threads === 2 && m * n * k >= TWO_THREAD_MIN ? worker(w) : null;
   if (h !== null && Atomics.load(h.ctl, READY) === 1) {
-    // the worker takes the lower rows; the split is a multiple of 4 so both halves run full blocks
-    const split = Math.min(m, ((m >> 1) + 3) & ~3);
-    h.ctl.set([ta, tb, m, n, k, aP, bP, cP, split, m, s1], ARGS);
+    const [ru, cu] = n >= 2 * COL_UNIT ? [m, COL_UNIT] : [ROW_UNIT, n];
+    const nc = Math.ceil(n / cu), units = Math.ceil(m / ru) * nc;
+    h.ctl.set([ta, tb, m, n, k, aP, bP, cP, ru, cu, s1], ARGS);
+    Atomics.store(h.ctl, NEXT, 0);
     Atomics.store(h.ctl, SEQ, ++h.seq);
     Atomics.notify(h.ctl, SEQ);
-    w.gemm(ta, tb, m, n, k, aP, bP, cP, 0, split, s0);
+    for (let u = Atomics.add(h.ctl, NEXT, 1); u < units; u = Atomics.add(h.ctl, NEXT, 1)) {
+      const i = Math.floor(u / nc) * ru, j = (u % nc) * cu;
+      w.gemm(ta, tb, m, n, k, aP, bP, cP, i, Math.min(m, i + ru), j, Math.min(n, j + cu), s0);
+    }
     for (let d = Atomics.load(h.ctl, DONE); d !== h.seq; d = Atomics.load(h.ctl, DONE)) Atomics.wait(h.ctl, DONE, d);
-    if (Atomics.load(h.ctl, FAILED) === h.seq) w.gemm(ta, tb, m, n, k, aP, bP, cP, split, m, s0);
-  } else w.gemm(ta, tb, m, n, k, aP, bP, cP, 0, m, s0);
+    if (Atomics.load(h.ctl, FAILED) === h.seq) throw new Error('internal: the gemm worker failed');
+  } else w.gemm(ta, tb, m, n, k, aP, bP, cP, 0, m, 0, n, s0);
   C.set(v.subarray(cP / 8, cP / 8 + m * n), cOff);
   return true;
 }
