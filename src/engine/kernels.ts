@@ -53,6 +53,7 @@ export function broadcastPlan(a: Shape, b: Shape, out: Shape) {
 /** Copies x (shape `from`) into a new array of the broadcast shape `to`. */
 export function broadcastCopy(x: Float64Array, from: Shape, to: Shape): Float64Array {
   const out = new Float64Array(sizeOf(to));
+  if (x.length === 1) return out.fill(x[0]); // one value everywhere (the gradient of a full sum)
   const { offA, inner, sa } = broadcastPlan(from, from, to);
   for (let r = 0, o = 0; r < offA.length; r++) for (let j = 0, i = offA[r]; j < inner; j++, i += sa) out[o++] = x[i];
   return out;

@@ -214,8 +214,8 @@ function reduceFwd(x: Tensor, p: ReduceP, kind: 'sum' | 'max'): Tensor {
   if (p.axes.length === 0) data = data.slice();
   return new Tensor(data, outShape(x.shape, p));
 }
-/** g of a reduction, broadcast back over the reduced axes. */
-const unreduce = (g: Tensor, x: Tensor, axes: number[]) => broadcastTo(reshape(g, keptShape(x.shape, axes)), x.shape);
+/** g of a reduction, broadcast back over the reduced axes (a one-element g broadcasts as it is). */
+const unreduce = (g: Tensor, x: Tensor, axes: number[]) => broadcastTo(g.size === 1 ? g : reshape(g, keptShape(x.shape, axes)), x.shape);
 
 const SUM: Primitive<ReduceP> = {
   name: 'sum',

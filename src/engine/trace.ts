@@ -69,6 +69,7 @@ function withVisible<T>(depth: number, fn: () => T): T {
 /** Applies a primitive: computes it, then records or differentiates it at every active level that sees its inputs. */
 export function bind<P>(prim: Primitive<P>, xs: readonly Tensor[], p: P): Tensor {
   const out = prim.fwd(xs, p);
+  if (visible === 0) return out;
   for (let k = 0; k < visible; k++) {
     const L = stack[k];
     let seen = false;
@@ -137,10 +138,10 @@ export function backward(L: Level, outs: readonly Tensor[], cts: readonly Tensor
     ct[i] = prev === undefined ? c : add(prev, c);
   };
   if (isActive(L)) throw new Error('internal: a reverse sweep was started while its own level is still active');
-  outs.forEach((o, i) => {
-    const a = annotation(o, L);
+  for (let i = 0; i < outs.length; i++) {
+    const a = annotation(outs[i], L);
     if (a?.node) acc(a.node.index, cts[i]);
-  });
+  }
   for (let i = L.nodes.length - 1; i >= 0; i--) {
     const g = ct[i];
     const node = L.nodes[i];
@@ -156,10 +157,12 @@ export function backward(L: Level, outs: readonly Tensor[], cts: readonly Tensor
       acc(a.node.index, c);
     }
   }
-  return ins.map((x) => {
-    const a = annotation(x, L);
-    return (a?.node && ct[a.node.index]) ?? null;
-  });
+  const res = new Array<Tensor | null>(ins.length);
+  for (let i = 0; i < ins.length; i++) {
+    const a = annotation(ins[i], L);
+    res[i] = (a?.node && ct[a.node.index]) ?? null;
+  }
+  return res;
 }
 
 /** The tangent of x at level L, if it has one. */
