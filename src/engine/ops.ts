@@ -205,6 +205,12 @@ const keptShape = (shape: Shape, axes: number[]) => shape.map((d, i) => (axes.in
 const outShape = (shape: Shape, { axes, keepdims }: ReduceP) => (keepdims ? keptShape(shape, axes) : shape.filter((_, i) => !axes.includes(i)));
 
 function reduceFwd(x: Tensor, p: ReduceP, kind: 'sum' | 'max'): Tensor {
+  if (x.ndim === 1 && p.axes.length === 1 && kind === 'sum') {
+    // a vector's sum, left to right: what reduceAxis does, without its bookkeeping
+    let s = 0;
+    for (let i = 0, d = x.data; i < d.length; i++) s += d[i];
+    return new Tensor(Float64Array.of(s), p.keepdims ? [1] : []);
+  }
   let data = x.data;
   let shape = [...x.shape];
   for (let i = p.axes.length - 1; i >= 0; i--) {

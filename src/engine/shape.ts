@@ -45,6 +45,8 @@ export function checkShape(shape: unknown, what: string): Shape {
 /** NumPy broadcasting of two shapes; `op` names the operation in the error. */
 export function broadcastShapes(a: Shape, b: Shape, op: string): Shape {
   if (sameShape(a, b)) return a;
+  if (a.length === 0) return b; // a scalar broadcasts to anything
+  if (b.length === 0) return a;
   const n = Math.max(a.length, b.length);
   const out = new Array<number>(n);
   for (let i = 0; i < n; i++) {
