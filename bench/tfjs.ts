@@ -6,7 +6,6 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { type Sample, timeMs } from './timing.ts';
 
 export type Backend = 'cpu' | 'wasm';
 
@@ -21,22 +20,20 @@ export async function useBackend(b: Backend): Promise<{ simd: boolean; threads: 
   return { simd: b === 'wasm' && tf.env().getBool('WASM_HAS_SIMD_SUPPORT') === true, threads: b === 'wasm' && tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') === true };
 }
 
-/** ms per n×n matMul, the result read back. */
-export function matmul(n: number, reps: number): Sample {
+/** One n×n matMul, the result read back. */
+export function matmul(n: number): () => void {
   const a = tf.randomUniform([n, n], -1, 1, 'float32', 1);
   const b = tf.randomUniform([n, n], -1, 1, 'float32', 2);
-  const s = timeMs(() => void tf.tidy(() => tf.matMul(a, b).dataSync()), reps, 1);
-  tf.dispose([a, b]);
-  return s;
+  return () => void tf.tidy(() => tf.matMul(a, b).dataSync());
 }
 
-/** µs per grad of sum(x·x + x) at 4 elements, the gradient read back. */
-export function tinyGrad(calls: number, reps: number): Sample {
+/** `calls` grads of sum(x·x + x) at 4 elements, each gradient read back. */
+export function tinyGrad(calls: number): () => void {
   const x = tf.tensor1d([1, 2, 3, 4]);
   const g = tf.grad((v: tf.Tensor) => v.mul(v).add(v).sum());
-  const s = timeMs(() => void tf.tidy(() => g(x).dataSync()), reps, 1, calls);
-  x.dispose();
-  return { ...s, values: s.values.map((v) => v * 1000), median: s.median * 1000, lo: s.lo * 1000, hi: s.hi * 1000 };
+  return () => {
+    for (let i = 0; i < calls; i++) tf.tidy(() => g(x).dataSync());
+  };
 }
 
 export interface StepSetup {
@@ -48,12 +45,15 @@ export interface StepSetup {
   momentum: number;
 }
 
-/** ms per SGD step of the dropout MLP (He-normal weights, ReLU, softmax cross-entropy), the loss read back each step. */
-export function mlpStep(setup: StepSetup, mode: 'stock' | 'tuned', reps: number, warmup = 1): Sample {
+let models = 0;
+
+/** One SGD step of the dropout MLP (He-normal weights, ReLU, softmax cross-entropy), the loss read back. */
+export function mlpStep(setup: StepSetup, mode: 'stock' | 'tuned'): () => void {
   const { sizes, batch, inputRate, hiddenRate, lr, momentum } = setup;
   const L = sizes.length - 1;
-  const W = Array.from({ length: L }, (_, i) => tf.variable(tf.randomNormal([sizes[i], sizes[i + 1]], 0, Math.sqrt(2 / sizes[i]), 'float32', 10 + i), true, `W${i}`));
-  const b = Array.from({ length: L }, (_, i) => tf.variable(tf.zeros([sizes[i + 1]]), true, `b${i}`));
+  const tag = `${mode}${++models}`; // variable names are global in TF.js
+  const W = Array.from({ length: L }, (_, i) => tf.variable(tf.randomNormal([sizes[i], sizes[i + 1]], 0, Math.sqrt(2 / sizes[i]), 'float32', 10 + i), true, `${tag}W${i}`));
+  const b = Array.from({ length: L }, (_, i) => tf.variable(tf.zeros([sizes[i + 1]]), true, `${tag}b${i}`));
   const x = tf.randomUniform([batch, sizes[0]], 0, 1, 'float32', 4);
   const onehot = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % sizes[L]), 'int32'), sizes[L]);
   const opt = tf.train.momentum(lr, momentum);
@@ -97,8 +97,8 @@ export function mlpStep(setup: StepSetup, mode: 'stock' | 'tuned', reps: number,
       let g = tf.div(tf.sub(tf.softmax(h), onehot), batch);
       const grads: Record<string, tf.Tensor> = {};
       for (let i = L - 1; i >= 0; i--) {
-        grads[`W${i}`] = tf.matMul(tf.transpose(hs[i]), g);
-        grads[`b${i}`] = tf.sum(g, 0);
+        grads[W[i].name] = tf.matMul(tf.transpose(hs[i]), g);
+        grads[b[i].name] = tf.sum(g, 0);
         if (i > 0) g = tf.mul(tf.mul(tf.matMul(g, tf.transpose(W[i])), ms[i]), tf.step(zs[i - 1]));
       }
       opt.applyGradients(grads as never); // {variable name: gradient}
@@ -108,8 +108,5 @@ export function mlpStep(setup: StepSetup, mode: 'stock' | 'tuned', reps: number,
     lossValue.dispose();
   };
 
-  const s = timeMs(mode === 'stock' ? stock : tuned, reps, warmup);
-  tf.dispose([...W, ...b, x, onehot]);
-  opt.dispose();
-  return s;
+  return mode === 'stock' ? stock : tuned;
 }
