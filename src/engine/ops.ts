@@ -82,13 +82,15 @@ const sign = constant1('a > 0 ? 1 : a < 0 ? -1 : 0');
 function broadcastKernel(name: string, expr: string) {
   const kern = K.binaryKernel(expr);
   return (a: Tensor, b: Tensor): Tensor => {
+    if (sameShape(a.shape, b.shape)) {
+      const out = new Float64Array(a.data.length);
+      kern(a.data, b.data, out, ZERO, ZERO, out.length, 1, 1);
+      return new Tensor(out, a.shape);
+    }
     const shape = broadcastShapes(a.shape, b.shape, name);
     const out = new Float64Array(sizeOf(shape));
-    if (sameShape(a.shape, b.shape)) kern(a.data, b.data, out, ZERO, ZERO, out.length, 1, 1);
-    else {
-      const p = K.broadcastPlan(a.shape, b.shape, shape);
-      kern(a.data, b.data, out, p.offA, p.offB, p.inner, p.sa, p.sb);
-    }
+    const p = K.broadcastPlan(a.shape, b.shape, shape);
+    kern(a.data, b.data, out, p.offA, p.offB, p.inner, p.sa, p.sb);
     return new Tensor(out, shape);
   };
 }
@@ -99,7 +101,7 @@ function binary(name: string, expr: string, da: (a: Tensor, b: Tensor, y: Tensor
   const prim: Primitive<null> = {
     name,
     fwd: ([a, b]) => k(a, b),
-    vjp: (g, [a, b], y) => [() => sumTo(scale(g, da(a, b, y)), a.shape), () => sumTo(scale(g, db(a, b, y)), b.shape)],
+    vjp: (g, [a, b], y) => [() => reduceTo(scale(g, da(a, b, y)), a.shape), () => reduceTo(scale(g, db(a, b, y)), b.shape)],
     jvp: ([ta, tb], [a, b], y) => broadcastTo(add(scale(ta, da(a, b, y)), scale(tb, db(a, b, y))), y.shape),
   };
   return (a: Operand, b: Operand) => bind(prim, [asTensor(a, name, 'a'), asTensor(b, name, 'b')], null);
@@ -179,6 +181,9 @@ export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   if (!sameShape(s, shape)) throw new RangeError(`broadcastTo: shape ${fmt(x.shape)} cannot be broadcast to ${fmt(shape)}`);
   return sameShape(x.shape, shape) ? x : bind(BROADCAST, [x], [...shape]);
 }
+
+/** sumTo for the derivative rules, whose shapes are right by construction: no argument checks when nothing is to be summed. */
+const reduceTo = (x: Tensor, shape: Shape): Tensor => (sameShape(x.shape, shape) ? x : sumTo(x, shape));
 
 /** Sums x down to `shape` (the inverse of broadcasting): how gradients return to a broadcast input. */
 export function sumTo(x: Tensor, shape: Shape): Tensor {
