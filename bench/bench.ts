@@ -224,6 +224,10 @@ repetitions after warm-up, with the quartile range (or min–max for fewer than 
 parentheses. The machine is shared with other work, so absolute numbers move between runs; the
 ratios, measured in the same run, are the figures to compare. Regenerate with \`npm run bench\`.
 
+Every kernel and thread count gives the same bits (each product element is summed over k in one
+fixed order, no fused multiply-add; test/wasm.test.ts checks WebAssembly against the JS reference
+and two threads against one), so the speed here costs no reproducibility.
+
 ![time relative to dropcheck](performance.svg)
 
 ## Targets

@@ -128,10 +128,11 @@ const WASM_MIN = 512;
 /**
  * C[m×n] += op(A) · op(B): the WebAssembly SIMD kernel (wasm/gemm.as, on one or two threads) when
  * it is in use and the product is not tiny, else gemmJS. Both give the same bits (see gemmJS).
+ * cIsZero promises that C holds zeros there (a fresh output), which spares reading it.
  */
-export function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, A: Float64Array, aOff: number, B: Float64Array, bOff: number, C: Float64Array, cOff: number) {
+export function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, A: Float64Array, aOff: number, B: Float64Array, bOff: number, C: Float64Array, cOff: number, cIsZero = false) {
   if (m === 0 || n === 0 || k === 0) return;
-  if (m * n * k >= WASM_MIN && wasmGemm(transA, transB, m, n, k, A, aOff, B, bOff, C, cOff)) return;
+  if (m * n * k >= WASM_MIN && wasmGemm(transA, transB, m, n, k, A, aOff, B, bOff, C, cOff, cIsZero)) return;
   gemmJS(transA, transB, m, n, k, A, aOff, B, bOff, C, cOff);
 }
 

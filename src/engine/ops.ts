@@ -307,7 +307,7 @@ function matmulKernel(a: Tensor, b: Tensor, ta: boolean, tb: boolean): Tensor {
   // batch offsets via a broadcast plan over the batch shapes with a unit inner dimension
   const plan = K.broadcastPlan([...batchA, 1], [...batchB, 1], [...batch, 1]);
   for (let r = 0; r < plan.offA.length; r++) {
-    K.gemm(ta, tb, m, n, k, a.data, plan.offA[r] * ar * ac, b.data, plan.offB[r] * br * bc, out, r * m * n);
+    K.gemm(ta, tb, m, n, k, a.data, plan.offA[r] * ar * ac, b.data, plan.offB[r] * br * bc, out, r * m * n, true);
   }
   return new Tensor(out, [...batch, m, n]);
 }

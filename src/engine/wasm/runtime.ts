@@ -127,7 +127,7 @@ export const TWO_THREAD_MIN = 1 << 20;
  * C[m×n] += op(A)·op(B) with the WebAssembly kernel (see kernels.ts gemm for the layout). Returns
  * false, having done nothing, if the kernel is not in use or the operands do not fit its memory.
  */
-export function wasmGemm(transA: boolean, transB: boolean, m: number, n: number, k: number, A: Float64Array, aOff: number, B: Float64Array, bOff: number, C: Float64Array, cOff: number): boolean {
+export function wasmGemm(transA: boolean, transB: boolean, m: number, n: number, k: number, A: Float64Array, aOff: number, B: Float64Array, bOff: number, C: Float64Array, cOff: number, cIsZero = false): boolean {
   if (config.backend !== 'wasm') return false;
   const w = load();
   if (w === null) return false;
@@ -146,7 +146,8 @@ export function wasmGemm(transA: boolean, transB: boolean, m: number, n: number,
   const v = w.view;
   v.set(A.subarray(aOff, aOff + m * k), aP / 8);
   v.set(B.subarray(bOff, bOff + k * n), bP / 8);
-  v.set(C.subarray(cOff, cOff + m * n), cP / 8);
+  if (cIsZero) v.fill(0, cP / 8, cP / 8 + m * n);
+  else v.set(C.subarray(cOff, cOff + m * n), cP / 8);
   const ta = transA ? 1 : 0, tb = transB ? 1 : 0;
   const h = config.threads === 2 && m * n * k >= TWO_THREAD_MIN ? worker(w) : null;
   if (h !== null && Atomics.load(h.ctl, READY) === 1) {
