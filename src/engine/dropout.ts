@@ -3,8 +3,8 @@
 // of the backward and tangent passes is the forward mask exactly (claim D-BWD).
 import { type Primitive, bind } from './trace.ts';
 import { Tensor, checkTensor } from './tensor.ts';
-import { type Key, bernoulli, checkKey, normal } from './random.ts';
-import { type Shape, describe, fmt } from './shape.ts';
+import { type Key, bernoulliValues, checkKey, normal } from './random.ts';
+import { type Shape, describe, fmt, sizeOf } from './shape.ts';
 import { binaryKernel, broadcastPlan } from './kernels.ts';
 
 export type Convention = 'inverted' | 'scale-at-inference';
@@ -101,12 +101,9 @@ function dropoutImpl(op: string, key: Key | null | undefined, x: Tensor, options
   const keep = 1 - rate;
   if (rate === 0) return x;
   if (!training) return convention === 'inverted' ? x : applyMultiplier(x, new Tensor(Float64Array.of(keep), []));
-  const r = bernoulli(key as Key, keep, shape);
-  if (convention === 'inverted') {
-    const inv = 1 / keep; // keep = 0 only when every r is 0
-    for (let i = 0; i < r.data.length; i++) r.data[i] = r.data[i] === 0 ? 0 : inv;
-  }
-  return applyMultiplier(x, r);
+  // the mask r = bernoulli(key, keep, shape), drawn directly as its multiplier: 1/keep (inverted) or 1 where kept
+  const r = bernoulliValues(key as Key, keep, sizeOf(shape), convention === 'inverted' ? 1 / keep : 1); // keep = 0 only when every r is 0
+  return applyMultiplier(x, new Tensor(r, shape));
 }
 
 /**

@@ -5,3 +5,4 @@ export * from './ops.ts';
 export { vjp, jvp, grad, valueAndGrad, flatten, type Tree, type GradOptions } from './transforms.ts';
 export { Key, key, split, foldIn, uniform, normal, bernoulli, isKey } from './random.ts';
 export { dropout, dropoutWithMask, dropConnect, gaussianDropout, applyMultiplier, resolveNoiseShape, type DropoutOptions, type Convention } from './dropout.ts';
+export { configureKernels, kernelInfo, type KernelConfig } from './wasm/runtime.ts';

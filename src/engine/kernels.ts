@@ -1,6 +1,7 @@
 // Raw kernels over Float64Array: no autodiff, no validation, no allocation per element.
 // Elementwise kernels are compiled once per expression so each op gets its own monomorphic loop.
 import { type Shape, broadcastStrides, sizeOf, stridesOf } from './shape.ts';
+import { wasmGemm } from './wasm/runtime.ts';
 
 export type Unary = (x: Float64Array, out: Float64Array, c: number) => void;
 export type Binary = (a: Float64Array, b: Float64Array, out: Float64Array, offA: Int32Array, offB: Int32Array, inner: number, sa: number, sb: number) => void;
@@ -52,6 +53,7 @@ export function broadcastPlan(a: Shape, b: Shape, out: Shape) {
 /** Copies x (shape `from`) into a new array of the broadcast shape `to`. */
 export function broadcastCopy(x: Float64Array, from: Shape, to: Shape): Float64Array {
   const out = new Float64Array(sizeOf(to));
+  if (x.length === 1) return out.fill(x[0]); // one value everywhere (the gradient of a full sum)
   const { offA, inner, sa } = broadcastPlan(from, from, to);
   for (let r = 0, o = 0; r < offA.length; r++) for (let j = 0, i = offA[r]; j < inner; j++, i += sa) out[o++] = x[i];
   return out;
@@ -120,13 +122,27 @@ export function copyAxisBlock(src: Float64Array, sDim: number, sOff: number, dst
 const KC = 256; // depth of a packed block: a 4-wide A panel (8 KiB) stays in L1
 const NC = 256; // columns of a packed B block: KC·NC doubles (512 KiB) stay in L2
 
+/** Products with fewer multiply-adds than this stay in JS: copying into WebAssembly memory would cost more than it saves. */
+const WASM_MIN = 512;
+
 /**
- * C[m×n] += op(A) · op(B) for row-major A, B (C starts as zeros in every caller), where op
+ * C[m×n] += op(A) · op(B): the WebAssembly SIMD kernel (wasm/gemm.as, on one or two threads) when
+ * it is in use and the product is not tiny, else gemmJS. Both give the same bits (see gemmJS).
+ * cIsZero promises that C holds zeros there (a fresh output), which spares reading it.
+ */
+export function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, A: Float64Array, aOff: number, B: Float64Array, bOff: number, C: Float64Array, cOff: number, cIsZero = false) {
+  if (m === 0 || n === 0 || k === 0) return;
+  if (m * n * k >= WASM_MIN && wasmGemm(transA, transB, m, n, k, A, aOff, B, bOff, C, cOff, cIsZero)) return;
+  gemmJS(transA, transB, m, n, k, A, aOff, B, bOff, C, cOff);
+}
+
+/**
+ * The reference kernel in plain JS. C[m×n] += op(A) · op(B) for row-major A, B (C starts as zeros in every caller), where op
  * transposes when the flag is set. Blocks of op(B) and 4-row panels of op(A) are packed, and each
  * 4×4 block of C is accumulated in registers. Every C element is 0 + Σ_p a·b summed in increasing
  * p, whatever the flags and blocking: the same bits as a naive triple loop.
  */
-export function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, A: Float64Array, aOff: number, B: Float64Array, bOff: number, C: Float64Array, cOff: number) {
+export function gemmJS(transA: boolean, transB: boolean, m: number, n: number, k: number, A: Float64Array, aOff: number, B: Float64Array, bOff: number, C: Float64Array, cOff: number) {
   if (m === 0 || n === 0 || k === 0) return;
   // element (i, p) of op(A) sits at aOff + i*ai + p*ap; element (p, j) of op(B) at bOff + p*bp + j*bj
   const [ai, ap] = transA ? [1, m] : [k, 1];

@@ -82,13 +82,15 @@ const sign = constant1('a > 0 ? 1 : a < 0 ? -1 : 0');
 function broadcastKernel(name: string, expr: string) {
   const kern = K.binaryKernel(expr);
   return (a: Tensor, b: Tensor): Tensor => {
+    if (sameShape(a.shape, b.shape)) {
+      const out = new Float64Array(a.data.length);
+      kern(a.data, b.data, out, ZERO, ZERO, out.length, 1, 1);
+      return new Tensor(out, a.shape);
+    }
     const shape = broadcastShapes(a.shape, b.shape, name);
     const out = new Float64Array(sizeOf(shape));
-    if (sameShape(a.shape, b.shape)) kern(a.data, b.data, out, ZERO, ZERO, out.length, 1, 1);
-    else {
-      const p = K.broadcastPlan(a.shape, b.shape, shape);
-      kern(a.data, b.data, out, p.offA, p.offB, p.inner, p.sa, p.sb);
-    }
+    const p = K.broadcastPlan(a.shape, b.shape, shape);
+    kern(a.data, b.data, out, p.offA, p.offB, p.inner, p.sa, p.sb);
     return new Tensor(out, shape);
   };
 }
@@ -99,7 +101,7 @@ function binary(name: string, expr: string, da: (a: Tensor, b: Tensor, y: Tensor
   const prim: Primitive<null> = {
     name,
     fwd: ([a, b]) => k(a, b),
-    vjp: (g, [a, b], y) => [() => sumTo(scale(g, da(a, b, y)), a.shape), () => sumTo(scale(g, db(a, b, y)), b.shape)],
+    vjp: (g, [a, b], y) => [() => reduceTo(scale(g, da(a, b, y)), a.shape), () => reduceTo(scale(g, db(a, b, y)), b.shape)],
     jvp: ([ta, tb], [a, b], y) => broadcastTo(add(scale(ta, da(a, b, y)), scale(tb, db(a, b, y))), y.shape),
   };
   return (a: Operand, b: Operand) => bind(prim, [asTensor(a, name, 'a'), asTensor(b, name, 'b')], null);
@@ -180,6 +182,9 @@ export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   return sameShape(x.shape, shape) ? x : bind(BROADCAST, [x], [...shape]);
 }
 
+/** sumTo for the derivative rules, whose shapes are right by construction: no argument checks when nothing is to be summed. */
+const reduceTo = (x: Tensor, shape: Shape): Tensor => (sameShape(x.shape, shape) ? x : sumTo(x, shape));
+
 /** Sums x down to `shape` (the inverse of broadcasting): how gradients return to a broadcast input. */
 export function sumTo(x: Tensor, shape: Shape): Tensor {
   checkTensor(x, 'sumTo');
@@ -205,6 +210,12 @@ const keptShape = (shape: Shape, axes: number[]) => shape.map((d, i) => (axes.in
 const outShape = (shape: Shape, { axes, keepdims }: ReduceP) => (keepdims ? keptShape(shape, axes) : shape.filter((_, i) => !axes.includes(i)));
 
 function reduceFwd(x: Tensor, p: ReduceP, kind: 'sum' | 'max'): Tensor {
+  if (x.ndim === 1 && p.axes.length === 1 && kind === 'sum') {
+    // a vector's sum, left to right: what reduceAxis does, without its bookkeeping
+    let s = 0;
+    for (let i = 0, d = x.data; i < d.length; i++) s += d[i];
+    return new Tensor(Float64Array.of(s), p.keepdims ? [1] : []);
+  }
   let data = x.data;
   let shape = [...x.shape];
   for (let i = p.axes.length - 1; i >= 0; i--) {
@@ -214,8 +225,8 @@ function reduceFwd(x: Tensor, p: ReduceP, kind: 'sum' | 'max'): Tensor {
   if (p.axes.length === 0) data = data.slice();
   return new Tensor(data, outShape(x.shape, p));
 }
-/** g of a reduction, broadcast back over the reduced axes. */
-const unreduce = (g: Tensor, x: Tensor, axes: number[]) => broadcastTo(reshape(g, keptShape(x.shape, axes)), x.shape);
+/** g of a reduction, broadcast back over the reduced axes (a one-element g broadcasts as it is). */
+const unreduce = (g: Tensor, x: Tensor, axes: number[]) => broadcastTo(g.size === 1 ? g : reshape(g, keptShape(x.shape, axes)), x.shape);
 
 const SUM: Primitive<ReduceP> = {
   name: 'sum',
@@ -296,7 +307,7 @@ function matmulKernel(a: Tensor, b: Tensor, ta: boolean, tb: boolean): Tensor {
   // batch offsets via a broadcast plan over the batch shapes with a unit inner dimension
   const plan = K.broadcastPlan([...batchA, 1], [...batchB, 1], [...batch, 1]);
   for (let r = 0; r < plan.offA.length; r++) {
-    K.gemm(ta, tb, m, n, k, a.data, plan.offA[r] * ar * ac, b.data, plan.offB[r] * br * bc, out, r * m * n);
+    K.gemm(ta, tb, m, n, k, a.data, plan.offA[r] * ar * ac, b.data, plan.offB[r] * br * bc, out, r * m * n, true);
   }
   return new Tensor(out, [...batch, m, n]);
 }

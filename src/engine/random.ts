@@ -54,6 +54,35 @@ export function foldIn(k: Key, data: number): Key {
   return new Key(r.int32() >>> 0, r.int32() >>> 0);
 }
 
+/**
+ * The first out.length values of stream(k, tag).double(), written into out: the same recurrence as
+ * seedrandom's Alea, run on local variables (no call per value), so the same numbers bit for bit.
+ */
+function fillDoubles(k: Key, tag: string, out: Float64Array): void {
+  const st = (seedrandom.alea(`${k.hi}:${k.lo}:${tag}`, { state: true }) as unknown as { state(): { c: number; s0: number; s1: number; s2: number } }).state();
+  let { c, s0, s1, s2 } = st;
+  for (let i = 0; i < out.length; i++) {
+    let t = 2091639 * s0 + c * 2.3283064365386963e-10; // 2^-32
+    s0 = s1;
+    s1 = s2;
+    const hi = (s2 = t - (c = t | 0));
+    t = 2091639 * s0 + c * 2.3283064365386963e-10;
+    s0 = s1;
+    s1 = s2;
+    s2 = t - (c = t | 0);
+    out[i] = hi + ((s2 * 0x200000) | 0) * 1.1102230246251565e-16; // 2^-53
+  }
+}
+
+/** @internal Bernoulli(keep) draws of bernoulli(k, keep, [n]) as `one` (kept) or 0: dropout's multiplier without a second pass. */
+export function bernoulliValues(k: Key, keep: number, n: number, one: number): Float64Array {
+  const out = new Float64Array(n);
+  fillDoubles(k, 'bernoulli', out);
+  // u ∈ [0, 1), so u < keep is never true at keep 0 and always true at keep 1
+  for (let i = 0; i < n; i++) out[i] = out[i] < keep ? one : 0;
+  return out;
+}
+
 function sized(shape: Shape, op: string) {
   const s = checkShape(shape, op);
   return { s: [...s], n: sizeOf(s) };
@@ -81,11 +110,12 @@ export function normal(k: Key, shape: Shape, mean = 0, std = 1): Tensor {
   checkKey(k, 'normal');
   const { s, n } = sized(shape, 'normal');
   if (!(Number.isFinite(mean) && Number.isFinite(std) && std >= 0)) throw new RangeError(`normal: expected a finite mean and std ≥ 0, got mean ${describe(mean)}, std ${describe(std)}`);
-  const r = stream(k, 'normal');
+  const u = new Float64Array(n + (n & 1));
+  fillDoubles(k, 'normal', u);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i += 2) {
-    const u1 = 1 - r.double(); // (0, 1]: log stays finite
-    const u2 = r.double();
+    const u1 = 1 - u[i]; // (0, 1]: log stays finite
+    const u2 = u[i + 1];
     const rad = Math.sqrt(-2 * Math.log(u1));
     out[i] = mean + std * rad * Math.cos(2 * Math.PI * u2);
     if (i + 1 < n) out[i + 1] = mean + std * rad * Math.sin(2 * Math.PI * u2);
@@ -98,9 +128,5 @@ export function bernoulli(k: Key, keep: number, shape: Shape): Tensor {
   checkKey(k, 'bernoulli');
   if (typeof keep !== 'number' || !(keep >= 0 && keep <= 1)) throw new RangeError(`bernoulli: expected keep, the probability of a 1, in [0, 1], got ${describe(keep)}`);
   const { s, n } = sized(shape, 'bernoulli');
-  const r = stream(k, 'bernoulli');
-  const out = new Float64Array(n);
-  // u ∈ [0, 1), so u < keep is never true at keep 0 and always true at keep 1
-  for (let i = 0; i < n; i++) out[i] = r.double() < keep ? 1 : 0;
-  return new Tensor(out, s);
+  return new Tensor(bernoulliValues(k, keep, n, 1), s);
 }

@@ -2,10 +2,18 @@
 
 export type Shape = readonly number[];
 
-export const sizeOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
+export const sizeOf = (shape: Shape): number => {
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
+  return n;
+};
 
-export const sameShape = (a: Shape, b: Shape): boolean =>
-  a.length === b.length && a.every((d, i) => d === b[i]);
+export const sameShape = (a: Shape, b: Shape): boolean => {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+};
 
 export const fmt = (shape: Shape): string => `[${shape.join(', ')}]`;
 
@@ -37,6 +45,8 @@ export function checkShape(shape: unknown, what: string): Shape {
 /** NumPy broadcasting of two shapes; `op` names the operation in the error. */
 export function broadcastShapes(a: Shape, b: Shape, op: string): Shape {
   if (sameShape(a, b)) return a;
+  if (a.length === 0) return b; // a scalar broadcasts to anything
+  if (b.length === 0) return a;
   const n = Math.max(a.length, b.length);
   const out = new Array<number>(n);
   for (let i = 0; i < n; i++) {
@@ -61,8 +71,13 @@ export function broadcastStrides(from: Shape, to: Shape): number[] {
 
 /** Normalises axes (negative counts from the end) and rejects repeats and out-of-range values. */
 export function normAxes(axes: number | readonly number[] | undefined, ndim: number, op: string): number[] {
-  if (axes === undefined) return Array.from({ length: ndim }, (_, i) => i);
-  const list = typeof axes === 'number' ? [axes] : [...axes];
+  if (axes === undefined) {
+    const all = new Array<number>(ndim);
+    for (let i = 0; i < ndim; i++) all[i] = i;
+    return all;
+  }
+  if (typeof axes === 'number') return [normAxis(axes, ndim, op)];
+  const list = [...axes];
   const seen = new Set<number>();
   return list
     .map((a) => {

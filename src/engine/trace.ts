@@ -52,7 +52,8 @@ export function annotation(x: Tensor, L: Level): Annotation | undefined {
 }
 
 function annotate(x: Tensor, a: Annotation) {
-  (x._ad ??= []).push(a);
+  if (x._ad === undefined) x._ad = [a];
+  else x._ad.push(a);
 }
 
 /** Runs `fn` with only the levels below `depth` active. */
@@ -69,6 +70,7 @@ function withVisible<T>(depth: number, fn: () => T): T {
 /** Applies a primitive: computes it, then records or differentiates it at every active level that sees its inputs. */
 export function bind<P>(prim: Primitive<P>, xs: readonly Tensor[], p: P): Tensor {
   const out = prim.fwd(xs, p);
+  if (visible === 0) return out;
   for (let k = 0; k < visible; k++) {
     const L = stack[k];
     let seen = false;
@@ -118,9 +120,12 @@ export function enter(x: Tensor, L: Level, tangent?: Tensor): Tensor {
 
 /** x without its annotation at level L (so results handed back do not keep the tape alive). */
 export function leave(x: Tensor, L: Level): Tensor {
-  if (!x._ad?.some((a) => a.level === L)) return x;
+  if (annotation(x, L) === undefined) return x;
   const y = new Tensor(x.data, x.shape);
-  const rest = x._ad.filter((a) => a.level !== L && isActive(a.level));
+  const ad = x._ad!;
+  if (ad.length === 1) return y; // the common case: only L's annotation
+  const rest: Annotation[] = [];
+  for (let i = 0; i < ad.length; i++) if (ad[i].level !== L && isActive(ad[i].level)) rest.push(ad[i]);
   if (rest.length) y._ad = rest;
   return y;
 }
@@ -132,15 +137,11 @@ export function leave(x: Tensor, L: Level): Tensor {
  */
 export function backward(L: Level, outs: readonly Tensor[], cts: readonly Tensor[], ins: readonly Tensor[], add: (a: Tensor, b: Tensor) => Tensor): (Tensor | null)[] {
   const ct: (Tensor | undefined)[] = new Array(L.nodes.length);
-  const acc = (i: number, c: Tensor) => {
-    const prev = ct[i];
-    ct[i] = prev === undefined ? c : add(prev, c);
-  };
   if (isActive(L)) throw new Error('internal: a reverse sweep was started while its own level is still active');
-  outs.forEach((o, i) => {
-    const a = annotation(o, L);
-    if (a?.node) acc(a.node.index, cts[i]);
-  });
+  for (let i = 0; i < outs.length; i++) {
+    const a = annotation(outs[i], L);
+    if (a?.node) accumulate(ct, a.node.index, cts[i], add);
+  }
   for (let i = L.nodes.length - 1; i >= 0; i--) {
     const g = ct[i];
     const node = L.nodes[i];
@@ -153,13 +154,21 @@ export function backward(L: Level, outs: readonly Tensor[], cts: readonly Tensor
       if (!a?.node || !rule) continue;
       const c = rule();
       if (!sameShape(c.shape, x.shape)) throw new Error(`internal: vjp of ${node.prim.name} gave shape ${fmt(c.shape)} for an input of shape ${fmt(x.shape)}`);
-      acc(a.node.index, c);
+      accumulate(ct, a.node.index, c, add);
     }
   }
-  return ins.map((x) => {
-    const a = annotation(x, L);
-    return (a?.node && ct[a.node.index]) ?? null;
-  });
+  const res = new Array<Tensor | null>(ins.length);
+  for (let i = 0; i < ins.length; i++) {
+    const a = annotation(ins[i], L);
+    res[i] = (a?.node && ct[a.node.index]) ?? null;
+  }
+  return res;
+}
+
+/** ct[i] += c, where an empty slot is zero (so a single contribution is used as it is). */
+function accumulate(ct: (Tensor | undefined)[], i: number, c: Tensor, add: (a: Tensor, b: Tensor) => Tensor) {
+  const prev = ct[i];
+  ct[i] = prev === undefined ? c : add(prev, c);
 }
 
 /** The tangent of x at level L, if it has one. */

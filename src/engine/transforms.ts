@@ -9,31 +9,55 @@ export type Tree = Tensor | readonly Tree[] | { readonly [k: string]: Tree };
 
 /** The tensors of a tree in a fixed order, and a function that rebuilds the tree from new ones. */
 export function flatten(tree: Tree, what = 'argument'): { leaves: Tensor[]; rebuild: (leaves: readonly Tensor[]) => Tree } {
+  // a bare tensor, the common case of grad(f)(x), costs no walk
+  if (tree instanceof Tensor) return { leaves: [tree], rebuild: rebuildLeaf };
   const leaves: Tensor[] = [];
-  const walk = (t: unknown, path: string): unknown => {
+  // paths are spelled out only for the error message, in a second walk, so a valid tree builds no strings
+  const walk = (t: unknown): unknown => {
     if (t instanceof Tensor) {
       leaves.push(t);
       return leaves.length - 1;
     }
-    if (Array.isArray(t)) return t.map((e, i) => walk(e, `${path}[${i}]`));
+    if (Array.isArray(t)) return t.map(walk);
     if (t !== null && typeof t === 'object' && Object.getPrototypeOf(t) === Object.prototype) {
-      return Object.fromEntries(Object.keys(t).sort().map((k) => [k, walk((t as Record<string, unknown>)[k], `${path}.${k}`)]));
+      return Object.fromEntries(Object.keys(t).sort().map((k) => [k, walk((t as Record<string, unknown>)[k])]));
     }
-    throw new TypeError(`expected ${path} to be a Tensor or an array/object of Tensors, got ${describe(t)}`);
+    throw new TypeError(`expected ${pathOf(tree, t, what)} to be a Tensor or an array/object of Tensors, got ${describe(t)}`);
   };
-  const skeleton = walk(tree, what);
+  const skeleton = walk(tree);
   const rebuild = (ls: readonly Tensor[]): Tree => {
     const build = (s: unknown): unknown => (typeof s === 'number' ? ls[s] : Array.isArray(s) ? s.map(build) : Object.fromEntries(Object.entries(s as object).map(([k, v]) => [k, build(v)])));
     return build(skeleton) as Tree;
   };
   return { leaves, rebuild };
 }
+const rebuildLeaf = (ls: readonly Tensor[]): Tree => ls[0];
+
+/** Where `bad` sits in `tree`, as `what[0].key…` (the first place, in flatten's order). */
+function pathOf(tree: unknown, bad: unknown, what: string): string {
+  const find = (t: unknown, path: string): string | null => {
+    if (Object.is(t, bad)) return path;
+    if (Array.isArray(t)) {
+      for (let i = 0; i < t.length; i++) {
+        const r = find(t[i], `${path}[${i}]`);
+        if (r !== null) return r;
+      }
+    } else if (t !== null && typeof t === 'object' && !(t instanceof Tensor)) {
+      for (const k of Object.keys(t).sort()) {
+        const r = find((t as Record<string, unknown>)[k], `${path}.${k}`);
+        if (r !== null) return r;
+      }
+    }
+    return null;
+  };
+  return find(tree, what) ?? what;
+}
 
 function checkSameTree(a: Tensor[], b: Tensor[], what: string) {
   if (a.length !== b.length) throw new RangeError(`${what}: expected ${a.length} tensors to match the primals, got ${b.length}`);
-  a.forEach((x, i) => {
-    if (!sameShape(x.shape, b[i].shape)) throw new RangeError(`${what}: tensor ${i} must have shape ${fmt(x.shape)} like its primal, got ${fmt(b[i].shape)}`);
-  });
+  for (let i = 0; i < a.length; i++) {
+    if (!sameShape(a[i].shape, b[i].shape)) throw new RangeError(`${what}: tensor ${i} must have shape ${fmt(a[i].shape)} like its primal, got ${fmt(b[i].shape)}`);
+  }
 }
 
 function checkFn(f: unknown, op: string) {
@@ -46,24 +70,38 @@ function checkFn(f: unknown, op: string) {
  */
 export function vjp<A extends Tree[], R extends Tree>(f: (...args: A) => R, ...primals: A): { value: R; pullback: (ct: R) => A } {
   checkFn(f, 'vjp');
-  const flats = primals.map((p, i) => flatten(p, `vjp primal ${i}`));
-  let inputs: Tensor[] = [];
-  let outLeaves: Tensor[] = [];
-  let rebuildOut: (l: readonly Tensor[]) => Tree = () => [];
+  // plain loops and no per-call strings: this is the fixed cost every grad pays
+  const flats = new Array<ReturnType<typeof flatten>>(primals.length);
+  for (let i = 0; i < primals.length; i++) flats[i] = primals[i] instanceof Tensor ? flatten(primals[i]) : flatten(primals[i], `vjp primal ${i}`);
+  const inputs: Tensor[] = [];
+  let out!: ReturnType<typeof flatten>;
   const { level } = withLevel('vjp', (L) => {
-    const args = flats.map((fl) => fl.rebuild(fl.leaves.map((x) => enter(x, L))));
-    inputs = args.flatMap((a) => flatten(a).leaves);
-    const out = flatten(f(...(args as A)), 'vjp output');
-    outLeaves = out.leaves;
-    rebuildOut = out.rebuild;
+    const args = new Array<Tree>(flats.length);
+    for (let i = 0; i < flats.length; i++) {
+      const leaves = flats[i].leaves;
+      const entered = new Array<Tensor>(leaves.length);
+      for (let j = 0; j < leaves.length; j++) inputs.push((entered[j] = enter(leaves[j], L)));
+      args[i] = flats[i].rebuild(entered);
+    }
+    const r = f(...(args as A));
+    out = r instanceof Tensor ? flatten(r) : flatten(r, 'vjp output');
   });
-  const value = rebuildOut(outLeaves.map((o) => leave(o, level))) as R;
+  const outLeaves = out.leaves;
+  const left = new Array<Tensor>(outLeaves.length);
+  for (let i = 0; i < outLeaves.length; i++) left[i] = leave(outLeaves[i], level);
+  const value = out.rebuild(left) as R;
   const pullback = (ct: R): A => {
-    const cts = flatten(ct, 'cotangent').leaves;
+    const cts = ct instanceof Tensor ? [ct] : flatten(ct, 'cotangent').leaves;
     checkSameTree(outLeaves, cts, 'pullback');
-    const grads = backward(level, outLeaves, cts, inputs, add).map((g, i) => g ?? zerosLike(inputs[i]));
-    let k = 0;
-    return flats.map((fl) => fl.rebuild(grads.slice(k, (k += fl.leaves.length)))) as unknown as A;
+    const grads = backward(level, outLeaves, cts, inputs, add);
+    const result = new Array<Tree>(flats.length);
+    for (let i = 0, k = 0; i < flats.length; i++) {
+      const n = flats[i].leaves.length;
+      const mine = new Array<Tensor>(n);
+      for (let j = 0; j < n; j++, k++) mine[j] = grads[k] ?? zerosLike(inputs[k]);
+      result[i] = flats[i].rebuild(mine);
+    }
+    return result as unknown as A;
   };
   return { value, pullback };
 }
@@ -80,19 +118,22 @@ export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Tensor, opt
   const list = typeof argnums === 'number' ? [argnums] : [...argnums];
   if (new Set(list).size !== list.length) throw new RangeError(`grad: argnums must not repeat an argument, got [${list.join(', ')}]`);
   return (...args: A): { value: Tensor; grad: any } => {
-    for (const i of list) {
+    for (let j = 0; j < list.length; j++) {
+      const i = list[j];
       if (!Number.isInteger(i) || i < 0 || i >= args.length) throw new RangeError(`grad: argnums ${i} is out of range for ${args.length} arguments`);
     }
     const g = (...diff: Tree[]) => {
-      const full = [...args] as unknown[];
-      list.forEach((i, j) => (full[i] = diff[j]));
+      const full = args.slice() as unknown[];
+      for (let j = 0; j < list.length; j++) full[list[j]] = diff[j];
       const out = f(...(full as A));
       if (!(out instanceof Tensor) || out.size !== 1) {
         throw new TypeError(`grad: the function must return a one-element Tensor (a scalar loss), got ${out instanceof Tensor ? `shape ${fmt(out.shape)}` : describe(out)}`);
       }
       return out;
     };
-    const { value, pullback } = vjp(g, ...(list.map((i) => args[i]) as Tree[]));
+    const diff = new Array<Tree>(list.length);
+    for (let j = 0; j < list.length; j++) diff[j] = args[list[j]] as Tree;
+    const { value, pullback } = vjp(g, ...diff);
     const grads = pullback(onesLike(value));
     return { value, grad: typeof argnums === 'number' ? grads[0] : grads };
   };

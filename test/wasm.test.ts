@@ -1,0 +1,115 @@
+// The WebAssembly SIMD gemm against the JS reference kernel: the same bits on random shapes (ragged
+// edges, block boundaries, every transpose flag, offsets, non-finite values), on one thread and on
+// two; the committed binary is what its source compiles to; a process that used the worker exits.
+import { afterEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { gemm, gemmJS } from '../src/engine/kernels.ts';
+import { TWO_THREAD_MIN, configureKernels, kernelInfo } from '../src/engine/wasm/runtime.ts';
+import { buildGemm, generated, generatedPath } from '../src/engine/wasm/build.ts';
+import { key, matmul, uniform } from '../src/index.ts';
+
+// Same bits for every number (−0 included); NaN where the reference has NaN. NaN's sign and payload
+// are not something JS fixes (V8 may canonicalise a NaN it stores), so they are not compared.
+const same = (x: Float64Array, y: Float64Array) => x.length === y.length && x.every((v, i) => Object.is(v, y[i]));
+const saved = kernelInfo();
+afterEach(() => void configureKernels({ backend: saved.backend, threads: saved.threads }));
+
+/** Values with a few exact zeros, −0, infinities and NaN mixed in, from a seed. */
+function values(len: number, seed: number, special: boolean): Float64Array {
+  const out = Float64Array.from({ length: len }, (_, i) => Math.sin(seed + i * 1.37) * 3);
+  if (special) for (let i = seed & 7; i < len; i += 97) out[i] = [0, -0, Infinity, -Infinity, NaN, 1e308, -1e-310][i % 7];
+  return out;
+}
+
+function both(ta: boolean, tb: boolean, m: number, n: number, k: number, A: Float64Array, aOff: number, B: Float64Array, bOff: number) {
+  const ref = new Float64Array(m * n + 3).fill(0.5); // gemm accumulates: a nonzero start checks that too
+  const fast = ref.slice();
+  gemmJS(ta, tb, m, n, k, A, aOff, B, bOff, ref, 3);
+  gemm(ta, tb, m, n, k, A, aOff, B, bOff, fast, 3);
+  return { ref, fast };
+}
+
+describe('WebAssembly gemm', () => {
+  it('is in use here (Node 20 has WebAssembly SIMD and shared memory)', () => {
+    expect(kernelInfo().wasmAvailable).toBe(true);
+  });
+
+  it('matches the JS reference bit for bit on random shapes, offsets and transpose flags', () => {
+    configureKernels({ backend: 'wasm', threads: 1 });
+    const dim = fc.oneof(fc.integer({ min: 1, max: 13 }), fc.integer({ min: 250, max: 262 }));
+    fc.assert(
+      fc.property(dim, fc.integer({ min: 1, max: 40 }), dim, fc.boolean(), fc.boolean(), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 5 }), fc.integer(), fc.boolean(), (m, n, k, ta, tb, aOff, bOff, seed, special) => {
+        // keep products small enough for a quick suite: big k with small m·n, big n via the block test below
+        const A = values(aOff + m * k, seed, special);
+        const B = values(bOff + k * n, seed + 1, special);
+        const { ref, fast } = both(ta, tb, m, n, k, A, aOff, B, bOff);
+        expect(same(fast, ref)).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('matches across packed-block boundaries in n and k', () => {
+    configureKernels({ backend: 'wasm', threads: 1 });
+    for (const [m, n, k] of [[5, 261, 300], [9, 513, 257], [13, 7, 600], [4, 256, 256]] as const) {
+      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+        const { ref, fast } = both(ta, tb, m, n, k, values(m * k, m, false), 0, values(k * n, n, true), 0);
+        expect(same(fast, ref)).toBe(true);
+      }
+    }
+  });
+
+  it('gives the same bits on two threads as on one, for every flag, ragged rows and columns', async () => {
+    configureKernels({ backend: 'wasm', threads: 2 });
+    both(false, false, 103, 130, 97, values(103 * 97, 1, false), 0, values(97 * 130, 2, false), 0); // starts the worker
+    for (let t = 0; t < 500 && !kernelInfo().workerReady; t++) await new Promise((r) => setTimeout(r, 10));
+    expect(kernelInfo().workerReady).toBe(true);
+    for (const [ta, tb, m, n, k] of [[false, false, 103, 130, 97], [true, false, 103, 130, 97], [false, true, 103, 130, 97], [true, true, 103, 130, 97], [false, false, 29, 517, 70], [true, true, 30, 300, 121]] as const) {
+      expect(m * n * k).toBeGreaterThanOrEqual(TWO_THREAD_MIN); // wide C: blocks of columns; narrow: blocks of rows
+      const A = values(m * k, 3, true), B = values(k * n, 4, false);
+      configureKernels({ backend: 'wasm', threads: 1 });
+      const one = both(ta, tb, m, n, k, A, 0, B, 0);
+      configureKernels({ threads: 2 });
+      const two = both(ta, tb, m, n, k, A, 0, B, 0);
+      expect(same(two.fast, one.fast)).toBe(true);
+      expect(same(two.fast, one.ref)).toBe(true);
+    }
+  });
+
+  it('gives matmul the same bits whichever backend runs', () => {
+    const a = uniform(key(1), [2, 37, 45], -1, 1);
+    const b = uniform(key(2), [45, 29], -1, 1);
+    configureKernels({ backend: 'js' });
+    const js = matmul(a, b);
+    configureKernels({ backend: 'wasm' });
+    expect(same(matmul(a, b).data, js.data)).toBe(true);
+  });
+
+  it('refuses an unknown backend or thread count', () => {
+    expect(() => configureKernels({ backend: 'gpu' as never })).toThrow(/backend must be 'wasm' or 'js', got gpu/);
+    expect(() => configureKernels({ threads: 4 as never })).toThrow(/threads must be 1 or 2, got 4/);
+  });
+
+  it('is built from gemm.as: compiling the source reproduces the committed bytes', async () => {
+    const bytes = await buildGemm();
+    expect(readFileSync(generatedPath, 'utf8')).toBe(generated(bytes));
+  }, 60_000);
+
+  it('lets a process that used the worker exit on its own', () => {
+    const code = `import { configureKernels, kernelInfo } from './src/engine/wasm/runtime.ts';
+      import { gemm } from './src/engine/kernels.ts';
+      configureKernels({ threads: 2 });
+      const n = 128, A = new Float64Array(n * n).fill(1), C = new Float64Array(n * n);
+      gemm(false, false, n, n, n, A, 0, A, 0, C, 0); // starts the worker
+      while (!kernelInfo().workerReady) await new Promise((r) => setTimeout(r, 10));
+      C.fill(0);
+      gemm(false, false, n, n, n, A, 0, A, 0, C, 0);
+      console.log(C[0]);`;
+    const t = performance.now();
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 15_000 });
+    expect(out.trim()).toBe('128');
+    expect(performance.now() - t).toBeLessThan(15_000);
+  }, 40_000);
+});
