@@ -91,6 +91,23 @@ describe('sgd', () => {
     expect(Array.from(s0.W.data)).toEqual([0, 0]);
   });
 
+  it('donating params and state reuses their storage and gives the same numbers', () => {
+    const make = () => ({ W: tensor([[1, -2], [0.5, 4]]), b: tensor([3, -1]) });
+    const grads = { W: tensor([[0.5, 0.5], [-1, 2]]), b: tensor([1, 0.25]) };
+    const opt = sgd<ReturnType<typeof make>>({ lr: 0.1, momentum: 0.9, weightDecay: 0.01, maxNorm: 3 });
+    let kept = { params: make(), state: opt.init(make()) };
+    let donated = { params: make(), state: opt.init(make()) };
+    for (let t = 0; t < 3; t++) {
+      const before = donated;
+      kept = opt.step(kept.params, grads, kept.state);
+      donated = opt.step(donated.params, grads, donated.state, { donate: true });
+      expect(donated.params.W.data).toBe(before.params.W.data); // the same buffer, overwritten
+      expect(donated.state.b.data).toBe(before.state.b.data);
+      expect(Array.from(donated.params.W.data)).toEqual(Array.from(kept.params.W.data));
+      expect(Array.from(donated.state.W.data)).toEqual(Array.from(kept.state.W.data));
+    }
+  });
+
   it('max-norm projects each unit’s incoming weight vector (a column) onto the ball of radius c', () => {
     const W = tensor([[3, 0.1], [4, 0.1]]); // column norms 5 and ≈0.14
     const P = maxNormProject(W, 2);

@@ -1,5 +1,7 @@
 // SGD with momentum, L2 weight decay and the paper's max-norm constraint. Updates return new
-// parameter trees; nothing given is modified.
+// parameter trees; nothing given is modified, unless the caller donates its buffers (JAX's
+// donate_argnums): then the new parameters and state are written over the old ones, which saves
+// allocating (and page-faulting in) two arrays the size of the network on every step.
 import { Tensor, type Tree, flatten } from '../engine/index.ts';
 
 export interface SGDOptions {
@@ -14,7 +16,12 @@ export interface SGDOptions {
 
 export interface Optimizer<P extends Tree> {
   init(params: P): P;
-  step(params: P, grads: P, state: P): { params: P; state: P };
+  /**
+   * One update. With `{ donate: true }` the caller hands over `params` and `state`: their storage is
+   * reused for the result, so they must not be read afterwards (nor share storage with tensors that
+   * are). Same numbers either way.
+   */
+  step(params: P, grads: P, state: P, options?: { donate?: boolean }): { params: P; state: P };
 }
 
 export function sgd<P extends Tree>(options: SGDOptions): Optimizer<P> {
@@ -31,7 +38,7 @@ export function sgd<P extends Tree>(options: SGDOptions): Optimizer<P> {
       const f = flatten(params, 'params');
       return f.rebuild(f.leaves.map((p) => new Tensor(new Float64Array(p.size), p.shape))) as P;
     },
-    step(params, grads, state) {
+    step(params, grads, state, { donate = false } = {}) {
       const fp = flatten(params, 'params');
       const gs = flatten(grads, 'grads').leaves;
       const vs = flatten(state, 'state').leaves;
@@ -43,8 +50,8 @@ export function sgd<P extends Tree>(options: SGDOptions): Optimizer<P> {
         const same = (t: Tensor) => t.ndim === p.ndim && t.shape.every((d, j) => d === p.shape[j]);
         if (!same(gs[i]) || !same(vs[i])) throw new RangeError(`sgd.step: gradient and state ${i} must have their parameter's shape [${p.shape.join(', ')}], got [${gs[i].shape.join(', ')}] and [${vs[i].shape.join(', ')}]`);
         const decay = p.ndim >= 2 ? weightDecay : 0;
-        const v = new Float64Array(p.size);
-        const out = new Float64Array(p.size);
+        const v = donate ? (v0 as Float64Array) : new Float64Array(p.size);
+        const out = donate ? (w as Float64Array) : new Float64Array(p.size);
         for (let j = 0; j < p.size; j++) {
           v[j] = momentum * v0[j] + g[j] + decay * w[j];
           out[j] = w[j] - lr * v[j];
