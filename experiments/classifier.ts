@@ -52,11 +52,14 @@ export interface ClassifierResult {
 export const sizesOf = (c: ClassifierConfig, width: number) => [width, ...c.hidden, CLASSES];
 export const macs = (sizes: readonly number[]) => sizes.slice(1).reduce((s, v, i) => s + v * sizes[i], 0);
 
+/** Per-update bookkeeping (masks, tape, optimizer), in multiply-add equivalents: it dominates tiny models. */
+export const STEP_OVERHEAD = 1e6;
+
 /** Multiply-adds of a training run: forward + backward ≈ 3 forward passes per example, plus the evaluations. */
 export function classifierCost(c: ClassifierConfig): number {
   const m = macs(sizesOf(c, c.side * c.side));
   const evals = c.evalEvery ? Math.floor(c.steps / c.evalEvery) + 1 : 1;
-  return 3 * m * c.batch * c.steps + evals * m * (c.nTrain + 2000);
+  return (3 * m * c.batch + STEP_OVERHEAD) * c.steps + evals * m * (c.nTrain + 2000);
 }
 
 /**
