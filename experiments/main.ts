@@ -6,7 +6,8 @@
 //   npm start -- --only X-KEEP,M-K50   selected experiments (the ledger keeps the others' last verdicts)
 //   npm start -- --shard 2/4           one deterministic share of the runs → <out>/shards/<profile>-2-of-4.json
 //   npm start -- merge <files|dirs>    assembles reports from shard files (plus self-check and properties)
-//   --out DIR (default reports), --workers N (default: both cores), --no-properties
+//   --out DIR (default reports), --workers N (default: both cores), --no-properties,
+//   --dry-run (print the plan and its expected time, run nothing)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,10 +21,10 @@ import { type RunSpec, defaultWorkers, planRuns, runAll, shardOf } from './runne
 import { runProperties } from './verify-properties.ts';
 import { measureThroughput } from './throughput.ts';
 
-interface Args { profile: Profile; only?: string[]; shard?: [number, number]; out: string; workers: number; properties: boolean; merge?: string[] }
+interface Args { profile: Profile; only?: string[]; shard?: [number, number]; out: string; workers: number; properties: boolean; dryRun: boolean; merge?: string[] }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { profile: 'standard', out: 'reports', workers: defaultWorkers(), properties: true };
+  const a: Args = { profile: 'standard', out: 'reports', workers: defaultWorkers(), properties: true, dryRun: false };
   const value = (i: number, flag: string) => {
     if (i >= argv.length || argv[i].startsWith('--')) throw new Error(`${flag} needs a value`);
     return argv[i];
@@ -42,6 +43,7 @@ function parseArgs(argv: string[]): Args {
       a.workers = Number(value(++i, f));
       if (!Number.isSafeInteger(a.workers) || a.workers < 0) throw new Error(`--workers must be a non-negative integer, got ${argv[i]}`);
     } else if (f === '--no-properties') a.properties = false;
+    else if (f === '--dry-run') a.dryRun = true;
     else if (f === 'merge' && i === 0) a.merge = [];
     else if (a.merge && !f.startsWith('--')) a.merge.push(f);
     else throw new Error(`unknown argument ${f}; see the header of experiments/main.ts`);
@@ -102,6 +104,7 @@ async function main() {
     const expected = specs.reduce((s, r) => s + r.cost, 0) / (rate * cores);
     console.log(`${profile} profile: ${specs.length} runs of ${ids.join(', ')}${args.shard ? ` (shard ${args.shard.join('/')} of ${all.length} runs)` : ''} on ${cores} worker${cores > 1 ? 's' : ''}; measured ${(rate / 1e9).toFixed(2)} G multiply-adds/s per worker → expected ${fmtTime(expected)}${args.properties && !args.shard ? ' plus about a minute for the property suite' : ''}`);
     if (profile === 'full') console.log('full profile: this is the closest to the paper this machine allows; expect the time above (interrupt with Ctrl-C).');
+    if (args.dryRun) return;
     if (!args.shard && args.properties) propertiesOk = await runProperties(args.out, seed, commit);
     records = await runAll(specs, profile, seed, args.workers, progressPrinter(specs));
     if (args.shard) {
