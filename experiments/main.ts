@@ -72,7 +72,7 @@ function gitCommit(): string {
 interface ShardFile { profile: Profile; root: number; commit: string; shard: [number, number]; ids: string[]; records: RunRecord[] }
 
 async function main() {
-  const commit = gitCommit();
+  let commit = gitCommit();
   let profile = args.profile;
   let records: RunRecord[];
   let ids: string[];
@@ -94,6 +94,7 @@ async function main() {
     const missing = planRuns(ids, profile).filter((s) => !byId.has(runId(s)));
     if (missing.length) throw new Error(`merge: ${missing.length} runs missing, e.g. ${missing.slice(0, 5).map(runId).join(', ')} (did every shard finish?)`);
     records = planRuns(ids, profile).map((s) => byId.get(runId(s))!);
+    commit = [...new Set(shards.map((s) => s.commit))].join(' + '); // the code that ran them, not the code that merges
     console.log(`merge: ${records.length} runs of ${ids.join(', ')} from ${shards.length} shard files (${profile} profile)`);
   } else {
     ids = args.only ?? EXPERIMENTS.map((e) => e.id);
@@ -107,6 +108,12 @@ async function main() {
     if (args.dryRun) return;
     if (!args.shard && args.properties) propertiesOk = await runProperties(args.out, seed, commit);
     records = await runAll(specs, profile, seed, args.workers, progressPrinter(specs));
+    if (!args.shard) {
+      // every run's raw results, so the reports can be re-rendered without rerunning: npm start -- merge .cache/runs
+      mkdirSync('.cache/runs', { recursive: true });
+      const payload: ShardFile = { profile, root: seed, commit, shard: [1, 1], ids, records };
+      writeFileSync(`.cache/runs/${profile}-1-of-1.json`, JSON.stringify(payload));
+    }
     if (args.shard) {
       const dir = join(args.out, 'shards');
       mkdirSync(dir, { recursive: true });
