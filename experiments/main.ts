@@ -109,7 +109,7 @@ async function main() {
     if (!args.shard && args.properties) propertiesOk = await runProperties(args.out, seed, commit);
     records = await runAll(specs, profile, seed, args.workers, progressPrinter(specs));
     if (!args.shard) {
-      // every run's raw results, so the reports can be re-rendered without rerunning: npm start -- merge .cache/runs
+      // every run's raw results, so the reports can be re-rendered without rerunning: npm start -- merge .cache/runs/<file>
       mkdirSync('.cache/runs', { recursive: true });
       const payload: ShardFile = { profile, root: seed, commit, shard: [1, 1], ids, records };
       writeFileSync(`.cache/runs/${profile}-1-of-1.json`, JSON.stringify(payload));
