@@ -3,6 +3,7 @@
 // and split with the project's keys into stratified test / validation / training-pool sets.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { threadId } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Key, foldIn, key, permutation } from '../src/index.ts';
@@ -35,13 +36,14 @@ export function loadDigits(): Digits {
     }
   }
   loaded = parseDigits();
-  // layout: [count, labels…, pixels…]; written to a temporary name and renamed, so a concurrent reader never sees half a file
+  // layout: [count, labels…, pixels…]; written to a temporary name (unique per process and thread) and
+  // renamed, so a concurrent reader never sees half a file and concurrent writers do not collide
   const all = new Float64Array(1 + loaded.count * (1 + PIXELS));
   all[0] = loaded.count;
   all.set(loaded.labels, 1);
   all.set(loaded.pixels, 1 + loaded.count);
   mkdirSync(dirname(CACHE), { recursive: true });
-  const tmp = `${CACHE}.${process.pid}.tmp`;
+  const tmp = `${CACHE}.${process.pid}-${threadId}.tmp`;
   writeFileSync(tmp, new Uint8Array(all.buffer));
   renameSync(tmp, CACHE);
   return loaded;

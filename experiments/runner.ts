@@ -3,6 +3,7 @@
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { type Profile, type RunRecord, runId, runKeys } from './framework.ts';
+import { loadDigits } from './data.ts';
 import { experiment } from './registry.ts';
 
 export interface RunSpec {
@@ -62,6 +63,7 @@ export async function runAll(specs: readonly RunSpec[], profile: Profile, root: 
   if (workers <= 0) {
     for (const spec of queue) finished(spec, executeRun(spec, profile, root));
   } else {
+    loadDigits(); // parse and cache the digits once here, before the workers all want them
     const n = Math.max(1, Math.min(workers, queue.length));
     await Promise.all(Array.from({ length: n }, () => new Promise<void>((resolve, reject) => {
       const w = new Worker(BOOT, { eval: true });
