@@ -76,7 +76,9 @@ async function main() {
   let profile = args.profile;
   let records: RunRecord[];
   let ids: string[];
-  const command = `${seed === 20261127 ? '' : `DROPCHECK_SEED=${seed} `}npm start -- ${process.argv.slice(2).join(' ')}`.replace(/ -- $/, '');
+  // the command that reproduces the numbers: where the reports go (--out) and how many workers run them do not change them
+  const given = process.argv.slice(2).filter((a, i, all) => !['--out', '--workers'].includes(a) && !['--out', '--workers'].includes(all[i - 1]));
+  const command = `${seed === 20261127 ? '' : `DROPCHECK_SEED=${seed} `}npm start -- ${given.join(' ')}`.replace(/ -- $/, '');
 
   if (args.merge) {
     // merge: every shard file given (or found in the folders given), checked for one profile and one key root
