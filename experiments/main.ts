@@ -134,7 +134,9 @@ async function main() {
   const status: Record<string, { verdict: Verdict; summary: string; profile: Profile; commit: string; date: string; files: string[] }> = existsSync(statusFile) ? JSON.parse(readFileSync(statusFile, 'utf8')) : {};
   for (const id of ids) {
     const runs = records.filter((r) => r.experiment === id);
-    const r = await writeReport(experiment(id), runs, { ...prov, command: args.merge ? `${command} (runs from shards)` : command }, args.out);
+    // merged runs: the one command that reruns them unsharded (same numbers), and how they were assembled
+    const rerun = `${seed === 20261127 ? '' : `DROPCHECK_SEED=${seed} `}npm start${profile === 'standard' ? ' --' : ` -- --${profile}`} --only ${id}`.replace(' -- --only', ' -- --only');
+    const r = await writeReport(experiment(id), runs, args.merge ? { ...prov, command: rerun, assembledBy: command } : prov, args.out);
     status[id] = { verdict: r.verdict, summary: r.summary, profile, commit, date: prov.date, files: [`${id}.md`, ...r.files] };
     console.log(`${id}: ${verdictLabel(r.verdict, profile)} — ${r.summary} → ${join(args.out, `${id}.md`)}`);
   }

@@ -10,6 +10,8 @@ export interface Provenance {
   profile: Profile;
   date: string;
   command: string;
+  /** For runs assembled from shard files: the merge command. */
+  assembledBy?: string;
   root: number;
 }
 
@@ -48,7 +50,7 @@ export async function writeReport(exp: Experiment<any, any>, runs: RunRecord[], 
     `- profile: ${prov.profile}; ${runs.length} runs (${seeds} seeds); compute time ${(compute / 60).toFixed(1)} min summed over runs`,
     `- commit ${prov.commit}, Node ${prov.node}, generated ${prov.date}`,
     `- key root ${prov.root}: every run's keys derive from (root, experiment, setting, seed) only, so any sharding reproduces these numbers bit for bit`,
-    `- reproduce: \`${prov.command}\``, '',
+    `- reproduce: \`${prov.command}\`${prov.assembledBy ? ` (these runs were assembled from shard files by \`${prov.assembledBy}\`)` : ''}`, '',
   ].join('\n');
   writeFileSync(join(out, `${exp.id}.md`), md);
   return { verdict: body.verdict, summary: body.summary, files };
