@@ -1,85 +1,190 @@
-// The main job: verify the claims this build can verify and write the reports to reports/.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { checkDropoutOp, checkNetworkGradients } from '../src/verify/selfcheck.ts';
+// The main job: verify the claims and write the reports.
+//
+//   npm start                          standard profile: self-check, property suite, every experiment, ledger
+//   npm start -- --quick               reduced profile (< 5 min), verdicts marked (quick)
+//   npm start -- --full                closest to the paper; prints its expected time first
+//   npm start -- --only X-KEEP,M-K50   selected experiments (the ledger keeps the others' last verdicts)
+//   npm start -- --shard 2/4           one deterministic share of the runs → <out>/shards/<profile>-2-of-4.json
+//   npm start -- merge <files|dirs>    assembles reports from shard files (plus self-check and properties)
+//   --out DIR (default reports), --workers N (default: both cores), --no-properties,
+//   --dry-run (print the plan and its expected time, run nothing)
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CLAIMS } from './claims.ts';
-import { type PropertiesRun, cell, renderProperties, verdictText } from './report-properties.ts';
+import { type Profile, type RunRecord, type Verdict, runId } from './framework.ts';
+import { fmtTime, progressPrinter } from './progress.ts';
+import { type ClaimSummary, cell, verdictText } from './report-properties.ts';
+import { EXPERIMENTS, experiment } from './registry.ts';
+import { type Provenance, verdictLabel, writeReport } from './report.ts';
+import { type RunSpec, defaultWorkers, planRuns, runAll, shardOf } from './runner.ts';
+import { runProperties } from './verify-properties.ts';
+import { measureThroughput } from './throughput.ts';
 
+interface Args { profile: Profile; only?: string[]; shard?: [number, number]; out: string; workers: number; properties: boolean; dryRun: boolean; merge?: string[] }
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { profile: 'standard', out: 'reports', workers: defaultWorkers(), properties: true, dryRun: false };
+  const value = (i: number, flag: string) => {
+    if (i >= argv.length || argv[i].startsWith('--')) throw new Error(`${flag} needs a value`);
+    return argv[i];
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const f = argv[i];
+    if (f === '--quick' || f === '--full' || f === '--standard') a.profile = f.slice(2) as Profile;
+    else if (f === '--only') a.only = value(++i, f).split(',').map((s) => s.trim()).filter(Boolean);
+    else if (f === '--shard') {
+      const m = /^(\d+)\/(\d+)$/.exec(value(++i, f));
+      if (!m) throw new Error(`--shard must look like i/n (e.g. 2/4), got ${argv[i]}`);
+      a.shard = [Number(m[1]), Number(m[2])];
+      shardOf([], a.shard[0], a.shard[1]); // validates
+    } else if (f === '--out') a.out = value(++i, f);
+    else if (f === '--workers') {
+      a.workers = Number(value(++i, f));
+      if (!Number.isSafeInteger(a.workers) || a.workers < 0) throw new Error(`--workers must be a non-negative integer, got ${argv[i]}`);
+    } else if (f === '--no-properties') a.properties = false;
+    else if (f === '--dry-run') a.dryRun = true;
+    else if (f === 'merge' && i === 0) a.merge = [];
+    else if (a.merge && !f.startsWith('--')) a.merge.push(f);
+    else throw new Error(`unknown argument ${f}; see the header of experiments/main.ts`);
+  }
+  for (const id of a.only ?? []) experiment(id); // validates
+  if (a.merge && a.merge.length === 0) throw new Error('merge needs shard files or folders holding them');
+  return a;
+}
+
+const args = parseArgs(process.argv.slice(2));
 const seed = process.env.DROPCHECK_SEED === undefined ? 20261127 : Number(process.env.DROPCHECK_SEED);
 if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`DROPCHECK_SEED must be a non-negative integer, got ${process.env.DROPCHECK_SEED}`);
 const started = performance.now();
-mkdirSync('reports', { recursive: true });
+mkdirSync(args.out, { recursive: true });
 
-// 1. the engine's self-check (D-FWD, D-BWD, G-FD, G-ADJ in a few seconds)
-const rates = [0, 0.1, 0.2, 0.5, 0.8, 1];
-const drop = checkDropoutOp(seed, rates);
-const grads = checkNetworkGradients(seed);
-const dropOk = drop.every((c) => c.forwardMismatches + c.backwardMismatches + c.inferenceMismatches === 0);
-const gradOk = grads.every((c) => c.ok);
-const verdict = (ok: boolean) => (ok ? 'holds' : '**FAILED**');
-const sci = (v: number) => v.toExponential(2);
+function gitCommit(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'experiments', 'package.json', 'package-lock.json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return dirty ? `${head} (with uncommitted changes)` : head;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
 
-writeFileSync('reports/self-check.md', `# Engine self-check
+interface ShardFile { profile: Profile; root: number; commit: string; shard: [number, number]; ids: string[]; records: RunRecord[] }
 
-The dropout op and the engine's derivatives, checked exactly (the mask fixed by its key) and against
-finite differences. The property suite (reports/properties.md) checks the same claims on many more
-random cases; this summary is regenerated by \`npm start\`.
+async function main() {
+  let commit = gitCommit();
+  let profile = args.profile;
+  let records: RunRecord[];
+  let ids: string[];
+  // the command that reproduces the numbers: where the reports go (--out) and how many workers run them do not change them
+  const given = process.argv.slice(2).filter((a, i, all) => !['--out', '--workers'].includes(a) && !['--out', '--workers'].includes(all[i - 1]));
+  const command = `${seed === 20261127 ? '' : `DROPCHECK_SEED=${seed} `}npm start -- ${given.join(' ')}`.replace(/ -- $/, '');
 
-| claim | what was checked | verdict |
-|---|---|---|
-| D-FWD | training output = r ⊙ x / keep (inverted) or r ⊙ x (paper), r = bernoulli(key, keep); inference = x or keep·x; ${drop.length} rate × convention cases, ${drop[0].elements.toLocaleString('en')} elements each, compared bit for bit | ${verdict(drop.every((c) => c.forwardMismatches + c.inferenceMismatches === 0))} |
-| D-BWD | gradient = upstream ⊙ r (/keep) with the forward pass's r, bit for bit | ${verdict(drop.every((c) => c.backwardMismatches === 0))} |
-| G-FD | reverse-mode Jacobian of ${grads.length} dropout MLP losses vs central differences (eps 1e-6; pass: abs error ≤ 1e-5 + 1e-3·abs(numeric) per entry) | ${verdict(grads.every((c) => c.ok))} |
-| G-ADJ | ⟨v, J u⟩ (forward mode) = ⟨Jᵀv, u⟩ (reverse mode) for random u, v, within twice the finite-difference tolerance projected on u and v | ${verdict(grads.every((c) => c.adjointError <= c.adjointTolerance))} |
+  if (args.merge) {
+    // merge: every shard file given (or found in the folders given), checked for one profile and one key root
+    const files = args.merge.flatMap((p) => (statSync(p).isDirectory() ? readdirSync(p).filter((f) => f.endsWith('.json')).map((f) => join(p, f)) : [p]));
+    const shards = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as ShardFile);
+    if (!shards.length) throw new Error(`merge: no shard files in ${args.merge.join(', ')}`);
+    profile = shards[0].profile;
+    for (const s of shards) {
+      if (s.profile !== profile || s.root !== shards[0].root) throw new Error(`merge: shards disagree (profile ${s.profile} vs ${profile}, key root ${s.root} vs ${shards[0].root})`);
+      if (s.root !== seed) throw new Error(`merge: the shards used key root ${s.root}; run merge with DROPCHECK_SEED=${s.root}`);
+    }
+    ids = [...new Set(shards.flatMap((s) => s.ids))];
+    const byId = new Map<string, RunRecord>();
+    for (const r of shards.flatMap((s) => s.records)) byId.set(runId(r), r);
+    const missing = planRuns(ids, profile).filter((s) => !byId.has(runId(s)));
+    if (missing.length) throw new Error(`merge: ${missing.length} runs missing, e.g. ${missing.slice(0, 5).map(runId).join(', ')} (did every shard finish?)`);
+    records = planRuns(ids, profile).map((s) => byId.get(runId(s))!);
+    commit = [...new Set(shards.map((s) => s.commit))].join(' + '); // the code that ran them, not the code that merges
+    console.log(`merge: ${records.length} runs of ${ids.join(', ')} from ${shards.length} shard files (${profile} profile)`);
+  } else {
+    ids = args.only ?? EXPERIMENTS.map((e) => e.id);
+    const all = planRuns(ids, profile);
+    const specs: RunSpec[] = args.shard ? shardOf(all, args.shard[0], args.shard[1]) : all;
+    const rate = measureThroughput();
+    const cores = Math.max(1, Math.min(args.workers || 1, specs.length));
+    const expected = specs.reduce((s, r) => s + r.cost, 0) / (rate * cores);
+    console.log(`${profile} profile: ${specs.length} runs of ${ids.join(', ')}${args.shard ? ` (shard ${args.shard.join('/')} of ${all.length} runs)` : ''} on ${cores} worker${cores > 1 ? 's' : ''}; measured ${(rate / 1e9).toFixed(2)} G multiply-adds/s per worker → expected ${fmtTime(expected)}${args.properties && !args.shard ? ' plus about a minute for the property suite' : ''}`);
+    if (profile === 'full') console.log('full profile: this is the closest to the paper this machine allows; expect the time above (interrupt with Ctrl-C).');
+    if (args.dryRun) return;
+    if (!args.shard && args.properties) propertiesOk = await runProperties(args.out, seed, commit);
+    records = await runAll(specs, profile, seed, args.workers, progressPrinter(specs));
+    if (!args.shard) {
+      // every run's raw results, so the reports can be re-rendered without rerunning: npm start -- merge .cache/runs/<file>
+      mkdirSync('.cache/runs', { recursive: true });
+      const payload: ShardFile = { profile, root: seed, commit, shard: [1, 1], ids, records };
+      writeFileSync(`.cache/runs/${profile}-1-of-1.json`, JSON.stringify(payload));
+    }
+    if (args.shard) {
+      const dir = join(args.out, 'shards');
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `${profile}-${args.shard[0]}-of-${args.shard[1]}.json`);
+      const payload: ShardFile = { profile, root: seed, commit, shard: args.shard, ids, records };
+      writeFileSync(file, JSON.stringify(payload));
+      console.log(`shard ${args.shard.join('/')}: ${records.length} runs → ${file} (${fmtTime((performance.now() - started) / 1000)}); assemble with: npm start -- merge ${dir}`);
+      return;
+    }
+  }
+  if (args.merge && args.properties) propertiesOk = await runProperties(args.out, seed, commit);
 
-## Dropout op, exact comparison
+  // experiment reports, and the record of the latest verdict per experiment (for partial runs)
+  const prov: Provenance = { commit, node: process.version, profile, date: new Date().toISOString().slice(0, 10), command, root: seed };
+  const statusFile = join(args.out, 'experiments.json');
+  const status: Record<string, { verdict: Verdict; summary: string; profile: Profile; commit: string; date: string; files: string[] }> = existsSync(statusFile) ? JSON.parse(readFileSync(statusFile, 'utf8')) : {};
+  for (const id of ids) {
+    const runs = records.filter((r) => r.experiment === id);
+    // merged runs: the one command that reruns them unsharded (same numbers), and how they were assembled
+    const rerun = `${seed === 20261127 ? '' : `DROPCHECK_SEED=${seed} `}npm start${profile === 'standard' ? ' --' : ` -- --${profile}`} --only ${id}`.replace(' -- --only', ' -- --only');
+    const r = await writeReport(experiment(id), runs, args.merge ? { ...prov, command: rerun, assembledBy: command } : prov, args.out);
+    status[id] = { verdict: r.verdict, summary: r.summary, profile, commit, date: prov.date, files: [`${id}.md`, ...r.files] };
+    console.log(`${id}: ${verdictLabel(r.verdict, profile)} — ${r.summary} → ${join(args.out, `${id}.md`)}`);
+  }
+  writeFileSync(statusFile, JSON.stringify(status, null, 1) + '\n');
+  writeLedger(args.out, status);
+  console.log(`claim ledger → ${join(args.out, 'README.md')} (${fmtTime((performance.now() - started) / 1000)})`);
+  if (!propertiesOk) {
+    console.error('some claims FAILED verification: see the self-check and properties reports');
+    process.exitCode = 1;
+  }
+}
+let propertiesOk = true;
 
-| rate | keep | convention | forward mismatches | backward mismatches | inference mismatches |
-|---|---|---|---|---|---|
-${drop.map((c) => `| ${c.rate} | ${+(1 - c.rate).toFixed(10)} | ${c.convention} | ${c.forwardMismatches} | ${c.backwardMismatches} | ${c.inferenceMismatches} |`).join('\n')}
+function writeLedger(out: string, status: Record<string, { verdict: Verdict; summary: string; profile: Profile; commit: string; date: string }>) {
+  const summaries: ClaimSummary[] = existsSync(join(out, 'properties-summary.json')) ? JSON.parse(readFileSync(join(out, 'properties-summary.json'), 'utf8')).summary : [];
+  const propMeta = existsSync(join(out, 'properties-summary.json')) ? JSON.parse(readFileSync(join(out, 'properties-summary.json'), 'utf8')) : null;
+  const byId = new Map(summaries.map((s) => [s.id, s]));
+  const rows = CLAIMS.map((c) => {
+    const s = byId.get(c.id), e = status[c.id];
+    const parts: string[] = [], where: string[] = [], when: string[] = [];
+    if (s) {
+      parts.push(verdictText(s));
+      where.push('[properties](properties.md)');
+      when.push(`${propMeta.date}, ${propMeta.commit}, property suite`);
+    }
+    if (e) {
+      parts.push(`${s ? 'in practice: ' : ''}**${verdictLabel(e.verdict, e.profile)}** (${e.summary})`);
+      where.push(`[${c.id}.md](${c.id}.md)`);
+      when.push(`${e.date}, ${e.commit}, ${e.profile} profile`);
+    }
+    return `| ${c.id} | ${c.title} | ${cell(parts.join('; ') || 'not run yet')} | ${where.join(', ') || '—'} | ${cell(when.join('; ') || '—')} |`;
+  });
+  writeFileSync(join(out, 'README.md'), `# Claim ledger
 
-## Gradient checks on dropout networks (masks fixed by their keys)
+Every claim this project verifies, with its current verdict and the evidence. Exact, op and
+convergence claims are checked by the property suite; experimental claims by experiments on real
+MNIST digits, each with a decision rule stated before its runs (SUPPORTED / NOT SUPPORTED /
+INCONCLUSIVE; "(quick)" marks a reduced-profile verdict). Regenerate with \`npm start\` (key root ${seed}).
 
-| network | parameters | max abs(analytic − numeric) | adjoint abs(lhs − rhs) | adjoint tolerance | verdict |
-|---|---|---|---|---|---|
-${grads.map((c) => `| ${c.network} | ${c.parameters} | ${sci(c.maxAbsError)} | ${sci(c.adjointError)} | ${sci(c.adjointTolerance)} | ${verdict(c.ok)} |`).join('\n')}
-
-## Reproduce
-
-\`DROPCHECK_SEED=${seed} npm start\` (seed ${seed}; the default is 20261127). The same seed writes this file byte for byte.
-`);
-console.log(`self-check: dropout op ${verdict(dropOk)}, gradients ${verdict(gradOk)} → reports/self-check.md`);
-
-// 2. the property suite (writes reports/properties.json), rendered into reports/properties.md
-rmSync('reports/properties.json', { force: true });
-const vitest = spawnSync('node_modules/.bin/vitest', ['run', 'properties/', '--reporter=dot'], { stdio: 'inherit', env: { ...process.env, DROPCHECK_SEED: String(seed) } });
-if (!existsSync('reports/properties.json')) throw new Error(`the property suite wrote no reports/properties.json (vitest exit ${vitest.status})`);
-const run = JSON.parse(readFileSync('reports/properties.json', 'utf8')) as PropertiesRun;
-const summary = renderProperties(run);
-console.log(`properties: ${summary.filter((s) => s.verdict === 'holds').length} of ${summary.length} claims hold, ${summary.filter((s) => s.verdict === 'contradicted').length} in part, ${summary.filter((s) => s.verdict === 'failed').length} failed → reports/properties.md`);
-
-// 3. the claim ledger
-const byId = new Map(summary.map((s) => [s.id, s]));
-const ledger = CLAIMS.map((c) => {
-  const s = byId.get(c.id);
-  const v = s ? verdictText(s) : 'not run yet (experiment pending)';
-  const where = c.kind === 'experiment' ? '—' : '[properties](properties.md)';
-  return `| ${c.id} | ${c.title} | ${cell(v)} | ${where} |`;
-});
-writeFileSync('reports/README.md', `# Claim ledger
-
-Every claim this project verifies, with its current verdict. Regenerate with \`npm start\`
-(seed ${seed}).
-
-| claim | what it says | verdict | evidence |
-|---|---|---|---|
-${ledger.join('\n')}
+| claim | what it says | verdict | evidence | date, commit, profile |
+|---|---|---|---|---|
+${rows.join('\n')}
 
 The engine's own self-check: [self-check.md](self-check.md).
 `);
-console.log(`claim ledger → reports/README.md (${((performance.now() - started) / 1000).toFixed(1)} s)`);
-const failed = !dropOk || !gradOk || summary.some((s) => s.verdict === 'failed') || vitest.status !== 0;
-if (failed) {
-  console.error('some claims FAILED verification: see reports/');
-  process.exit(1);
 }
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

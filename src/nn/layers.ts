@@ -1,6 +1,6 @@
 // Layers as pure functions of a parameter tree, Flax-style: `init(key)` makes parameters,
 // `apply(params, x, { training, key })` runs the network. Train/eval is the `training` flag.
-import { type Convention, type Key, type Tensor, add, dropout, dropoutWithMask, foldIn, isKey, matmul, normal, relu, sigmoid, split, tanh, uniform, zeros } from '../engine/index.ts';
+import { type Convention, type Key, type Tensor, add, dropout, dropoutWithMask, foldIn, gaussianDropout, isKey, matmul, normal, relu, sigmoid, split, tanh, uniform, zeros } from '../engine/index.ts';
 
 export type Linear = {
   /** [in, out]: column j holds the incoming weights of output unit j. */
@@ -36,7 +36,14 @@ export interface MLPSpec {
   hiddenRate?: number | readonly number[];
   convention?: Convention;
   init?: Init;
+  /**
+   * 'bernoulli' (default): dropout masks. 'gaussian': multiply by N(1, rate/(1 − rate)) noise
+   * instead (the paper's §10; inverted convention only, the identity at inference).
+   */
+  noise?: Noise;
 }
+
+export type Noise = 'bernoulli' | 'gaussian';
 
 export type MLPParams = readonly Linear[];
 
@@ -74,7 +81,10 @@ export function mlp(spec: MLPSpec): MLP {
     hiddenRate,
     convention: spec.convention ?? 'inverted',
     init: spec.init ?? 'he',
+    noise: spec.noise ?? 'bernoulli',
   };
+  if (full.noise !== 'bernoulli' && full.noise !== 'gaussian') throw new RangeError(`mlp: noise must be 'bernoulli' or 'gaussian', got ${String(full.noise)}`);
+  if (full.noise === 'gaussian' && full.convention !== 'inverted') throw new RangeError(`mlp: Gaussian noise has only the inverted convention (identity at inference), got convention '${full.convention}'`);
   if (full.init !== 'he' && full.init !== 'glorot') throw new RangeError(`mlp: init must be 'he' or 'glorot', got ${String(full.init)}`);
   if (!(full.activation in ACTIVATIONS)) throw new RangeError(`mlp: activation must be one of ${Object.keys(ACTIVATIONS).join(', ')}, got ${full.activation}`);
   const act = ACTIVATIONS[full.activation];
@@ -83,6 +93,7 @@ export function mlp(spec: MLPSpec): MLP {
     spec: full,
     init: (key) => split(key, sizes.length - 1).map((k, i) => initLinear(k, sizes[i], sizes[i + 1], full.init)),
     apply(params, x, { training, key, masks }) {
+      if (masks !== undefined && full.noise === 'gaussian') throw new TypeError('mlp.apply: masks are 0/1 dropout masks; a Gaussian-noise network draws its multipliers from the key');
       const given = (i: number) => training && masks?.[i] != null;
       if (training && rates.some((r, i) => r > 0 && !given(i)) && !isKey(key)) {
         throw new TypeError(`mlp.apply: a key is required in training when a dropout rate is nonzero, got ${key === undefined ? 'undefined' : String(key)}`);
@@ -90,6 +101,7 @@ export function mlp(spec: MLPSpec): MLP {
       const drop = (h: Tensor, i: number) =>
         rates[i] === 0 ? h
         : given(i) ? dropoutWithMask(h, masks![i]!, { rate: rates[i], convention: full.convention })
+        : full.noise === 'gaussian' ? gaussianDropout(training ? foldIn(key as Key, i) : key, h, { rate: rates[i], training })
         : dropout(training ? foldIn(key as Key, i) : key, h, { rate: rates[i], training, convention: full.convention });
       let h = drop(x, 0);
       params.forEach((p, i) => {

@@ -1,0 +1,28 @@
+// The three profiles' sizes, in one place: what is scaled down from the paper, and by how much.
+import type { ClassifierConfig } from './classifier.ts';
+import type { Profile } from './framework.ts';
+
+export const SEEDS: Record<Profile, number> = { quick: 3, standard: 5, full: 10 };
+
+/** Updates for the experiments with many settings (X-KEEP, X-SIZE, X-SPARSE), fewer than the base network's. */
+export const shortSteps = (p: Profile) => (p === 'quick' ? 100 : p === 'standard' ? 800 : 3000);
+
+/**
+ * The base classifier. The paper's MNIST nets are 784-1024-1024-10 up to 784-8192-8192-10 trained
+ * for about 10⁶ updates on 60,000 digits; here 14×14 digits (2×2 averaged), one hidden layer of
+ * 256 ReLU units, 2,000 training digits, 1,500 updates (standard).
+ */
+export function baseClassifier(p: Profile): ClassifierConfig {
+  if (p === 'full') return { side: 28, hidden: [512], inputRate: 0, hiddenRate: 0, nTrain: 7000, steps: 3000, batch: 100, lr: 0.05, momentum: 0.9 };
+  return { side: 14, hidden: [256], inputRate: 0, hiddenRate: 0, nTrain: 2000, steps: p === 'quick' ? 150 : 1500, batch: 50, lr: 0.05, momentum: 0.9 };
+}
+
+/** The paper's dropout rates for MNIST: keep 0.8 on the inputs, 0.5 on hidden units. */
+export const PAPER_DROPOUT = { inputRate: 0.2, hiddenRate: 0.5 } as const;
+
+export const describeNet = (c: ClassifierConfig) => `${[c.side * c.side, ...c.hidden, 10].join('-')} ReLU MLP (${c.side}×${c.side} digits${c.side === 14 ? ', 2×2 averages of the 28×28 originals' : ''})`;
+
+export const describeTraining = (c: ClassifierConfig) =>
+  `SGD, momentum ${c.momentum}, batch ${c.batch}, ${c.steps.toLocaleString('en')} updates (${(c.steps * c.batch / c.nTrain).toFixed(1)} epochs of ${c.nTrain.toLocaleString('en')} training digits), learning rate ${c.lr} decaying linearly to ${+(c.lr / 10).toFixed(4)}, He-normal initial weights, softmax cross-entropy; test set: 2,000 digits (stratified, fixed)`;
+
+export const SCALED_DOWN = 'Scaled down to fit the machine: 10,000 MNIST digits (the `mnist` package) instead of 60,000 + 10,000, split into a 2,000-digit test set, a 1,000-digit validation set (unused: no hyperparameter was tuned on these data) and a 7,000-digit pool that training sets are drawn from; digits averaged to 14×14 (standard and quick profiles); thousands of updates instead of about 10⁶. Published magnitudes are therefore not expected: the experiment tests the direction and shape of the effect.';

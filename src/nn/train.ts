@@ -1,0 +1,108 @@
+// Training and evaluation helpers: minibatch SGD whose batches and masks come from keys, batched
+// inference, classification error, and Monte-Carlo model averaging over sampled dropout masks.
+import { type Key, Tensor, type Tree, add, foldIn, isKey, softmax, uniform, valueAndGrad } from '../engine/index.ts';
+import type { MLP, MLPParams } from './layers.ts';
+import type { Optimizer } from './optim.ts';
+
+/** A random permutation of 0..n−1 drawn from a key (uniform draws sorted, ties by index). */
+export function permutation(k: Key, n: number): Int32Array {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`permutation: n must be a non-negative integer, got ${String(n)}`);
+  const u = uniform(k, [n]).data;
+  return Int32Array.from(Array.from({ length: n }, (_, i) => i).sort((a, b) => u[a] - u[b] || a - b));
+}
+
+export interface FitOptions<P extends Tree> {
+  /** The optimizer, or one per update t = 0, 1, … (a learning-rate schedule; their states must be interchangeable). */
+  optimizer: Optimizer<P> | ((step: number) => Optimizer<P>);
+  /** Number of weight updates. */
+  steps: number;
+  /** Examples per update; the last batch of an epoch may be smaller. */
+  batchSize: number;
+  /** Number of training examples (batches hold indices into 0..n−1). */
+  n: number;
+  /** Epoch e is shuffled with foldIn(key, 2e); update t's noise uses foldIn(key, 2t + 1). */
+  key: Key;
+  /** Called after every update with the update count and the new parameters. */
+  onStep?: (step: number, params: P, loss: number) => void;
+}
+
+/**
+ * Minibatch SGD on loss(params, batch, key): every epoch visits the n examples in a fresh order.
+ * Batches and noise are functions of the key and the step only, so a run is reproducible anywhere.
+ */
+export function fit<P extends Tree>(params: P, loss: (params: P, batch: Int32Array, key: Key) => Tensor, options: FitOptions<P>): P {
+  const { optimizer, steps, batchSize, n, key, onStep } = options;
+  for (const [name, v, min] of [['steps', steps, 0], ['batchSize', batchSize, 1], ['n', n, 1]] as const) {
+    if (!Number.isSafeInteger(v) || v < min) throw new RangeError(`fit: ${name} must be an integer ≥ ${min}, got ${String(v)}`);
+  }
+  if (!isKey(key)) throw new TypeError('fit: expected key to be a Key');
+  const vg = valueAndGrad(loss);
+  const at = typeof optimizer === 'function' ? optimizer : () => optimizer;
+  let state = at(0).init(params);
+  let order: Int32Array = new Int32Array(0);
+  for (let t = 0, pos = n, epoch = 0; t < steps; t++) {
+    if (pos >= n) {
+      order = permutation(foldIn(key, 2 * epoch++), n);
+      pos = 0;
+    }
+    const batch = order.subarray(pos, Math.min(n, pos + batchSize));
+    pos += batchSize;
+    const { value, grad } = vg(params, batch, foldIn(key, 2 * t + 1));
+    ({ params, state } = at(t).step(params, grad as P, state));
+    onStep?.(t + 1, params, value.item());
+  }
+  return params;
+}
+
+/** f applied to consecutive row blocks of x [rows, width] (to bound memory), results concatenated row-wise. */
+export function mapRows(x: Float64Array, width: number, f: (block: Tensor) => Tensor, block = 1000): Float64Array {
+  if (!Number.isSafeInteger(width) || width < 1 || x.length % width !== 0) throw new RangeError(`mapRows: x must hold whole rows of width ${String(width)}, got ${x.length} values`);
+  const rows = x.length / width;
+  const parts: Float64Array[] = [];
+  for (let r = 0; r < rows; r += block) parts.push(f(new Tensor(x.slice(r * width, Math.min(rows, r + block) * width), [Math.min(block, rows - r), width])).data);
+  const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
+  parts.reduce((o, p) => (out.set(p, o), o + p.length), 0);
+  return out;
+}
+
+/** Index of the largest entry of each row of a [rows, classes] array (the first on ties). */
+export function argmaxRows(scores: Float64Array, classes: number): Int32Array {
+  const out = new Int32Array(scores.length / classes);
+  for (let r = 0; r < out.length; r++) {
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (scores[r * classes + c] > scores[r * classes + best]) best = c;
+    out[r] = best;
+  }
+  return out;
+}
+
+/** Fraction of rows whose argmax differs from the label. */
+export function errorRate(scores: Float64Array, classes: number, labels: ArrayLike<number>): number {
+  const pred = argmaxRows(scores, classes);
+  if (pred.length !== labels.length) throw new RangeError(`errorRate: ${pred.length} rows of scores but ${labels.length} labels`);
+  let wrong = 0;
+  for (let i = 0; i < pred.length; i++) if (pred[i] !== labels[i]) wrong++;
+  return wrong / Math.max(1, pred.length);
+}
+
+/**
+ * Monte-Carlo model averaging: the mean of softmax outputs under k independently sampled masks
+ * (mask s from foldIn(key, s)), reported at each k of an increasing grid (one pass up to its end).
+ */
+export function monteCarloAverages(net: MLP, params: MLPParams, x: Tensor, key: Key, grid: readonly number[]): Float64Array[] {
+  if (!isKey(key)) throw new TypeError('monteCarloAverages: expected key to be a Key');
+  grid.forEach((k, i) => {
+    if (!Number.isSafeInteger(k) || k < 1 || (i > 0 && k <= grid[i - 1])) throw new RangeError(`monteCarloAverages: grid must be increasing positive integers, got [${grid.join(', ')}]`);
+  });
+  const out: Float64Array[] = [];
+  let acc: Tensor | undefined;
+  for (let s = 1, g = 0; g < grid.length; s++) {
+    const p = softmax(net.apply(params, x, { training: true, key: foldIn(key, s) }));
+    acc = acc ? add(acc, p) : p;
+    if (s === grid[g]) {
+      const k = grid[g++];
+      out.push(acc.data.map((v) => v / k));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,113 @@
+// The experiment machinery: data splits, run keys, sharding (1 shard and 3 shards give identical
+// results), the decision rules' statistics, and the reports' plots.
+import { describe, expect, it } from 'vitest';
+import { CLASSES, TEST_SIZE, VALIDATION_SIZE, atResolution, loadDigits, proportional, splits, trainingSet } from '../experiments/data.ts';
+import { combine, hash32, interval, judge, runKeys, t975 } from '../experiments/framework.ts';
+import { lineWithBand } from '../experiments/plot.ts';
+import { renderSvg } from '../experiments/render.ts';
+import { EXPERIMENTS } from '../experiments/registry.ts';
+import { planRuns, runAll, shardOf } from '../experiments/runner.ts';
+import { key } from '../src/index.ts';
+
+describe('data', () => {
+  it('10,000 real digits, stratified fixed splits that are disjoint and cover everything', () => {
+    const d = loadDigits();
+    expect(d.count).toBe(10000);
+    expect(d.pixels.length).toBe(10000 * 784);
+    expect(Math.min(...d.pixels.subarray(0, 784 * 10))).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...d.pixels.subarray(0, 784 * 10))).toBeLessThanOrEqual(1);
+    const s = splits(d);
+    expect([s.test.length, s.validation.length, s.pool.length]).toEqual([TEST_SIZE, VALIDATION_SIZE, 10000 - TEST_SIZE - VALIDATION_SIZE]);
+    expect(new Set([...s.test, ...s.validation, ...s.pool]).size).toBe(10000);
+    const perClass = (idx: Int32Array) => Array.from({ length: CLASSES }, (_, c) => idx.filter((i) => d.labels[i] === c).length);
+    const all = perClass(Int32Array.from(d.labels.keys()));
+    expect(perClass(s.test)).toEqual(proportional(all, TEST_SIZE));
+    expect(splits(d)).toEqual(s);
+    const t = trainingSet(d, s.pool, 100, key(1));
+    expect(perClass(t)).toEqual(proportional(perClass(s.pool), 100));
+    expect(trainingSet(d, s.pool, 100, key(1))).toEqual(t);
+    expect(trainingSet(d, s.pool, 100, key(2))).not.toEqual(t);
+    expect(atResolution(d, 14).length).toBe(10000 * 196);
+  });
+
+  it('proportional allocation sums to the total and refuses too many', () => {
+    expect(proportional([5, 3, 2], 5)).toEqual([3, 1, 1]);
+    expect(proportional([1, 1, 1], 2)).toEqual([1, 1, 0]);
+    expect(() => proportional([1, 1], 3)).toThrow(/total must be an integer in \[0, 2\], got 3/);
+  });
+});
+
+describe('keys and shards', () => {
+  it('run keys depend on (experiment, setting, seed) only', () => {
+    expect(runKeys(1, 'X-KEEP', 'a', 2)).toEqual(runKeys(1, 'X-KEEP', 'a', 2));
+    expect(runKeys(1, 'X-KEEP', 'a', 2).own).not.toEqual(runKeys(1, 'X-KEEP', 'b', 2).own);
+    expect(runKeys(1, 'X-KEEP', 'a', 2).shared).toEqual(runKeys(1, 'X-KEEP', 'b', 2).shared);
+    expect(runKeys(1, 'X-KEEP', 'a', 2).shared).not.toEqual(runKeys(1, 'X-KEEP', 'a', 3).shared);
+    expect(hash32('a')).not.toBe(hash32('b'));
+  });
+
+  it('shards partition the canonical plan', () => {
+    const plan = planRuns(EXPERIMENTS.map((e) => e.id), 'quick');
+    const parts = [1, 2, 3].map((i) => shardOf(plan, i, 3));
+    expect(parts.flat().length).toBe(plan.length);
+    expect(new Set(parts.flat()).size).toBe(plan.length);
+    expect(() => shardOf(plan, 4, 3)).toThrow(/--shard must be i\/n with 1 ≤ i ≤ n, got 4\/3/);
+  });
+
+  it('1 shard and 3 shards (in reverse order, one in a worker thread) give bit-identical results (quick profile subset)', async () => {
+    // a reduced subset so the test stays fast: the linear X-UNDERFIT models, seeds 1 and 2
+    const plan = planRuns(['X-UNDERFIT'], 'quick').filter((r) => r.setting.startsWith('linear') && r.seed <= 2);
+    const one = await runAll(plan, 'quick', 7, 0);
+    const three = [...(await runAll(shardOf(plan, 3, 3), 'quick', 7, 1)), ...(await runAll(shardOf(plan, 2, 3), 'quick', 7, 0)), ...(await runAll(shardOf(plan, 1, 3), 'quick', 7, 0))];
+    const byId = (rs: typeof one) => Object.fromEntries(rs.map((r) => [`${r.experiment}/${r.setting}/${r.seed}`, r.result]));
+    expect(Object.keys(byId(three)).sort()).toEqual(Object.keys(byId(one)).sort());
+    expect(JSON.stringify(byId(three), Object.keys(byId(one)).sort())).toBe(JSON.stringify(byId(one), Object.keys(byId(one)).sort()));
+    for (const id of Object.keys(byId(one))) expect(byId(three)[id]).toEqual(byId(one)[id]);
+    // and the settings of one seed differ (dropout changed something)
+    expect(one.find((r) => r.setting === 'linear-none')!.result).not.toEqual(one.find((r) => r.setting === 'linear-dropout')!.result);
+  }, 120_000);
+});
+
+describe('decision rules', () => {
+  it('t quantiles and intervals', () => {
+    expect(t975(1)).toBe(12.706);
+    expect(t975(4)).toBe(2.776);
+    expect(t975(1000)).toBeCloseTo(1.9624, 3);
+    const ci = interval([1, 2, 3]);
+    expect(ci.mean).toBe(2);
+    expect(ci.lo).toBeCloseTo(2 - 4.303 / Math.sqrt(3), 12);
+    expect(interval([1]).hi).toBe(Infinity);
+  });
+
+  it('each kind of part gives each verdict, and parts combine', () => {
+    const v = (kind: 'positive' | 'below' | 'within', values: number[], margin?: number) => judge({ name: 'p', kind, margin, statistic: 's', values }).verdict;
+    expect(v('positive', [1, 1.1, 0.9])).toBe('SUPPORTED');
+    expect(v('positive', [-1, -1.1, -0.9])).toBe('NOT SUPPORTED');
+    expect(v('positive', [-1, 1, 0.1])).toBe('INCONCLUSIVE');
+    expect(v('below', [0.1, 0.11, 0.09], 0.5)).toBe('SUPPORTED');
+    expect(v('below', [1, 1.1, 0.9], 0.5)).toBe('NOT SUPPORTED');
+    expect(v('below', [0, 1, 0.5], 0.5)).toBe('INCONCLUSIVE');
+    expect(v('within', [0.1, -0.1, 0], 0.5)).toBe('SUPPORTED');
+    expect(v('within', [-1, -1.1, -0.9], 0.5)).toBe('NOT SUPPORTED');
+    expect(v('within', [0, 1, 0.5], 0.5)).toBe('INCONCLUSIVE');
+    const S = { verdict: 'SUPPORTED' as const }, N = { verdict: 'NOT SUPPORTED' as const }, I = { verdict: 'INCONCLUSIVE' as const };
+    expect(combine([S, S])).toBe('SUPPORTED');
+    expect(combine([S, I])).toBe('INCONCLUSIVE');
+    expect(combine([I, N])).toBe('NOT SUPPORTED');
+    expect(combine([])).toBe('INCONCLUSIVE');
+  });
+
+  it('every claim experiment has an ID in the claim list, a rule and a plan with ≥ 5 seeds in the standard profile', () => {
+    for (const e of EXPERIMENTS) {
+      expect(e.rule('standard')).toMatch(/SUPPORTED/);
+      expect(e.plan('standard').seeds).toBeGreaterThanOrEqual(5);
+      expect(e.plan('quick').settings.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('plots render to SVG through vega-lite and vega', async () => {
+    const svg = await renderSvg(lineWithBand({ rows: [{ x: 1, m: 2, lo: 1, hi: 3 }, { x: 2, m: 1, lo: 0.5, hi: 1.5 }], x: 'x', y: 'm', lo: 'lo', hi: 'hi', xTitle: 'x', yTitle: 'y', title: 't' }));
+    expect(svg).toMatch(/^<svg/);
+    expect(svg).toMatch(/<path/);
+  });
+});
