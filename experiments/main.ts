@@ -180,7 +180,8 @@ INCONCLUSIVE; "(quick)" marks a reduced-profile verdict). Regenerate with \`npm 
 |---|---|---|---|---|
 ${rows.join('\n')}
 
-The engine's own self-check: [self-check.md](self-check.md).
+The engine's own self-check: [self-check.md](self-check.md); the engine's dropout judged by the
+audit battery (\`dropcheck audit\`), both conventions: [audit.md](audit.md).
 `);
 }
 

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkDropoutOp, checkNetworkGradients } from '../src/verify/selfcheck.ts';
 import { type PropertiesRun, renderProperties } from './report-properties.ts';
+import { writeAuditReport } from './audit-report.ts';
 
 /** Runs both; returns false if any claim failed verification. */
 export async function runProperties(out: string, seed: number, commit: string): Promise<boolean> {
@@ -46,6 +47,8 @@ ${grads.map((c) => `| ${c.network} | ${c.parameters} | ${sci(c.maxAbsError)} | $
 \`DROPCHECK_SEED=${seed} npm start\` (seed ${seed}; the default is 20261127). The same seed writes this file byte for byte.
 `);
   console.log(`self-check: dropout op ${verdict(dropOk)}, gradients ${verdict(gradOk)} → ${join(out, 'self-check.md')}`);
+  const audit = await writeAuditReport(out, seed);
+  console.log(`audit of the engine's dropout: ${audit.ok ? 'every property holds' : '**FAILED**'} → ${audit.file}`);
 
   // 2. the property suite writes reports/properties.json (its fixed place); with another --out, the
   // committed copy is restored afterwards and the run's copy moved to <out>
@@ -62,5 +65,5 @@ ${grads.map((c) => `| ${c.network} | ${c.parameters} | ${sci(c.maxAbsError)} | $
   const summary = renderProperties(run, out);
   writeFileSync(join(out, 'properties-summary.json'), JSON.stringify({ date: new Date().toISOString().slice(0, 10), commit, seed, summary }, null, 1) + '\n');
   console.log(`properties: ${summary.filter((s) => s.verdict === 'holds').length} of ${summary.length} claims hold, ${summary.filter((s) => s.verdict === 'contradicted').length} in part, ${summary.filter((s) => s.verdict === 'failed').length} failed → ${join(out, 'properties.md')}`);
-  return dropOk && gradOk && !summary.some((s) => s.verdict === 'failed') && vitest.status === 0;
+  return dropOk && gradOk && audit.ok && !summary.some((s) => s.verdict === 'failed') && vitest.status === 0;
 }

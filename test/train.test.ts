@@ -38,6 +38,10 @@ describe('fit', () => {
     expect(seen.slice(5, 10).flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
     expect(seen.slice(0, 5)).not.toEqual(seen.slice(5, 10)); // a fresh order each epoch
     expect(run().W.data).toEqual(p.W.data);
+    // the caller's starting point is never overwritten (only the loop's own buffers are donated)
+    const start = { W: tensor([[0.1], [0.2], [0.3]]) };
+    fit(start, (q, batch) => loss(q, batch), { optimizer: sgd({ lr: 0.1, momentum: 0.5 }), steps: 5, batchSize: 8, n: 40, key: key(6) });
+    expect(Array.from(start.W.data)).toEqual([0.1, 0.2, 0.3]);
   });
 
   it('passes a distinct key per update, takes a schedule of optimizers, and handles a ragged last batch', () => {

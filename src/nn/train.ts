@@ -22,7 +22,7 @@ export interface FitOptions<P extends Tree> {
   n: number;
   /** Epoch e is shuffled with foldIn(key, 2e); update t's noise uses foldIn(key, 2t + 1). */
   key: Key;
-  /** Called after every update with the update count and the new parameters. */
+  /** Called after every update with the update count and the new parameters (valid during the call: the next update reuses their storage). */
   onStep?: (step: number, params: P, loss: number) => void;
 }
 
@@ -48,7 +48,8 @@ export function fit<P extends Tree>(params: P, loss: (params: P, batch: Int32Arr
     const batch = order.subarray(pos, Math.min(n, pos + batchSize));
     pos += batchSize;
     const { value, grad } = vg(params, batch, foldIn(key, 2 * t + 1));
-    ({ params, state } = at(t).step(params, grad as P, state));
+    // from the second update on, params and state belong to this loop: donate them
+    ({ params, state } = at(t).step(params, grad as P, state, { donate: t > 0 }));
     onStep?.(t + 1, params, value.item());
   }
   return params;
