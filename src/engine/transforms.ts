@@ -23,6 +23,7 @@ export function flatten(tree: Tree, what = 'argument'): { leaves: Tensor[]; rebu
   };
   const skeleton = walk(tree, what);
   const rebuild = (ls: readonly Tensor[]): Tree => {
+    if (!Array.isArray(ls) || ls.length !== leaves.length) throw new RangeError(`rebuild: expected an array of ${leaves.length} tensors (one per leaf of ${what}), got ${describe(ls)}`);
     const build = (s: unknown): unknown => (typeof s === 'number' ? ls[s] : Array.isArray(s) ? s.map(build) : Object.fromEntries(Object.entries(s as object).map(([k, v]) => [k, build(v)])));
     return build(skeleton) as Tree;
   };
