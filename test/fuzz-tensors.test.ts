@@ -148,6 +148,33 @@ describe('zero-size dimensions', () => {
 });
 
 describe('no call writes into what it is given', () => {
+  it('array arguments (shapes, permutations, axes, indices, labels, tensor lists, noise shapes, sizes) stay as they were', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 }), (seed) => {
+        const x = normal(key(seed), [2, 3, 4]);
+        const args = {
+          perm: [2, 0, 1], shape: [4, 6], target: [5, 2, 3, 4], axes: [2, 0], rows: [1, 0, 1], labels: [3, 0, 2, 1, 1, 0], list: [x, x],
+          noiseShape: [1, null, 4], sizes: [4, 3, 2], hiddenRate: [0.5], keep: [0.5, 0.25], grid: [1, 2],
+        };
+        const before = JSON.stringify(args, (_, v) => (v instanceof Float64Array ? Array.from(v) : v));
+        transpose(x, args.perm);
+        reshape(x, args.shape);
+        broadcastTo(x, args.target);
+        sum(x, args.axes);
+        max(x, args.axes, true);
+        logSumExp(x, args.axes);
+        take(x, args.rows);
+        softmaxCrossEntropy(reshape(x, [6, 4]), args.labels);
+        concat(args.list, 1);
+        dropout(key(seed), x, { rate: 0.5, training: true, noiseShape: args.noiseShape });
+        const net = mlp({ sizes: args.sizes, hiddenRate: args.hiddenRate });
+        net.apply(net.init(key(1)), reshape(x, [6, 4]), { training: true, key: key(2) });
+        expect(JSON.stringify(args, (_, v) => (v instanceof Float64Array ? Array.from(v) : v))).toBe(before);
+      }),
+      { numRuns: 10 },
+    );
+  });
+
   const values = fc.array(fc.oneof(fc.double({ min: -3, max: 3 }), fc.constantFrom(0, -0, NaN, Infinity)), { minLength: 6, maxLength: 6 });
   it('ops, gradients, tangents and dropout leave their tensor arguments bit for bit as they were', () => {
     fc.assert(
