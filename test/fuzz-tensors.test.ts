@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import {
   type Tensor, abs, add, bernoulli, broadcastTo, concat, div, dropConnect, dropout, exp, full, gaussianDropout, grad, jvp, key, log, logSoftmax,
   logSumExp, matmul, max, maximum, mean, minimum, mlp, mse, mul, neg, normal, ones, relu, reshape, sigmoid, slice, softmax, softmaxCrossEntropy,
-  sqrt, square, sub, sum, take, tanh, tensor, transpose, uniform, zeros,
+  sqrt, square, sub, sum, take, tanh, tensor, transpose, uniform, zeros, split, CompensatedVector, binomialAcceptance, binomialTest, binomialCdf,
+  binomialSf, binomialLogCdf, binomialLogSf,
 } from '../src/index.ts';
 
 const GIB = 2 ** 30;
@@ -54,6 +55,21 @@ describe('sizes that would exhaust memory', () => {
     refusedBeforeAllocating(() => take(row, new Array(2 ** 14).fill(0)), /^take: the result: shape \[16384, 32768\] has 536870912 elements/);
     refusedBeforeAllocating(() => mlp({ sizes: [2 ** 15, 2 ** 15] }).init(key(0)), /^normal: shape \[32768, 32768\] has/);
     refusedBeforeAllocating(() => reshape(zeros([0]), [GIB, 0, GIB]), /^reshape: shape \[1073741824, 0, 1073741824\] has dimensions whose product, 1152921504606847000, more than/);
+  });
+});
+
+describe('counts that would take minutes or exhaust memory', () => {
+  it('split, CompensatedVector and the exact binomial functions refuse them at once, naming the argument', () => {
+    const t0 = performance.now();
+    for (const n of [2 ** 24 + 1, 2 ** 31, 2 ** 53 - 1]) expect(() => split(key(0), n)).toThrow(/^split: expected n to be an integer in \[0, 2\^24\], got \d+$/);
+    for (const n of [2 ** 28 + 1, 2 ** 40]) expect(() => new CompensatedVector(n)).toThrow(/^CompensatedVector: expected length to be an integer in \[0, 2\^28\]/);
+    const n = 2 ** 40 + 1;
+    const tooMany = /expected n \(the number of trials\) to be at most 2\^40, got 1099511627777: the exact tail sums cost about sqrt\(n\) steps/;
+    expect(() => binomialAcceptance(n, 0.5, 1e-6)).toThrow(tooMany);
+    expect(() => binomialTest(5, n, 0.5, 1e-6)).toThrow(tooMany);
+    for (const f of [binomialCdf, binomialSf, binomialLogCdf, binomialLogSf]) expect(() => f(5, n, 0.5)).toThrow(tooMany);
+    expect(performance.now() - t0).toBeLessThan(100);
+    expect(binomialCdf(2 ** 39, 2 ** 40, 0.5)).toBeCloseTo(0.5, 5); // the largest n still answers, in well under a second
   });
 });
 

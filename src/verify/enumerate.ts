@@ -173,7 +173,8 @@ export class CompensatedVector {
   private readonly carry: Float64Array;
 
   constructor(readonly length: number) {
-    if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`CompensatedVector: expected length to be a non-negative integer, got ${show(length)}`);
+    // 2^28 doubles (2 GiB) per array, the engine's tensor limit: refused before allocating
+    if (!Number.isSafeInteger(length) || length < 0 || length > 2 ** 28) throw new RangeError(`CompensatedVector: expected length to be an integer in [0, 2^28], got ${show(length)}`);
     this.sum = new Float64Array(length);
     this.carry = new Float64Array(length);
   }
