@@ -4,6 +4,10 @@
 // recorded in scripts/mutation-status.json), with the date and commit.
 //
 //   npm run mutation:report [-- --in reports/mutation/mutation.json --out reports/mutation.md]
+//   npm run mutation:report -- --in full.json --rerun lines.json
+//
+// --rerun merges a later run over some lines (`--mutate file:from-to`, e.g. after writing the tests
+// the survivors asked for): its verdicts replace those of the same mutants in --in.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 
@@ -81,7 +85,30 @@ function git(...args: string[]): string {
   }
 }
 
-export function render(report: Report, statuses: readonly Status[], meta: { date: string; commit: string; source: string }): string {
+const sameMutant = (a: Mutant, b: Mutant) =>
+  a.mutatorName === b.mutatorName && a.replacement === b.replacement && a.location.start.line === b.location.start.line && a.location.start.column === b.location.start.column;
+
+/** The base report with the verdicts of a later run over some of its lines; returns how many mutants were replaced. */
+export function merge(base: Report, rerun: Report): { report: Report; replaced: number; changed: number } {
+  let replaced = 0, changed = 0;
+  const files: Report['files'] = {};
+  for (const [f, entry] of Object.entries(base.files)) {
+    const again = rerun.files[f]?.mutants ?? [];
+    files[f] = {
+      source: entry.source,
+      mutants: entry.mutants.map((m) => {
+        const r = again.find((a) => sameMutant(a, m));
+        if (!r) return m;
+        replaced++;
+        if (r.status !== m.status) changed++;
+        return { ...m, status: r.status, statusReason: r.statusReason };
+      }),
+    };
+  }
+  return { report: { ...base, files }, replaced, changed };
+}
+
+export function render(report: Report, statuses: readonly Status[], meta: { date: string; commit: string; source: string; rerun?: string }): string {
   const files = Object.keys(report.files).sort();
   const all = files.flatMap((f) => report.files[f].mutants);
   const total = tally(all);
@@ -111,7 +138,7 @@ export function render(report: Report, statuses: readonly Status[], meta: { date
     `Every mutant Stryker makes of the modules below (an operator flipped, a condition forced, a constant or string changed, a block emptied) is run against the vitest suite on its fixed seeds; a mutant is killed when some test fails. ` +
       `The score is detected (killed or timed out) over all valid mutants (detected, survived, not covered). Targets: ≥ 95% for the dropout op, gradient checking, enumeration and statistics modules, ≥ 90% elsewhere.`,
     '',
-    `Date: ${meta.date}. Commit: \`${meta.commit}\`. Source: \`${meta.source}\`.${time}`,
+    `Date: ${meta.date}. Commit: \`${meta.commit}\`. Source: \`${meta.source}\`.${time}${meta.rerun ? ` ${meta.rerun}` : ''}`,
     '',
     `**Overall: ${pct(score(total))}** over ${all.length} mutants (${total.killed} killed, ${total.timeout} timed out, ${total.survived} survived, ${total.noCoverage} not covered, ${total.errors} compile/runtime errors) in ${files.length} ${files.length === 1 ? 'module' : 'modules'}.`,
     '',
@@ -131,10 +158,11 @@ export function render(report: Report, statuses: readonly Status[], meta: { date
     '```sh',
     'npm ci',
     `npm run mutation${files.length === 1 ? ` -- --mutate ${files[0]}` : ''}   # writes reports/mutation/mutation.{html,json}`,
-    'npm run mutation:report                       # writes this file',
+    meta.rerun ? 'npm run mutation -- --mutate <file>:<from>-<to>,…   # the survivors\' lines again, after new tests' : null,
+    meta.rerun ? 'npm run mutation:report -- --in <first run>.json --rerun reports/mutation/mutation.json' : 'npm run mutation:report                       # writes this file',
     '```',
     '',
-  ].join('\n');
+  ].filter((line) => line !== null).join('\n');
 }
 
 function main() {
@@ -142,13 +170,22 @@ function main() {
     console.error(`mutation-report: ${input} not found; run \`npm run mutation\` first`);
     process.exit(2);
   }
-  const report = JSON.parse(readFileSync(input, 'utf8')) as Report;
+  let report = JSON.parse(readFileSync(input, 'utf8')) as Report;
+  const rerunFile = arg('--rerun', '');
+  let rerun: string | undefined;
+  if (rerunFile) {
+    const m = merge(report, JSON.parse(readFileSync(rerunFile, 'utf8')) as Report);
+    report = m.report;
+    const first = tally(Object.values(JSON.parse(readFileSync(input, 'utf8')) .files as Report['files']).flatMap((f) => f.mutants));
+    rerun = `Then ${m.replaced} mutants on the survivors' lines were run again (\`${rerunFile}\`, ${statSync(rerunFile).mtime.toISOString().slice(0, 16).replace('T', ' ')} UTC) after new tests; ${m.changed} changed verdict. The first run scored ${pct(score(first))}; the tables show the verdicts after the rerun.`;
+  }
   const statuses: Status[] = existsSync(statusFile) ? JSON.parse(readFileSync(statusFile, 'utf8')) : [];
   const dirty = git('status', '--porcelain', '--untracked-files=no', 'src') !== '' ? ' (with uncommitted changes in src/)' : '';
   const md = render(report, statuses, {
     date: statSync(input).mtime.toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
     commit: git('rev-parse', '--short', 'HEAD') + dirty,
     source: input,
+    rerun,
   });
   writeFileSync(output, md);
   console.log(`mutation-report: ${output} written`);

@@ -1,6 +1,6 @@
 // The mutation report: Stryker's score per module against its target, and every survivor with its status.
 import { describe, expect, it } from 'vitest';
-import { render, score, tally, targetOf } from '../scripts/mutation-report.ts';
+import { merge, render, score, tally, targetOf } from '../scripts/mutation-report.ts';
 
 const mutant = (id: number, status: string, line: number, mutatorName = 'EqualityOperator', replacement = 'a <= b') =>
   ({ id: String(id), status, mutatorName, replacement, location: { start: { line, column: 3 }, end: { line, column: 9 } } }) as never;
@@ -31,5 +31,14 @@ describe('mutation report', () => {
     expect(md).toContain('| `src/engine/dropout.ts:3:3` | BlockStatement | `return x;` | `{}` | NoCoverage | open: no test runs this line |');
     expect(md).toContain('Date: 2026-11-27 10:00 UTC. Commit: `abc1234`.');
     expect(md.match(/^\| `src\/.*:\d+:\d+` /gm)).toHaveLength(2);
+  });
+
+  it('a rerun over some lines replaces the verdicts of the same mutants (same place, mutator and replacement) only', () => {
+    const rerun = { files: { 'src/engine/dropout.ts': { source: '', mutants: [mutant(9, 'Killed', 2), mutant(10, 'Killed', 3, 'BlockStatement', '{ }')] } } };
+    const m = merge(report, rerun);
+    expect([m.replaced, m.changed]).toEqual([3, 2]); // the three mutants at 2:3 match; line 3's replacement differs
+    expect(m.report.files['src/engine/dropout.ts'].mutants.map((x: { status: string }) => x.status)).toEqual(['Killed', 'Killed', 'Killed', 'NoCoverage']);
+    expect(score(tally(m.report.files['src/engine/dropout.ts'].mutants))).toBe(75);
+    expect(m.report.files['src/verify/audit/plan.ts']).toEqual(report.files['src/verify/audit/plan.ts']);
   });
 });
