@@ -60,6 +60,8 @@ describe('runningMeans: arguments and shapes', () => {
     const cube = tensor(Array.from({ length: 12 }, (_, i) => i), [2, 2, 3]);
     expect(runningMeans(cube, [1, 2]).map((m) => Array.from(m))).toEqual([[0, 1, 2, 3, 4, 5], [3, 4, 5, 6, 7, 8]]);
     expect(Array.from(runningMeans(s, [4])[0])).toEqual([3, 30]);
+    // one number per row: a [k] tensor of scalar samples is allowed
+    expect(runningMeans(tensor([1, 2, 3, 6]), [1, 2, 4]).map((m) => Array.from(m))).toEqual([[1], [1.5], [3]]);
   });
 });
 
