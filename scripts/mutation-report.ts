@@ -86,7 +86,10 @@ function git(...args: string[]): string {
 }
 
 const sameMutant = (a: Mutant, b: Mutant) =>
-  a.mutatorName === b.mutatorName && a.replacement === b.replacement && a.location.start.line === b.location.start.line && a.location.start.column === b.location.start.column;
+  a.mutatorName === b.mutatorName && a.replacement === b.replacement && ['start', 'end'].every((e) => {
+    const [p, q] = [a.location[e as 'start'], b.location[e as 'start']];
+    return p.line === q.line && p.column === q.column;
+  });
 
 /** The base report with the verdicts of a later run over some of its lines; returns how many mutants were replaced. */
 export function merge(base: Report, rerun: Report): { report: Report; replaced: number; changed: number } {
@@ -174,10 +177,13 @@ function main() {
   const rerunFile = arg('--rerun', '');
   let rerun: string | undefined;
   if (rerunFile) {
-    const m = merge(report, JSON.parse(readFileSync(rerunFile, 'utf8')) as Report);
-    report = m.report;
-    const first = tally(Object.values(JSON.parse(readFileSync(input, 'utf8')) .files as Report['files']).flatMap((f) => f.mutants));
-    rerun = `Then ${m.replaced} mutants on the survivors' lines were run again (\`${rerunFile}\`, ${statSync(rerunFile).mtime.toISOString().slice(0, 16).replace('T', ' ')} UTC) after new tests; ${m.changed} changed verdict. The first run scored ${pct(score(first))}; the tables show the verdicts after the rerun.`;
+    const first = tally(Object.values(report.files).flatMap((f) => f.mutants));
+    const runs = rerunFile.split(',').map((file) => {
+      const m = merge(report, JSON.parse(readFileSync(file, 'utf8')) as Report);
+      report = m.report;
+      return `${m.replaced} mutants (\`${file}\`, ${statSync(file).mtime.toISOString().slice(0, 16).replace('T', ' ')} UTC; ${m.changed} changed verdict)`;
+    });
+    rerun = `After new tests the survivors' lines were run again: ${runs.join(', then ')}. The first run scored ${pct(score(first))}; the tables show the latest verdict of each mutant.`;
   }
   const statuses: Status[] = existsSync(statusFile) ? JSON.parse(readFileSync(statusFile, 'utf8')) : [];
   const dirty = git('status', '--porcelain', '--untracked-files=no', 'src') !== '' ? ' (with uncommitted changes in src/)' : '';
