@@ -172,8 +172,10 @@ describe('zeros / ones / full / zerosLike / onesLike', () => {
     expect(() => full([-1], 0)).toThrow(/full/);
   });
 
-  it('refuse shapes with more than 2^31 - 1 elements before allocating', () => {
-    expect(() => zeros([2 ** 20, 2 ** 20])).toThrow(/2\^31/);
+  it('refuse shapes with more than 2^28 elements (2 GiB) before allocating', () => {
+    expect(() => zeros([2 ** 20, 2 ** 20])).toThrow(/zeros: shape \[1048576, 1048576\] has 1099511627776 elements, more than the 2\^28 \(268435456\) a tensor may hold/);
+    expect(zeros([2 ** 14, 2 ** 14, 0]).size).toBe(0);
+    expect(() => zeros([2 ** 20, 0, 2 ** 20])).toThrow(/zeros: shape \[1048576, 0, 1048576\] has dimensions whose product, 1099511627776, more than the 2\^28/);
   });
 });
 

@@ -74,7 +74,9 @@ describe('inference helpers', () => {
     const f = (b: Tensor) => relu(b);
     expect(mapRows(x, 4, f, 3)).toEqual(relu(new Tensor(x, [7, 4])).data);
     expect(mapRows(x, 4, f, 100)).toEqual(mapRows(x, 4, f, 2));
-    expect(() => mapRows(x, 5, f)).toThrow(/mapRows: x must hold whole rows of width 5, got 28 values/);
+    expect(() => mapRows(x, 5, f)).toThrow(/mapRows: expected whole rows of 5 values, got 28 values/);
+    expect(() => argmaxRows(x, 0)).toThrow(/argmaxRows: expected classes to be a positive integer, got 0/);
+    expect(() => errorRate(x, 4, 3 as never)).toThrow(/errorRate: expected labels to be an array of class indices, got 3/);
   });
 
   it('argmaxRows takes the first maximum; errorRate counts mismatches', () => {

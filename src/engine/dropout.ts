@@ -4,7 +4,7 @@
 import { type Primitive, bind } from './trace.ts';
 import { Tensor, checkTensor } from './tensor.ts';
 import { type Key, bernoulliValues, checkKey, normal } from './random.ts';
-import { type Shape, describe, fmt, sizeOf } from './shape.ts';
+import { type Shape, checkShape, describe, fmt, sizeOf } from './shape.ts';
 import { binaryKernel, broadcastPlan } from './kernels.ts';
 
 export type Convention = 'inverted' | 'scale-at-inference';
@@ -39,6 +39,11 @@ const DROPOUT: Primitive<Tensor> = {
 
 /** Multiplies x by a fixed multiplier tensor m (broadcast over x), with the dropout op's derivative rules. */
 export function applyMultiplier(x: Tensor, m: Tensor): Tensor {
+  checkTensor(x, 'applyMultiplier');
+  checkTensor(m, 'applyMultiplier', 'm');
+  if (m.ndim > x.ndim || m.shape.some((d, i) => d !== 1 && d !== x.shape[x.ndim - m.ndim + i])) {
+    throw new RangeError(`applyMultiplier: m (shape ${fmt(m.shape)}) must broadcast to x's shape ${fmt(x.shape)}`);
+  }
   return bind(DROPOUT, [x], m);
 }
 
@@ -67,6 +72,7 @@ function checkOptions(op: string, opts: unknown, gaussian = false): Required<Omi
 
 /** The mask's shape: x's shape with the axes where noiseShape is 1 collapsed. */
 export function resolveNoiseShape(x: Shape, noiseShape: DropoutOptions['noiseShape'], op = 'dropout'): Shape {
+  checkShape(x, `${op}: the shape of x`);
   if (noiseShape === undefined) return x;
   if (!Array.isArray(noiseShape) || noiseShape.length !== x.length) {
     throw new RangeError(`${op}: noiseShape must have one entry per axis of x (shape ${fmt(x)}), got ${describe(noiseShape)}`);

@@ -161,6 +161,7 @@ const inversePerm = (perm: number[]) => perm.map((_, i) => perm.indexOf(i));
 /** Permutes axes; by default reverses them (a matrix transpose for rank 2). */
 export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   checkTensor(x, 'transpose');
+  if (perm !== undefined && !Array.isArray(perm)) throw new TypeError(`transpose: expected perm to be an array of axes, got ${describe(perm)}`);
   const p = perm === undefined ? x.shape.map((_, i) => x.ndim - 1 - i) : [...perm];
   if (p.length !== x.ndim || [...p].sort((a, b) => a - b).some((v, i) => v !== i)) {
     throw new RangeError(`transpose: perm must be a permutation of 0..${x.ndim - 1} for shape ${fmt(x.shape)}, got [${p.join(', ')}]`);
@@ -320,11 +321,13 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.shape[a.ndim - 1] !== b.shape[b.ndim - 2]) {
     throw new RangeError(`matmul: inner dimensions differ: shapes ${fmt(a.shape)} and ${fmt(b.shape)} (${a.shape[a.ndim - 1]} vs ${b.shape[b.ndim - 2]})`);
   }
+  let batch: Shape;
   try {
-    broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul');
+    batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul');
   } catch {
     throw new RangeError(`matmul: batch dimensions of shapes ${fmt(a.shape)} and ${fmt(b.shape)} cannot be broadcast together`);
   }
+  checkShape([...batch, a.shape[a.ndim - 2], b.shape[b.ndim - 1]], `matmul of ${fmt(a.shape)} and ${fmt(b.shape)}: the result`);
   return bind(MATMUL, [a, b], { ta: false, tb: false });
 }
 
@@ -449,6 +452,7 @@ export function take(x: Tensor, indices: ArrayLike<number>): Tensor {
   if (x.ndim === 0) throw new RangeError('take: cannot take rows of a rank-0 tensor');
   const rows = x.shape[0];
   const idx = checkIndices(indices, rows, 'take', 'indices');
+  checkShape([idx.length, ...x.shape.slice(1)], 'take: the result');
   return bind(TAKE, [x], { idx, rows });
 }
 

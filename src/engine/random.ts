@@ -41,7 +41,8 @@ function stream(k: Key, tag: string) {
 /** n independent keys derived from k. */
 export function split(k: Key, n = 2): Key[] {
   checkKey(k, 'split');
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`split: expected n to be a non-negative integer, got ${describe(n)}`);
+  // a key is an object: 2^24 of them already take hundreds of MiB, so larger counts are refused before allocating
+  if (!Number.isSafeInteger(n) || n < 0 || n > 2 ** 24) throw new RangeError(`split: expected n to be an integer in [0, 2^24], got ${describe(n)}`);
   const r = stream(k, 'split');
   return Array.from({ length: n }, () => new Key(r.int32() >>> 0, r.int32() >>> 0));
 }

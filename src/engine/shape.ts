@@ -28,18 +28,41 @@ export function stridesOf(shape: Shape): number[] {
   return s;
 }
 
-/** Refuses anything that is not a list of non-negative safe integers. */
+/**
+ * The most elements a tensor may hold: 2^28 float64 values are 2 GiB. Larger sizes are refused
+ * before anything is allocated (a mistyped size must not exhaust the machine's memory).
+ */
+export const MAX_ELEMENTS = 2 ** 28;
+
+/** Refuses a shape whose element count, or whose product of non-zero dimensions, exceeds MAX_ELEMENTS. */
+export function checkSize(shape: Shape, what: string): void {
+  // zero dimensions are left out, so loops over the other axes stay bounded too (e.g. [2^40, 0])
+  let n = 1;
+  for (const d of shape) if (d !== 0) n *= d;
+  if (n > MAX_ELEMENTS) {
+    const size = sizeOf(shape);
+    throw new RangeError(`${what}: shape ${fmt(shape)} ${size === 0 ? `has dimensions whose product, ${n},` : `has ${size} elements,`} more than the 2^28 (${MAX_ELEMENTS}) a tensor may hold`);
+  }
+}
+
+/** Refuses anything that is not a list of non-negative safe integers, or that is too large (see MAX_ELEMENTS). */
 export function checkShape(shape: unknown, what: string): Shape {
   if (!Array.isArray(shape)) throw new TypeError(`${what}: expected a shape (an array of non-negative integers), got ${describe(shape)}`);
-  for (const d of shape) {
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i]; // an index loop, so a hole in a sparse array is seen
     if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
-      throw new RangeError(`${what}: expected a shape of non-negative integers, got [${shape.map(describe).join(', ')}]`);
+      throw new RangeError(`${what}: expected a shape of non-negative integers, got [${Array.from(shape, describe).join(', ')}]`);
     }
   }
-  // Refuse before allocating: 2^31 float64 elements would be 16 GiB.
-  const n = sizeOf(shape as number[]);
-  if (n > 2 ** 31 - 1) throw new RangeError(`${what}: shape ${fmt(shape as number[])} has ${n} elements, more than the 2^31 - 1 a tensor may hold`);
+  checkSize(shape, what);
   return shape as number[];
+}
+
+/** broadcastShapes for shapes a caller gives: both are checked first. */
+export function broadcastShapesChecked(a: Shape, b: Shape, op = 'broadcastShapes'): Shape {
+  checkShape(a, `${op} (a)`);
+  checkShape(b, `${op} (b)`);
+  return broadcastShapes(a, b, op);
 }
 
 /** NumPy broadcasting of two shapes; `op` names the operation in the error. */
@@ -57,6 +80,7 @@ export function broadcastShapes(a: Shape, b: Shape, op: string): Shape {
     }
     out[i] = da === 1 ? db : da;
   }
+  checkSize(out, op); // before any op allocates the broadcast result
   return out;
 }
 
@@ -77,6 +101,7 @@ export function normAxes(axes: number | readonly number[] | undefined, ndim: num
     return all;
   }
   if (typeof axes === 'number') return [normAxis(axes, ndim, op)];
+  if (!Array.isArray(axes)) throw new TypeError(`${op}: expected axes to be an integer or an array of integers, got ${describe(axes)}`);
   const list = [...axes];
   const seen = new Set<number>();
   return list

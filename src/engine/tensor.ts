@@ -128,8 +128,8 @@ function filled(shape: Shape, value: number, op: string): Tensor {
 export const full = (shape: Shape, value: number): Tensor => filled(shape, value, 'full');
 export const zeros = (shape: Shape): Tensor => filled(shape, 0, 'zeros');
 export const ones = (shape: Shape): Tensor => filled(shape, 1, 'ones');
-export const zerosLike = (x: Tensor): Tensor => new Tensor(new Float64Array(x.size), x.shape);
-export const onesLike = (x: Tensor): Tensor => new Tensor(new Float64Array(x.size).fill(1), x.shape);
+export const zerosLike = (x: Tensor): Tensor => new Tensor(new Float64Array(checkTensor(x, 'zerosLike').size), x.shape);
+export const onesLike = (x: Tensor): Tensor => new Tensor(new Float64Array(checkTensor(x, 'onesLike').size).fill(1), x.shape);
 
 /** Throws a TypeError unless `v` is a Tensor; `arg` names the argument. */
 export function checkTensor(v: unknown, op: string, arg = 'x'): Tensor {

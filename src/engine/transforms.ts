@@ -26,12 +26,16 @@ export function flatten(tree: Tree, what = 'argument'): { leaves: Tensor[]; rebu
   };
   const skeleton = walk(tree);
   const rebuild = (ls: readonly Tensor[]): Tree => {
+    if (!Array.isArray(ls) || ls.length !== leaves.length) throw new RangeError(`rebuild: expected an array of ${leaves.length} tensors (one per leaf of ${what}), got ${describe(ls)}`);
     const build = (s: unknown): unknown => (typeof s === 'number' ? ls[s] : Array.isArray(s) ? s.map(build) : Object.fromEntries(Object.entries(s as object).map(([k, v]) => [k, build(v)])));
     return build(skeleton) as Tree;
   };
   return { leaves, rebuild };
 }
-const rebuildLeaf = (ls: readonly Tensor[]): Tree => ls[0];
+const rebuildLeaf = (ls: readonly Tensor[]): Tree => {
+  if (!Array.isArray(ls) || ls.length !== 1) throw new RangeError(`rebuild: expected an array of 1 tensor (the tree is one tensor), got ${describe(ls)}`);
+  return ls[0];
+};
 
 /** Where `bad` sits in `tree`, as `what[0].key…` (the first place, in flatten's order). */
 function pathOf(tree: unknown, bad: unknown, what: string): string {

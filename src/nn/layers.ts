@@ -1,6 +1,6 @@
 // Layers as pure functions of a parameter tree, Flax-style: `init(key)` makes parameters,
 // `apply(params, x, { training, key })` runs the network. Train/eval is the `training` flag.
-import { type Convention, type Key, type Tensor, add, dropout, dropoutWithMask, foldIn, gaussianDropout, isKey, matmul, normal, relu, sigmoid, split, tanh, uniform, zeros } from '../engine/index.ts';
+import { type Convention, type Key, type Tensor, add, describeValue, dropout, dropoutWithMask, foldIn, gaussianDropout, isKey, matmul, normal, relu, sigmoid, split, tanh, uniform, zeros } from '../engine/index.ts';
 
 export type Linear = {
   /** [in, out]: column j holds the incoming weights of output unit j. */
@@ -20,7 +20,10 @@ export function initLinear(key: Key, inDim: number, outDim: number, init: Init =
   return { W, b: zeros([outDim]) };
 }
 
-export const linear = (p: Linear, x: Tensor): Tensor => add(matmul(x, p.W), p.b);
+export function linear(p: Linear, x: Tensor): Tensor {
+  if (p === null || typeof p !== 'object') throw new TypeError(`linear: expected p to be the layer's parameters { W, b }, got ${describeValue(p)}`);
+  return add(matmul(x, p.W), p.b);
+}
 
 export type Activation = 'relu' | 'tanh' | 'sigmoid' | 'linear';
 const ACTIVATIONS: Record<Activation, (x: Tensor) => Tensor> = { relu, tanh, sigmoid, linear: (x) => x };
@@ -66,6 +69,8 @@ export interface MLP {
 
 /** A multilayer perceptron with dropout on the input and hidden units. */
 export function mlp(spec: MLPSpec): MLP {
+  if (spec === null || typeof spec !== 'object') throw new TypeError(`mlp: expected a spec { sizes, activation?, inputRate?, hiddenRate?, convention?, init? }, got ${describeValue(spec)}`);
+  if (!Array.isArray(spec.sizes)) throw new TypeError(`mlp: expected sizes to be an array of layer widths, got ${describeValue(spec.sizes)}`);
   const sizes = [...spec.sizes];
   if (sizes.length < 2 || sizes.some((s) => !Number.isSafeInteger(s) || s < 1)) {
     throw new RangeError(`mlp: sizes must list at least two positive integers (input and output widths), got [${sizes.join(', ')}]`);

@@ -1,6 +1,6 @@
 // Training and evaluation helpers: minibatch SGD whose batches and masks come from keys, batched
 // inference, classification error, and Monte-Carlo model averaging over sampled dropout masks.
-import { type Key, Tensor, type Tree, add, foldIn, isKey, softmax, uniform, valueAndGrad } from '../engine/index.ts';
+import { type Key, Tensor, type Tree, add, describeValue, foldIn, isKey, softmax, uniform, valueAndGrad } from '../engine/index.ts';
 import type { MLP, MLPParams } from './layers.ts';
 import type { Optimizer } from './optim.ts';
 
@@ -56,9 +56,24 @@ export function fit<P extends Tree>(params: P, loss: (params: P, batch: Int32Arr
 }
 
 /** f applied to consecutive row blocks of x [rows, width] (to bound memory), results concatenated row-wise. */
+/** A Float64Array argument (named in the error), checked before any of its elements is read. */
+function float64s(op: string, name: string, v: unknown): Float64Array {
+  if (!(v instanceof Float64Array)) throw new TypeError(`${op}: expected ${name} to be a Float64Array, got ${describeValue(v)}`);
+  return v;
+}
+
+/** Whole rows of `width` values: the number of rows. */
+function rowsOf(op: string, v: Float64Array, width: unknown, what: string): number {
+  if (typeof width !== 'number' || !Number.isSafeInteger(width) || width < 1) throw new RangeError(`${op}: expected ${what} to be a positive integer, got ${describeValue(width)}`);
+  if (v.length % width !== 0) throw new RangeError(`${op}: expected whole rows of ${width} values, got ${v.length} values`);
+  return v.length / width;
+}
+
 export function mapRows(x: Float64Array, width: number, f: (block: Tensor) => Tensor, block = 1000): Float64Array {
-  if (!Number.isSafeInteger(width) || width < 1 || x.length % width !== 0) throw new RangeError(`mapRows: x must hold whole rows of width ${String(width)}, got ${x.length} values`);
-  const rows = x.length / width;
+  float64s('mapRows', 'x', x);
+  if (typeof f !== 'function') throw new TypeError(`mapRows: expected f to be a function of a block of rows, got ${describeValue(f)}`);
+  if (!Number.isSafeInteger(block) || block < 1) throw new RangeError(`mapRows: expected block to be a positive integer, got ${describeValue(block)}`);
+  const rows = rowsOf('mapRows', x, width, 'width');
   const parts: Float64Array[] = [];
   for (let r = 0; r < rows; r += block) parts.push(f(new Tensor(x.slice(r * width, Math.min(rows, r + block) * width), [Math.min(block, rows - r), width])).data);
   const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
@@ -68,7 +83,7 @@ export function mapRows(x: Float64Array, width: number, f: (block: Tensor) => Te
 
 /** Index of the largest entry of each row of a [rows, classes] array (the first on ties). */
 export function argmaxRows(scores: Float64Array, classes: number): Int32Array {
-  const out = new Int32Array(scores.length / classes);
+  const out = new Int32Array(rowsOf('argmaxRows', float64s('argmaxRows', 'scores', scores), classes, 'classes'));
   for (let r = 0; r < out.length; r++) {
     let best = 0;
     for (let c = 1; c < classes; c++) if (scores[r * classes + c] > scores[r * classes + best]) best = c;
@@ -80,6 +95,7 @@ export function argmaxRows(scores: Float64Array, classes: number): Int32Array {
 /** Fraction of rows whose argmax differs from the label. */
 export function errorRate(scores: Float64Array, classes: number, labels: ArrayLike<number>): number {
   const pred = argmaxRows(scores, classes);
+  if (labels === null || typeof labels !== 'object' || typeof (labels as ArrayLike<number>).length !== 'number') throw new TypeError(`errorRate: expected labels to be an array of class indices, got ${describeValue(labels)}`);
   if (pred.length !== labels.length) throw new RangeError(`errorRate: ${pred.length} rows of scores but ${labels.length} labels`);
   let wrong = 0;
   for (let i = 0; i < pred.length; i++) if (pred[i] !== labels[i]) wrong++;

@@ -173,7 +173,8 @@ export class CompensatedVector {
   private readonly carry: Float64Array;
 
   constructor(readonly length: number) {
-    if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`CompensatedVector: expected length to be a non-negative integer, got ${show(length)}`);
+    // 2^28 doubles (2 GiB) per array, the engine's tensor limit: refused before allocating
+    if (!Number.isSafeInteger(length) || length < 0 || length > 2 ** 28) throw new RangeError(`CompensatedVector: expected length to be an integer in [0, 2^28], got ${show(length)}`);
     this.sum = new Float64Array(length);
     this.carry = new Float64Array(length);
   }
@@ -480,13 +481,19 @@ export function forEachLinearMaskDirect(W: Tensor, b: Tensor | ArrayLike<number>
 // Output nonlinearities on plain numbers, for visitors (no Tensor per mask)
 
 /** The logistic function, the engine's formula 1/(1 + e^−z). */
-export const sigmoidOf = (z: number): number => 1 / (1 + Math.exp(-z));
+export function sigmoidOf(z: number): number {
+  if (typeof z !== 'number') throw new TypeError(`sigmoidOf: expected z to be a number, got ${show(z)}`);
+  return 1 / (1 + Math.exp(-z));
+}
 
 /**
  * softmax(z) = exp(z − max z)/Σ exp(z − max z), written into `out` (a new array if not given; pass
  * one to avoid an allocation per mask). `out` may be z itself.
  */
-export function softmaxOf(z: ArrayLike<number>, out: Float64Array = new Float64Array(z.length)): Float64Array {
+export function softmaxOf(z: ArrayLike<number>, out?: Float64Array): Float64Array {
+  if (!(Array.isArray(z) || ArrayBuffer.isView(z))) throw new TypeError(`softmaxOf: expected z to be an array of numbers, got ${show(z)}`);
+  if (out === undefined) out = new Float64Array(z.length);
+  else if (!(out instanceof Float64Array)) throw new TypeError(`softmaxOf: expected out to be a Float64Array, got ${show(out)}`);
   if (out.length !== z.length) throw new RangeError(`softmaxOf: expected out to have ${z.length} elements like z, got ${out.length}`);
   let top = -Infinity;
   for (let i = 0; i < z.length; i++) top = Math.max(top, z[i]);

@@ -38,6 +38,14 @@ export interface GradCheckReport {
    * held to twice the tolerance each mode has against finite differences, projected on u and v.
    */
   adjoint: { lhs: number; rhs: number; error: number; tolerance: number; ok: boolean };
+  /**
+   * Entries that straddle a kink (relu or abs at 0, a tie of maximum/minimum/max): the one-sided
+   * differences (f(x + eps) − f(x))/eps and (f(x) − f(x − eps))/eps disagree beyond the tolerance,
+   * so the central difference is no derivative at all. Such an entry is not judged against it; it
+   * passes if the analytic value lies between the one-sided slopes (within the tolerance), which every
+   * subgradient does, and fails as usual otherwise. Listed here so a caller can move the point.
+   */
+  kinks: Mismatch[];
   /** In fast mode, when the projection failed: whether the full Jacobian check then passed too. */
   fullRerun?: GradCheckReport;
   /** One readable line. */
@@ -145,6 +153,8 @@ function fullCheck(P: Prepared, us: Tensor[], v: Tensor, d: Directional, eps: nu
   }
   let maxAbs = 0, maxRel = 0, worstExcess = -Infinity;
   let worst: Mismatch | null = null;
+  const kinks: Mismatch[] = [];
+  const base = P.out.data;
   const numericJu = new Float64Array(m); // J u from the finite differences
   const tolJu = new Float64Array(m); // Σ_j (atol + rtol·|J_oj|)·|u_j|: what the check allows J u to be off by (J: the analytic Jacobian)
   const elementBase = new Array<number>(P.args.length).fill(0);
@@ -171,7 +181,14 @@ function fullCheck(P: Prepared, us: Tensor[], v: Tensor, d: Directional, eps: nu
         const numeric = (plus[o] - minus[o]) / (2 * eps);
         const analytic = rows[o][l].data[j];
         const tol = atol + rtol * Math.abs(numeric);
-        judge(analytic, numeric, tol, { input: arg, element: elementBase[arg] + j, output: o, analytic, numeric });
+        const at = { input: arg, element: elementBase[arg] + j, output: o, analytic, numeric };
+        if (!(Math.abs(analytic - numeric) <= tol) && atKink(analytic, (base[o] - minus[o]) / eps, (plus[o] - base[o]) / eps, atol, rtol)) {
+          kinks.push(at);
+          numericJu[o] += analytic * u[j]; // the forward-mode check below judges the other entries
+          tolJu[o] += (atol + rtol * Math.abs(analytic)) * Math.abs(u[j]);
+          continue;
+        }
+        judge(analytic, numeric, tol, at);
         numericJu[o] += numeric * u[j];
         tolJu[o] += (atol + rtol * Math.abs(analytic)) * Math.abs(u[j]);
       }
@@ -187,7 +204,14 @@ function fullCheck(P: Prepared, us: Tensor[], v: Tensor, d: Directional, eps: nu
   const adjoint = adjointResult(d.lhs, d.rhs, 2 * tolJu.reduce((s, t, o) => s + t * Math.abs(v.data[o]), 0));
   const ok = worstExcess <= 0 && !forward && adjoint.ok;
   const fwdMsg = forward ? `; forward mode: (J u) at output ${forward.output} is ${forward.analytic}, finite differences give ${forward.numeric}` : '';
-  return { ok, mode: 'full', maxAbsError: maxAbs, maxRelError: maxRel, worst: worstExcess > 0 || !forward ? worst : forward, adjoint, message: describeResult(ok, 'full', maxAbs, worst, adjoint, atol, rtol) + fwdMsg };
+  const kinkMsg = kinks.length ? `; ${kinks.length} ${kinks.length === 1 ? 'entry straddles' : 'entries straddle'} a kink (one-sided differences disagree; the analytic value lies between them), first: input ${kinks[0].input}, element ${kinks[0].element}, output ${kinks[0].output}` : '';
+  return { ok, mode: 'full', maxAbsError: maxAbs, maxRelError: maxRel, worst: worstExcess > 0 || !forward ? worst : forward, adjoint, kinks, message: describeResult(ok, 'full', maxAbs, worst, adjoint, atol, rtol) + fwdMsg + kinkMsg };
+}
+
+/** One-sided slopes that disagree beyond the tolerance, with the analytic value between them (a subgradient). */
+function atKink(analytic: number, left: number, right: number, atol: number, rtol: number): boolean {
+  const tol = atol + rtol * Math.max(Math.abs(left), Math.abs(right));
+  return Math.abs(right - left) > tol && analytic >= Math.min(left, right) - tol && analytic <= Math.max(left, right) + tol;
 }
 
 function fastCheck(P: Prepared, us: Tensor[], v: Tensor, d: Directional, eps: number, atol: number, rtol: number): GradCheckReport {
@@ -210,6 +234,7 @@ function fastCheck(P: Prepared, us: Tensor[], v: Tensor, d: Directional, eps: nu
     maxRelError: numeric !== 0 ? err / Math.abs(numeric) : 0,
     worst: { input: -1, element: -1, output: -1, analytic: errRev >= errFwd ? d.rhs : d.lhs, numeric },
     adjoint,
+    kinks: [],
     message: '',
   };
   if (passed) {
@@ -222,6 +247,7 @@ function fastCheck(P: Prepared, us: Tensor[], v: Tensor, d: Directional, eps: nu
   report.fullRerun = full;
   report.ok = full.ok;
   report.worst = full.worst;
+  report.kinks = full.kinks;
   report.message = `fast mode${full.ok ? ' (projection off, full check passed)' : ''}: projection vᵀJu by reverse mode ${d.rhs}, by forward mode ${d.lhs}, by finite differences ${numeric} (tolerance ${tol.toExponential(3)}); full rerun: ${full.message}`;
   return report;
 }

@@ -12,7 +12,8 @@
 // 2^-60 to 0, which is why numbers are not converted with it here.)
 //
 // Naming: `keep` is the paper's p, the probability of KEEPING a unit; `rate` = 1 − keep.
-import { type Fraction, fraction, isFraction } from 'mathjs';
+import { type Fraction, fraction, isFraction as isMathFraction } from 'mathjs';
+import { describeValue } from '../engine/index.ts';
 
 export type { Fraction };
 
@@ -38,6 +39,9 @@ export const MAX_ENSEMBLE_INPUTS = 12;
 /** expectedDropoutLoss enumerates 2^(n·d) masks; n·d is at most this. */
 export const MAX_RIDGE_MASK_BITS = 14;
 
+// mathjs's test reads x.constructor, which an object without a prototype lacks
+const isFraction = (x: unknown): boolean => x !== null && typeof x === 'object' && Object.getPrototypeOf(x) !== null && isMathFraction(x);
+
 const ZERO = fraction(0);
 const ONE = fraction(1);
 
@@ -56,7 +60,8 @@ function show(x: unknown): string {
   if (typeof x === 'string') return `'${x}'`;
   if (typeof x === 'bigint') return `${x}n`;
   if (Array.isArray(x)) return `an array of length ${x.length}`;
-  return isFraction(x) ? (x as Fraction).toFraction() : String(x);
+  if (isFraction(x)) return (x as Fraction).toFraction();
+  return x !== null && typeof x === 'object' ? describeValue(x) : String(x); // String() fails on an object without a prototype
 }
 
 /** The exact value of a finite double as a Fraction (its binary expansion, no rounding). */

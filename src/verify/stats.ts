@@ -303,10 +303,19 @@ function logTailSum(k: number, n: number, q: number, upper: boolean): number {
   return base + Math.log(sum + comp);
 }
 
+/** Most trials the exact binomial functions accept: their cost grows like sqrt(n), and at 2^53 one call takes minutes. */
+const MAX_TRIALS = 2 ** 40;
+
+function trials(op: string, n: unknown): number {
+  const x = int(op, 'n', n, 0, 'a non-negative integer (the number of trials)');
+  if (x > MAX_TRIALS) throw new RangeError(`${op}: expected n (the number of trials) to be at most 2^40, got ${show(n)}: the exact tail sums cost about sqrt(n) steps`);
+  return x;
+}
+
 function binomialArgs(op: string, k: unknown, n: unknown, q: unknown) {
   const kk = num(op, 'k', k, 'an integer');
   if (!Number.isSafeInteger(kk)) throw new RangeError(`${op}: expected k to be an integer, got ${show(k)}`);
-  return { k: kk, n: int(op, 'n', n, 0, 'a non-negative integer (the number of trials)'), q: probability(op, 'q', q) };
+  return { k: kk, n: trials(op, n), q: probability(op, 'q', q) };
 }
 
 /** ln P(X ≤ k) after validation. */
@@ -378,7 +387,7 @@ export interface BinomialAcceptance {
  */
 export function binomialAcceptance(n: number, q: number, alpha: number): BinomialAcceptance {
   const op = 'binomialAcceptance';
-  int(op, 'n', n, 0, 'a non-negative integer (the number of trials)');
+  trials(op, n);
   probability(op, 'q', q);
   alphaArg(op, alpha);
   return acceptance(n, q, alpha);
@@ -425,7 +434,7 @@ export interface BinomialTestResult {
  */
 export function binomialTest(k: number, n: number, q: number, alpha: number): BinomialTestResult {
   const op = 'binomialTest';
-  int(op, 'n', n, 0, 'a non-negative integer (the number of trials)');
+  trials(op, n);
   const kk = num(op, 'k', k, 'an integer count in [0, n]');
   if (!Number.isSafeInteger(kk) || kk < 0 || kk > n) throw new RangeError(`${op}: expected k to be an integer count in [0, n] = [0, ${n}], got ${show(k)}`);
   probability(op, 'q', q);

@@ -21,6 +21,7 @@ const config: KernelConfig = {
 
 /** Chooses the matmul kernel and thread count (also settable by DROPCHECK_KERNEL=js, DROPCHECK_THREADS=1). Returns the previous setting. */
 export function configureKernels(options: Partial<KernelConfig>): KernelConfig {
+  if (options === null || typeof options !== 'object') throw new TypeError(`configureKernels: expected options { backend?, threads? }, got ${String(options)}`);
   const prev = { ...config };
   if (options.backend !== undefined) {
     if (options.backend !== 'wasm' && options.backend !== 'js') throw new RangeError(`configureKernels: backend must be 'wasm' or 'js', got ${String(options.backend)}`);

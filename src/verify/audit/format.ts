@@ -1,10 +1,17 @@
 // The audit's result as people read it (a markdown table) and as programs read it (JSON).
 import type { AuditResult, PropertyResult } from './battery.ts';
+import { describeValue as show } from '../../engine/index.ts';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const MARK: Record<PropertyResult['verdict'], string> = { pass: 'pass', fail: '**FAIL**', 'not applicable': 'n/a', 'not judged': 'not judged' };
 
 const bound = (p: number) => (p === 0 ? '0 (deterministic)' : `≤ ${p.toExponential(1)}`);
+
+function checkResult(r: unknown, op: string): void {
+  if (r === null || typeof r !== 'object' || !Array.isArray((r as AuditResult).properties) || typeof (r as AuditResult).options !== 'object') {
+    throw new TypeError(`${op}: expected the result of auditDropout, got ${show(r)}`);
+  }
+}
 
 /**
  * The report: verdict line, the table (property, verdict, evidence, test, false-failure bound,
@@ -12,6 +19,7 @@ const bound = (p: number) => (p === 0 ? '0 (deterministic)' : `≤ ${p.toExponen
  * the same text byte for byte.
  */
 export function formatMarkdown(r: AuditResult, rerun?: string, { timing = true, heading = '#' }: { timing?: boolean; heading?: string } = {}): string {
+  checkResult(r, 'formatMarkdown');
   const failed = r.properties.filter((p) => p.verdict === 'fail');
   const judged = r.properties.filter((p) => p.verdict === 'pass' || p.verdict === 'fail').length;
   const head = failed.length
@@ -40,5 +48,6 @@ export function formatMarkdown(r: AuditResult, rerun?: string, { timing = true, 
 }
 
 export function formatJson(r: AuditResult): string {
+  checkResult(r, 'formatJson');
   return JSON.stringify(r, null, 2) + '\n';
 }

@@ -1,0 +1,24 @@
+// Mutation testing: `npm run mutation` mutates src/ and runs the vitest suite against every mutant
+// (tests chosen per mutant from per-test coverage), then `npm run mutation:report` turns the JSON
+// report into reports/mutation.md. Slow: run one module with `npm run mutation -- --mutate <file>`.
+// Randomness is fixed: fast-check and the project's keys use seed 20261127 unless DROPCHECK_SEED is
+// set, and the deep mode is switched off, so a test kills a mutant or not the same way every run.
+delete process.env.DROPCHECK_DEEP;
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.config.ts', related: false },
+  mutate: ['src/**/*.ts'],
+  coverageAnalysis: 'perTest',
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  tempDirName: '.cache/stryker-tmp',
+  incrementalFile: '.cache/stryker-incremental.json',
+  ignorePatterns: ['reports/mutation', 'coverage'],
+  thresholds: { high: 95, low: 90, break: null },
+  // the audit's statistical properties take a second or two per audit: allow for a loaded machine
+  timeoutMS: 60_000,
+  cleanTempDir: 'always',
+};
