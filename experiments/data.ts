@@ -1,6 +1,7 @@
 // The 10,000 real MNIST digits shipped by the `mnist` package, read from its raw per-digit JSON
-// arrays (not its set() helper, which shuffles with Math.random), cached as one Float64Array file,
-// and split with the project's keys into stratified test / validation / training-pool sets.
+// arrays (not its set() helper, which shuffles with JavaScript's unseeded global generator), cached
+// as one Float64Array file, and split with the project's keys into stratified test / validation /
+// training-pool sets.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { threadId } from 'node:worker_threads';
