@@ -91,3 +91,9 @@ export function trainClassifier(c: ClassifierConfig, shared: Key): ClassifierRes
   if (c.evalEvery) curve.push(last);
   return { testError: last.test, trainError: last.train, curve, net, params, data, train };
 }
+
+/** An experiment run that needs only the final errors of one trained classifier (no error curve). */
+export function finalErrors(c: ClassifierConfig, shared: Key): ClassifierResult {
+  const { testError, trainError } = trainClassifier(c, shared);
+  return { testError, trainError, curve: [] };
+}

@@ -1,5 +1,5 @@
 // X-MAXNORM (Table 9): dropout + max-norm beats dropout + L2, which beats max-norm alone and L2 alone.
-import { type ClassifierConfig, type ClassifierResult, classifierCost, trainClassifier } from './classifier.ts';
+import { type ClassifierConfig, type ClassifierResult, classifierCost, finalErrors } from './classifier.ts';
 import { type Experiment, type Profile, type Setting, PART_RULES, combine, judge, meanSd, partsTable } from './framework.ts';
 import { barsWithErrors } from './plot.ts';
 import { PAPER_DROPOUT, SCALED_DOWN, SEEDS, baseClassifier, describeNet, describeTraining } from './scale.ts';
@@ -29,10 +29,7 @@ export const xMaxnorm: Experiment<S, ClassifierResult> = {
   rule: (p) => `Metric: test error (%) after the last update; ${SEEDS[p]} seeds, the four arms of one seed sharing training set, initial weights, batch order and masks. Parts: (1) d = err(dropout + L2) − err(dropout + max-norm) > 0; (2) d = err(max-norm) − err(dropout + L2) > 0; (3) d = err(L2) − err(dropout + L2) > 0.\n\n${PART_RULES}`,
   plan: (p) => ({ settings: settings(p), seeds: SEEDS[p] }),
   cost: (s) => classifierCost(s.config),
-  run: (s, _seed, ctx) => {
-    const { testError, trainError } = trainClassifier(s.config, ctx.shared);
-    return { testError, trainError, curve: [] };
-  },
+  run: (s, _seed, ctx) => finalErrors(s.config, ctx.shared),
   report: (runs) => {
     const e = (name: string) => bySeed(runs, name).map((r) => r.testError);
     const sub = (a: number[], b: number[]) => a.map((v, i) => v - b[i]);
