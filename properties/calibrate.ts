@@ -115,6 +115,14 @@ async function main(): Promise<void> {
     }));
   const correct = await audits(CORRECT);
   const broken = await audits(BROKEN);
+  // the power each broken candidate's properties state, read from one audit of it
+  const stated = await Promise.all(broken.map(async (r) => {
+    const { candidate } = await load(r.name);
+    const props = (await auditDropout(candidate, { seed: FIRST })).properties;
+    return r.catches.map((id) => `${id}: ${props.find((p) => p.id === id)?.power ?? '?'}`).join('; ');
+  }));
+  // one-sided 95% lower bound on a detection rate with no misses, (0.05)^(1/n) (exact binomial)
+  const lower = (r: { n: number; detected: number }) => (r.n && r.detected === r.n ? `, ≥ ${(0.05 ** (1 / r.n)).toFixed(3)} at 95%` : '');
 
   const md = `# Calibration
 
@@ -145,14 +153,16 @@ Detected = the audit failed every property the candidate's bug must break (its \
 The drop-rate, scale and dependence candidates sit at the effect sizes the power is stated for
 (0.01, 1%, 0.02): their detection rate is the power, observed.
 
-| candidate | bug | must fail | seeds | detected | rate |
-|---|---|---|---|---|---|
-${broken.map((r) => `| \`${r.name.replace('broken/', '')}\` | ${r.label} | ${r.catches.join(', ')} | ${r.n} | ${r.detected} | ${r.n ? (r.detected / r.n).toFixed(3) : '—'} |`).join('\n')}
+| candidate | bug | must fail | stated power | seeds | detected | rate |
+|---|---|---|---|---|---|---|
+${broken.map((r, i) => `| \`${r.name.replace('broken/', '')}\` | ${r.label} | ${r.catches.join(', ')} | ${stated[i]} | ${r.n} | ${r.detected} | ${r.n ? (r.detected / r.n).toFixed(3) + lower(r) : '—'} |`).join('\n')}
 
 Reproduce: \`npm run calibrate -- --seeds ${seeds} --audit-seeds ${auditSeeds} --broken-seeds ${brokenSeeds}\`.
 `;
   mkdirSync('reports', { recursive: true });
   writeFileSync('reports/calibration.md', md);
+  // every run's outcome, so a failure can be replayed by its seed
+  writeFileSync('reports/calibration.json', JSON.stringify({ seeds, auditSeeds, brokenSeeds, workers, minutes, outcomes }) + '\n');
   const falseFailures = stochastic.reduce((s, r) => s + r.failures, 0) + correct.reduce((s, r) => s + r.flagged, 0);
   const missed = broken.reduce((s, r) => s + (r.n - r.detected), 0);
   console.log(`calibration: ${falseFailures} false failures, ${missed} missed detections → reports/calibration.md (${minutes.toFixed(1)} min)`);
