@@ -2,8 +2,10 @@
 // many seeds, and reports observed false failures (on correct code: expected 0 at the stated α) and
 // observed detection rates (broken candidates: expected ≥ the stated power). Every run is a pure
 // function of its seed, so the result is the same however many workers share the work.
-// Run: npm run calibrate -- --seeds 1000 --audit-seeds 1000 --broken-seeds 100 [--workers 2]
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+// Run: npm run calibrate -- --seeds 1000 --audit-seeds 1000 --broken-seeds 100 [--reference-seeds N] [--workers 2] [--resume]
+// Every finished run is appended to .cache/calibration-runs.jsonl; --resume skips the runs found there,
+// so a long calibration that was stopped continues where it was (the results are the same).
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker, isMainThread, parentPort } from 'node:worker_threads';
 import { STOCHASTIC } from './stochastic.ts';
@@ -11,7 +13,11 @@ import { type DropoutCandidate, auditDropout, engineCandidate } from '../src/ver
 
 const FIRST = 1_000_000; // seeds FIRST … FIRST + n − 1, away from the defaults of the suite and the audit
 const candidatesDir = new URL('../test/candidates/', import.meta.url);
-const CORRECT = ['correct/inverted.ts', 'correct/scale-at-inference.ts', 'engine:inverted', 'engine:scale-at-inference'];
+const REFERENCE = ['correct/inverted.ts', 'correct/scale-at-inference.ts']; // the test suite's reference implementations
+const ENGINE = ['engine:inverted', 'engine:scale-at-inference'];
+const CORRECT = [...ENGINE, ...REFERENCE];
+const RUNS = '.cache/calibration-runs.jsonl';
+const jobId = (j: Job) => (j.kind === 'stochastic' ? `stochastic:${j.check}:${j.seed}` : `audit:${j.candidate}:${j.seed}`);
 const BROKEN = readdirSync(new URL('broken/', candidatesDir)).filter((f) => f.endsWith('.ts')).sort().map((f) => `broken/${f}`);
 
 type Job = { kind: 'stochastic'; check: number; seed: number } | { kind: 'audit'; candidate: string; seed: number };
@@ -52,7 +58,7 @@ function option(name: string, fallback: number): number {
 }
 
 /** Runs the jobs on `workers` threads, each pulling the next job when it finishes one. */
-async function pool(jobs: Job[], workers: number, progress: (done: number) => void): Promise<Outcome[]> {
+async function pool(jobs: Job[], workers: number, progress: (done: number, o: Outcome) => void): Promise<Outcome[]> {
   const out: Outcome[] = new Array(jobs.length);
   let next = 0, done = 0;
   await Promise.all(
@@ -66,7 +72,7 @@ async function pool(jobs: Job[], workers: number, progress: (done: number) => vo
       };
       w.on('message', (o: Outcome) => {
         out[current] = o;
-        progress(++done);
+        progress(++done, o);
         feed();
       });
       w.on('error', reject);
@@ -80,22 +86,37 @@ async function pool(jobs: Job[], workers: number, progress: (done: number) => vo
 async function main(): Promise<void> {
   const seeds = option('--seeds', 1000);
   const auditSeeds = option('--audit-seeds', seeds);
+  const referenceSeeds = option('--reference-seeds', auditSeeds);
   const brokenSeeds = option('--broken-seeds', 100);
   const workers = Math.max(1, option('--workers', Math.max(1, availableParallelism())));
   const range = (n: number) => Array.from({ length: n }, (_, i) => FIRST + i);
   const jobs: Job[] = [
     ...STOCHASTIC.flatMap((_, check) => range(seeds).map((seed): Job => ({ kind: 'stochastic', check, seed }))),
-    ...CORRECT.flatMap((candidate) => range(auditSeeds).map((seed): Job => ({ kind: 'audit', candidate, seed }))),
+    ...ENGINE.flatMap((candidate) => range(auditSeeds).map((seed): Job => ({ kind: 'audit', candidate, seed }))),
+    ...REFERENCE.flatMap((candidate) => range(referenceSeeds).map((seed): Job => ({ kind: 'audit', candidate, seed }))),
     ...BROKEN.flatMap((candidate) => range(brokenSeeds).map((seed): Job => ({ kind: 'audit', candidate, seed }))),
   ];
+  // runs finished earlier (--resume), then the rest, each appended to RUNS as it finishes
+  const earlier = new Map<string, Outcome>();
+  if (process.argv.includes('--resume') && existsSync(RUNS)) {
+    for (const line of readFileSync(RUNS, 'utf8').split('\n')) if (line) earlier.set(jobId((JSON.parse(line) as Outcome).job), JSON.parse(line));
+  } else {
+    mkdirSync('.cache', { recursive: true });
+    writeFileSync(RUNS, '');
+  }
+  const todo = jobs.filter((j) => !earlier.has(jobId(j)));
   const t0 = performance.now();
   const tty = process.stderr.isTTY;
-  const outcomes = await pool(jobs, workers, (done) => {
-    if (tty) process.stderr.write(`\rcalibration: ${done}/${jobs.length} runs, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-    else if (done % 100 === 0 || done === jobs.length) console.error(`calibration: ${done}/${jobs.length} runs`);
+  const fresh = await pool(todo, workers, (done, o) => {
+    appendFileSync(RUNS, JSON.stringify(o) + '\n');
+    if (tty) process.stderr.write(`\rcalibration: ${done}/${todo.length} runs, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    else if (done % 100 === 0 || done === todo.length) console.error(`calibration: ${done}/${todo.length} runs${earlier.size ? ` (${earlier.size} done before)` : ''}`);
   });
   if (tty) process.stderr.write('\n');
+  const byId = new Map(fresh.map((o) => [jobId(o.job), o]));
+  const outcomes = jobs.map((j) => earlier.get(jobId(j)) ?? byId.get(jobId(j))!);
   const minutes = (performance.now() - t0) / 60_000;
+  const cpuMinutes = outcomes.reduce((s, o) => s + o.seconds, 0) / 60;
 
   const stochastic = STOCHASTIC.map((c, check) => {
     const mine = outcomes.filter((o) => o.job.kind === 'stochastic' && o.job.check === check);
@@ -129,7 +150,7 @@ async function main(): Promise<void> {
 Every statistical check rerun on many seeds (seeds from ${FIRST} up), on correct code and on the
 audit's deliberately broken candidates. A correct implementation fails a check with probability at
 most its α, so the expected number of false failures is α·seeds (0 in practice); a broken candidate
-must be caught at least as often as the stated power. ${jobs.length.toLocaleString('en-US')} runs on ${workers} workers, ${minutes.toFixed(1)} min.
+must be caught at least as often as the stated power. ${jobs.length.toLocaleString('en-US')} runs, ${cpuMinutes.toFixed(0)} CPU-minutes (${workers} workers${earlier.size ? `; ${earlier.size.toLocaleString('en-US')} runs resumed from an earlier invocation` : `, ${minutes.toFixed(1)} min wall`}).
 
 ## The property suite's stochastic checks (correct engine)
 
@@ -157,12 +178,14 @@ The drop-rate, scale and dependence candidates sit at the effect sizes the power
 |---|---|---|---|---|---|---|
 ${broken.map((r, i) => `| \`${r.name.replace('broken/', '')}\` | ${r.label} | ${r.catches.join(', ')} | ${stated[i]} | ${r.n} | ${r.detected} | ${r.n ? (r.detected / r.n).toFixed(3) + lower(r) : '—'} |`).join('\n')}
 
-Reproduce: \`npm run calibrate -- --seeds ${seeds} --audit-seeds ${auditSeeds} --broken-seeds ${brokenSeeds}\`.
+Reproduce: \`npm run calibrate -- --seeds ${seeds} --audit-seeds ${auditSeeds}${referenceSeeds !== auditSeeds ? ` --reference-seeds ${referenceSeeds}` : ''} --broken-seeds ${brokenSeeds}\`
+(add \`--resume\` to continue a stopped run). Every run's outcome is in \`reports/calibration.json\`; a
+flagged seed replays alone with \`npx dropcheck audit <candidate> --seed <seed>\`.
 `;
   mkdirSync('reports', { recursive: true });
   writeFileSync('reports/calibration.md', md);
   // every run's outcome, so a failure can be replayed by its seed
-  writeFileSync('reports/calibration.json', JSON.stringify({ seeds, auditSeeds, brokenSeeds, workers, minutes, outcomes }) + '\n');
+  writeFileSync('reports/calibration.json', JSON.stringify({ seeds, auditSeeds, referenceSeeds, brokenSeeds, workers, cpuMinutes, outcomes }) + '\n');
   const falseFailures = stochastic.reduce((s, r) => s + r.failures, 0) + correct.reduce((s, r) => s + r.flagged, 0);
   const missed = broken.reduce((s, r) => s + (r.n - r.detected), 0);
   console.log(`calibration: ${falseFailures} false failures, ${missed} missed detections → reports/calibration.md (${minutes.toFixed(1)} min)`);

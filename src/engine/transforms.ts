@@ -121,24 +121,38 @@ export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Tensor, opt
   const argnums = options.argnums ?? 0;
   const list = typeof argnums === 'number' ? [argnums] : [...argnums];
   if (new Set(list).size !== list.length) throw new RangeError(`grad: argnums must not repeat an argument, got [${list.join(', ')}]`);
+  // f with the scalar-loss check, made once: the per-call path below allocates no closure
+  const loss = (...full: unknown[]): Tensor => {
+    const out = f(...(full as A));
+    if (!(out instanceof Tensor) || out.size !== 1) {
+      throw new TypeError(`grad: the function must return a one-element Tensor (a scalar loss), got ${out instanceof Tensor ? `shape ${fmt(out.shape)}` : describe(out)}`);
+    }
+    return out;
+  };
+  const only0 = list.length === 1 && list[0] === 0;
   return (...args: A): { value: Tensor; grad: any } => {
     for (let j = 0; j < list.length; j++) {
       const i = list[j];
       if (!Number.isInteger(i) || i < 0 || i >= args.length) throw new RangeError(`grad: argnums ${i} is out of range for ${args.length} arguments`);
     }
-    const g = (...diff: Tree[]) => {
-      const full = args.slice() as unknown[];
-      for (let j = 0; j < list.length; j++) full[list[j]] = diff[j];
-      const out = f(...(full as A));
-      if (!(out instanceof Tensor) || out.size !== 1) {
-        throw new TypeError(`grad: the function must return a one-element Tensor (a scalar loss), got ${out instanceof Tensor ? `shape ${fmt(out.shape)}` : describe(out)}`);
-      }
-      return out;
-    };
-    const diff = new Array<Tree>(list.length);
-    for (let j = 0; j < list.length; j++) diff[j] = args[list[j]] as Tree;
-    const { value, pullback } = vjp(g, ...diff);
-    const grads = pullback(onesLike(value));
+    let value: Tensor, grads: Tree[];
+    if (only0 && args.length === 1) {
+      // grad(f)(x), the common case: f itself is differentiated, no wrapper per call
+      const r = vjp(loss as (x: Tree) => Tensor, args[0] as Tree);
+      value = r.value;
+      grads = r.pullback(onesLike(value));
+    } else {
+      const g = (...diff: Tree[]) => {
+        const full = args.slice() as unknown[];
+        for (let j = 0; j < list.length; j++) full[list[j]] = diff[j];
+        return loss(...full);
+      };
+      const diff = new Array<Tree>(list.length);
+      for (let j = 0; j < list.length; j++) diff[j] = args[list[j]] as Tree;
+      const r = vjp(g, ...diff);
+      value = r.value;
+      grads = r.pullback(onesLike(value));
+    }
     return { value, grad: typeof argnums === 'number' ? grads[0] : grads };
   };
 }
