@@ -8,6 +8,7 @@ import {
   type Tensor, add, broadcastTo, configureKernels, foldIn, grad, kernelInfo, key, matmul, mlp, mul, normal, sgd, softmaxCrossEntropy, sum, tensor, uniform, valueAndGrad,
 } from '../src/index.ts';
 import { forEachLinearMask, softmaxOf } from '../src/verify/enumerate.ts';
+import { gemm } from '../src/engine/kernels.ts';
 import { type Sample, rate, summarize, timeInterleaved, timeMs } from './timing.ts';
 import * as TF from './tfjs.ts';
 import { type Bar, plotRatios } from './plot.ts';
@@ -68,6 +69,22 @@ function ourStep(threads: 1 | 2, split?: { grad: number[]; opt: number[] }): () 
     configureKernels({ threads: 2 });
   };
 }
+
+// The step's matrix products alone (forward, then the backward's weight and input gradients; the
+// input layer needs no input gradient), each on fresh output as matmul does: the floor under the step.
+const PRODUCTS: [boolean, boolean, number, number, number][] = [
+  [false, false, 100, 1024, 784], [false, false, 100, 1024, 1024], [false, false, 100, 10, 1024],
+  [true, false, 1024, 10, 100], [false, true, 100, 1024, 10],
+  [true, false, 1024, 1024, 100], [false, true, 100, 1024, 1024], [true, false, 784, 1024, 100],
+];
+const productFlops = PRODUCTS.reduce((s, [, , m, n, k]) => s + 2 * m * n * k, 0);
+const products = (() => {
+  const ops = PRODUCTS.map(([ta, tb, m, n, k], i) => ({ ta, tb, m, n, k, A: uniform(key(30 + i), [m * k]).data, B: uniform(key(40 + i), [k * n]).data }));
+  return timeMs(() => {
+    for (const o of ops) gemm(o.ta, o.tb, o.m, o.n, o.k, o.A, 0, o.B, 0, new Float64Array(o.m * o.n), 0, true);
+  }, R(9, 2), 2);
+})();
+emit({ bench: 'mlp_products', ms: +products.median.toFixed(2), gflops: +(productFlops / products.median / 1e6).toFixed(2) });
 
 // ---------------------------------------------------------------------------------------------
 // 3. tiny grad
@@ -256,7 +273,10 @@ ${row(['tiny grad, µs', 'wasm+SIMD', show(Wp.tiny.ours), show(Wp.tiny.tfjs), `$
 The MLP is 784-1024-1024-10, ReLU, dropout rate 0.2 on the inputs and 0.5 on both hidden layers,
 batch 100, softmax cross-entropy, SGD with momentum 0.9; the engine's step on 2 threads splits into
 the gradient, ${f3(ours2.grad.median)} ms, and the optimizer update (src/nn), ${f3(ours2.opt.median)} ms (medians,
-wasm phase). TF.js wasm backend: SIMD ${Wp.info.simd ? 'on' : 'off'}, threads ${Wp.info.threads ? 'on' : 'off'}. "Stock" is
+wasm phase). The step's eight matrix products (${(productFlops / 1e9).toFixed(2)} GFLOP) take ${f3(products.median)} ms on their own
+(${(productFlops / products.median / 1e6).toFixed(1)} GFLOP/s, 2 threads, timed before the TF.js phases): the rest of the gradient
+is masks, elementwise ops, reductions and the copies in and out of WebAssembly memory.
+TF.js wasm backend: SIMD ${Wp.info.simd ? 'on' : 'off'}, threads ${Wp.info.threads ? 'on' : 'off'}. "Stock" is
 \`optimizer.minimize\`; "tuned" writes the backward pass out with \`tf.transpose\` before each product,
 so every matMul is a plain one. The PyTorch figure (26 ms, float64, one thread, OpenBLAS) is quoted,
 not run here.
