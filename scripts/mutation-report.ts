@@ -244,7 +244,7 @@ export function render(report: Report, statuses: readonly Status[], meta: { date
     'npm ci',
     `npm run mutation -- --mutate ${files.length === 1 ? files[0] : '<file>'} --concurrency 1   # writes reports/mutation/mutation.{html,json}`,
     meta.rerun ? 'npm run mutation -- --mutate <file>:<from>-<to>,… --concurrency 1   # the survivors\' lines again, after new tests' : null,
-    meta.rerun ? `npm run mutation:report -- ${files.length === 1 ? '--in <first run>.json' : '--in <first run of one module>.json --in <of the next>.json …'} --rerun <rerun>.json,…` : 'npm run mutation:report                       # writes this file',
+    meta.rerun ? `npm run mutation:report -- ${files.length === 1 ? '--in <first run>.json' : '--in <first run of one module>.json --in <of the next>.json …'} --rerun <rerun>.json,…${carried.map((c) => ` --keep ${c.file}`).join('')}` : 'npm run mutation:report                       # writes this file',
     '```',
     '',
   ].filter((line) => line !== null).join('\n');

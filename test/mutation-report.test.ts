@@ -98,5 +98,6 @@ describe('mutation report', () => {
     expect(md).toContain(older.split('\n')[2]);
     expect(md).toContain('Carried over from the earlier report, whose run JSON is not kept: `src/verify/montecarlo.ts` (run 2026-11-27 11:34 UTC at `e87b8ab`)');
     expect(carryOver(md, 'src/verify/montecarlo.ts')).toEqual(c);
+    expect(render(report, [], { date: 'd', commit: 'c', source: 's', rerun: 'r', carried: [c] })).toContain('--rerun <rerun>.json,… --keep src/verify/montecarlo.ts');
   });
 });
