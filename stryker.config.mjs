@@ -21,4 +21,8 @@ export default {
   // the audit's statistical properties take a second or two per audit: allow for a loaded machine
   timeoutMS: 60_000,
   cleanTempDir: 'always',
+  // vitest strips types without checking them, so the sandbox needs no `// @ts-nocheck` headers; adding
+  // them would change the committed WebAssembly module (src/engine/wasm/gemm.wasm.ts), whose rebuild test
+  // compares it byte for byte
+  disableTypeChecks: false,
 };

@@ -5,9 +5,13 @@
 //
 //   npm run mutation:report [-- --in reports/mutation/mutation.json --out reports/mutation.md]
 //   npm run mutation:report -- --in full.json --rerun lines.json
+//   npm run mutation:report -- --in a-full.json --in b-full.json --rerun a-lines.json,b-lines.json
 //
 // --rerun merges a later run over some lines (`--mutate file:from-to`, e.g. after writing the tests
-// the survivors asked for): its verdicts replace those of the same mutants in --in.
+// the survivors asked for): its verdicts replace those of the same mutants in --in. --in may be given
+// once per module (or group of modules) run on its own; each module's row then names its own runs.
+// --keep <module> carries that module's row and survivors over from the report being replaced (--out),
+// with the date and commit of its runs, when the JSON of those runs is no longer at hand.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 
@@ -27,6 +31,8 @@ interface Report {
 interface Status {
   file: string;
   line: number;
+  /** Only when two mutants of the same kind share a line. */
+  column?: number;
   mutator: string;
   replacement?: string;
   status: string;
@@ -37,7 +43,9 @@ const arg = (flag: string, fallback: string) => {
   const i = process.argv.indexOf(flag);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 };
-const input = arg('--in', 'reports/mutation/mutation.json');
+/** Every value given for a repeatable flag, in order (commas also separate values). */
+const args = (flag: string) => process.argv.flatMap((a, i) => (a === flag && process.argv[i + 1] ? process.argv[i + 1].split(',') : []));
+const inputs = args('--in').length ? args('--in') : ['reports/mutation/mutation.json'];
 const output = arg('--out', 'reports/mutation.md');
 const statusFile = arg('--status', 'scripts/mutation-status.json');
 
@@ -111,42 +119,116 @@ export function merge(base: Report, rerun: Report): { report: Report; replaced: 
   return { report: { ...base, files }, replaced, changed };
 }
 
-export function render(report: Report, statuses: readonly Status[], meta: { date: string; commit: string; source: string; rerun?: string }): string {
-  const files = Object.keys(report.files).sort();
-  const all = files.flatMap((f) => report.files[f].mutants);
-  const total = tally(all);
+/** The modules of several runs (each run over its own modules) in one report; a module in two runs is refused. */
+export function combine(reports: readonly Report[]): Report {
+  const files: Report['files'] = {};
+  for (const r of reports) {
+    for (const [f, entry] of Object.entries(r.files)) {
+      if (files[f]) throw new Error(`mutation-report: ${f} is in more than one --in report; give each module's first run once and later runs with --rerun`);
+      files[f] = entry;
+    }
+  }
+  return { files };
+}
+
+/** Where one module's verdicts come from: its first run and the reruns that replaced some of them. */
+export interface ModuleRuns {
+  /** The first run's date, and its score before any rerun. */
+  date: string;
+  firstScore: number;
+  /** Dates of the reruns that replaced mutants of this module, in order. */
+  reruns: string[];
+  commit: string;
+}
+
+/**
+ * A module's verdicts carried over from an earlier reports/mutation.md, when the JSON of its runs is no
+ * longer at hand: its counts and survivor rows as they were, with the date and commit of those runs.
+ */
+export interface Carried {
+  file: string;
+  mutants: number;
+  tally: Tally;
+  runs: ModuleRuns;
+  survivors: string[];
+}
+
+/** Reads one module's row, its survivors, and the date and commit of its runs out of a report this script wrote. */
+export function carryOver(md: string, file: string): Carried {
+  const lines = md.split('\n');
+  const row = lines.find((l) => l.startsWith(`| \`${file}\` |`));
+  if (!row) throw new Error(`mutation-report: ${file} has no row in the earlier report, so there is nothing to carry over`);
+  const cells = row.split(' | ').map((c) => c.replace(/^\| |\s*\|$/g, '').trim());
+  const [mutants, killed, timeout, survived, noCoverage, errors] = cells.slice(1, 7).map(Number);
+  let runs: ModuleRuns;
+  if (cells.length >= 13) {
+    // written with per-module runs: "first run's score | date (reruns hh:mm UTC, …) | `commit`"
+    const [, date, later] = cells[11].match(/^(.+? UTC)(?: \(reruns (.+)\))?$/) ?? [, cells[11]];
+    runs = { date: date!, firstScore: parseFloat(cells[10]), reruns: later ? later.split(', ').map((t) => date!.slice(0, 11) + t) : [], commit: cells[12].replace(/`/g, '') };
+  } else {
+    // one module per report: the date and commit are the report's, the reruns listed in its text
+    const head = md.match(/^Date: (.+? UTC)\. Commit: `([^`]+)`/m);
+    if (!head) throw new Error(`mutation-report: the earlier report gives no date and commit for ${file}`);
+    runs = {
+      date: head[1],
+      firstScore: parseFloat(md.match(/The first run scored ([\d.]+)%/)?.[1] ?? 'NaN'),
+      reruns: [...md.matchAll(/\.json`, (\d{4}-\d\d-\d\d \d\d:\d\d UTC);/g)].map((m) => m[1]),
+      commit: head[2],
+    };
+  }
+  return { file, mutants, tally: { killed, timeout, survived, noCoverage, errors, ignored: mutants - killed - timeout - survived - noCoverage - errors }, runs, survivors: lines.filter((l) => l.startsWith(`| \`${file}:`)) };
+}
+
+export function render(report: Report, statuses: readonly Status[], meta: { date: string; commit: string; source: string; rerun?: string; modules?: Record<string, ModuleRuns>; sources?: { file: string; modules: string[]; performance?: Report['performance'] }[]; carried?: Carried[] }): string {
+  const carried = meta.carried ?? [];
+  const files = [...Object.keys(report.files), ...carried.map((c) => c.file)].sort();
+  const summary = (f: string) => {
+    const c = carried.find((x) => x.file === f);
+    return c ? { mutants: c.mutants, t: c.tally, runs: c.runs as ModuleRuns | undefined } : { mutants: report.files[f].mutants.length, t: tally(report.files[f].mutants), runs: meta.modules?.[f] };
+  };
+  const total = files.map((f) => summary(f).t).reduce((a, b) => ({ killed: a.killed + b.killed, timeout: a.timeout + b.timeout, survived: a.survived + b.survived, noCoverage: a.noCoverage + b.noCoverage, errors: a.errors + b.errors, ignored: a.ignored + b.ignored }), tally([]));
+  const count = files.reduce((n, f) => n + summary(f).mutants, 0);
   const rows = files.map((f) => {
-    const t = tally(report.files[f].mutants);
+    const { mutants, t, runs } = summary(f);
     const s = score(t);
     const target = targetOf(f);
-    return `| \`${f}\` | ${report.files[f].mutants.length} | ${t.killed} | ${t.timeout} | ${t.survived} | ${t.noCoverage} | ${t.errors} | **${pct(s)}** | ${target}% | ${Number.isNaN(s) ? 'n/a' : s >= target ? 'meets' : '**below**'} |`;
+    const when = runs ? `${pct(runs.firstScore)} | ${runs.date}${runs.reruns.length ? ` (reruns ${runs.reruns.map((d) => d.slice(11)).join(', ')})` : ''} | \`${runs.commit}\`` : `${pct(s)} | ${meta.date} | \`${meta.commit}\``;
+    return `| \`${f}\` | ${mutants} | ${t.killed} | ${t.timeout} | ${t.survived} | ${t.noCoverage} | ${t.errors} | **${pct(s)}** | ${target}% | ${Number.isNaN(s) ? 'n/a' : s >= target ? 'meets' : '**below**'} | ${when} |`;
   });
-  const survivors = files.flatMap((f) =>
-    report.files[f].mutants
+  const survivors = files.flatMap((f) => {
+    const c = carried.find((x) => x.file === f);
+    if (c) return c.survivors;
+    return report.files[f].mutants
       .filter((m) => m.status === 'Survived' || m.status === 'NoCoverage')
       .sort((a, b) => a.location.start.line - b.location.start.line || a.location.start.column - b.location.start.column)
       .map((m) => {
         const line = m.location.start.line;
         const original = report.files[f].source.split('\n')[line - 1]?.trim() ?? '';
-        const judged = statuses.find((s) => s.file === f && s.line === line && s.mutator === m.mutatorName && (s.replacement === undefined || s.replacement === m.replacement));
+        const judged = statuses.find((s) => s.file === f && s.line === line && (s.column === undefined || s.column === m.location.start.column) && s.mutator === m.mutatorName && (s.replacement === undefined || s.replacement === m.replacement));
         const status = judged ? `${judged.status}: ${judged.reason}` : m.status === 'NoCoverage' ? 'open: no test runs this line' : 'open: a missing test';
         return `| \`${f}:${line}:${m.location.start.column}\` | ${m.mutatorName} | \`${cell(short(original))}\` | \`${cell(short(m.replacement ?? ''))}\` | ${m.status} | ${cell(status)} |`;
-      }),
-  );
-  const p = report.performance;
-  const time = p?.total ? ` Stryker's own timing: ${(p.total / 60_000).toFixed(1)} min in all (initial test run ${((p.initialRun ?? 0) / 1000).toFixed(0)} s, mutants ${((p.mutation ?? 0) / 60_000).toFixed(1)} min).` : '';
+      });
+  });
+  const timing = (p: Report['performance']) => (p?.total ? `Stryker's own timing: ${(p.total / 60_000).toFixed(1)} min in all (initial test run ${((p.initialRun ?? 0) / 1000).toFixed(0)} s, mutants ${((p.mutation ?? 0) / 60_000).toFixed(1)} min)` : '');
+  const time = timing(report.performance) ? ` ${timing(report.performance)}.` : '';
+  const sources = meta.sources?.length
+    ? `First runs: ${meta.sources.map((x) => `\`${x.file}\` (${[x.modules.map((f) => `\`${f}\``).join(', '), timing(x.performance)].filter(Boolean).join('; ')})`).join(', ')}.`
+    : `Source: \`${meta.source}\`.${time}`;
+  const kept = carried.length
+    ? ` Carried over from the earlier report, whose run JSON is not kept: ${carried.map((c) => `\`${c.file}\` (run ${c.runs.date} at \`${c.runs.commit}\`)`).join(', ')}; its row and survivors are as that run left them.`
+    : '';
   return [
     '# Mutation testing',
     '',
     `Every mutant Stryker makes of the modules below (an operator flipped, a condition forced, a constant or string changed, a block emptied) is run against the vitest suite on its fixed seeds; a mutant is killed when some test fails. ` +
       `The score is detected (killed or timed out) over all valid mutants (detected, survived, not covered). Targets: ≥ 95% for the dropout op, gradient checking, enumeration and statistics modules, ≥ 90% elsewhere.`,
     '',
-    `Date: ${meta.date}. Commit: \`${meta.commit}\`. Source: \`${meta.source}\`.${time}${meta.rerun ? ` ${meta.rerun}` : ''}`,
+    `Date: ${meta.date}. Commit: \`${meta.commit}\`. ${sources}${meta.rerun ? ` ${meta.rerun}` : ''}${kept}`,
     '',
-    `**Overall: ${pct(score(total))}** over ${all.length} mutants (${total.killed} killed, ${total.timeout} timed out, ${total.survived} survived, ${total.noCoverage} not covered, ${total.errors} compile/runtime errors) in ${files.length} ${files.length === 1 ? 'module' : 'modules'}.`,
+    `**Overall: ${pct(score(total))}** over ${count} mutants (${total.killed} killed, ${total.timeout} timed out, ${total.survived} survived, ${total.noCoverage} not covered, ${total.errors} compile/runtime errors) in ${files.length} ${files.length === 1 ? 'module' : 'modules'}.`,
     '',
-    '| module | mutants | killed | timeout | survived | no coverage | errors | score | target | |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| module | mutants | killed | timeout | survived | no coverage | errors | score | target | | first run\'s score | run (UTC) | commit |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
     '## Surviving mutants',
@@ -160,38 +242,58 @@ export function render(report: Report, statuses: readonly Status[], meta: { date
     '',
     '```sh',
     'npm ci',
-    `npm run mutation${files.length === 1 ? ` -- --mutate ${files[0]}` : ''}   # writes reports/mutation/mutation.{html,json}`,
-    meta.rerun ? 'npm run mutation -- --mutate <file>:<from>-<to>,…   # the survivors\' lines again, after new tests' : null,
-    meta.rerun ? 'npm run mutation:report -- --in <first run>.json --rerun reports/mutation/mutation.json' : 'npm run mutation:report                       # writes this file',
+    `npm run mutation -- --mutate ${files.length === 1 ? files[0] : '<file>'} --concurrency 1   # writes reports/mutation/mutation.{html,json}`,
+    meta.rerun ? 'npm run mutation -- --mutate <file>:<from>-<to>,… --concurrency 1   # the survivors\' lines again, after new tests' : null,
+    meta.rerun ? `npm run mutation:report -- ${files.length === 1 ? '--in <first run>.json' : '--in <first run of one module>.json --in <of the next>.json …'} --rerun <rerun>.json,…${carried.map((c) => ` --keep ${c.file}`).join('')}` : 'npm run mutation:report                       # writes this file',
     '```',
     '',
   ].filter((line) => line !== null).join('\n');
 }
 
+const mtime = (file: string) => statSync(file).mtime.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+
 function main() {
-  if (!existsSync(input)) {
-    console.error(`mutation-report: ${input} not found; run \`npm run mutation\` first`);
-    process.exit(2);
+  for (const input of inputs) {
+    if (!existsSync(input)) {
+      console.error(`mutation-report: ${input} not found; run \`npm run mutation\` first`);
+      process.exit(2);
+    }
   }
-  let report = JSON.parse(readFileSync(input, 'utf8')) as Report;
-  const rerunFile = arg('--rerun', '');
-  let rerun: string | undefined;
-  if (rerunFile) {
-    const first = tally(Object.values(report.files).flatMap((f) => f.mutants));
-    const runs = rerunFile.split(',').map((file) => {
-      const m = merge(report, JSON.parse(readFileSync(file, 'utf8')) as Report);
-      report = m.report;
-      return `${m.replaced} mutants (\`${file}\`, ${statSync(file).mtime.toISOString().slice(0, 16).replace('T', ' ')} UTC; ${m.changed} changed verdict)`;
-    });
-    rerun = `After new tests the survivors' lines were run again: ${runs.join(', then ')}. The first run scored ${pct(score(first))}; the tables show the latest verdict of each mutant.`;
-  }
-  const statuses: Status[] = existsSync(statusFile) ? JSON.parse(readFileSync(statusFile, 'utf8')) : [];
+  const firsts = inputs.map((input) => JSON.parse(readFileSync(input, 'utf8')) as Report);
+  let report = combine(firsts);
   const dirty = git('status', '--porcelain', '--untracked-files=no', 'src') !== '' ? ' (with uncommitted changes in src/)' : '';
+  const commit = git('rev-parse', '--short', 'HEAD') + dirty;
+  const modules: Record<string, ModuleRuns> = {};
+  firsts.forEach((r, i) => {
+    for (const f of Object.keys(r.files)) modules[f] = { date: mtime(inputs[i]), firstScore: score(tally(r.files[f].mutants)), reruns: [], commit };
+  });
+  let rerun: string | undefined;
+  const rerunFiles = args('--rerun');
+  if (rerunFiles.length) {
+    const runs = rerunFiles.map((file) => {
+      const again = JSON.parse(readFileSync(file, 'utf8')) as Report;
+      const m = merge(report, again);
+      report = m.report;
+      for (const f of Object.keys(again.files)) if (modules[f]) modules[f].reruns.push(mtime(file));
+      return `${m.replaced} mutants of ${Object.keys(again.files).map((f) => `\`${f}\``).join(', ')} (\`${file}\`, ${mtime(file)}; ${m.changed} changed verdict)`;
+    });
+    rerun = `After new tests the survivors' lines were run again: ${runs.join(', then ')}. The tables show the latest verdict of each mutant; "first run's score" is each module's score before the reruns.`;
+  }
+  // --keep <module>: that module's row and survivors from the report being replaced (its JSON is gone)
+  const carried = args('--keep').map((f) => {
+    if (report.files[f]) throw new Error(`mutation-report: ${f} is both kept from the earlier report and in a run given here`);
+    if (!existsSync(output)) throw new Error(`mutation-report: --keep ${f}: no earlier ${output} to carry it over from`);
+    return carryOver(readFileSync(output, 'utf8'), f);
+  });
+  const statuses: Status[] = existsSync(statusFile) ? JSON.parse(readFileSync(statusFile, 'utf8')) : [];
   const md = render(report, statuses, {
-    date: statSync(input).mtime.toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
-    commit: git('rev-parse', '--short', 'HEAD') + dirty,
-    source: input,
+    date: inputs.map(mtime).sort().at(-1)!,
+    commit,
+    source: inputs.join(', '),
     rerun,
+    modules,
+    sources: firsts.map((r, i) => ({ file: inputs[i], modules: Object.keys(r.files).sort(), performance: r.performance })),
+    carried,
   });
   writeFileSync(output, md);
   console.log(`mutation-report: ${output} written`);

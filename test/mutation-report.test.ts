@@ -1,6 +1,6 @@
 // The mutation report: Stryker's score per module against its target, and every survivor with its status.
 import { describe, expect, it } from 'vitest';
-import { merge, render, score, tally, targetOf } from '../scripts/mutation-report.ts';
+import { carryOver, combine, merge, render, score, tally, targetOf } from '../scripts/mutation-report.ts';
 
 const mutant = (id: number, status: string, line: number, mutatorName = 'EqualityOperator', replacement = 'a <= b') =>
   ({ id: String(id), status, mutatorName, replacement, location: { start: { line, column: 3 }, end: { line, column: 9 } } }) as never;
@@ -33,6 +33,13 @@ describe('mutation report', () => {
     expect(md.match(/^\| `src\/.*:\d+:\d+` /gm)).toHaveLength(2);
   });
 
+  it('a recorded status with a column applies to the mutant at that column only', () => {
+    const two = { files: { 'src/engine/dropout.ts': { source: 'if (a < b) go();', mutants: [mutant(1, 'Survived', 1), { ...(mutant(2, 'Survived', 1) as object), location: { start: { line: 1, column: 8 }, end: { line: 1, column: 9 } } } as never] } } };
+    const md = render(two, [{ file: 'src/engine/dropout.ts', line: 1, column: 8, mutator: 'EqualityOperator', status: 'equivalent', reason: 'why' }], { date: 'd', commit: 'c', source: 's' });
+    expect(md).toContain('| `src/engine/dropout.ts:1:3` | EqualityOperator | `if (a < b) go();` | `a <= b` | Survived | open: a missing test |');
+    expect(md).toContain('| `src/engine/dropout.ts:1:8` | EqualityOperator | `if (a < b) go();` | `a <= b` | Survived | equivalent: why |');
+  });
+
   it('a rerun over some lines replaces the verdicts of the same mutants (same place, mutator and replacement) only', () => {
     const rerun = { files: { 'src/engine/dropout.ts': { source: '', mutants: [mutant(9, 'Killed', 2), mutant(10, 'Killed', 3, 'BlockStatement', '{ }')] } } };
     const m = merge(report, rerun);
@@ -40,5 +47,57 @@ describe('mutation report', () => {
     expect(m.report.files['src/engine/dropout.ts'].mutants.map((x: { status: string }) => x.status)).toEqual(['Killed', 'Killed', 'Killed', 'NoCoverage']);
     expect(score(tally(m.report.files['src/engine/dropout.ts'].mutants))).toBe(75);
     expect(m.report.files['src/verify/audit/plan.ts']).toEqual(report.files['src/verify/audit/plan.ts']);
+  });
+
+  it('several first runs, one per module, combine into one report; a module given twice is refused', () => {
+    const a = { files: { 'src/engine/dropout.ts': report.files['src/engine/dropout.ts'] } };
+    const b = { files: { 'src/verify/audit/plan.ts': report.files['src/verify/audit/plan.ts'] }, performance: { total: 60_000 } };
+    const both = combine([a, b]);
+    expect(both.files).toEqual(report.files);
+    expect(() => combine([a, b, a])).toThrow(/src\/engine\/dropout.ts is in more than one --in report/);
+  });
+
+  it('with each module\'s runs given, its row names its first run\'s score, its run dates and commit, and the sources are listed', () => {
+    const md = render(report, [], {
+      date: '2026-11-27 13:00 UTC',
+      commit: 'abc1234',
+      source: 'a.json, b.json',
+      modules: {
+        'src/engine/dropout.ts': { date: '2026-11-27 12:00 UTC', firstScore: 25, reruns: ['2026-11-27 12:30 UTC', '2026-11-27 12:50 UTC'], commit: 'abc1234' },
+        'src/verify/audit/plan.ts': { date: '2026-11-27 13:00 UTC', firstScore: 100, reruns: [], commit: 'def5678' },
+      },
+      sources: [
+        { file: 'a.json', modules: ['src/engine/dropout.ts'], performance: { total: 90_000, initialRun: 30_000, mutation: 60_000 } },
+        { file: 'b.json', modules: ['src/verify/audit/plan.ts'] },
+      ],
+    });
+    expect(md).toContain('| `src/engine/dropout.ts` | 4 | 1 | 1 | 1 | 1 | 0 | **50.0%** | 95% | **below** | 25.0% | 2026-11-27 12:00 UTC (reruns 12:30 UTC, 12:50 UTC) | `abc1234` |');
+    expect(md).toContain('| `src/verify/audit/plan.ts` | 3 | 2 | 0 | 0 | 0 | 1 | **100.0%** | 90% | meets | 100.0% | 2026-11-27 13:00 UTC | `def5678` |');
+    expect(md).toContain("First runs: `a.json` (`src/engine/dropout.ts`; Stryker's own timing: 1.5 min in all (initial test run 30 s, mutants 1.0 min)), `b.json` (`src/verify/audit/plan.ts`).");
+    expect(md).not.toContain('Source:');
+  });
+
+  it('a module kept from an earlier report (one module per report, or per-module rows) keeps its counts, survivors, date and commit', () => {
+    const older = [
+      'Date: 2026-11-27 11:34 UTC. Commit: `e87b8ab`. Source: `m.json`. After new tests the survivors\' lines were run again: 62 mutants (`m-rerun1.json`, 2026-11-27 11:42 UTC; 12 changed verdict), then 8 mutants (`m-rerun2.json`, 2026-11-27 11:53 UTC; 1 changed verdict). The first run scored 85.3%; the tables show the latest verdict of each mutant.',
+      '| `src/verify/montecarlo.ts` | 129 | 119 | 4 | 6 | 0 | 0 | **95.3%** | 90% | meets |',
+      '| `src/verify/montecarlo.ts:39:17` | ConditionalExpression | `a` | `false` | Survived | equivalent: why |',
+      '| `src/verify/other.ts:1:1` | ConditionalExpression | `b` | `true` | Survived | open: a missing test |',
+    ].join('\n');
+    const c = carryOver(older, 'src/verify/montecarlo.ts');
+    expect(c.mutants).toBe(129);
+    expect(c.tally).toEqual({ killed: 119, timeout: 4, survived: 6, noCoverage: 0, errors: 0, ignored: 0 });
+    expect(c.runs).toEqual({ date: '2026-11-27 11:34 UTC', firstScore: 85.3, reruns: ['2026-11-27 11:42 UTC', '2026-11-27 11:53 UTC'], commit: 'e87b8ab' });
+    expect(c.survivors).toEqual([older.split('\n')[2]]);
+    expect(() => carryOver(older, 'src/engine/ops.ts')).toThrow(/no row in the earlier report/);
+
+    // rendered next to a module from a run, then carried over again from the new per-module row
+    const md = render({ files: { 'src/verify/audit/plan.ts': report.files['src/verify/audit/plan.ts'] } }, [], { date: '2026-11-27 14:00 UTC', commit: 'abc1234', source: 'p.json', carried: [c] });
+    expect(md).toContain('**Overall: 95.4%** over 132 mutants (121 killed, 4 timed out, 6 survived, 0 not covered, 1 compile/runtime errors) in 2 modules.');
+    expect(md).toContain('| `src/verify/montecarlo.ts` | 129 | 119 | 4 | 6 | 0 | 0 | **95.3%** | 90% | meets | 85.3% | 2026-11-27 11:34 UTC (reruns 11:42 UTC, 11:53 UTC) | `e87b8ab` |');
+    expect(md).toContain(older.split('\n')[2]);
+    expect(md).toContain('Carried over from the earlier report, whose run JSON is not kept: `src/verify/montecarlo.ts` (run 2026-11-27 11:34 UTC at `e87b8ab`)');
+    expect(carryOver(md, 'src/verify/montecarlo.ts')).toEqual(c);
+    expect(render(report, [], { date: 'd', commit: 'c', source: 's', rerun: 'r', carried: [c] })).toContain('--rerun <rerun>.json,… --keep src/verify/montecarlo.ts');
   });
 });
