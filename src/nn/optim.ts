@@ -52,10 +52,7 @@ export function sgd<P extends Tree>(options: SGDOptions): Optimizer<P> {
         const decay = p.ndim >= 2 ? weightDecay : 0;
         const v = donate ? (v0 as Float64Array) : new Float64Array(p.size);
         const out = donate ? (w as Float64Array) : new Float64Array(p.size);
-        for (let j = 0; j < p.size; j++) {
-          v[j] = momentum * v0[j] + g[j] + decay * w[j];
-          out[j] = w[j] - lr * v[j];
-        }
+        sgdKernel(w, g, v0, out, v, lr, momentum, decay);
         if (maxNorm !== undefined && p.ndim === 2) projectColumns(out, p.shape[0], p.shape[1], maxNorm);
         newP.push(new Tensor(out, p.shape));
         newV.push(new Tensor(v, p.shape));
@@ -63,6 +60,15 @@ export function sgd<P extends Tree>(options: SGDOptions): Optimizer<P> {
       return { params: fp.rebuild(newP) as P, state: fp.rebuild(newV) as P };
     },
   };
+}
+
+/** v = momentum·v0 + g + decay·w, out = w − lr·v: one monomorphic loop (out may be w and v may be v0). */
+function sgdKernel(w: Float64Array, g: Float64Array, v0: Float64Array, out: Float64Array, v: Float64Array, lr: number, momentum: number, decay: number) {
+  for (let j = 0, n = w.length; j < n; j++) {
+    const vj = momentum * v0[j] + g[j] + decay * w[j];
+    v[j] = vj;
+    out[j] = w[j] - lr * vj;
+  }
 }
 
 /** Scales every column of a row-major [rows, cols] matrix whose L2 norm exceeds c back to norm c, in place. */
