@@ -135,12 +135,9 @@ export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Tensor, opt
       const i = list[j];
       if (!Number.isInteger(i) || i < 0 || i >= args.length) throw new RangeError(`grad: argnums ${i} is out of range for ${args.length} arguments`);
     }
-    let value: Tensor, grads: Tree[];
+    let r: { value: Tensor; pullback: (ct: Tensor) => Tree[] };
     if (only0 && args.length === 1) {
-      // grad(f)(x), the common case: f itself is differentiated, no wrapper per call
-      const r = vjp(loss as (x: Tree) => Tensor, args[0] as Tree);
-      value = r.value;
-      grads = r.pullback(onesLike(value));
+      r = vjp(loss as (x: Tree) => Tensor, args[0] as Tree); // grad(f)(x), the common case: no wrapper per call
     } else {
       const g = (...diff: Tree[]) => {
         const full = args.slice() as unknown[];
@@ -149,10 +146,10 @@ export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Tensor, opt
       };
       const diff = new Array<Tree>(list.length);
       for (let j = 0; j < list.length; j++) diff[j] = args[list[j]] as Tree;
-      const r = vjp(g, ...diff);
-      value = r.value;
-      grads = r.pullback(onesLike(value));
+      r = vjp(g, ...diff);
     }
+    const value = r.value;
+    const grads = r.pullback(onesLike(value));
     return { value, grad: typeof argnums === 'number' ? grads[0] : grads };
   };
 }
