@@ -99,7 +99,11 @@ async function main(): Promise<void> {
   // runs finished earlier (--resume), then the rest, each appended to RUNS as it finishes
   const earlier = new Map<string, Outcome>();
   if (process.argv.includes('--resume') && existsSync(RUNS)) {
-    for (const line of readFileSync(RUNS, 'utf8').split('\n')) if (line) earlier.set(jobId((JSON.parse(line) as Outcome).job), JSON.parse(line));
+    for (const line of readFileSync(RUNS, 'utf8').split('\n')) {
+      if (!line) continue;
+      const o = JSON.parse(line) as Outcome;
+      earlier.set(jobId(o.job), o);
+    }
   } else {
     mkdirSync('.cache', { recursive: true });
     writeFileSync(RUNS, '');

@@ -160,22 +160,10 @@ export function carryOver(md: string, file: string): Carried {
   if (!row) throw new Error(`mutation-report: ${file} has no row in the earlier report, so there is nothing to carry over`);
   const cells = row.split(' | ').map((c) => c.replace(/^\| |\s*\|$/g, '').trim());
   const [mutants, killed, timeout, survived, noCoverage, errors] = cells.slice(1, 7).map(Number);
-  let runs: ModuleRuns;
-  if (cells.length >= 13) {
-    // written with per-module runs: "first run's score | date (reruns hh:mm UTC, …) | `commit`"
-    const [, date, later] = cells[11].match(/^(.+? UTC)(?: \(reruns (.+)\))?$/) ?? [, cells[11]];
-    runs = { date: date!, firstScore: parseFloat(cells[10]), reruns: later ? later.split(', ').map((t) => date!.slice(0, 11) + t) : [], commit: cells[12].replace(/`/g, '') };
-  } else {
-    // one module per report: the date and commit are the report's, the reruns listed in its text
-    const head = md.match(/^Date: (.+? UTC)\. Commit: `([^`]+)`/m);
-    if (!head) throw new Error(`mutation-report: the earlier report gives no date and commit for ${file}`);
-    runs = {
-      date: head[1],
-      firstScore: parseFloat(md.match(/The first run scored ([\d.]+)%/)?.[1] ?? 'NaN'),
-      reruns: [...md.matchAll(/\.json`, (\d{4}-\d\d-\d\d \d\d:\d\d UTC);/g)].map((m) => m[1]),
-      commit: head[2],
-    };
-  }
+  // "first run's score | date (reruns hh:mm UTC, …) | `commit`", as render writes them
+  if (cells.length < 13) throw new Error(`mutation-report: the earlier report's row for ${file} does not give the date and commit of its runs`);
+  const [, date, later] = cells[11].match(/^(.+? UTC)(?: \(reruns (.+)\))?$/) ?? [, cells[11]];
+  const runs: ModuleRuns = { date: date!, firstScore: parseFloat(cells[10]), reruns: later ? later.split(', ').map((t) => date!.slice(0, 11) + t) : [], commit: cells[12].replace(/`/g, '') };
   return { file, mutants, tally: { killed, timeout, survived, noCoverage, errors, ignored: mutants - killed - timeout - survived - noCoverage - errors }, runs, survivors: lines.filter((l) => l.startsWith(`| \`${file}:`)) };
 }
 
