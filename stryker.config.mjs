@@ -18,8 +18,10 @@ export default {
   incrementalFile: '.cache/stryker-incremental.json',
   ignorePatterns: ['reports/mutation', 'coverage'],
   thresholds: { high: 95, low: 90, break: null },
-  // the audit's statistical properties take a second or two per audit: allow for a loaded machine
-  timeoutMS: 60_000,
+  // a mutant times out after 1.5× its tests' time in the initial run plus this: wide enough for a loaded
+  // machine (the audit's statistical properties take a second or two per audit), short enough that the
+  // infinite loops some mutants make cost seconds, not minutes
+  timeoutMS: 20_000,
   cleanTempDir: 'always',
   // vitest strips types without checking them, so the sandbox needs no `// @ts-nocheck` headers; adding
   // them would change the committed WebAssembly module (src/engine/wasm/gemm.wasm.ts), whose rebuild test
