@@ -99,24 +99,30 @@ const sameMutant = (a: Mutant, b: Mutant) =>
     return p.line === q.line && p.column === q.column;
   });
 
-/** The base report with the verdicts of a later run over some of its lines; returns how many mutants were replaced. */
-export function merge(base: Report, rerun: Report): { report: Report; replaced: number; changed: number } {
-  let replaced = 0, changed = 0;
+/**
+ * The base report with the verdicts of a later run over some of its lines; returns how many mutants were
+ * replaced. A base mutant the rerun did not test whose line reads differently in the rerun's source is
+ * dropped: the code it mutated is gone (removed dead code, say), so its old verdict no longer applies.
+ */
+export function merge(base: Report, rerun: Report): { report: Report; replaced: number; changed: number; dropped: number } {
+  let replaced = 0, changed = 0, dropped = 0;
   const files: Report['files'] = {};
   for (const [f, entry] of Object.entries(base.files)) {
-    const again = rerun.files[f]?.mutants ?? [];
-    files[f] = {
-      source: entry.source,
-      mutants: entry.mutants.map((m) => {
-        const r = again.find((a) => sameMutant(a, m));
-        if (!r) return m;
+    const again = rerun.files[f];
+    const before = entry.source.split('\n'), after = again?.source.split('\n');
+    const mutants: Mutant[] = [];
+    for (const m of entry.mutants) {
+      const r = again?.mutants.find((a) => sameMutant(a, m));
+      if (r) {
         replaced++;
         if (r.status !== m.status) changed++;
-        return { ...m, status: r.status, statusReason: r.statusReason };
-      }),
-    };
+        mutants.push({ ...m, status: r.status, statusReason: r.statusReason });
+      } else if (after && after[m.location.start.line - 1] !== before[m.location.start.line - 1]) dropped++;
+      else mutants.push(m);
+    }
+    files[f] = { source: again?.source ?? entry.source, mutants };
   }
-  return { report: { ...base, files }, replaced, changed };
+  return { report: { ...base, files }, replaced, changed, dropped };
 }
 
 /** The modules of several runs (each run over its own modules) in one report; a module in two runs is refused. */
@@ -263,7 +269,7 @@ function main() {
       const m = merge(report, again);
       report = m.report;
       for (const f of Object.keys(again.files)) if (modules[f]) modules[f].reruns.push(mtime(file));
-      return `${m.replaced} mutants of ${Object.keys(again.files).map((f) => `\`${f}\``).join(', ')} (\`${file}\`, ${mtime(file)}; ${m.changed} changed verdict)`;
+      return `${m.replaced} mutants of ${Object.keys(again.files).map((f) => `\`${f}\``).join(', ')} (\`${file}\`, ${mtime(file)}; ${m.changed} changed verdict${m.dropped ? `; ${m.dropped} dropped with the code they mutated` : ''})`;
     });
     rerun = `After new tests the survivors' lines were run again: ${runs.join(', then ')}. The tables show the latest verdict of each mutant; "first run's score" is each module's score before the reruns.`;
   }

@@ -41,12 +41,21 @@ describe('mutation report', () => {
   });
 
   it('a rerun over some lines replaces the verdicts of the same mutants (same place, mutator and replacement) only', () => {
-    const rerun = { files: { 'src/engine/dropout.ts': { source: '', mutants: [mutant(9, 'Killed', 2), mutant(10, 'Killed', 3, 'BlockStatement', '{ }')] } } };
+    const source = report.files['src/engine/dropout.ts'].source;
+    const rerun = { files: { 'src/engine/dropout.ts': { source, mutants: [mutant(9, 'Killed', 2), mutant(10, 'Killed', 3, 'BlockStatement', '{ }')] } } };
     const m = merge(report, rerun);
-    expect([m.replaced, m.changed]).toEqual([3, 2]); // the three mutants at 2:3 match; line 3's replacement differs
+    expect([m.replaced, m.changed, m.dropped]).toEqual([3, 2, 0]); // the three mutants at 2:3 match; line 3's replacement differs
     expect(m.report.files['src/engine/dropout.ts'].mutants.map((x: { status: string }) => x.status)).toEqual(['Killed', 'Killed', 'Killed', 'NoCoverage']);
     expect(score(tally(m.report.files['src/engine/dropout.ts'].mutants))).toBe(75);
     expect(m.report.files['src/verify/audit/plan.ts']).toEqual(report.files['src/verify/audit/plan.ts']);
+  });
+
+  it('a mutant the rerun did not test is dropped when its line changed (the code it mutated is gone), kept when it did not', () => {
+    const rerun = { files: { 'src/engine/dropout.ts': { source: 'const a = 1;\nif (a < b) go();\n// removed', mutants: [mutant(9, 'Killed', 2)] } } };
+    const m = merge(report, rerun);
+    expect([m.replaced, m.dropped]).toEqual([3, 1]);
+    expect(m.report.files['src/engine/dropout.ts'].mutants.map((x: { id: string; status: string }) => `${x.id} ${x.status}`)).toEqual(['1 Killed', '2 Killed', '3 Killed']);
+    expect(m.report.files['src/engine/dropout.ts'].source).toBe(rerun.files['src/engine/dropout.ts'].source);
   });
 
   it('several first runs, one per module, combine into one report; a module given twice is refused', () => {

@@ -249,8 +249,8 @@ export function ensembleMeanVector(n: number, keep: Keep, f: (mask: Uint8Array) 
     const v = vectorOf(f(mask), mask, acc ? acc.length : -1, op);
     (acc ??= new CompensatedVector(v.length)).add(v, probability);
   });
-  if (!acc) throw new RangeError(`${op}: every mask has probability 0, so there is no mean (keep must give some mask a positive probability)`);
-  return (acc as CompensatedVector).value();
+  // some mask has probability ≥ 2^−n (each unit's likelier state), so f was called and acc exists
+  return (acc as unknown as CompensatedVector).value();
 }
 
 export interface StatsOptions {
@@ -368,8 +368,8 @@ export function renormalizedGeometricMean(n: number, keep: Keep, f: (mask: Uint8
     }
     (acc as CompensatedVector).add(logs, probability);
   });
-  if (!acc) throw new RangeError(`${op}: every mask has probability 0, so there is no mean (keep must give some mask a positive probability)`);
-  const meanLog = (acc as CompensatedVector).value(); // finite or −Infinity: the values were checked to lie in [0, 1]
+  // some mask has probability ≥ 2^−n (each unit's likelier state), so f was called and acc exists
+  const meanLog = (acc as unknown as CompensatedVector).value(); // finite or −Infinity: the values were checked to lie in [0, 1]
   const unnormalized = meanLog.map(Math.exp);
   const top = meanLog.reduce((m, l) => Math.max(m, l), -Infinity);
   const shifted = meanLog.map((l) => Math.exp(l - top));
