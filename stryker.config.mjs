@@ -8,7 +8,8 @@ delete process.env.DROPCHECK_DEEP;
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
-  vitest: { configFile: 'vitest.config.ts', related: false },
+  // vitest.config.ts, or only the test files in DROPCHECK_MUTATION_TESTS (see vitest.mutation.config.ts)
+  vitest: { configFile: 'vitest.mutation.config.ts', related: false },
   mutate: ['src/**/*.ts'],
   coverageAnalysis: 'perTest',
   reporters: ['clear-text', 'progress', 'html', 'json'],
