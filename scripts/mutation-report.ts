@@ -173,7 +173,7 @@ export function carryOver(md: string, file: string): Carried {
   return { file, mutants, tally: { killed, timeout, survived, noCoverage, errors, ignored: mutants - killed - timeout - survived - noCoverage - errors }, runs, survivors: lines.filter((l) => l.startsWith(`| \`${file}:`)) };
 }
 
-export function render(report: Report, statuses: readonly Status[], meta: { date: string; commit: string; source: string; rerun?: string; modules?: Record<string, ModuleRuns>; sources?: { file: string; modules: string[]; performance?: Report['performance'] }[]; carried?: Carried[] }): string {
+export function render(report: Report, statuses: readonly Status[], meta: { date: string; commit: string; source: string; rerun?: string; modules?: Record<string, ModuleRuns>; sources?: { file: string; modules: string[]; performance?: Report['performance']; tests?: string[] }[]; carried?: Carried[] }): string {
   const carried = meta.carried ?? [];
   const files = [...Object.keys(report.files), ...carried.map((c) => c.file)].sort();
   const summary = (f: string) => {
@@ -187,7 +187,8 @@ export function render(report: Report, statuses: readonly Status[], meta: { date
     const s = score(t);
     const target = targetOf(f);
     const when = runs ? `${pct(runs.firstScore)} | ${runs.date}${runs.reruns.length ? ` (reruns ${runs.reruns.map((d) => d.slice(11)).join(', ')})` : ''} | \`${runs.commit}\`` : `${pct(s)} | ${meta.date} | \`${meta.commit}\``;
-    return `| \`${f}\` | ${mutants} | ${t.killed} | ${t.timeout} | ${t.survived} | ${t.noCoverage} | ${t.errors} | **${pct(s)}** | ${target}% | ${Number.isNaN(s) ? 'n/a' : s >= target ? 'meets' : '**below**'} | ${when} |`;
+    const narrowed = meta.sources?.some((x) => x.tests && x.modules.includes(f)) ? ' †' : '';
+    return `| \`${f}\`${narrowed} | ${mutants} | ${t.killed} | ${t.timeout} | ${t.survived} | ${t.noCoverage} | ${t.errors} | **${pct(s)}** | ${target}% | ${Number.isNaN(s) ? 'n/a' : s >= target ? 'meets' : '**below**'} | ${when} |`;
   });
   const survivors = files.flatMap((f) => {
     const c = carried.find((x) => x.file === f);
@@ -206,7 +207,7 @@ export function render(report: Report, statuses: readonly Status[], meta: { date
   const timing = (p: Report['performance']) => (p?.total ? `Stryker's own timing: ${(p.total / 60_000).toFixed(1)} min in all (initial test run ${((p.initialRun ?? 0) / 1000).toFixed(0)} s, mutants ${((p.mutation ?? 0) / 60_000).toFixed(1)} min)` : '');
   const time = timing(report.performance) ? ` ${timing(report.performance)}.` : '';
   const sources = meta.sources?.length
-    ? `First runs: ${meta.sources.map((x) => `\`${x.file}\` (${[x.modules.map((f) => `\`${f}\``).join(', '), timing(x.performance)].filter(Boolean).join('; ')})`).join(', ')}.`
+    ? `First runs: ${meta.sources.map((x) => `\`${x.file}\` (${[x.modules.map((f) => `\`${f}\``).join(', '), x.tests ? `tests: only ${x.tests.map((t) => `\`${t}\``).join(', ')}` : '', timing(x.performance)].filter(Boolean).join('; ')})`).join(', ')}.`
     : `Source: \`${meta.source}\`.${time}`;
   const kept = carried.length
     ? ` Carried over from the earlier report, whose run JSON is not kept: ${carried.map((c) => `\`${c.file}\` (run ${c.runs.date} at \`${c.runs.commit}\`)`).join(', ')}; its row and survivors are as that run left them.`
@@ -225,6 +226,9 @@ export function render(report: Report, statuses: readonly Status[], meta: { date
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
+    ...(meta.sources?.some((x) => x.tests)
+      ? ['† Run against only the test files its first run names (the modules every audit or engine test calls would otherwise wait on the whole suite for each mutant). A narrower suite can only kill fewer mutants, so this score is a lower bound on the whole suite\'s.', '']
+      : []),
     '## Surviving mutants',
     '',
     survivors.length
@@ -242,6 +246,13 @@ export function render(report: Report, statuses: readonly Status[], meta: { date
     '```',
     '',
   ].filter((line) => line !== null).join('\n');
+}
+
+/** The test files a run was narrowed to (DROPCHECK_MUTATION_TESTS), from the run's sidecar <run>.tests; undefined for the whole suite. */
+function testsOf(run: string): string[] | undefined {
+  const side = run.replace(/\.json$/, '') + '.tests';
+  const list = existsSync(side) ? readFileSync(side, 'utf8').trim().split(',').filter(Boolean) : [];
+  return list.length ? list : undefined;
 }
 
 const mtime = (file: string) => statSync(file).mtime.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
@@ -286,7 +297,7 @@ function main() {
     source: inputs.join(', '),
     rerun,
     modules,
-    sources: firsts.map((r, i) => ({ file: inputs[i], modules: Object.keys(r.files).sort(), performance: r.performance })),
+    sources: firsts.map((r, i) => ({ file: inputs[i], modules: Object.keys(r.files).sort(), performance: r.performance, tests: testsOf(inputs[i]) })),
     carried,
   });
   writeFileSync(output, md);

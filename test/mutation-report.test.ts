@@ -86,6 +86,21 @@ describe('mutation report', () => {
     expect(md).not.toContain('Source:');
   });
 
+  it('a run narrowed to some test files marks its modules with † and names the files', () => {
+    const md = render(report, [], {
+      date: 'd', commit: 'c', source: 'a.json',
+      sources: [
+        { file: 'a.json', modules: ['src/engine/dropout.ts'], tests: ['test/dropout.test.ts', 'test/fuzz-api.test.ts'] },
+        { file: 'b.json', modules: ['src/verify/audit/plan.ts'] },
+      ],
+    });
+    expect(md).toContain('| `src/engine/dropout.ts` † | 4 |');
+    expect(md).toContain('| `src/verify/audit/plan.ts` | 3 |');
+    expect(md).toContain('`a.json` (`src/engine/dropout.ts`; tests: only `test/dropout.test.ts`, `test/fuzz-api.test.ts`)');
+    expect(md).toContain('† Run against only the test files its first run names');
+    expect(render(report, [], { date: 'd', commit: 'c', source: 'b.json', sources: [{ file: 'b.json', modules: ['src/verify/audit/plan.ts'] }] })).not.toContain('†');
+  });
+
   it('a module kept from an earlier report keeps its counts, survivors, date and commit', () => {
     const survivor = '| `src/verify/montecarlo.ts:39:17` | ConditionalExpression | `a` | `false` | Survived | equivalent: why |';
     const older = [
