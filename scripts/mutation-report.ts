@@ -82,6 +82,12 @@ export const score = (t: Tally) => {
 };
 
 const pct = (s: number) => (Number.isNaN(s) ? 'n/a' : `${s.toFixed(1)}%`);
+/** The text a mutant replaces (columns are 1-based, the end exclusive); a span over several lines is cut at the first line's end. */
+export function fragment(source: string, at: Mutant['location']): string {
+  const line = source.split('\n')[at.start.line - 1] ?? '';
+  return at.end.line === at.start.line ? line.slice(at.start.column - 1, at.end.column - 1) : `${line.slice(at.start.column - 1).trimEnd()} …`;
+}
+
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ').replace(/`/g, "'");
 const short = (s: string, n = 60) => (s.length > n ? s.slice(0, n - 1) + '…' : s);
 
@@ -162,7 +168,7 @@ export interface Carried {
 /** Reads one module's row, its survivors, and the date and commit of its runs out of a report this script wrote. */
 export function carryOver(md: string, file: string): Carried {
   const lines = md.split('\n');
-  const row = lines.find((l) => l.startsWith(`| \`${file}\` |`));
+  const row = lines.find((l) => l.startsWith(`| \`${file}\` |`) || l.startsWith(`| \`${file}\` † |`));
   if (!row) throw new Error(`mutation-report: ${file} has no row in the earlier report, so there is nothing to carry over`);
   const cells = row.split(' | ').map((c) => c.replace(/^\| |\s*\|$/g, '').trim());
   const [mutants, killed, timeout, survived, noCoverage, errors] = cells.slice(1, 7).map(Number);
@@ -198,7 +204,7 @@ export function render(report: Report, statuses: readonly Status[], meta: { date
       .sort((a, b) => a.location.start.line - b.location.start.line || a.location.start.column - b.location.start.column)
       .map((m) => {
         const line = m.location.start.line;
-        const original = report.files[f].source.split('\n')[line - 1]?.trim() ?? '';
+        const original = fragment(report.files[f].source, m.location);
         const judged = statuses.find((s) => s.file === f && s.line === line && (s.column === undefined || s.column === m.location.start.column) && s.mutator === m.mutatorName && (s.replacement === undefined || s.replacement === m.replacement));
         const status = judged ? `${judged.status}: ${judged.reason}` : m.status === 'NoCoverage' ? 'open: no test runs this line' : 'open: a missing test';
         return `| \`${f}:${line}:${m.location.start.column}\` | ${m.mutatorName} | \`${cell(short(original))}\` | \`${cell(short(m.replacement ?? ''))}\` | ${m.status} | ${cell(status)} |`;
@@ -235,7 +241,7 @@ export function render(report: Report, statuses: readonly Status[], meta: { date
       ? 'Status: "equivalent" when no test can tell the mutant from the original (the reason says why); "open" is a missing test.'
       : 'None.',
     '',
-    ...(survivors.length ? ['| where | mutator | original line | replacement | result | status |', '|---|---|---|---|---|---|', ...survivors, ''] : []),
+    ...(survivors.length ? ['| where | mutator | original | replacement | result | status |', '|---|---|---|---|---|---|', ...survivors, ''] : []),
     '## Reproduce',
     '',
     '```sh',

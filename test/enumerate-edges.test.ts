@@ -46,6 +46,7 @@ describe('refusals, word for word', () => {
     expect(() => ensembleStats(1, 0.5, (m) => (m[0] ? 1.5 : 0.5))).toThrow(
       exactly('ensembleStats: geometric means need outputs in [0, 1], but f returned 1.5 for mask [1] (pass { geometric: false } for mean and variance only)'),
     );
+    expect(() => ensembleStats(1, 0.5, (m) => (m[0] ? -0.5 : 0.5))).toThrow(/but f returned -0.5 for mask \[1\]/);
     expect(() => ensembleStats(1, 0.5, () => -0)).not.toThrow();
     expect(() => renormalizedGeometricMean(1, 0.5, (m) => (m[0] ? [0.5, -0.5] : [0.5, 0.5]))).toThrow(
       exactly('renormalizedGeometricMean: expected f to return probabilities in [0, 1], got -0.5 for class 1 under mask [1]'),
@@ -132,11 +133,13 @@ describe('numerics', () => {
 });
 
 describe('the linear walk', () => {
-  it('a null bias is zero', () => {
+  it('a null or undefined bias is zero', () => {
     const W = tensor([[1, 2], [3, 4]]);
-    const seen: number[][] = [];
-    forEachLinearMask(W, null, [1, 10], 0.5, (z) => seen.push(Array.from(z)));
-    expect(seen).toEqual([[0, 0], [1, 2], [31, 42], [30, 40]]);
+    for (const b of [null, undefined]) {
+      const seen: number[][] = [];
+      forEachLinearMask(W, b as null, [1, 10], 0.5, (z) => seen.push(Array.from(z)));
+      expect(seen, String(b)).toEqual([[0, 0], [1, 2], [31, 42], [30, 40]]);
+    }
   });
 
   it('between recomputes z is updated in place, so it drifts from the direct z; at every 1024th mask they agree bit for bit', () => {

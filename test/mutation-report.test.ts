@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { carryOver, combine, merge, render, score, tally, targetOf } from '../scripts/mutation-report.ts';
 
 const mutant = (id: number, status: string, line: number, mutatorName = 'EqualityOperator', replacement = 'a <= b') =>
-  ({ id: String(id), status, mutatorName, replacement, location: { start: { line, column: 3 }, end: { line, column: 9 } } }) as never;
+  ({ id: String(id), status, mutatorName, replacement, location: { start: { line, column: 5 }, end: { line, column: 10 } } }) as never;
 
 const report = {
   files: {
-    'src/engine/dropout.ts': { source: 'const a = 1;\nif (a < b) go();\nreturn x;', mutants: [mutant(1, 'Killed', 2), mutant(2, 'Timeout', 2), mutant(3, 'Survived', 2), mutant(4, 'NoCoverage', 3, 'BlockStatement', '{}')] },
+    'src/engine/dropout.ts': { source: 'const a = 1;\nif (a < b) go();\n    go();', mutants: [mutant(1, 'Killed', 2), mutant(2, 'Timeout', 2), mutant(3, 'Survived', 2), mutant(4, 'NoCoverage', 3, 'BlockStatement', '{}')] },
     'src/verify/audit/plan.ts': { source: 'x | y', mutants: [mutant(5, 'Killed', 1), mutant(6, 'CompileError', 1), mutant(7, 'Killed', 1)] },
   },
 };
@@ -27,17 +27,17 @@ describe('mutation report', () => {
     expect(md).toContain('**Overall: 66.7%** over 7 mutants (3 killed, 1 timed out, 1 survived, 1 not covered, 1 compile/runtime errors) in 2 modules.');
     expect(md).toContain('| `src/engine/dropout.ts` | 4 | 1 | 1 | 1 | 1 | 0 | **50.0%** | 95% | **below** |');
     expect(md).toContain('| `src/verify/audit/plan.ts` | 3 | 2 | 0 | 0 | 0 | 1 | **100.0%** | 90% | meets |');
-    expect(md).toContain('| `src/engine/dropout.ts:2:3` | EqualityOperator | `if (a < b) go();` | `a <= b` | Survived | equivalent: b is never equal to a here |');
-    expect(md).toContain('| `src/engine/dropout.ts:3:3` | BlockStatement | `return x;` | `{}` | NoCoverage | open: no test runs this line |');
+    expect(md).toContain('| `src/engine/dropout.ts:2:5` | EqualityOperator | `a < b` | `a <= b` | Survived | equivalent: b is never equal to a here |');
+    expect(md).toContain('| `src/engine/dropout.ts:3:5` | BlockStatement | `go();` | `{}` | NoCoverage | open: no test runs this line |');
     expect(md).toContain('Date: 2026-11-27 10:00 UTC. Commit: `abc1234`.');
     expect(md.match(/^\| `src\/.*:\d+:\d+` /gm)).toHaveLength(2);
   });
 
   it('a recorded status with a column applies to the mutant at that column only', () => {
-    const two = { files: { 'src/engine/dropout.ts': { source: 'if (a < b) go();', mutants: [mutant(1, 'Survived', 1), { ...(mutant(2, 'Survived', 1) as object), location: { start: { line: 1, column: 8 }, end: { line: 1, column: 9 } } } as never] } } };
-    const md = render(two, [{ file: 'src/engine/dropout.ts', line: 1, column: 8, mutator: 'EqualityOperator', status: 'equivalent', reason: 'why' }], { date: 'd', commit: 'c', source: 's' });
-    expect(md).toContain('| `src/engine/dropout.ts:1:3` | EqualityOperator | `if (a < b) go();` | `a <= b` | Survived | open: a missing test |');
-    expect(md).toContain('| `src/engine/dropout.ts:1:8` | EqualityOperator | `if (a < b) go();` | `a <= b` | Survived | equivalent: why |');
+    const two = { files: { 'src/engine/dropout.ts': { source: 'if (a < b) go();', mutants: [mutant(1, 'Survived', 1), { ...(mutant(2, 'Survived', 1) as object), location: { start: { line: 1, column: 7 }, end: { line: 1, column: 8 } } } as never] } } };
+    const md = render(two, [{ file: 'src/engine/dropout.ts', line: 1, column: 7, mutator: 'EqualityOperator', status: 'equivalent', reason: 'why' }], { date: 'd', commit: 'c', source: 's' });
+    expect(md).toContain('| `src/engine/dropout.ts:1:5` | EqualityOperator | `a < b` | `a <= b` | Survived | open: a missing test |');
+    expect(md).toContain('| `src/engine/dropout.ts:1:7` | EqualityOperator | `<` | `a <= b` | Survived | equivalent: why |');
   });
 
   it('a rerun over some lines replaces the verdicts of the same mutants (same place, mutator and replacement) only', () => {
