@@ -4,29 +4,11 @@
 // exactly a radius, and the sample variance against exact BigNumber arithmetic where the two-pass
 // compensation matters.
 import { describe, expect, it } from 'vitest';
-import * as math from 'mathjs';
 import {
   bernsteinRadius, bernsteinSampleSize, binomialCdf, empiricalBernsteinRadius, empiricalBernsteinSampleSize, hoeffdingRadius,
   hoeffdingSampleSize,
 } from '../src/verify/stats.ts';
-
-const M = math.create(math.all, { number: 'BigNumber', precision: 80 });
-type Big = math.BigNumber;
-const big = (x: number | string) => M.bignumber(x) as Big;
-
-/** The exact value of a double as a BigNumber. */
-function exactBig(x: number): Big {
-  if (x === 0) return big(0);
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  const bits = view.getBigUint64(0);
-  const sign = bits >> 63n ? -1 : 1;
-  const exp = Number((bits >> 52n) & 0x7ffn);
-  const frac = bits & ((1n << 52n) - 1n);
-  const mant = exp === 0 ? frac : frac | (1n << 52n);
-  const e2 = (exp === 0 ? 1 : exp) - 1075;
-  return M.multiply(big((BigInt(sign) * mant).toString()), M.pow(big(2), big(e2))) as Big;
-}
+import { type Big, M, big, exactBig } from './exact-double.ts';
 
 /** The unbiased sample variance Σ(x − x̄)²/(n − 1) of the doubles given, exactly (to 80 digits). */
 function exactSampleVariance(xs: number[]): number {

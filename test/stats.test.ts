@@ -9,26 +9,10 @@ import {
   AlphaBudget, bernsteinRadius, bernsteinSampleSize, binomialAcceptance, binomialCdf, binomialLogCdf, binomialLogSf, binomialSf, binomialTest,
   bonferroni, dkwRadius, dkwSampleSize, empiricalBernsteinRadius, empiricalBernsteinSampleSize, hoeffdingRadius, hoeffdingSampleSize, ksStatistic,
 } from '../src/verify/stats.ts';
+import { type Big, M, big, exactBig } from './exact-double.ts';
 
 // ---------------------------------------------------------------------------------------------------
-// Exact references: mathjs BigNumbers with 80 significant digits.
-
-const M = math.create(math.all, { number: 'BigNumber', precision: 80 });
-type Big = math.BigNumber;
-const big = (x: number | string) => M.bignumber(x) as Big;
-
-/** The exact value of a double as a BigNumber (mathjs would otherwise read 0.3 as the decimal 0.3). */
-function exactBig(x: number): Big {
-  if (x === 0) return big(0);
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  const bits = view.getBigUint64(0);
-  const exp = Number((bits >> 52n) & 0x7ffn);
-  const frac = bits & ((1n << 52n) - 1n);
-  const mant = exp === 0 ? frac : frac | (1n << 52n);
-  const e2 = (exp === 0 ? 1 : exp) - 1075;
-  return M.multiply(big(mant.toString()), M.pow(big(2), big(e2))) as Big;
-}
+// Exact references: mathjs BigNumbers with 80 significant digits (./exact-double.ts).
 
 /** P(X = j) for j = 0..n, exactly (to 80 digits), X ~ Binomial(n, q) with q the double given. */
 function exactPmf(n: number, q: number): Big[] {
