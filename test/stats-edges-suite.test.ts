@@ -69,6 +69,16 @@ describe('Bonferroni in exact arithmetic', () => {
     expect(ties).toBeGreaterThan(50);
   });
 
+  it('the same for counts of 2^27 and more, whose low half in the exact product is not zero', () => {
+    for (const total of [1e-6, 0.01, 0.05, 0.1, 1 / 3, 0.7]) {
+      for (const count of [2 ** 27 + 1, 3 * 2 ** 27 + 5, 1e9 + 7, 123456789012, 2 ** 40 + 3, 2 ** 52 - 1]) {
+        const a = bonferroni(total, count);
+        expect(compareProduct(count, a, total), `${total}/${count}`).toBeLessThanOrEqual(0);
+        expect(compareProduct(count, nextUp(a), total), `${total}/${count} is not the largest`).toBe(1);
+      }
+    }
+  });
+
   it('AlphaBudget.next refuses a label that is not a string, even one with a length', () => {
     const b = new AlphaBudget(1e-6, 2);
     expect(() => b.next(5 as never)).toThrow(/^AlphaBudget.next: expected label to be a non-empty string, got 5$/);
