@@ -286,7 +286,7 @@ function main() {
       const m = merge(report, again);
       report = m.report;
       for (const f of Object.keys(again.files)) if (modules[f]) modules[f].reruns.push(mtime(file));
-      return `${m.replaced} mutants of ${Object.keys(again.files).map((f) => `\`${f}\``).join(', ')} (\`${file}\`, ${mtime(file)}; ${m.changed} changed verdict${m.dropped ? `; ${m.dropped} dropped with the code they mutated` : ''})`;
+      return `${m.replaced} mutants of ${Object.keys(again.files).map((f) => `\`${f}\``).join(', ')} (\`${file}\`, ${mtime(file)}${testsOf(file) ? `, tests: only ${testsOf(file)!.map((t) => `\`${t}\``).join(', ')}` : ''}; ${m.changed} changed verdict${m.dropped ? `; ${m.dropped} dropped with the code they mutated` : ''})`;
     });
     rerun = `After new tests the survivors' lines were run again: ${runs.join(', then ')}. The tables show the latest verdict of each mutant; "first run's score" is each module's score before the reruns.`;
   }
