@@ -5,12 +5,12 @@
 // or the symmetry of Binomial(n, 1/2).
 import { describe, expect, it } from 'vitest';
 import { binomialCdf, binomialLogCdf, binomialLogSf, binomialSf } from '../src/verify/stats.ts';
+import { binary } from './exact-double.ts';
 
 /** A finite double x ≥ 0 as m / 2^e with m, e integers (e ≥ 0): every double is such a dyadic rational. */
 function dyadic(x: number): [bigint, number] {
-  let e = 0;
-  while (!Number.isInteger(x)) { x *= 2; e++; } // exact: doubling a double only changes its exponent
-  return [BigInt(x), e];
+  const { m, e } = binary(x);
+  return e >= 0 ? [m << BigInt(e), 0] : [m, -e];
 }
 
 /**

@@ -4,21 +4,11 @@
 // exceeds the total, and the next double up would.
 import { describe, expect, it } from 'vitest';
 import { AlphaBudget, binomialAcceptance, binomialTest, bonferroni, dkwSampleSize } from '../src/verify/stats.ts';
-
-/** A finite double as an exact rational m·2^e with integer m (BigInt) and e. */
-function exact(x: number): { m: bigint; e: number } {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  const bits = view.getBigUint64(0);
-  const expBits = Number((bits >> 52n) & 0x7ffn);
-  const frac = bits & ((1n << 52n) - 1n);
-  const sign = bits >> 63n ? -1n : 1n;
-  return expBits === 0 ? { m: sign * frac, e: -1074 } : { m: sign * (frac | (1n << 52n)), e: expBits - 1075 };
-}
+import { binary } from './exact-double.ts';
 
 /** The sign of count·a − total, computed exactly. */
 function compareProduct(count: number, a: number, total: number): number {
-  const A = exact(a), T = exact(total);
+  const A = binary(a), T = binary(total);
   const e = Math.min(A.e, T.e);
   const lhs = BigInt(count) * A.m * (1n << BigInt(A.e - e));
   const rhs = T.m * (1n << BigInt(T.e - e));
