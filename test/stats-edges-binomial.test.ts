@@ -9,7 +9,8 @@ import { binary } from './exact-double.ts';
 
 /** A finite double x ≥ 0 as m / 2^e with m, e integers (e ≥ 0): every double is such a dyadic rational. */
 function dyadic(x: number): [bigint, number] {
-  const { m, e } = binary(x);
+  let { m, e } = binary(x);
+  while (e < 0 && m !== 0n && (m & 1n) === 0n) [m, e] = [m >> 1n, e + 1]; // lowest terms: 1/2 is 1/2^1, not 2^52/2^53
   return e >= 0 ? [m << BigInt(e), 0] : [m, -e];
 }
 
@@ -86,6 +87,33 @@ describe('binomial tails: edge cases', () => {
     }
     for (const [k, n, q] of [[17, 42, 0.8], [16, 46, 0.75]]) {
       expect(withinExact(binomialSf(k, n, q), k, n, q, true, 54), `P(X ≥ ${k}), n ${n}, q ${q}`).toBe(true);
+    }
+  });
+
+  it('far tails at n in the thousands: relative error ≤ 2e-15·max(10, |ln P|) against exact sums, down to 1e-300', () => {
+    // ln P is a sum of terms hundreds in size, so its absolute error, the relative error of P, grows
+    // with |ln P|. The deviance term x·ln(x/m) + m − x is the largest of them: computed directly, the
+    // rounding of x/m alone costs x·2^-53, which broke this bound (1.4e-12 at n = 9000, P ≈ 3e-133).
+    for (const [n, q] of [[9000, 0.5], [3000, 0.375], [1000, 0.75]]) {
+      const [a, E] = dyadic(q), b = (1n << BigInt(E)) - a, D = BigInt(E * n);
+      const bPow: bigint[] = [1n]; // b^i, built up once: a power per term would cost n big exponentiations
+      for (let i = 1; i <= n; i++) bPow.push(bPow[i - 1] * b);
+      const terms: bigint[] = []; // P(X = j)·2^D = C(n, j)·a^j·b^(n−j)
+      for (let j = 0, c = 1n, aj = 1n; j <= n; c = (c * BigInt(n - j)) / BigInt(j + 1), aj *= a, j++) terms.push(c * aj * bPow[n - j]);
+      const rel = (x: number, exact: bigint) => {
+        const [m, ex] = dyadic(x); // x = m/2^ex against exact/2^D
+        const d = (m << D) - (exact << BigInt(ex));
+        return Number(((d < 0n ? -d : d) << 64n) / (exact << BigInt(ex))) / 2 ** 64;
+      };
+      let below = 0n, above = terms.reduce((s, t) => s + t, 0n);
+      for (let k = 0; k <= n; k++) {
+        below += terms[k]; // P(X ≤ k)
+        for (const [x, exact, what] of [[binomialCdf(k, n, q), below, 'P(X ≤ k)'], [binomialSf(k, n, q), above, 'P(X ≥ k)']] as const) {
+          if (x < 1e-300) continue;
+          expect(rel(x, exact), `${what}, k ${k}, n ${n}, q ${q}: ${x}`).toBeLessThanOrEqual(2e-15 * Math.max(10, -Math.log(x)));
+        }
+        above -= terms[k]; // P(X ≥ k + 1)
+      }
     }
   });
 
