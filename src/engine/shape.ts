@@ -9,7 +9,6 @@ export const sizeOf = (shape: Shape): number => {
 };
 
 export const sameShape = (a: Shape, b: Shape): boolean => {
-  if (a === b) return true;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
@@ -50,7 +49,7 @@ export function checkShape(shape: unknown, what: string): Shape {
   if (!Array.isArray(shape)) throw new TypeError(`${what}: expected a shape (an array of non-negative integers), got ${describe(shape)}`);
   for (let i = 0; i < shape.length; i++) {
     const d = shape[i]; // an index loop, so a hole in a sparse array is seen
-    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
+    if (!Number.isSafeInteger(d) || d < 0) {
       throw new RangeError(`${what}: expected a shape of non-negative integers, got [${Array.from(shape, describe).join(', ')}]`);
     }
   }
@@ -129,6 +128,7 @@ export function describe(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
   if (typeof v === 'bigint') return `${v}n`;
   if (Array.isArray(v)) return `an array of length ${v.length}`;
+  if (v instanceof DataView) return `a DataView of ${v.byteLength} bytes`;
   if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of length ${(v as unknown as ArrayLike<number>).length}`;
   if (typeof v === 'object' && v.constructor?.name === 'Tensor' && Array.isArray((v as { shape?: unknown }).shape)) return `a Tensor of shape [${(v as { shape: number[] }).shape.join(', ')}]`;
   if (typeof v === 'function') return 'a function';

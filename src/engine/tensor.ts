@@ -64,18 +64,20 @@ function short(v: number): string {
 
 export const isTensor = (v: unknown): v is Tensor => v instanceof Tensor;
 
+/** A typed array whose elements are numbers: not a DataView (no elements) nor a BigInt64Array or BigUint64Array (bigints). */
+const isNumberArray = (v: unknown): v is ArrayLike<number> =>
+  ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array);
+
 /** Creates a tensor from a number, nested arrays, or a flat array/typed array plus a shape. The input is copied. */
 export function tensor(values: Nested | ArrayLike<number>, shape?: Shape): Tensor {
   if (shape !== undefined) {
     const s = checkShape(shape, 'tensor(values, shape)');
-    if (typeof values === 'number' || !(ArrayBuffer.isView(values) || Array.isArray(values))) {
-      throw new TypeError(`tensor(values, shape): with a shape, values must be a flat array or typed array, got ${describe(values)}`);
+    if (!(Array.isArray(values) || isNumberArray(values))) {
+      throw new TypeError(`tensor(values, shape): with a shape, values must be a flat array or a typed array of numbers, got ${describe(values)}`);
     }
-    if (Array.isArray(values)) {
-      // an index loop, so holes in sparse arrays are seen (every/forEach skip them)
-      for (let i = 0; i < values.length; i++) {
-        if (typeof values[i] !== 'number') throw new TypeError(`tensor(values, shape): with a shape, values must be a flat array of numbers, got ${describe(values[i])} at index ${i}`);
-      }
+    // an index loop, so holes in sparse arrays are seen (every/forEach skip them); typed arrays pass
+    for (let i = 0; i < values.length; i++) {
+      if (typeof values[i] !== 'number') throw new TypeError(`tensor(values, shape): with a shape, values must be a flat array of numbers, got ${describe(values[i])} at index ${i}`);
     }
     if (values.length !== sizeOf(s)) {
       throw new RangeError(`tensor(values, shape): shape ${fmt(s)} needs ${sizeOf(s)} values, got ${values.length}`);
@@ -83,7 +85,8 @@ export function tensor(values: Nested | ArrayLike<number>, shape?: Shape): Tenso
     return new Tensor(Float64Array.from(values as ArrayLike<number>), [...s]);
   }
   if (ArrayBuffer.isView(values)) {
-    const data = Float64Array.from(values as unknown as ArrayLike<number>);
+    if (!isNumberArray(values)) throw new TypeError(`tensor: expected a number, nested arrays of numbers or a typed array of numbers, got ${describe(values)}`);
+    const data = Float64Array.from(values);
     return new Tensor(data, [data.length]);
   }
   const s = inferShape(values as Nested);
@@ -109,10 +112,9 @@ function inferShape(v: Nested): number[] {
   let cur: Nested = v;
   while (Array.isArray(cur)) {
     s.push(cur.length);
-    if (cur.length === 0) break;
-    cur = cur[0];
+    cur = cur[0]; // undefined past an empty array, which ends the walk
   }
-  if (typeof v !== 'number' && !Array.isArray(v)) throw new TypeError(`tensor: expected a number or nested arrays of numbers, got ${describe(v)}`);
+  if (typeof v !== 'number' && !Array.isArray(v)) throw new TypeError(`tensor: expected a number, nested arrays of numbers or a typed array of numbers, got ${describe(v)}`);
   return s;
 }
 
