@@ -1,0 +1,58 @@
+// The tape's bookkeeping (src/engine/trace.ts): results handed back by a transformation carry no
+// annotation of it (so they do not keep its tape alive), inside an outer transformation they keep
+// exactly the outer one, and a tensor leaked out of a finished transformation enters a new one clean.
+import { describe, expect, it } from 'vitest';
+import { type Tensor, add, exp, grad, jvp, mul, sum, tensor, valueAndGrad, vjp } from '../src/index.ts';
+
+const x = tensor([0.5, -1.25, 2]);
+const levelsOf = (t: Tensor) => t._ad?.length ?? 0;
+
+describe('annotations on what transformations hand back', () => {
+  it('grad, valueAndGrad, vjp and jvp results carry no annotation once the transformation is over', () => {
+    const f = (v: Tensor) => sum(mul(exp(v), v));
+    expect(levelsOf(grad(f)(x))).toBe(0);
+    const vg = valueAndGrad(f)(x);
+    expect(levelsOf(vg.value)).toBe(0);
+    expect(levelsOf(vg.grad)).toBe(0);
+    const { value, pullback } = vjp((v: Tensor) => mul(v, v), x);
+    expect(levelsOf(value)).toBe(0);
+    expect(levelsOf(pullback(tensor([1, 1, 1]))[0])).toBe(0);
+    const j = jvp((v: Tensor) => mul(v, v), [x], [tensor([1, 0, 0])]);
+    expect(levelsOf(j.value)).toBe(0);
+    expect(levelsOf(j.tangent)).toBe(0);
+  });
+
+  it('inside an outer transformation, an inner one hands back results annotated at the outer level only', () => {
+    const seen: number[] = [];
+    const outer = grad((v: Tensor) => {
+      const g = grad((w: Tensor) => sum(mul(mul(w, w), w)))(v); // 3w², still differentiable by the outer grad
+      seen.push(levelsOf(g), levelsOf(v));
+      const inner = valueAndGrad((w: Tensor) => sum(mul(w, v)))(v); // closes over the outer input
+      seen.push(levelsOf(inner.value), levelsOf(inner.grad));
+      return sum(add(g, inner.value));
+    })(x);
+    expect(seen).toEqual([1, 1, 1, 1]);
+    // d/dv Σᵢ (3vᵢ² + Σⱼ vⱼ²) = 6v + 3·2v
+    expect(Array.from(outer.data)).toEqual(Array.from(x.data, (a) => 12 * a));
+    expect(levelsOf(outer)).toBe(0);
+  });
+
+  it('a tensor leaked out of a finished transformation enters the next one with no stale annotation', () => {
+    let leaked: Tensor | undefined;
+    grad((v: Tensor) => {
+      leaked = mul(v, v);
+      return sum(leaked);
+    })(x);
+    expect(levelsOf(leaked!)).toBe(1); // the finished level's annotation, left on the intermediate
+    let inside = -1;
+    const g = grad((w: Tensor) => {
+      inside = levelsOf(w);
+      return sum(mul(w, w));
+    })(leaked!);
+    expect(inside).toBe(1); // only the new level
+    expect(Array.from(g.data)).toEqual(Array.from(leaked!.data, (a) => 2 * a));
+    // and used as a constant inside a new transformation, it is not mistaken for a traced input
+    const h = grad((w: Tensor) => sum(mul(w, leaked!)))(x);
+    expect(Array.from(h.data)).toEqual(Array.from(leaked!.data));
+  });
+});
