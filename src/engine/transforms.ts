@@ -57,10 +57,11 @@ function pathOf(tree: unknown, bad: unknown, what: string): string {
   return find(tree, what) ?? what;
 }
 
-function checkSameTree(a: Tensor[], b: Tensor[], what: string) {
-  if (a.length !== b.length) throw new RangeError(`${what}: expected ${a.length} tensors to match the primals, got ${b.length}`);
+/** b matches a tensor for tensor: a cotangent matches the function's outputs, a tangent its primals. */
+function checkSameTree(a: Tensor[], b: Tensor[], what: string, of: 'output' | 'primal') {
+  if (a.length !== b.length) throw new RangeError(`${what}: expected ${a.length} tensors to match the ${of}s, got ${b.length}`);
   for (let i = 0; i < a.length; i++) {
-    if (!sameShape(a[i].shape, b[i].shape)) throw new RangeError(`${what}: tensor ${i} must have shape ${fmt(a[i].shape)} like its primal, got ${fmt(b[i].shape)}`);
+    if (!sameShape(a[i].shape, b[i].shape)) throw new RangeError(`${what}: tensor ${i} must have shape ${fmt(a[i].shape)} like its ${of}, got ${fmt(b[i].shape)}`);
   }
 }
 
@@ -75,35 +76,35 @@ function checkFn(f: unknown, op: string) {
 export function vjp<A extends Tree[], R extends Tree>(f: (...args: A) => R, ...primals: A): { value: R; pullback: (ct: R) => A } {
   checkFn(f, 'vjp');
   // plain loops and no per-call strings: this is the fixed cost every grad pays
-  const flats = new Array<ReturnType<typeof flatten>>(primals.length);
-  for (let i = 0; i < primals.length; i++) flats[i] = primals[i] instanceof Tensor ? flatten(primals[i]) : flatten(primals[i], `vjp primal ${i}`);
+  const flats: ReturnType<typeof flatten>[] = [];
+  for (let i = 0; i < primals.length; i++) flats.push(primals[i] instanceof Tensor ? flatten(primals[i]) : flatten(primals[i], `vjp primal ${i}`));
   const inputs: Tensor[] = [];
   let out!: ReturnType<typeof flatten>;
   const { level } = withLevel('vjp', (L) => {
-    const args = new Array<Tree>(flats.length);
+    const args: Tree[] = [];
     for (let i = 0; i < flats.length; i++) {
       const leaves = flats[i].leaves;
-      const entered = new Array<Tensor>(leaves.length);
-      for (let j = 0; j < leaves.length; j++) inputs.push((entered[j] = enter(leaves[j], L)));
-      args[i] = flats[i].rebuild(entered);
+      const entered: Tensor[] = [];
+      for (let j = 0; j < leaves.length; j++) entered.push(enter(leaves[j], L));
+      inputs.push(...entered);
+      args.push(flats[i].rebuild(entered));
     }
     const r = f(...(args as A));
     out = r instanceof Tensor ? flatten(r) : flatten(r, 'vjp output');
   });
   const outLeaves = out.leaves;
-  const left = new Array<Tensor>(outLeaves.length);
-  for (let i = 0; i < outLeaves.length; i++) left[i] = leave(outLeaves[i], level);
+  const left: Tensor[] = [];
+  for (let i = 0; i < outLeaves.length; i++) left.push(leave(outLeaves[i], level));
   const value = out.rebuild(left) as R;
   const pullback = (ct: R): A => {
     const cts = ct instanceof Tensor ? [ct] : flatten(ct, 'cotangent').leaves;
-    checkSameTree(outLeaves, cts, 'pullback');
+    checkSameTree(outLeaves, cts, 'pullback', 'output');
     const grads = backward(level, outLeaves, cts, inputs, add);
-    const result = new Array<Tree>(flats.length);
+    const result: Tree[] = [];
     for (let i = 0, k = 0; i < flats.length; i++) {
-      const n = flats[i].leaves.length;
-      const mine = new Array<Tensor>(n);
-      for (let j = 0; j < n; j++, k++) mine[j] = grads[k] ?? zerosLike(inputs[k]);
-      result[i] = flats[i].rebuild(mine);
+      const mine: Tensor[] = [];
+      for (let j = 0; j < flats[i].leaves.length; j++, k++) mine.push(grads[k] ?? zerosLike(inputs[k]));
+      result.push(flats[i].rebuild(mine));
     }
     return result as unknown as A;
   };
@@ -129,24 +130,22 @@ export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Tensor, opt
     }
     return out;
   };
-  const only0 = list.length === 1 && list[0] === 0;
   return (...args: A): { value: Tensor; grad: any } => {
     for (let j = 0; j < list.length; j++) {
       const i = list[j];
       if (!Number.isInteger(i) || i < 0 || i >= args.length) throw new RangeError(`grad: argnums ${i} is out of range for ${args.length} arguments`);
     }
     let r: { value: Tensor; pullback: (ct: Tensor) => Tree[] };
-    if (only0 && args.length === 1) {
+    if (args.length === 1 && list.length === 1) {
+      // list is [0]: its entries were checked to be in range above
       r = vjp(loss as (x: Tree) => Tensor, args[0] as Tree); // grad(f)(x), the common case: no wrapper per call
     } else {
       const g = (...diff: Tree[]) => {
         const full = args.slice() as unknown[];
-        for (let j = 0; j < list.length; j++) full[list[j]] = diff[j];
+        list.forEach((i, j) => (full[i] = diff[j]));
         return loss(...full);
       };
-      const diff = new Array<Tree>(list.length);
-      for (let j = 0; j < list.length; j++) diff[j] = args[list[j]] as Tree;
-      r = vjp(g, ...diff);
+      r = vjp(g, ...list.map((i) => args[i] as Tree));
     }
     const value = r.value;
     const grads = r.pullback(onesLike(value));
@@ -167,10 +166,10 @@ export function jvp<A extends Tree[], R extends Tree>(f: (...args: A) => R, prim
   if (primals.length !== tangents.length) throw new RangeError(`jvp: got ${primals.length} primals but ${tangents.length} tangents`);
   const flats = primals.map((p, i) => flatten(p, `jvp primal ${i}`));
   const tflats = tangents.map((t, i) => flatten(t, `jvp tangent ${i}`));
-  flats.forEach((fl, i) => checkSameTree(fl.leaves, tflats[i].leaves, `jvp tangents of argument ${i}`));
+  flats.forEach((fl, i) => checkSameTree(fl.leaves, tflats[i].leaves, `jvp tangents of argument ${i}`, 'primal'));
   let level!: Level;
   let out!: { leaves: Tensor[]; rebuild: (l: readonly Tensor[]) => Tree };
-  let tangentLeaves: Tensor[] = [];
+  let tangentLeaves!: Tensor[];
   ({ level } = withLevel('jvp', (L) => {
     const args = flats.map((fl, i) => fl.rebuild(fl.leaves.map((x, j) => enter(x, L, tflats[i].leaves[j]))));
     out = flatten(f(...(args as A)), 'jvp output');

@@ -1,0 +1,94 @@
+// Edge cases of the transformations (src/engine/transforms.ts): trees of arguments (their order, what
+// is refused and where the error says it is), every refusal word for word, and argnums.
+import { describe, expect, it } from 'vitest';
+import { type Tensor, flatten, grad, jvp, mul, sum, tensor, valueAndGrad, vjp } from '../src/index.ts';
+
+const t = tensor([1, 2]);
+const u = tensor([3, -1]);
+const bad = (what: string, got: string) => `expected ${what} to be a Tensor or an array/object of Tensors, got ${got}`;
+
+describe('flatten', () => {
+  it('takes the keys of an object in sorted order, whatever order they were written in', () => {
+    const { leaves, rebuild } = flatten({ b: u, a: t, c: [t, { z: u, y: t }] });
+    expect(leaves).toEqual([t, u, t, t, u]);
+    expect(leaves[0]).toBe(t);
+    expect(leaves[1]).toBe(u);
+    const back = rebuild([u, t, u, u, t]) as { a: Tensor; b: Tensor; c: [Tensor, { y: Tensor; z: Tensor }] };
+    expect([back.a, back.b, back.c[0], back.c[1].y, back.c[1].z]).toEqual([u, t, u, u, t]);
+  });
+
+  it('refuses anything but tensors, arrays and plain objects, and says where it sits', () => {
+    expect(() => flatten([t, null as never])).toThrow(bad('argument[1]', 'null'));
+    expect(() => flatten(new Map() as never)).toThrow(bad('argument', 'an object (Map)'));
+    expect(() => flatten({ x: new (class Params {})() } as never)).toThrow(bad('argument.x', 'an object (Params)'));
+    expect(() => flatten({ a: [t], b: undefined as never })).toThrow(bad('argument.b', 'undefined'));
+    expect(() => flatten({ b: 'x' as never, a: 'y' as never })).toThrow(bad('argument.a', '"y"')); // the first in sorted order
+    expect(() => flatten({ a: t, b: [t, { c: 7 as never }] }, 'params')).toThrow(bad('params.b[1].c', '7'));
+  });
+
+  it('rebuild takes exactly one tensor per leaf', () => {
+    expect(() => flatten(t).rebuild([])).toThrow('rebuild: expected an array of 1 tensor (the tree is one tensor), got an array of length 0');
+    expect(() => flatten(t).rebuild([t, u])).toThrow('rebuild: expected an array of 1 tensor (the tree is one tensor), got an array of length 2');
+    expect(flatten(t).rebuild([u])).toBe(u);
+    expect(() => flatten([t, t]).rebuild([t])).toThrow('rebuild: expected an array of 2 tensors (one per leaf of argument), got an array of length 1');
+    expect(() => flatten([t, t], 'state').rebuild('x' as never)).toThrow('rebuild: expected an array of 2 tensors (one per leaf of state), got "x"');
+  });
+});
+
+describe('vjp, valueAndGrad, jvp: refusals word for word', () => {
+  it('each names itself when given something that is not a function', () => {
+    expect(() => vjp(5 as never)).toThrow('vjp: expected a function, got 5');
+    expect(() => valueAndGrad(5 as never)).toThrow('valueAndGrad: expected a function, got 5');
+    expect(() => grad('f' as never)).toThrow('valueAndGrad: expected a function, got "f"');
+    expect(() => jvp(5 as never, [], [])).toThrow('jvp: expected a function, got 5');
+  });
+
+  it('vjp names the primal, the output and the cotangent that are not trees of tensors', () => {
+    expect(() => vjp((a: Tensor) => a, [t, 'x'] as never)).toThrow(bad('vjp primal 0[1]', '"x"'));
+    expect(() => vjp((a: Tensor, b: Tensor) => b, t, { w: 3 } as never)).toThrow(bad('vjp primal 1.w', '3'));
+    expect(() => vjp(() => 'x' as never, t)).toThrow(bad('vjp output', '"x"'));
+    const { pullback } = vjp((a: Tensor) => a, t);
+    expect(() => pullback('x' as never)).toThrow(bad('cotangent', '"x"'));
+  });
+
+  it('a cotangent must match the outputs, tensor for tensor', () => {
+    const two = vjp((a: Tensor) => [a, mul(a, a)] as never, t);
+    expect(() => two.pullback([t] as never)).toThrow('pullback: expected 2 tensors to match the outputs, got 1');
+    expect(() => two.pullback([t, tensor([1])] as never)).toThrow('pullback: tensor 1 must have shape [2] like its output, got [1]');
+    const [g] = two.pullback([tensor([1, 0]), tensor([0, 1])] as never) as unknown as [Tensor];
+    expect(Array.from(g.data)).toEqual([1, 4]); // e₀ + 2a·e₁
+  });
+
+  it('jvp names the primal, tangent and output, and matches tangents to primals', () => {
+    expect(() => jvp((a: Tensor) => a, [[t, 'x']] as never, [[t, t]] as never)).toThrow(bad('jvp primal 0[1]', '"x"'));
+    expect(() => jvp((a: Tensor) => a, [t] as never, [[t, 'x']] as never)).toThrow(bad('jvp tangent 0[1]', '"x"'));
+    expect(() => jvp((a: Tensor) => a, [t], [tensor([1])])).toThrow('jvp tangents of argument 0: tensor 0 must have shape [2] like its primal, got [1]');
+    expect(() => jvp((a: Tensor) => a, [[t, t]] as never, [[t]] as never)).toThrow('jvp tangents of argument 0: expected 2 tensors to match the primals, got 1');
+    expect(() => jvp(() => 'x' as never, [t], [t])).toThrow(bad('jvp output', '"x"'));
+    expect(() => jvp((a: Tensor) => a, [t, t], [t])).toThrow('jvp: got 2 primals but 1 tangents');
+  });
+});
+
+describe('argnums', () => {
+  const f = (a: Tensor, b: Tensor) => sum(mul(mul(a, a), b));
+
+  it('must name arguments that exist: integers in [0, number of arguments)', () => {
+    for (const n of [-1, 1.5, 2]) expect(() => grad(f, { argnums: n })(t, u)).toThrow(`grad: argnums ${n} is out of range for 2 arguments`);
+    expect(() => grad((a: Tensor) => sum(a), { argnums: 1 })(t)).toThrow('grad: argnums 1 is out of range for 1 arguments');
+    expect(() => grad(f, { argnums: [1, 1] })).toThrow('grad: argnums must not repeat an argument, got [1, 1]');
+  });
+
+  it('a number gives that gradient, a list a list of gradients (an empty list, none), in the order listed', () => {
+    const [ga, gb] = [Array.from(mul(mul(t, u), tensor([2, 2])).data), Array.from(mul(t, t).data)]; // ∂/∂a = 2ab, ∂/∂b = a²
+    expect(Array.from(grad(f)(t, u).data)).toEqual(ga);
+    expect(Array.from(grad(f, { argnums: 1 })(t, u).data)).toEqual(gb);
+    const both = grad(f, { argnums: [1, 0] })(t, u) as Tensor[];
+    expect(both.map((g) => Array.from(g.data))).toEqual([gb, ga]);
+    expect(grad(f, { argnums: [] })(t, u)).toEqual([]);
+    expect(grad((a: Tensor) => sum(a), { argnums: [] })(t)).toEqual([]);
+    const one = grad((a: Tensor) => sum(mul(a, a)), { argnums: [0] })(t) as Tensor[];
+    expect(one.map((g) => Array.from(g.data))).toEqual([[2, 4]]);
+    // the arguments not differentiated are passed through as they are
+    expect(Array.from(grad((a: Tensor, k: number) => sum(mul(a, tensor([k, k]))))(t, 3).data)).toEqual([3, 3]);
+  });
+});
