@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import * as api from '../src/index.ts';
 import * as rational from '../src/verify/rational.ts';
 import { Tensor, checkGrad, engineCandidate, scalar } from '../src/index.ts';
-import { argsFor, outcome, sameSnapshot, snapshot, unclear } from './fuzz/pool.ts';
+import { POOL_SIZE, argsFor, outcome, poolValue, sameSnapshot, snapshot, unclear } from './fuzz/pool.ts';
 
 type How =
   | 'call' // a function: called with fuzzed arguments; a function or an object of methods it returns is fuzzed too
@@ -125,6 +125,13 @@ function fuzzModule(name: string, mod: Record<string, unknown>, table: Record<st
           }),
           { numRuns },
         );
+        // and every value of the pool, not only those drawn: alone, and after the first argument of
+        // each drawn case, so that a refusal no draw happens to reach is still seen
+        const firsts = fc.sample(argsFor(fn.length), { numRuns: 3, seed: 1 }).map((a) => a[0]);
+        for (let i = 0; i < POOL_SIZE; i++) {
+          await check(exp, [poolValue(i)], (a) => (how === 'construct' ? new (fn as unknown as new (...x: unknown[]) => unknown)(...a) : fn(...a)));
+          if (fn.length >= 2) for (const first of firsts) await check(exp, [first, poolValue(i)], (a) => (how === 'construct' ? new (fn as unknown as new (...x: unknown[]) => unknown)(...a) : fn(...a)));
+        }
       });
     }
   });

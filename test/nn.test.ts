@@ -20,8 +20,8 @@ describe('linear and mlp', () => {
     const g = initLinear(key(1), 3, 5, 'glorot');
     expect(Array.from(g.W.data).every((v) => Math.abs(v) <= Math.sqrt(6 / 8))).toBe(true);
     expect(() => initLinear(key(1), 0, 3)).toThrow(/inDim must be a positive integer, got 0/);
-    expect(() => initLinear(key(1), 2, 3, 'bogus' as never)).toThrow(/init must be 'he' or 'glorot', got bogus/);
-    expect(() => mlp({ sizes: [2, 3], init: 'bogus' as never })).toThrow(/mlp: init must be 'he' or 'glorot', got bogus/);
+    expect(() => initLinear(key(1), 2, 3, 'bogus' as never)).toThrow(/init must be 'he' or 'glorot', got "bogus"/);
+    expect(() => mlp({ sizes: [2, 3], init: 'bogus' as never })).toThrow(/mlp: init must be 'he' or 'glorot', got "bogus"/);
   });
 
   it('linear computes x·W + b', () => {

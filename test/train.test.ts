@@ -126,7 +126,7 @@ describe('mlp with Gaussian noise', () => {
   });
 
   it('refuses an unknown noise, the paper convention, and 0/1 masks', () => {
-    expect(() => mlp({ sizes: [3, 2], noise: 'uniform' as never })).toThrow(/mlp: noise must be 'bernoulli' or 'gaussian', got uniform/);
+    expect(() => mlp({ sizes: [3, 2], noise: 'uniform' as never })).toThrow(/mlp: noise must be 'bernoulli' or 'gaussian', got "uniform"/);
     expect(() => mlp({ sizes: [3, 2], noise: 'gaussian', convention: 'scale-at-inference' })).toThrow(/only the inverted convention/);
     const net = mlp({ sizes: [3, 2], inputRate: 0.5, noise: 'gaussian' });
     expect(() => net.apply(net.init(key(1)), normal(key(2), [1, 3]), { training: true, key: key(1), masks: [] })).toThrow(/masks are 0\/1 dropout masks/);

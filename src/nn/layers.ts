@@ -12,9 +12,10 @@ export type Init = 'he' | 'glorot';
 
 /** A linear layer: He-normal (std √(2/in), for ReLU) or Glorot-uniform weights, zero bias. */
 export function initLinear(key: Key, inDim: number, outDim: number, init: Init = 'he'): Linear {
-  if (init !== 'he' && init !== 'glorot') throw new RangeError(`initLinear: init must be 'he' or 'glorot', got ${String(init)}`);
+  if (!isKey(key)) throw new TypeError(`initLinear: expected key to be a Key, got ${describeValue(key)}`);
+  if (init !== 'he' && init !== 'glorot') throw new RangeError(`initLinear: init must be 'he' or 'glorot', got ${describeValue(init)}`);
   for (const [name, v] of [['inDim', inDim], ['outDim', outDim]] as const) {
-    if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`initLinear: ${name} must be a positive integer, got ${v}`);
+    if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`initLinear: ${name} must be a positive integer, got ${describeValue(v)}`);
   }
   const W = init === 'he' ? normal(key, [inDim, outDim], 0, Math.sqrt(2 / inDim)) : uniform(key, [inDim, outDim], -Math.sqrt(6 / (inDim + outDim)), Math.sqrt(6 / (inDim + outDim)));
   return { W, b: zeros([outDim]) };
@@ -88,20 +89,25 @@ export function mlp(spec: MLPSpec): MLP {
     init: spec.init ?? 'he',
     noise: spec.noise ?? 'bernoulli',
   };
-  if (full.noise !== 'bernoulli' && full.noise !== 'gaussian') throw new RangeError(`mlp: noise must be 'bernoulli' or 'gaussian', got ${String(full.noise)}`);
+  if (full.noise !== 'bernoulli' && full.noise !== 'gaussian') throw new RangeError(`mlp: noise must be 'bernoulli' or 'gaussian', got ${describeValue(full.noise)}`);
   if (full.noise === 'gaussian' && full.convention !== 'inverted') throw new RangeError(`mlp: Gaussian noise has only the inverted convention (identity at inference), got convention '${full.convention}'`);
-  if (full.init !== 'he' && full.init !== 'glorot') throw new RangeError(`mlp: init must be 'he' or 'glorot', got ${String(full.init)}`);
+  if (full.init !== 'he' && full.init !== 'glorot') throw new RangeError(`mlp: init must be 'he' or 'glorot', got ${describeValue(full.init)}`);
   if (!(full.activation in ACTIVATIONS)) throw new RangeError(`mlp: activation must be one of ${Object.keys(ACTIVATIONS).join(', ')}, got ${full.activation}`);
   const act = ACTIVATIONS[full.activation];
   const rates = [full.inputRate, ...hiddenRate];
   return {
     spec: full,
     init: (key) => split(key, sizes.length - 1).map((k, i) => initLinear(k, sizes[i], sizes[i + 1], full.init)),
-    apply(params, x, { training, key, masks }) {
+    apply(params, x, options) {
+      if (!Array.isArray(params) || params.length !== sizes.length - 1) {
+        throw new TypeError(`mlp.apply: expected params to be the ${sizes.length - 1} layers { W, b } that init makes, got ${describeValue(params)}`);
+      }
+      if (options === null || typeof options !== 'object') throw new TypeError(`mlp.apply: expected options { training, key?, masks? }, got ${describeValue(options)}`);
+      const { training, key, masks } = options;
       if (masks !== undefined && full.noise === 'gaussian') throw new TypeError('mlp.apply: masks are 0/1 dropout masks; a Gaussian-noise network draws its multipliers from the key');
       const given = (i: number) => training && masks?.[i] != null;
       if (training && rates.some((r, i) => r > 0 && !given(i)) && !isKey(key)) {
-        throw new TypeError(`mlp.apply: a key is required in training when a dropout rate is nonzero, got ${key === undefined ? 'undefined' : String(key)}`);
+        throw new TypeError(`mlp.apply: a key is required in training when a dropout rate is nonzero, got ${describeValue(key)}`);
       }
       const drop = (h: Tensor, i: number) =>
         rates[i] === 0 ? h

@@ -2,7 +2,7 @@
 // parameter trees; nothing given is modified, unless the caller donates its buffers (JAX's
 // donate_argnums): then the new parameters and state are written over the old ones, which saves
 // allocating (and page-faulting in) two arrays the size of the network on every step.
-import { Tensor, type Tree, flatten } from '../engine/index.ts';
+import { Tensor, type Tree, describeValue, flatten } from '../engine/index.ts';
 
 export interface SGDOptions {
   lr: number;
@@ -27,7 +27,7 @@ export interface Optimizer<P extends Tree> {
 export function sgd<P extends Tree>(options: SGDOptions): Optimizer<P> {
   const { lr, momentum = 0, weightDecay = 0, maxNorm } = options;
   const bad = (name: string, v: unknown, ok: boolean) => {
-    if (!ok) throw new RangeError(`sgd: ${name} must be ${name === 'momentum' ? 'in [0, 1)' : 'a finite number ≥ 0'}${name === 'maxNorm' ? ' (> 0)' : ''}, got ${String(v)}`);
+    if (!ok) throw new RangeError(`sgd: ${name} must be ${name === 'momentum' ? 'in [0, 1)' : 'a finite number ≥ 0'}${name === 'maxNorm' ? ' (> 0)' : ''}, got ${describeValue(v)}`);
   };
   bad('lr', lr, Number.isFinite(lr) && lr >= 0);
   bad('momentum', momentum, Number.isFinite(momentum) && momentum >= 0 && momentum < 1);
@@ -84,7 +84,7 @@ function projectColumns(w: Float64Array, rows: number, cols: number, c: number) 
 /** The max-norm projection as a function: a copy of W [in, out] with each column's norm at most c. */
 export function maxNormProject(W: Tensor, c: number): Tensor {
   if (!(W instanceof Tensor) || W.ndim !== 2) throw new TypeError('maxNormProject: expected W to be a rank-2 Tensor [in, out]');
-  if (!(Number.isFinite(c) && c > 0)) throw new RangeError(`maxNormProject: c must be a finite number > 0, got ${String(c)}`);
+  if (!(Number.isFinite(c) && c > 0)) throw new RangeError(`maxNormProject: c must be a finite number > 0, got ${describeValue(c)}`);
   const out = W.data.slice();
   projectColumns(out, W.shape[0], W.shape[1], c);
   return new Tensor(out, W.shape);

@@ -6,7 +6,8 @@ import type { Optimizer } from './optim.ts';
 
 /** A random permutation of 0..n−1 drawn from a key (uniform draws sorted, ties by index). */
 export function permutation(k: Key, n: number): Int32Array {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`permutation: n must be a non-negative integer, got ${String(n)}`);
+  if (!isKey(k)) throw new TypeError(`permutation: expected k to be a Key, got ${describeValue(k)}`);
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`permutation: n must be a non-negative integer, got ${describeValue(n)}`);
   const u = uniform(k, [n]).data;
   return Int32Array.from(Array.from({ length: n }, (_, i) => i).sort((a, b) => u[a] - u[b] || a - b));
 }
@@ -33,7 +34,7 @@ export interface FitOptions<P extends Tree> {
 export function fit<P extends Tree>(params: P, loss: (params: P, batch: Int32Array, key: Key) => Tensor, options: FitOptions<P>): P {
   const { optimizer, steps, batchSize, n, key, onStep } = options;
   for (const [name, v, min] of [['steps', steps, 0], ['batchSize', batchSize, 1], ['n', n, 1]] as const) {
-    if (!Number.isSafeInteger(v) || v < min) throw new RangeError(`fit: ${name} must be an integer ≥ ${min}, got ${String(v)}`);
+    if (!Number.isSafeInteger(v) || v < min) throw new RangeError(`fit: ${name} must be an integer ≥ ${min}, got ${describeValue(v)}`);
   }
   if (!isKey(key)) throw new TypeError('fit: expected key to be a Key');
   const vg = valueAndGrad(loss);
@@ -107,7 +108,9 @@ export function errorRate(scores: Float64Array, classes: number, labels: ArrayLi
  * (mask s from foldIn(key, s)), reported at each k of an increasing grid (one pass up to its end).
  */
 export function monteCarloAverages(net: MLP, params: MLPParams, x: Tensor, key: Key, grid: readonly number[]): Float64Array[] {
-  if (!isKey(key)) throw new TypeError('monteCarloAverages: expected key to be a Key');
+  if (net === null || typeof net !== 'object' || typeof net.apply !== 'function') throw new TypeError(`monteCarloAverages: expected net to be a network from mlp(…), got ${describeValue(net)}`);
+  if (!isKey(key)) throw new TypeError(`monteCarloAverages: expected key to be a Key, got ${describeValue(key)}`);
+  if (!Array.isArray(grid)) throw new TypeError(`monteCarloAverages: expected grid to be an array of increasing positive integers, got ${describeValue(grid)}`);
   grid.forEach((k, i) => {
     if (!Number.isSafeInteger(k) || k < 1 || (i > 0 && k <= grid[i - 1])) throw new RangeError(`monteCarloAverages: grid must be increasing positive integers, got [${grid.join(', ')}]`);
   });

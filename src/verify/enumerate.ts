@@ -491,7 +491,9 @@ export function sigmoidOf(z: number): number {
  * one to avoid an allocation per mask). `out` may be z itself.
  */
 export function softmaxOf(z: ArrayLike<number>, out?: Float64Array): Float64Array {
-  if (!(Array.isArray(z) || ArrayBuffer.isView(z))) throw new TypeError(`softmaxOf: expected z to be an array of numbers, got ${show(z)}`);
+  if (!(Array.isArray(z) || (ArrayBuffer.isView(z) && !(z instanceof DataView) && !(z instanceof BigInt64Array) && !(z instanceof BigUint64Array)))) {
+    throw new TypeError(`softmaxOf: expected z to be an array of numbers, got ${show(z)}`);
+  }
   if (out === undefined) out = new Float64Array(z.length);
   else if (!(out instanceof Float64Array)) throw new TypeError(`softmaxOf: expected out to be a Float64Array, got ${show(out)}`);
   if (out.length !== z.length) throw new RangeError(`softmaxOf: expected out to have ${z.length} elements like z, got ${out.length}`);

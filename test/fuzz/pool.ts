@@ -27,7 +27,7 @@ const FACTORIES: (() => unknown)[] = [
   // arrays and typed arrays (shapes, labels, masks, matrices)
   () => [], () => [0], () => [1, 2], () => [2, 2], () => [NaN], () => [-1], () => [1.5], () => [2 ** 30, 2 ** 30], () => [0, 2 ** 52],
   () => [2 ** 20, 0, 2 ** 20], () => [null], () => ['1'], () => [[1, 2], [3]], () => [[1, 2], [3, 4]], () => [[0.5]], mkSparse,
-  () => new Float64Array(0), () => Float64Array.of(1, NaN), () => Int32Array.of(-1), () => new Uint8Array(3), () => new BigInt64Array(1),
+  () => new Float64Array(0), () => Float64Array.of(1, NaN), () => Int32Array.of(-1), () => new Uint8Array(3), () => new BigInt64Array(1), () => new DataView(new ArrayBuffer(8)),
   // tensors: scalars, vectors, matrices, zero-size, non-finite values, masks
   () => scalar(1), () => scalar(NaN), () => tensor([1, -2, 3]), () => tensor([[1, 2], [3, 4]]), () => tensor([0.5, 1, 0]),
   () => zeros([0]), () => zeros([2, 0]), () => zeros([0, 3]), () => tensor([NaN, Infinity, -Infinity]), () => ones([1, 1, 1]), () => tensor([1, 0]),
@@ -50,6 +50,10 @@ const FACTORIES: (() => unknown)[] = [
   () => (x: unknown) => (x instanceof Tensor ? sum(x) : scalar(0)), () => () => scalar(NaN), () => () => 'not a tensor', () => () => [0.5, 0.5],
 ];
 
+/** How many values the pool holds; poolValue(i) makes a fresh copy of the i-th (for sweeps that try every one). */
+export const POOL_SIZE = FACTORIES.length;
+export const poolValue = (i: number): unknown => FACTORIES[i]();
+
 export const anyValue: fc.Arbitrary<unknown> = fc.integer({ min: 0, max: FACTORIES.length - 1 }).map((i) => FACTORIES[i]());
 export const argsFor = (arity: number) => fc.array(anyValue, { minLength: 0, maxLength: Math.min(Math.max(arity, 1) + 1, 5) });
 
@@ -61,6 +65,7 @@ export function snapshot(v: unknown, seen = new Set<unknown>()): unknown {
   seen.add(v);
   if (v instanceof Tensor) return { tensor: [...v.shape], data: Array.from(v.data) };
   if (v instanceof Key) return { key: v.toString() };
+  if (v instanceof DataView) return { view: 'DataView', data: Array.from(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)) };
   if (ArrayBuffer.isView(v)) return { view: v.constructor.name, data: Array.from(v as unknown as ArrayLike<unknown>) };
   if (Array.isArray(v)) return { array: Array.from({ length: v.length }, (_, i) => (i in v ? snapshot(v[i], seen) : '<hole>')) };
   if (v instanceof Map || v instanceof Date) return { other: String(v) };
