@@ -88,7 +88,7 @@ describe('WebAssembly gemm', () => {
   });
 
   it('refuses an unknown backend or thread count', () => {
-    expect(() => configureKernels({ backend: 'gpu' as never })).toThrow(/backend must be 'wasm' or 'js', got gpu/);
+    expect(() => configureKernels({ backend: 'gpu' as never })).toThrow(/backend must be 'wasm' or 'js', got "gpu"/);
     expect(() => configureKernels({ threads: 4 as never })).toThrow(/threads must be 1 or 2, got 4/);
   });
 

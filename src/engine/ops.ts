@@ -59,7 +59,7 @@ const powc = (x: Tensor, c: number) => bind(POWP, [x], c);
 
 /** x to a constant power. */
 export function pow(x: Tensor, exponent: number): Tensor {
-  if (typeof exponent !== 'number' || Number.isNaN(exponent)) throw new TypeError(`pow: expected the exponent to be a number, got ${describe(exponent)}`);
+  if (typeof exponent !== 'number' || Number.isNaN(exponent)) throw new TypeError(`pow: expected the exponent to be a number other than NaN, got ${describe(exponent)}`);
   return powc(checkTensor(x, 'pow'), exponent);
 }
 

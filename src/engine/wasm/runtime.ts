@@ -5,6 +5,7 @@
 // the JS reference, so the bits do not depend on the kernel or on the number of threads.
 import { Worker } from 'node:worker_threads';
 import { GEMM_WASM_BASE64, MAX_PAGES } from './gemm.wasm.ts';
+import { describe } from '../shape.ts';
 
 export interface KernelConfig {
   /** 'wasm' (the default where WebAssembly SIMD works) or 'js' (the reference kernels). */
@@ -21,14 +22,14 @@ const config: KernelConfig = {
 
 /** Chooses the matmul kernel and thread count (also settable by DROPCHECK_KERNEL=js, DROPCHECK_THREADS=1). Returns the previous setting. */
 export function configureKernels(options: Partial<KernelConfig>): KernelConfig {
-  if (options === null || typeof options !== 'object') throw new TypeError(`configureKernels: expected options { backend?, threads? }, got ${String(options)}`);
+  if (options === null || typeof options !== 'object') throw new TypeError(`configureKernels: expected options { backend?, threads? }, got ${describe(options)}`);
   const prev = { ...config };
   if (options.backend !== undefined) {
-    if (options.backend !== 'wasm' && options.backend !== 'js') throw new RangeError(`configureKernels: backend must be 'wasm' or 'js', got ${String(options.backend)}`);
+    if (options.backend !== 'wasm' && options.backend !== 'js') throw new RangeError(`configureKernels: backend must be 'wasm' or 'js', got ${describe(options.backend)}`);
     config.backend = options.backend;
   }
   if (options.threads !== undefined) {
-    if (options.threads !== 1 && options.threads !== 2) throw new RangeError(`configureKernels: threads must be 1 or 2, got ${String(options.threads)}`);
+    if (options.threads !== 1 && options.threads !== 2) throw new RangeError(`configureKernels: threads must be 1 or 2, got ${describe(options.threads)}`);
     config.threads = options.threads;
   }
   return prev;
