@@ -228,7 +228,7 @@ export function render(report: Report, statuses: readonly Status[], meta: { date
     '',
     `**Overall: ${pct(score(total))}** over ${count} mutants (${total.killed} killed, ${total.timeout} timed out, ${total.survived} survived, ${total.noCoverage} not covered, ${total.errors} compile/runtime errors) in ${files.length} ${files.length === 1 ? 'module' : 'modules'}.`,
     '',
-    '| module | mutants | killed | timeout | survived | no coverage | errors | score | target | | first run\'s score | run (UTC) | commit |',
+    '| module | mutants | killed | timeout | survived | no coverage | errors | score | target | | first run\'s score | run (UTC) | code at |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
@@ -261,6 +261,17 @@ function testsOf(run: string): string[] | undefined {
   return list.length ? list : undefined;
 }
 
+/**
+ * The commit whose copy of `file` is `source`, the code a run mutated: the newest commit that left the
+ * file that way (HEAD may have changed the file since), or "uncommitted" when no commit has it.
+ */
+export function sourceCommit(file: string, source: string): string {
+  for (const c of git('log', '--format=%h', '--', file).split('\n').filter(Boolean)) {
+    if (git('show', `${c}:${file}`) === source.trim()) return c;
+  }
+  return 'uncommitted';
+}
+
 const mtime = (file: string) => statSync(file).mtime.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
 
 function main() {
@@ -276,7 +287,7 @@ function main() {
   const commit = git('rev-parse', '--short', 'HEAD') + dirty;
   const modules: Record<string, ModuleRuns> = {};
   firsts.forEach((r, i) => {
-    for (const f of Object.keys(r.files)) modules[f] = { date: mtime(inputs[i]), firstScore: score(tally(r.files[f].mutants)), reruns: [], commit };
+    for (const f of Object.keys(r.files)) modules[f] = { date: mtime(inputs[i]), firstScore: score(tally(r.files[f].mutants)), reruns: [], commit: '' };
   });
   let rerun: string | undefined;
   const rerunFiles = args('--rerun');
@@ -290,6 +301,8 @@ function main() {
     });
     rerun = `After new tests the survivors' lines were run again: ${runs.join(', then ')}. The tables show the latest verdict of each mutant; "first run's score" is each module's score before the reruns.`;
   }
+  // each module's code as its latest run saw it, which may be older than HEAD's
+  for (const f of Object.keys(modules)) modules[f].commit = sourceCommit(f, report.files[f].source);
   // --keep <module>: that module's row and survivors from the report being replaced (its JSON is gone)
   const carried = args('--keep').map((f) => {
     if (report.files[f]) throw new Error(`mutation-report: ${f} is both kept from the earlier report and in a run given here`);

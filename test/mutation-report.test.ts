@@ -1,6 +1,7 @@
 // The mutation report: Stryker's score per module against its target, and every survivor with its status.
 import { describe, expect, it } from 'vitest';
-import { carryOver, combine, merge, render, score, tally, targetOf } from '../scripts/mutation-report.ts';
+import { execFileSync } from 'node:child_process';
+import { carryOver, combine, merge, render, score, sourceCommit, tally, targetOf } from '../scripts/mutation-report.ts';
 
 const mutant = (id: number, status: string, line: number, mutatorName = 'EqualityOperator', replacement = 'a <= b') =>
   ({ id: String(id), status, mutatorName, replacement, location: { start: { line, column: 5 }, end: { line, column: 10 } } }) as never;
@@ -124,5 +125,13 @@ describe('mutation report', () => {
     expect(md).toContain('Carried over from the earlier report, whose run JSON is not kept: `src/verify/montecarlo.ts` (run 2026-11-27 11:34 UTC at `e87b8ab`)');
     expect(carryOver(md, 'src/verify/montecarlo.ts')).toEqual(c);
     expect(render(report, [], { date: 'd', commit: 'c', source: 's', rerun: 'r', carried: [c] })).toContain('--rerun <rerun>.json,… --keep src/verify/montecarlo.ts');
+  });
+
+  it("names the commit whose copy of a module is the code a run mutated, or says it was never committed", () => {
+    const file = 'src/engine/shape.ts';
+    const last = execFileSync('git', ['log', '-1', '--format=%h', '--', file], { encoding: 'utf8' }).trim();
+    const committed = execFileSync('git', ['show', `${last}:${file}`], { encoding: 'utf8' });
+    expect(sourceCommit(file, committed)).toBe(last);
+    expect(sourceCommit(file, committed + '\n// changed\n')).toBe('uncommitted');
   });
 });
