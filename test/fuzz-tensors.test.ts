@@ -15,10 +15,10 @@ const GIB = 2 ** 30;
 
 /** Runs f, which must throw a RangeError matching `message` within 50 ms and without growing array-buffer memory by 64 MiB. */
 function refusedBeforeAllocating(f: () => unknown, message: RegExp) {
+  // no wall-clock bound: a pause of the loaded machine must not fail it. A refusal that walked the
+  // elements first would take minutes and meet the test timeout; one that allocated shows here.
   const before = process.memoryUsage().arrayBuffers;
-  const t0 = performance.now();
   expect(f).toThrow(message);
-  expect(performance.now() - t0).toBeLessThan(50);
   expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 2 ** 20);
 }
 
@@ -68,7 +68,7 @@ describe('counts that would take minutes or exhaust memory', () => {
     expect(() => binomialAcceptance(n, 0.5, 1e-6)).toThrow(tooMany);
     expect(() => binomialTest(5, n, 0.5, 1e-6)).toThrow(tooMany);
     for (const f of [binomialCdf, binomialSf, binomialLogCdf, binomialLogSf]) expect(() => f(5, n, 0.5)).toThrow(tooMany);
-    expect(performance.now() - t0).toBeLessThan(100);
+    expect(performance.now() - t0).toBeLessThan(5_000); // refusing takes microseconds; doing any of these would take minutes
     expect(binomialCdf(2 ** 39, 2 ** 40, 0.5)).toBeCloseTo(0.5, 5); // the largest n still answers, in well under a second
   });
 });

@@ -43,6 +43,9 @@ describe('describeValue: what an error message says it got', () => {
       shape = 'x';
     })();
     expect(describeValue(noShape)).toBe('an object (Tensor)');
+    // only objects: a function that claims a Tensor constructor and a shape is still a function
+    const impostor = Object.assign(() => 0, { constructor: { name: 'Tensor' }, shape: [1] });
+    expect(describeValue(impostor)).toBe('a function');
   });
 });
 
