@@ -2,7 +2,8 @@
 // annotation of it (so they do not keep its tape alive), inside an outer transformation they keep
 // exactly the outer one, and a tensor leaked out of a finished transformation enters a new one clean.
 import { describe, expect, it } from 'vitest';
-import { type Tensor, add, exp, grad, jvp, mul, sum, tensor, valueAndGrad, vjp } from '../src/index.ts';
+import { Tensor, add, exp, grad, jvp, mul, sum, tensor, valueAndGrad, vjp } from '../src/index.ts';
+import { type Primitive, backward, bind, withLevel } from '../src/engine/trace.ts';
 
 const x = tensor([0.5, -1.25, 2]);
 const levelsOf = (t: Tensor) => t._ad?.length ?? 0;
@@ -54,5 +55,31 @@ describe('annotations on what transformations hand back', () => {
     // and used as a constant inside a new transformation, it is not mistaken for a traced input
     const h = grad((w: Tensor) => sum(mul(w, leaked!)))(x);
     expect(Array.from(h.data)).toEqual(Array.from(leaked!.data));
+  });
+});
+
+describe("the tape's own checks on derivative rules (a primitive written wrongly)", () => {
+  // a primitive with the identity as forward and deliberately wrong rules, reached through bind
+  const wrong = (rule: 'shape' | 'nested'): Primitive<null> => ({
+    name: `broken-${rule}`,
+    fwd: ([x]) => new Tensor(x.data.slice(), x.shape),
+    vjp: (g) => [() => (rule === 'shape' ? tensor([1, 2, 3, 4, 5]) : grad((v: Tensor) => sum(v))(g))],
+    jvp: ([t]) => (rule === 'shape' ? tensor([1, 2, 3, 4, 5]) : grad((v: Tensor) => sum(v))(t)),
+  });
+  const apply = (p: Primitive<null>) => (v: Tensor) => sum(bind(p, [v], null));
+
+  it('a rule that gives a wrongly shaped result is an internal error naming the primitive and both shapes', () => {
+    expect(() => grad(apply(wrong('shape')))(x)).toThrow('internal: vjp of broken-shape gave shape [5] for an input of shape [3]');
+    expect(() => jvp((v: Tensor) => bind(wrong('shape'), [v], null), [x], [x])).toThrow('internal: jvp of broken-shape gave shape [5], expected [3]');
+  });
+
+  it('a tangent rule that starts a transformation of its own is refused (it runs with its level hidden)', () => {
+    // a reverse rule runs after its level is popped, where a transformation may start
+    expect(Array.from((grad(apply(wrong('nested')))(x) as Tensor).data)).toEqual([1, 1, 1]);
+    expect(() => jvp((v: Tensor) => bind(wrong('nested'), [v], null), [x], [x])).toThrow('internal: a transformation was started from inside a derivative rule');
+  });
+
+  it('a reverse sweep of a level that is still active is refused', () => {
+    expect(() => withLevel('vjp', (L) => backward(L, [], [], [], add))).toThrow('internal: a reverse sweep was started while its own level is still active');
   });
 });
