@@ -38,6 +38,25 @@ describe('annotations on what transformations hand back', () => {
     expect(levelsOf(outer)).toBe(0);
   });
 
+  it('operations on constants alone are not recorded: their results carry no annotation', () => {
+    const c = tensor([2, 3, 4]);
+    const levels: number[] = [];
+    const g = grad((v: Tensor) => {
+      const constant = mul(c, c); // no traced input
+      const traced = mul(v, c);
+      levels.push(levelsOf(constant), levelsOf(traced));
+      return sum(add(traced, constant));
+    })(x);
+    expect(levels).toEqual([0, 1]);
+    expect(Array.from(g.data)).toEqual([2, 3, 4]);
+    let tangentLevels = -1;
+    jvp((v: Tensor) => {
+      tangentLevels = levelsOf(mul(c, c));
+      return mul(v, c);
+    }, [x], [x]);
+    expect(tangentLevels).toBe(0);
+  });
+
   it('a tensor leaked out of a finished transformation enters the next one with no stale annotation', () => {
     let leaked: Tensor | undefined;
     grad((v: Tensor) => {
