@@ -23,6 +23,7 @@ describe('flatten', () => {
     expect(() => flatten({ x: new (class Params {})() } as never)).toThrow(bad('argument.x', 'an object (Params)'));
     expect(() => flatten({ a: [t], b: undefined as never })).toThrow(bad('argument.b', 'undefined'));
     expect(() => flatten({ b: 'x' as never, a: 'y' as never })).toThrow(bad('argument.a', '"y"')); // the first in sorted order
+    expect(() => flatten({ b: 'y' as never, a: 'y' as never })).toThrow(bad('argument.a', '"y"')); // the same value twice: named where it was found
     expect(() => flatten({ a: t, b: [t, { c: 7 as never }] }, 'params')).toThrow(bad('params.b[1].c', '7'));
   });
 
