@@ -25,14 +25,15 @@ export interface Optimizer<P extends Tree> {
 }
 
 export function sgd<P extends Tree>(options: SGDOptions): Optimizer<P> {
+  if (options === null || typeof options !== 'object') throw new TypeError(`sgd: expected options { lr, momentum?, weightDecay?, maxNorm? }, got ${describeValue(options)}`);
   const { lr, momentum = 0, weightDecay = 0, maxNorm } = options;
-  const bad = (name: string, v: unknown, ok: boolean) => {
-    if (!ok) throw new RangeError(`sgd: ${name} must be ${name === 'momentum' ? 'in [0, 1)' : 'a finite number ≥ 0'}${name === 'maxNorm' ? ' (> 0)' : ''}, got ${describeValue(v)}`);
+  const bad = (name: string, v: unknown, ok: boolean, want: string) => {
+    if (!ok) throw new RangeError(`sgd: ${name} must be ${want}, got ${describeValue(v)}`);
   };
-  bad('lr', lr, Number.isFinite(lr) && lr >= 0);
-  bad('momentum', momentum, Number.isFinite(momentum) && momentum >= 0 && momentum < 1);
-  bad('weightDecay', weightDecay, Number.isFinite(weightDecay) && weightDecay >= 0);
-  if (maxNorm !== undefined) bad('maxNorm', maxNorm, Number.isFinite(maxNorm) && maxNorm > 0);
+  bad('lr', lr, Number.isFinite(lr) && lr >= 0, 'a finite number ≥ 0');
+  bad('momentum', momentum, Number.isFinite(momentum) && momentum >= 0 && momentum < 1, 'in [0, 1)');
+  bad('weightDecay', weightDecay, Number.isFinite(weightDecay) && weightDecay >= 0, 'a finite number ≥ 0');
+  if (maxNorm !== undefined) bad('maxNorm', maxNorm, Number.isFinite(maxNorm) && maxNorm > 0, 'a finite number > 0');
   return {
     init: (params) => {
       const f = flatten(params, 'params');
