@@ -43,9 +43,9 @@ describe('refusals, word for word', () => {
   });
 
   it('keys and random draws', () => {
-    refuses(() => E.split(E.key(1), 2 ** 24 + 1), RangeError, 'split: expected n to be an integer in [0, 2^24], got 16777217');
-    refuses(() => E.split(E.key(1), -1), RangeError, 'split: expected n to be an integer in [0, 2^24], got -1');
-    refuses(() => E.split(E.key(1), 1.5), RangeError, 'split: expected n to be an integer in [0, 2^24], got 1.5');
+    refuses(() => E.split(E.key(1), 2 ** 16 + 1), RangeError, 'split: expected n to be an integer in [0, 2^16] (use foldIn(key, i) for more keys), got 65537');
+    refuses(() => E.split(E.key(1), -1), RangeError, 'split: expected n to be an integer in [0, 2^16] (use foldIn(key, i) for more keys), got -1');
+    refuses(() => E.split(E.key(1), 1.5), RangeError, 'split: expected n to be an integer in [0, 2^16] (use foldIn(key, i) for more keys), got 1.5');
     refuses(() => E.foldIn(E.key(1), 0.5), RangeError, 'foldIn: expected data to be a safe integer, got 0.5');
     refuses(() => E.normal(E.key(1), [2], 0, -1), RangeError, 'normal: expected a finite mean and std ≥ 0, got mean 0, std -1');
     refuses(() => E.normal(E.key(1), [2], Infinity, 1), RangeError, 'normal: expected a finite mean and std ≥ 0, got mean Infinity, std 1');
