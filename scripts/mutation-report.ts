@@ -108,10 +108,11 @@ const sameMutant = (a: Mutant, b: Mutant) =>
 /**
  * The base report with the verdicts of a later run over some of its lines; returns how many mutants were
  * replaced. A base mutant the rerun did not test whose line reads differently in the rerun's source is
- * dropped: the code it mutated is gone (removed dead code, say), so its old verdict no longer applies.
+ * dropped: the code it mutated is gone (removed dead code, say), so its old verdict no longer applies;
+ * the rerun's own mutants of such rewritten lines are added in their place.
  */
-export function merge(base: Report, rerun: Report): { report: Report; replaced: number; changed: number; dropped: number } {
-  let replaced = 0, changed = 0, dropped = 0;
+export function merge(base: Report, rerun: Report): { report: Report; replaced: number; changed: number; dropped: number; added: number } {
+  let replaced = 0, changed = 0, dropped = 0, added = 0;
   const files: Report['files'] = {};
   for (const [f, entry] of Object.entries(base.files)) {
     const again = rerun.files[f];
@@ -126,9 +127,19 @@ export function merge(base: Report, rerun: Report): { report: Report; replaced: 
       } else if (after && after[m.location.start.line - 1] !== before[m.location.start.line - 1]) dropped++;
       else mutants.push(m);
     }
+    // the rerun's mutants of rewritten lines take the place of those dropped
+    for (const a of again?.mutants ?? []) {
+      const line = a.location.start.line - 1;
+      if (after![line] !== before[line] && !entry.mutants.some((m) => sameMutant(a, m))) {
+        mutants.push(a);
+        added++;
+      }
+    }
+    const at = (m: Mutant) => [m.location.start.line, m.location.start.column];
+    mutants.sort((a, b) => at(a)[0] - at(b)[0] || at(a)[1] - at(b)[1]);
     files[f] = { source: again?.source ?? entry.source, mutants };
   }
-  return { report: { ...base, files }, replaced, changed, dropped };
+  return { report: { ...base, files }, replaced, changed, dropped, added };
 }
 
 /** The modules of several runs (each run over its own modules) in one report; a module in two runs is refused. */
@@ -297,7 +308,7 @@ function main() {
       const m = merge(report, again);
       report = m.report;
       for (const f of Object.keys(again.files)) if (modules[f]) modules[f].reruns.push(mtime(file));
-      return `${m.replaced} mutants of ${Object.keys(again.files).map((f) => `\`${f}\``).join(', ')} (\`${file}\`, ${mtime(file)}${testsOf(file) ? `, tests: only ${testsOf(file)!.map((t) => `\`${t}\``).join(', ')}` : ''}; ${m.changed} changed verdict${m.dropped ? `; ${m.dropped} dropped with the code they mutated` : ''})`;
+      return `${m.replaced} mutants of ${Object.keys(again.files).map((f) => `\`${f}\``).join(', ')} (\`${file}\`, ${mtime(file)}${testsOf(file) ? `, tests: only ${testsOf(file)!.map((t) => `\`${t}\``).join(', ')}` : ''}; ${m.changed} changed verdict${m.dropped ? `; ${m.dropped} dropped with the code they mutated` : ''}${m.added ? `; ${m.added} added from rewritten lines` : ''})`;
     });
     rerun = `After new tests the survivors' lines were run again: ${runs.join(', then ')}. The tables show the latest verdict of each mutant; "first run's score" is each module's score before the reruns.`;
   }

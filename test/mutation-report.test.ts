@@ -59,6 +59,13 @@ describe('mutation report', () => {
     expect(m.report.files['src/engine/dropout.ts'].source).toBe(rerun.files['src/engine/dropout.ts'].source);
   });
 
+  it("the rerun's mutants of a rewritten line take the place of the dropped ones; of an unchanged line, only matches count", () => {
+    const rerun = { files: { 'src/engine/dropout.ts': { source: 'const a = 1;\nif (a < b) go();\nstop();', mutants: [mutant(9, 'Killed', 2), mutant(11, 'Survived', 3, 'BlockStatement', '{ }'), mutant(12, 'Survived', 1, 'BlockStatement', '{ }')] } } };
+    const m = merge(report, rerun);
+    expect([m.replaced, m.dropped, m.added]).toEqual([3, 1, 1]);
+    expect(m.report.files['src/engine/dropout.ts'].mutants.map((x: { id: string; status: string }) => `${x.id} ${x.status}`)).toEqual(['1 Killed', '2 Killed', '3 Killed', '11 Survived']);
+  });
+
   it('several first runs, one per module, combine into one report; a module given twice is refused', () => {
     const a = { files: { 'src/engine/dropout.ts': report.files['src/engine/dropout.ts'] } };
     const b = { files: { 'src/verify/audit/plan.ts': report.files['src/verify/audit/plan.ts'] }, performance: { total: 60_000 } };
