@@ -4,12 +4,12 @@ import { type Key, Tensor, type Tree, add, describeValue, foldIn, isKey, softmax
 import type { MLP, MLPParams } from './layers.ts';
 import type { Optimizer } from './optim.ts';
 
-/** A random permutation of 0..n−1 drawn from a key (uniform draws sorted, ties by index). */
+/** A random permutation of 0..n−1 drawn from a key (uniform draws sorted; the sort is stable, so ties keep index order). */
 export function permutation(k: Key, n: number): Int32Array {
   if (!isKey(k)) throw new TypeError(`permutation: expected k to be a Key, got ${describeValue(k)}`);
   if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`permutation: n must be a non-negative integer, got ${describeValue(n)}`);
   const u = uniform(k, [n]).data;
-  return Int32Array.from(Array.from({ length: n }, (_, i) => i).sort((a, b) => u[a] - u[b] || a - b));
+  return Int32Array.from(Array.from({ length: n }, (_, i) => i).sort((a, b) => u[a] - u[b]));
 }
 
 export interface FitOptions<P extends Tree> {
@@ -64,8 +64,8 @@ function float64s(op: string, name: string, v: unknown): Float64Array {
 }
 
 /** Whole rows of `width` values: the number of rows. */
-function rowsOf(op: string, v: Float64Array, width: unknown, what: string): number {
-  if (typeof width !== 'number' || !Number.isSafeInteger(width) || width < 1) throw new RangeError(`${op}: expected ${what} to be a positive integer, got ${describeValue(width)}`);
+function rowsOf(op: string, v: Float64Array, width: number, what: string): number {
+  if (!Number.isSafeInteger(width) || width < 1) throw new RangeError(`${op}: expected ${what} to be a positive integer, got ${describeValue(width)}`);
   if (v.length % width !== 0) throw new RangeError(`${op}: expected whole rows of ${width} values, got ${v.length} values`);
   return v.length / width;
 }
