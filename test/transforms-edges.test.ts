@@ -1,7 +1,7 @@
 // Edge cases of the transformations (src/engine/transforms.ts): trees of arguments (their order, what
 // is refused and where the error says it is), every refusal word for word, and argnums.
 import { describe, expect, it } from 'vitest';
-import { type Tensor, flatten, grad, jvp, mul, sum, tensor, valueAndGrad, vjp } from '../src/index.ts';
+import { type Tensor, concat, flatten, grad, jvp, mul, slice, sum, take, tensor, valueAndGrad, vjp } from '../src/index.ts';
 
 const t = tensor([1, 2]);
 const u = tensor([3, -1]);
@@ -92,4 +92,27 @@ describe('argnums', () => {
     // the arguments not differentiated are passed through as they are
     expect(Array.from(grad((a: Tensor, k: number) => sum(mul(a, tensor([k, k]))))(t, 3).data)).toEqual([3, 3]);
   });
+});
+
+describe('second derivatives through the indexing ops', () => {
+  // f(x) = Σ c(x)³ for c one of the indexing ops: grad f puts 3c(x)² back where c took it from (the
+  // adjoint op), so forward- and reverse-over-reverse differentiate the adjoint ops themselves
+  const x = tensor([1, 2, 3, 4]);
+  const v = tensor([1, -1, 2, 0.5]);
+  const cube = (a: Tensor) => mul(mul(a, a), a);
+  const cases: [string, (a: Tensor) => Tensor, number[]][] = [
+    // the Hessian is diagonal: 6·x_i times how often c uses x_i
+    ['slice', (a) => slice(a, 1, 3), [0, 1, 1, 0]],
+    ['concat', (a) => concat([slice(a, 2, 4), slice(a, 0, 1)]), [1, 0, 1, 1]],
+    ['take', (a) => take(a, [2, 0, 2]), [1, 0, 2, 0]],
+  ];
+  for (const [name, c, uses] of cases) {
+    it(`${name}: Hessian-vector products forward over reverse and reverse over reverse agree with 6·uses·x·v`, () => {
+      const f = (a: Tensor) => sum(cube(c(a)));
+      const hv = [0, 1, 2, 3].map((i) => 6 * uses[i] * x.data[i] * v.data[i] + 0); // + 0: an unused element gets +0, never −0
+      expect(Array.from(grad(f)(x).data)).toEqual([0, 1, 2, 3].map((i) => 3 * uses[i] * x.data[i] ** 2));
+      expect(Array.from((jvp((a: Tensor) => grad(f)(a), [x], [v]).tangent as Tensor).data)).toEqual(hv);
+      expect(Array.from(grad((a: Tensor) => sum(mul(grad(f)(a), v)))(x).data)).toEqual(hv);
+    });
+  }
 });
