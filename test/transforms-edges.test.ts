@@ -1,7 +1,7 @@
 // Edge cases of the transformations (src/engine/transforms.ts): trees of arguments (their order, what
 // is refused and where the error says it is), every refusal word for word, and argnums.
 import { describe, expect, it } from 'vitest';
-import { type Tensor, concat, flatten, grad, jvp, mul, slice, sum, take, tensor, valueAndGrad, vjp } from '../src/index.ts';
+import { type Tensor, add, broadcastTo, concat, flatten, grad, jvp, matmul, mul, pow, slice, square, sum, take, tensor, transpose, valueAndGrad, vjp } from '../src/index.ts';
 
 const t = tensor([1, 2]);
 const u = tensor([3, -1]);
@@ -115,4 +115,65 @@ describe('second derivatives through the indexing ops', () => {
       expect(Array.from(grad((a: Tensor) => sum(mul(grad(f)(a), v)))(x).data)).toEqual(hv);
     });
   }
+});
+
+describe('second derivatives through matmul', () => {
+  // f(A, B) = Σ (A·B)²: grad_A = 2·C·Bᵀ and grad_B = 2·Aᵀ·C (C = A·B) are products with a transposed
+  // operand, so differentiating them again runs the product's rule for every transpose flag it makes.
+  // Along (dA, dB) the Hessian gives d grad_A = 2(dA·B + A·dB)·Bᵀ + 2C·dBᵀ, d grad_B = 2dAᵀ·C + 2Aᵀ(dA·B + A·dB),
+  // computed here with plain loops; small integers keep every sum exact.
+  type M = number[][];
+  const mm = (x: M, y: M) => x.map((r) => y[0].map((_, j) => r.reduce((s, v, k) => s + v * y[k][j], 0)));
+  const tr = (x: M) => x[0].map((_, j) => x.map((r) => r[j]));
+  const plus = (x: M, y: M) => x.map((r, i) => r.map((v, j) => v + y[i][j]));
+  const times = (c: number, x: M) => x.map((r) => r.map((v) => c * v));
+  const A = [[1, -2, 3], [0, 2, -1]];
+  const B = [[2, 1], [-1, 3], [1, 0]];
+  const dA = [[1, 0, -1], [2, 1, 1]];
+  const dB = [[0, 1], [1, -2], [3, 1]];
+  const C = mm(A, B);
+  const dC = plus(mm(dA, B), mm(A, dB));
+  const hA = plus(times(2, mm(dC, tr(B))), times(2, mm(C, tr(dB))));
+  const hB = plus(times(2, mm(tr(dA), C)), times(2, mm(tr(A), dC)));
+  const f = (a: Tensor, b: Tensor) => sum(square(matmul(a, b)));
+  const both = grad(f, { argnums: [0, 1] }) as (a: Tensor, b: Tensor) => Tensor[];
+
+  it('forward over reverse', () => {
+    const { tangent } = jvp((a: Tensor, b: Tensor) => both(a, b), [tensor(A), tensor(B)], [tensor(dA), tensor(dB)]);
+    expect((tangent as Tensor[]).map((t) => t.toArray())).toEqual([hA, hB]);
+  });
+
+  it('reverse over reverse: the gradient of ⟨(dA, dB), ∇f⟩ is the same Hessian-vector product', () => {
+    const inner = (a: Tensor, b: Tensor) => {
+      const [ga, gb] = both(a, b);
+      return add(sum(mul(ga, tensor(dA))), sum(mul(gb, tensor(dB))));
+    };
+    const [ha, hb] = grad(inner, { argnums: [0, 1] })(tensor(A), tensor(B)) as Tensor[];
+    expect([ha.toArray(), hb.toArray()]).toEqual([hA, hB]);
+  });
+
+  it('third order, forward over forward over reverse: Σ (a·B)³ along dA twice gives 6·(dA·B)²·Bᵀ', () => {
+    const cube = (a: Tensor) => sum(mul(mul(matmul(a, tensor(B)), matmul(a, tensor(B))), matmul(a, tensor(B))));
+    const d3 = jvp((a: Tensor) => jvp((b: Tensor) => grad(cube)(b), [a], [tensor(dA)]).tangent as Tensor, [tensor(A)], [tensor(dA)]).tangent as Tensor;
+    const dAB = mm(dA, B);
+    const expected = mm(times(6, dAB.map((r) => r.map((v) => v * v))), tr(B));
+    expect(d3.toArray()).toEqual(expected);
+  });
+});
+
+describe('first derivatives of the shape ops and pow', () => {
+  it('transpose, broadcastTo and pow', () => {
+    const x = tensor([[1, 2, 3], [4, 5, 6]]);
+    const w = tensor([[1, -1], [2, 0], [0, 3]]);
+    expect(grad((a: Tensor) => sum(mul(transpose(a), w)))(x).toArray()).toEqual([[1, 2, 0], [-1, 0, 3]]);
+    expect(grad((a: Tensor) => sum(mul(transpose(a, [0, 1]), x)))(x).toArray()).toEqual(x.toArray());
+    expect(grad((a: Tensor) => sum(mul(broadcastTo(a, [2, 3]), x)))(tensor([1, 1, 1])).toArray()).toEqual([5, 7, 9]);
+    expect(grad((a: Tensor) => sum(mul(broadcastTo(a, [2, 3]), x)))(tensor([[1], [1]])).toArray()).toEqual([[6], [15]]);
+    expect(grad((a: Tensor) => sum(pow(a, 3)))(tensor([1, -2, 0.5])).toArray()).toEqual([3, 12, 0.75]);
+    expect(grad((a: Tensor) => sum(pow(a, 0)))(tensor([1, -2, 0])).toArray()).toEqual([0, 0, 0]);
+    expect((jvp((a: Tensor) => pow(a, 3), [tensor([1, -2])], [tensor([2, 1])]).tangent as Tensor).toArray()).toEqual([6, 12]);
+    expect((jvp((a: Tensor) => pow(a, 0), [tensor([1, 0])], [tensor([2, 1])]).tangent as Tensor).toArray()).toEqual([0, 0]);
+    expect((jvp((a: Tensor) => transpose(a), [x], [transpose(w)]).tangent as Tensor).toArray()).toEqual(w.toArray());
+    expect((jvp((a: Tensor) => broadcastTo(a, [2, 2]), [tensor([1, 2])], [tensor([3, 4])]).tangent as Tensor).toArray()).toEqual([[3, 4], [3, 4]]);
+  });
 });

@@ -285,13 +285,14 @@ interface MatmulP {
 const MATMUL: Primitive<MatmulP> = {
   name: 'matmul',
   fwd: ([a, b], { ta, tb }) => matmulKernel(a, b, ta, tb),
+  // y = op(a)·op(b), op a transpose where flagged: da = g·op(b)ᵀ (its transpose op(b)·gᵀ if a was
+  // transposed), db = op(a)ᵀ·g (gᵀ·op(a) if b was); the flags say which, so no transpose is materialized
   vjp: (g, [a, b], _, { ta, tb }) => {
     const mm = (x: Tensor, y: Tensor, tx: boolean, ty: boolean) => bind(MATMUL, [x, y], { ta: tx, tb: ty });
-    const [ga, gb] = !ta && !tb ? [() => mm(g, b, false, true), () => mm(a, g, true, false)]
-      : !ta && tb ? [() => mm(g, b, false, false), () => mm(g, a, true, false)]
-      : ta && !tb ? [() => mm(b, g, false, true), () => mm(a, g, false, false)]
-      : [() => mm(b, g, true, true), () => mm(g, a, true, true)];
-    return [() => sumTo(ga(), a.shape), () => sumTo(gb(), b.shape)];
+    return [
+      () => sumTo(ta ? mm(b, g, tb, true) : mm(g, b, false, !tb), a.shape),
+      () => sumTo(tb ? mm(g, a, true, ta) : mm(a, g, !ta, false), b.shape),
+    ];
   },
   jvp: ([ta_, tb_], [a, b], _, p) => add(bind(MATMUL, [ta_, b], p), bind(MATMUL, [a, tb_], p)),
 };
