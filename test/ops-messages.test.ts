@@ -58,4 +58,36 @@ describe('refusals, word for word', () => {
     refuses(() => E.configureKernels({ backend: 'gpu' as never }), RangeError, "configureKernels: backend must be 'wasm' or 'js', got \"gpu\"");
     refuses(() => E.configureKernels({ threads: 3 as never }), RangeError, 'configureKernels: threads must be 1 or 2, got 3');
   });
+
+  it('every op names itself and the argument that is not a Tensor', () => {
+    const no = 'x' as never;
+    const got = (op: string, arg = 'x') => `${op}: expected ${arg} to be a Tensor, got "x"`;
+    for (const op of ['neg', 'exp', 'log', 'sqrt', 'square', 'tanh', 'sigmoid', 'relu', 'abs', 'sum', 'max', 'mean', 'stopGradient', 'logSumExp', 'logSoftmax', 'softmax'] as const) {
+      refuses(() => (E[op] as (x: never) => unknown)(no), TypeError, got(op));
+    }
+    for (const op of ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'equal', 'greater', 'less'] as const) {
+      refuses(() => E[op](no, m), TypeError, got(op, 'a'));
+      refuses(() => E[op](m, no), TypeError, got(op, 'b'));
+    }
+    refuses(() => E.pow(no, 2), TypeError, got('pow'));
+    refuses(() => E.reshape(no, [1]), TypeError, got('reshape'));
+    refuses(() => E.transpose(no), TypeError, got('transpose'));
+    refuses(() => E.broadcastTo(no, [1]), TypeError, got('broadcastTo'));
+    refuses(() => E.sumTo(no, [1]), TypeError, got('sumTo'));
+    refuses(() => E.matmul(no, m), TypeError, got('matmul', 'a'));
+    refuses(() => E.matmul(m, no), TypeError, got('matmul', 'b'));
+    refuses(() => E.slice(no, 0, 1), TypeError, got('slice'));
+    refuses(() => E.concat([m, no]), TypeError, got('concat', 'xs[1]'));
+    refuses(() => E.take(no, [0]), TypeError, got('take'));
+    refuses(() => E.softmaxCrossEntropy(no, [0]), TypeError, got('softmaxCrossEntropy', 'logits'));
+    refuses(() => E.mse(no, m), TypeError, got('mse', 'pred'));
+    refuses(() => E.mse(m, no), TypeError, got('mse', 'target'));
+  });
+
+  it('matmul, transpose and take: the shapes, the perm and the indices as they came', () => {
+    refuses(() => E.matmul(m, E.tensor([1, 2])), RangeError, 'matmul: expected tensors of rank ≥ 2, got shapes [2, 2] and [2]');
+    refuses(() => E.matmul(E.zeros([2, 3, 5]), E.zeros([2, 4, 2])), RangeError, 'matmul: inner dimensions differ: shapes [2, 3, 5] and [2, 4, 2] (5 vs 4)');
+    refuses(() => E.transpose(m, [1, 1]), RangeError, 'transpose: perm must be a permutation of 0..1 for shape [2, 2], got [1, 1]');
+    refuses(() => E.take(m, {} as never), TypeError, 'take: expected indices to be an array of integers, got an object (Object)');
+  });
 });

@@ -1,7 +1,7 @@
 // Edge cases of the transformations (src/engine/transforms.ts): trees of arguments (their order, what
 // is refused and where the error says it is), every refusal word for word, and argnums.
 import { describe, expect, it } from 'vitest';
-import { type Tensor, add, broadcastTo, concat, flatten, grad, jvp, matmul, mul, pow, slice, square, sum, take, tensor, transpose, valueAndGrad, vjp } from '../src/index.ts';
+import { type Tensor, add, broadcastTo, concat, flatten, grad, jvp, matmul, max, maximum, minimum, mul, neg, pow, reshape, slice, softmax, square, sum, sumTo, take, tensor, transpose, valueAndGrad, vjp, zeros } from '../src/index.ts';
 
 const t = tensor([1, 2]);
 const u = tensor([3, -1]);
@@ -175,5 +175,45 @@ describe('first derivatives of the shape ops and pow', () => {
     expect((jvp((a: Tensor) => pow(a, 0), [tensor([1, 0])], [tensor([2, 1])]).tangent as Tensor).toArray()).toEqual([0, 0]);
     expect((jvp((a: Tensor) => transpose(a), [x], [transpose(w)]).tangent as Tensor).toArray()).toEqual(w.toArray());
     expect((jvp((a: Tensor) => broadcastTo(a, [2, 2]), [tensor([1, 2])], [tensor([3, 4])]).tangent as Tensor).toArray()).toEqual([[3, 4], [3, 4]]);
+  });
+});
+
+describe('first derivatives that split, route or negate', () => {
+  it('neg; minimum and maximum in each argument, ties split evenly; max over ties', () => {
+    const a = tensor([1, 5, 3]);
+    const b = tensor([2, 4, 3]);
+    expect(grad((x: Tensor) => sum(mul(neg(x), tensor([1, 2, 3]))))(a).toArray()).toEqual([-1, -2, -3]);
+    for (const [f, wa, wb] of [[minimum, [1, 0, 0.5], [0, 1, 0.5]], [maximum, [0, 1, 0.5], [1, 0, 0.5]]] as const) {
+      const [ga, gb] = grad((x: Tensor, y: Tensor) => sum(f(x, y)), { argnums: [0, 1] })(a, b) as Tensor[];
+      expect([ga.toArray(), gb.toArray()]).toEqual([wa, wb]);
+    }
+    expect(grad((x: Tensor) => sum(max(x)))(tensor([3, 1, 3, 2])).toArray()).toEqual([0.5, 0, 0.5, 0]);
+  });
+
+  it('take of rows routes each row of the gradient back to its row, repeats added', () => {
+    const x = tensor([[1, 2], [3, 4], [5, 6]]);
+    const w = tensor([[1, 10], [100, 1000], [7, 70]]);
+    expect(grad((a: Tensor) => sum(mul(take(a, [2, 0, 2]), w)))(x).toArray()).toEqual([[100, 1000], [0, 0], [8, 80]]);
+  });
+});
+
+describe('shape ops at their edges', () => {
+  it('the identity permutation, shape and sum give back the tensor itself', () => {
+    const x = tensor([[1, 2], [3, 4]]);
+    expect(transpose(x, [0, 1])).toBe(x);
+    expect(reshape(x, [2, 2])).toBe(x);
+    expect(sumTo(x, [2, 2])).toBe(x);
+    expect(broadcastTo(x, [2, 2])).toBe(x);
+  });
+
+  it('-1 next to a zero dimension stands for 0', () => {
+    expect(reshape(zeros([0, 3]), [0, -1]).shape).toEqual([0, 0]);
+  });
+
+  it('softmax runs over the last axis by default, at any rank', () => {
+    expect(softmax(tensor([0, Math.log(3)])).toArray()).toEqual([0.25, 0.75]);
+    const x = tensor([[[0, Math.log(3)], [0, 0]]]);
+    expect(softmax(x).toArray()).toEqual(softmax(x, 2).toArray());
+    expect(softmax(x).toArray()).not.toEqual(softmax(x, 1).toArray());
   });
 });

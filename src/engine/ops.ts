@@ -285,8 +285,7 @@ interface MatmulP {
 const MATMUL: Primitive<MatmulP> = {
   name: 'matmul',
   fwd: ([a, b], { ta, tb }) => matmulKernel(a, b, ta, tb),
-  // y = op(a)·op(b), op a transpose where flagged: da = g·op(b)ᵀ (its transpose op(b)·gᵀ if a was
-  // transposed), db = op(a)ᵀ·g (gᵀ·op(a) if b was); the flags say which, so no transpose is materialized
+  // y = op(a)·op(b): da = g·op(b)ᵀ, or its transpose op(b)·gᵀ if a was; db = op(a)ᵀ·g, or gᵀ·op(a); no transpose materialized
   vjp: (g, [a, b], _, { ta, tb }) => {
     const mm = (x: Tensor, y: Tensor, tx: boolean, ty: boolean) => bind(MATMUL, [x, y], { ta: tx, tb: ty });
     return [
