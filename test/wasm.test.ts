@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { gemm, gemmJS } from '../src/engine/kernels.ts';
 import { TWO_THREAD_MIN, configureKernels, kernelInfo } from '../src/engine/wasm/runtime.ts';
-import { buildGemm, generated, generatedPath } from '../src/engine/wasm/build.ts';
+import { buildGemm, generated, generatedPath } from '../scripts/build-wasm.ts';
 import { key, matmul, uniform } from '../src/index.ts';
 
 // Same bits for every number (−0 included); NaN where the reference has NaN. NaN's sign and payload
