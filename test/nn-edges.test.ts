@@ -59,6 +59,8 @@ describe('initLinear and mlp', () => {
 describe('sgd at its edges', () => {
   it('refuses each bad hyperparameter with the range it needed', () => {
     expect(() => sgd(null as never)).toThrow('sgd: expected options { lr, momentum?, weightDecay?, maxNorm? }, got null');
+    expect(() => sgd(0.1 as never)).toThrow('sgd: expected options { lr, momentum?, weightDecay?, maxNorm? }, got 0.1');
+    expect(() => sgd({ lr: 0.1 }).init(3 as never)).toThrow('expected params to be a Tensor or an array/object of Tensors, got 3');
     expect(() => sgd({ lr: 0.1, momentum: -0.5 })).toThrow('sgd: momentum must be in [0, 1), got -0.5');
     expect(() => sgd({ lr: 0.1, momentum: NaN })).toThrow('sgd: momentum must be in [0, 1), got NaN');
     expect(() => sgd({ lr: 0.1, weightDecay: -1 })).toThrow('sgd: weightDecay must be a finite number ≥ 0, got -1');
@@ -159,6 +161,7 @@ describe('inference helpers at their edges', () => {
   it('argmaxRows reads each row alone and refuses a non-Float64Array by name', () => {
     expect([...argmaxRows(Float64Array.of(0, 1, 5, 0, 2, 3), 2)]).toEqual([1, 0, 1]);
     expect([...argmaxRows(Float64Array.of(4, 9, 7), 1)]).toEqual([0, 0, 0]);
+    expect([...argmaxRows(Float64Array.of(0, 0, 0, 1, 5, 3), 3)]).toEqual([0, 1]);
     expect(() => argmaxRows([1, 2] as never, 2)).toThrow('argmaxRows: expected scores to be a Float64Array, got an array of length 2');
   });
 
