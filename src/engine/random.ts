@@ -41,8 +41,7 @@ function stream(k: Key, tag: string) {
 /** n independent keys derived from k. */
 export function split(k: Key, n = 2): Key[] {
   checkKey(k, 'split');
-  // a key is an object (2^24 of them take a GiB), so counts past 2^16 are refused before allocating:
-  // foldIn(k, i) gives any number of keys, one at a time
+  // a key is an object (2^24 of them take a GiB): past 2^16, refused before allocating; foldIn(k, i) gives any number
   if (!Number.isSafeInteger(n) || n < 0 || n > 2 ** 16) throw new RangeError(`split: expected n to be an integer in [0, 2^16] (use foldIn(key, i) for more keys), got ${describe(n)}`);
   const r = stream(k, 'split');
   return Array.from({ length: n }, () => new Key(r.int32() >>> 0, r.int32() >>> 0));
