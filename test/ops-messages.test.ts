@@ -88,6 +88,7 @@ describe('refusals, word for word', () => {
     refuses(() => E.matmul(m, E.tensor([1, 2])), RangeError, 'matmul: expected tensors of rank ≥ 2, got shapes [2, 2] and [2]');
     refuses(() => E.matmul(E.zeros([2, 3, 5]), E.zeros([2, 4, 2])), RangeError, 'matmul: inner dimensions differ: shapes [2, 3, 5] and [2, 4, 2] (5 vs 4)');
     refuses(() => E.transpose(m, [1, 1]), RangeError, 'transpose: perm must be a permutation of 0..1 for shape [2, 2], got [1, 1]');
+    refuses(() => E.sumTo(m, [1.5]), RangeError, 'sumTo: expected a shape of non-negative integers, got [1.5]');
     refuses(() => E.take(m, {} as never), TypeError, 'take: expected indices to be an array of integers, got an object (Object)');
   });
 });

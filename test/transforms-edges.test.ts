@@ -167,6 +167,9 @@ describe('first derivatives of the shape ops and pow', () => {
     const w = tensor([[1, -1], [2, 0], [0, 3]]);
     expect(grad((a: Tensor) => sum(mul(transpose(a), w)))(x).toArray()).toEqual([[1, 2, 0], [-1, 0, 3]]);
     expect(grad((a: Tensor) => sum(mul(transpose(a, [0, 1]), x)))(x).toArray()).toEqual(x.toArray());
+    // a cyclic permutation is not its own inverse: the gradient goes back through [2, 0, 1], not the reversal
+    const c = tensor([[[1, 2, 3], [4, 5, 6]]]);
+    expect(grad((a: Tensor) => sum(mul(transpose(a, [1, 2, 0]), transpose(c, [1, 2, 0]))))(c).toArray()).toEqual(c.toArray());
     expect(grad((a: Tensor) => sum(mul(broadcastTo(a, [2, 3]), x)))(tensor([1, 1, 1])).toArray()).toEqual([5, 7, 9]);
     expect(grad((a: Tensor) => sum(mul(broadcastTo(a, [2, 3]), x)))(tensor([[1], [1]])).toArray()).toEqual([[6], [15]]);
     expect(grad((a: Tensor) => sum(pow(a, 3)))(tensor([1, -2, 0.5])).toArray()).toEqual([3, 12, 0.75]);
