@@ -13,7 +13,7 @@
 // --keep <module> carries that module's row and survivors over from the report being replaced (--out),
 // with the date and commit of its runs, when the JSON of those runs is no longer at hand.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 
 interface Mutant {
   id: string;
@@ -190,7 +190,7 @@ export function carryOver(md: string, file: string): Carried {
   return { file, mutants, tally: { killed, timeout, survived, noCoverage, errors, ignored: mutants - killed - timeout - survived - noCoverage - errors }, runs, survivors: lines.filter((l) => l.startsWith(`| \`${file}:`)) };
 }
 
-export function render(report: Report, statuses: readonly Status[], meta: { date: string; commit: string; source: string; rerun?: string; modules?: Record<string, ModuleRuns>; sources?: { file: string; modules: string[]; performance?: Report['performance']; tests?: string[] }[]; carried?: Carried[] }): string {
+export function render(report: Report, statuses: readonly Status[], meta: { date: string; commit: string; source: string; rerun?: string; modules?: Record<string, ModuleRuns>; sources?: { file: string; modules: string[]; performance?: Report['performance']; tests?: string[] }[]; carried?: Carried[]; unrun?: string[] }): string {
   const carried = meta.carried ?? [];
   const files = [...Object.keys(report.files), ...carried.map((c) => c.file)].sort();
   const summary = (f: string) => {
@@ -239,6 +239,7 @@ export function render(report: Report, statuses: readonly Status[], meta: { date
     '',
     `**Overall: ${pct(score(total))}** over ${count} mutants (${total.killed} killed, ${total.timeout} timed out, ${total.survived} survived, ${total.noCoverage} not covered, ${total.errors} compile/runtime errors) in ${files.length} ${files.length === 1 ? 'module' : 'modules'}.`,
     '',
+    ...(meta.unrun?.length ? [`Not run yet, so not in the overall score: ${meta.unrun.map((f) => `\`${f}\``).join(', ')}.`, ''] : []),
     '| module | mutants | killed | timeout | survived | no coverage | errors | score | target | | first run\'s score | run (UTC) | code at |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
@@ -329,6 +330,7 @@ function main() {
     modules,
     sources: firsts.map((r, i) => ({ file: inputs[i], modules: Object.keys(r.files).sort(), performance: r.performance, tests: testsOf(inputs[i]) })),
     carried,
+    unrun: (readdirSync('src', { recursive: true }) as string[]).map((f) => `src/${f}`).filter((f) => f.endsWith('.ts') && !report.files[f] && !carried.some((c) => c.file === f)).sort(),
   });
   writeFileSync(output, md);
   console.log(`mutation-report: ${output} written`);

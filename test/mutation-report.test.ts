@@ -32,6 +32,8 @@ describe('mutation report', () => {
     expect(md).toContain('| `src/engine/dropout.ts:3:5` | BlockStatement | `go();` | `{}` | NoCoverage | open: no test runs this line |');
     expect(md).toContain('Date: 2026-11-27 10:00 UTC. Commit: `abc1234`.');
     expect(md.match(/^\| `src\/.*:\d+:\d+` /gm)).toHaveLength(2);
+    expect(md).not.toContain('Not run yet');
+    expect(render(report, [], { date: 'd', commit: 'c', source: 's', unrun: ['src/a.ts', 'src/b.ts'] })).toContain('Not run yet, so not in the overall score: `src/a.ts`, `src/b.ts`.');
   });
 
   it('a recorded status with a column applies to the mutant at that column only', () => {
