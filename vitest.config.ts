@@ -2,7 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 /** What every test file runs under; vitest.mutation.config.ts uses it too. */
 export const shared = { setupFiles: ['test/setup.ts'], testTimeout: 60_000 };
-export const INCLUDE = ['test/**/*.test.ts', 'properties/**/*.test.ts'];
+const UNIT = 'test/**/*.test.ts';
+const PROPERTIES = 'properties/**/*.test.ts';
+export const INCLUDE = [UNIT, PROPERTIES];
 
 export default defineConfig({
   test: {
@@ -12,9 +14,9 @@ export default defineConfig({
       // the engine, battery and tool tests keep no state between files (kernels are restored after
       // each test that switches them), so a worker loads the modules once for all its files instead of
       // once per file: that import was three quarters of the suite's time
-      { test: { ...shared, name: 'unit', include: ['test/**/*.test.ts'], isolate: false } },
+      { test: { ...shared, name: 'unit', include: [UNIT], isolate: false } },
       // each property file records its claims in module state (properties/record.ts): a fresh module per file
-      { test: { ...shared, name: 'properties', include: ['properties/**/*.test.ts'] } },
+      { test: { ...shared, name: 'properties', include: [PROPERTIES] } },
     ],
     coverage: {
       provider: 'v8',

@@ -13,7 +13,7 @@ import {
 
 const GIB = 2 ** 30;
 
-/** Runs f, which must throw a RangeError matching `message` within 50 ms and without growing array-buffer memory by 64 MiB. */
+/** Runs f, which must throw a RangeError matching `message` without growing array-buffer memory by 64 MiB. */
 function refusedBeforeAllocating(f: () => unknown, message: RegExp) {
   // no wall-clock bound: a pause of the loaded machine must not fail it. A refusal that walked the
   // elements first would take minutes and meet the test timeout; one that allocated shows here.
