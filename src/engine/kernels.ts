@@ -1,7 +1,7 @@
 // Raw kernels over Float64Array: no autodiff, no validation, no allocation per element.
 // Elementwise kernels are compiled once per expression so each op gets its own monomorphic loop.
 import { type Shape, broadcastStrides, sizeOf, stridesOf } from './shape.ts';
-import { wasmGemm } from './wasm/runtime.ts';
+import { products, wasmGemm } from './wasm/runtime.ts';
 
 export type Unary = (x: Float64Array, out: Float64Array, c: number) => void;
 export type Binary = (a: Float64Array, b: Float64Array, out: Float64Array, offA: Int32Array, offB: Int32Array, inner: number, sa: number, sb: number) => void;
@@ -74,9 +74,9 @@ export function reduceAxis(x: Float64Array, shape: Shape, axis: number, kind: 's
       if (kind === 'sum') for (let i = 0; i < inner; i++) out[ob + i] += x[row + i];
       else
         for (let i = 0; i < inner; i++) {
-          const v = x[row + i];
-          // NaN wins, as in Math.max
-          if (v > out[ob + i] || v !== v) out[ob + i] = v;
+          const v = x[row + i], m = out[ob + i];
+          // as Math.max: NaN wins, and +0 beats −0 whichever comes first
+          if (v > m || v !== v || (v === 0 && m === 0 && 1 / m < 0)) out[ob + i] = v;
         }
     }
   }
@@ -133,6 +133,7 @@ const WASM_MIN = 512;
 export function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, A: Float64Array, aOff: number, B: Float64Array, bOff: number, C: Float64Array, cOff: number, cIsZero = false) {
   if (m === 0 || n === 0 || k === 0) return;
   if (m * n * k >= WASM_MIN && wasmGemm(transA, transB, m, n, k, A, aOff, B, bOff, C, cOff, cIsZero)) return;
+  products.js++;
   gemmJS(transA, transB, m, n, k, A, aOff, B, bOff, C, cOff);
 }
 

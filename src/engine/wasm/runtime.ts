@@ -35,8 +35,15 @@ export function configureKernels(options: Partial<KernelConfig>): KernelConfig {
   return prev;
 }
 
-/** The current kernel setting, whether the WebAssembly kernel loaded here, and whether the helper thread is up (it starts on the first large product). */
-export const kernelInfo = () => ({ ...config, wasmAvailable: load() !== null, workerReady: !!helper && Atomics.load(helper.ctl, READY) === 1 });
+/** Products run in this process by each kernel (the JS count is kept by kernels.ts gemm): which kernel a setting really used. */
+export const products = { js: 0, wasm: 0, wasmTwoThreads: 0 };
+
+/**
+ * The current kernel setting, whether the WebAssembly kernel loaded here, whether the helper thread
+ * is up (it starts on the first large product), and how many products each kernel has run (the
+ * two-thread ones are also counted as wasm).
+ */
+export const kernelInfo = () => ({ ...config, wasmAvailable: load() !== null, workerReady: !!helper && Atomics.load(helper.ctl, READY) === 1, products: { ...products } });
 
 // The few WebAssembly JS API types used here (the project's TypeScript lib has no DOM types).
 interface WasmMemory {
@@ -129,7 +136,7 @@ export const TWO_THREAD_MIN = 1 << 20;
  * C[m×n] += op(A)·op(B) with the WebAssembly kernel (see kernels.ts gemm for the layout). Returns
  * false, having done nothing, if the kernel is not in use or the operands do not fit its memory.
  */
-export function wasmGemm(transA: boolean, transB: boolean, m: number, n: number, k: number, A: Float64Array, aOff: number, B: Float64Array, bOff: number, C: Float64Array, cOff: number, cIsZero = false): boolean {
+export function wasmGemm(transA: boolean, transB: boolean, m: number, n: number, k: number, A: Float64Array, aOff: number, B: Float64Array, bOff: number, C: Float64Array, cOff: number, cIsZero: boolean): boolean {
   if (config.backend !== 'wasm') return false;
   const w = load();
   if (w === null) return false;
@@ -152,7 +159,9 @@ export function wasmGemm(transA: boolean, transB: boolean, m: number, n: number,
   else v.set(C.subarray(cOff, cOff + m * n), cP / 8);
   const ta = transA ? 1 : 0, tb = transB ? 1 : 0;
   const h = config.threads === 2 && m * n * k >= TWO_THREAD_MIN ? worker(w) : null;
+  products.wasm++;
   if (h !== null && Atomics.load(h.ctl, READY) === 1) {
+    products.wasmTwoThreads++;
     const [ru, cu] = n >= 2 * COL_UNIT ? [m, COL_UNIT] : [ROW_UNIT, n];
     const nc = Math.ceil(n / cu), units = Math.ceil(m / ru) * nc;
     h.ctl.set([ta, tb, m, n, k, aP, bP, cP, ru, cu, s1], ARGS);
