@@ -6,8 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gemm, gemmJS, reduceAxis, transposeKernel } from '../src/engine/kernels.ts';
 import { TWO_THREAD_MIN, configureKernels, kernelInfo } from '../src/engine/wasm/runtime.ts';
-import { key, matmul, max, tensor, transpose, uniform } from '../src/index.ts';
+import { dropoutWithMask, key, matmul, max, tensor, transpose, uniform } from '../src/index.ts';
 
+// read before any test changes the setting: the defaults the environment gave this process
 const saved = kernelInfo();
 afterEach(() => void configureKernels({ backend: saved.backend, threads: saved.threads }));
 
@@ -54,6 +55,17 @@ describe('max', () => {
     expect(Object.is(max(tensor([-0, -0])).item(), -0)).toBe(true);
     expect(Array.from(max(tensor([[-0, 0], [0, -0]]), 0).data, (x) => Object.is(x, 0))).toEqual([true, true]);
     expect(Number.isNaN(reduceAxis(Float64Array.of(0, NaN, -0, 5), [4], 0, 'max')[0])).toBe(true);
+    // a zero never beats a larger value, and −0 is not beaten by a smaller one
+    expect(max(tensor([5, 0, -0])).item()).toBe(5);
+    expect(Object.is(max(tensor([-0, -1, 0.5, -2])).item(), 0.5)).toBe(true);
+    expect(Object.is(max(tensor([-0, -1])).item(), -0)).toBe(true);
+  });
+});
+
+describe('a rank-0 tensor through the broadcasting kernels', () => {
+  it('dropout of a scalar keeps or drops its one element', () => {
+    expect(dropoutWithMask(tensor(3), tensor(1), { rate: 0.5 }).item()).toBe(6);
+    expect(dropoutWithMask(tensor(3), tensor(0), { rate: 0.5 }).item()).toBe(0);
   });
 });
 
@@ -67,6 +79,11 @@ describe('transpose', () => {
 });
 
 describe('which kernel runs', () => {
+  it('the defaults follow DROPCHECK_KERNEL and DROPCHECK_THREADS: WebAssembly on two threads unless they say otherwise', () => {
+    const env = process.env;
+    expect({ backend: saved.backend, threads: saved.threads }).toEqual({ backend: env.DROPCHECK_KERNEL === 'js' ? 'js' : 'wasm', threads: env.DROPCHECK_THREADS === '1' ? 1 : 2 });
+  });
+
   it('products under 512 multiply-adds stay in JS; from 512 on, WebAssembly unless the JS backend is chosen', () => {
     configureKernels({ backend: 'wasm', threads: 1 });
     let before = kernelInfo();
