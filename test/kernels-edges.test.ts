@@ -132,6 +132,16 @@ describe('which kernel runs', () => {
     expect(C.every((v) => v === 0.5 * (k - 1) + 2.5)).toBe(true);
   });
 
+  it('the memory grows to hold C too: a wide output from a product of depth 1', () => {
+    configureKernels({ backend: 'wasm', threads: 1 });
+    const m = 2600, n = 2600; // C is 52 MiB, more than the previous test's operands
+    const A = Float64Array.from({ length: m }, (_, i) => i), B = new Float64Array(n).fill(2), C = new Float64Array(m * n);
+    gemm(false, false, m, n, 1, A, 0, B, 0, C, 0, true);
+    expect(C[0]).toBe(0);
+    expect(C[m * n - 1]).toBe(2 * (m - 1));
+    expect(C.every((v, i) => v === 2 * Math.floor(i / n))).toBe(true);
+  });
+
   it('a fresh output is zeroed in WebAssembly memory, not left with what an earlier product put there', () => {
     configureKernels({ backend: 'wasm', threads: 1 });
     matmul(uniform(key(3), [64, 64], 1, 2), uniform(key(4), [64, 64], 1, 2)); // fills the memory where the next C goes
