@@ -2,7 +2,8 @@
 // false-failure probability and power, and is near the smallest sample that does.
 import { describe, expect, it } from 'vitest';
 import { auditDropout, resolveOptions } from '../src/verify/audit/index.ts';
-import { dependenceSize, expectationPlan, frequencyAt, frequencyPlan, twoSample } from '../src/verify/audit/plan.ts';
+import { dependenceSize, expectationAt, expectationPlan, frequencyAt, frequencyPlan, twoSample } from '../src/verify/audit/plan.ts';
+import { binomialCdf } from '../src/verify/stats.ts';
 import inverted from './candidates/correct/inverted.ts';
 
 describe('options', () => {
@@ -61,5 +62,70 @@ describe('sample-size plans', () => {
     const g = Math.floor((n / 4) * 0.98);
     expect(twoSample(g, g, 4e-8, 0.02).power).toBeGreaterThanOrEqual(0.999);
     expect(twoSample(Math.floor(n / 8), Math.floor(n / 8), 4e-8, 0.02).power).toBeLessThan(0.999);
+  });
+});
+
+describe('option bounds', () => {
+  // [option, values just inside its range, values just outside]
+  const BOUNDS: [string, number[], unknown[]][] = [
+    ['alpha', [1e-300, 0.5, 1 - 1e-12], [0, 1, -0.1, NaN, Infinity]],
+    ['seed', [0, 1, 2 ** 53 - 1], [-1, 1.5, 2 ** 53, NaN]],
+    ['rateError', [1e-9, 0.999], [0, 1, -0.5]],
+    ['scaleError', [1e-9, 0.999], [0, 1, 2]],
+    ['dependence', [1e-9, 0.5, 1], [0, 1 + 1e-9, -1]],
+    ['power', [1e-9, 0.999999], [0, 1, 1.5]],
+    ['timeoutMs', [1e-3, 1, 2 ** 31 - 1], [0, -1, 2 ** 31, Infinity, NaN]],
+  ];
+  it.each(BOUNDS)('%s: accepts its range, refuses past either end, naming the option and the value', (name, ok, bad) => {
+    for (const v of ok) expect(resolveOptions({ [name]: v })[name as 'alpha'], `${name} ${v}`).toBe(v);
+    for (const v of bad) expect(() => resolveOptions({ [name]: v }), `${name} ${v}`).toThrow(new RegExp(`^auditDropout: expected option ${name} to be .*, got ${String(JSON.stringify(v) ?? v).replace(/[.+]/g, '\\$&')}$`));
+  });
+  it('an option given as undefined takes its default; the others are kept as given', () => {
+    expect(resolveOptions({ alpha: undefined, power: 0.9 })).toEqual({ alpha: 1e-6, seed: 20261127, rateError: 0.01, scaleError: 0.01, dependence: 0.02, power: 0.9, timeoutMs: 30000 });
+  });
+});
+
+describe('plans at their edges', () => {
+  it('the frequency test: alternatives outside [0, 1] are left out, and power is the smaller over both sides', () => {
+    const p = frequencyAt(200, 0.05, 1e-3, 0.1); // rate − 0.1 < 0: only rate + 0.1 is an alternative
+    expect(p.power).toBeCloseTo(1 - binomialCdf(p.hi, 200, 0.15) + binomialCdf(p.lo - 1, 200, 0.15), 12);
+    const both = frequencyAt(2000, 0.5, 1e-3, 0.02);
+    // the power against rate ± e is the smaller of the two one-sided rejection probabilities
+    const up = 1 - binomialCdf(both.hi, 2000, 0.52) + binomialCdf(both.lo - 1, 2000, 0.52);
+    const down = 1 - binomialCdf(both.hi, 2000, 0.48) + binomialCdf(both.lo - 1, 2000, 0.48);
+    expect(both.power).toBeCloseTo(Math.min(up, down), 12);
+    // false failure is the sum of both tails of the acceptance interval
+    const tails = binomialCdf(both.lo - 1, 2000, 0.5) + 1 - binomialCdf(both.hi, 2000, 0.5);
+    expect(both.falseFailure).toBeCloseTo(tails, 12);
+    expect(frequencyAt(1000, 0, 1e-3, 0.1).power).toBeGreaterThan(0.99); // rate 0: only rate + e
+    expect(frequencyAt(1000, 1, 1e-3, 0.1).power).toBeGreaterThan(0.99); // rate 1: only rate − e
+  });
+
+  it('the expectation test: power is the smaller over outputs scaled by 1 − e and 1 + e, false failure both tails', () => {
+    const p = expectationAt(4000, 0.3, 1e-3, 0.05);
+    const rej = (c: number) => binomialCdf(Math.ceil(p.lo / c) - 1, 4000, 0.7) + 1 - binomialCdf(Math.floor(p.hi / c), 4000, 0.7);
+    expect(p.power).toBeCloseTo(Math.min(rej(0.95), rej(1.05)), 12);
+    expect(p.falseFailure).toBeCloseTo(binomialCdf(p.lo - 1, 4000, 0.7) + 1 - binomialCdf(p.hi, 4000, 0.7), 12);
+  });
+
+  it('a plan is the smallest n reaching the power, to 1%, and plans are remembered', () => {
+    for (const [rate, e] of [[0.3, 0.05], [0.9, 0.02]] as const) {
+      const p = frequencyPlan(rate, 1e-4, e, 0.99);
+      expect(p.power).toBeGreaterThanOrEqual(0.99);
+      expect(frequencyAt(Math.floor(p.n / 1.02), rate, 1e-4, e).power).toBeLessThan(0.99);
+      expect(frequencyPlan(rate, 1e-4, e, 0.99)).toBe(p);
+      const q = expectationPlan(rate === 0.9 ? 0.5 : rate, 1e-4, e, 0.99);
+      expect(q.power).toBeGreaterThanOrEqual(0.99);
+      expect(expectationAt(Math.floor(q.n / 1.02), rate === 0.9 ? 0.5 : rate, 1e-4, e).power).toBeLessThan(0.99);
+    }
+    // a small effect that needs more than the first guess of 1,024 elements, and one that needs fewer
+    expect(frequencyPlan(0.5, 1e-2, 0.3, 0.5).n).toBeLessThan(1024);
+  });
+
+  it('two-sample: an empty group has no power; power is 0 at the radius exactly', () => {
+    expect(twoSample(10, 0, 1e-6, 0.5)).toEqual({ radius: Infinity, power: 0 });
+    const { radius } = twoSample(500, 700, 1e-3, 0.5);
+    expect(twoSample(500, 700, 1e-3, radius).power).toBe(0);
+    expect(twoSample(500, 700, 1e-3, -0.5).power).toBeCloseTo(twoSample(500, 700, 1e-3, 0.5).power, 15);
   });
 });
