@@ -10,7 +10,13 @@ describe('self-check used by npm start', () => {
 
   it('passes the gradient checks on its dropout networks (G-FD, G-ADJ)', () => {
     const cases = checkNetworkGradients(5);
-    expect(cases.length).toBeGreaterThan(0);
+    // each network named with its widths, activation, rates and convention, and its parameter count
+    expect(cases.map((c) => [c.network, c.parameters])).toEqual([
+      ['3-4-2 relu, rates 0.2/0.5, inverted', 3 * 4 + 4 + 4 * 2 + 2],
+      ['4-5-3-3 tanh, rates 0.1/0.3, inverted', 4 * 5 + 5 + 5 * 3 + 3 + 3 * 3 + 3],
+      ['2-6-6-2 sigmoid, rates 0/0.7, scale-at-inference', 2 * 6 + 6 + 6 * 6 + 6 + 6 * 2 + 2],
+      ['5-3-4 linear, rates 0.4/0.25, scale-at-inference', 5 * 3 + 3 + 3 * 4 + 4],
+    ]);
     for (const c of cases) {
       expect(c.ok).toBe(true);
       expect(c.maxAbsError).toBeLessThan(1e-5);
