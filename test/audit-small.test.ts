@@ -45,6 +45,7 @@ const EXPECTED: [string, string[], string[], string[]?][] = [
   ['broken/vjp-no-rescale', ['vjp-mask', 'vjp-finite-differences'], []],
 ];
 
+const STATEFUL = 'broken/seed-ignored';
 const ids = (r: AuditResult, verdict: string) => r.properties.filter((p) => p.verdict === verdict).map((p) => p.id);
 const reports: string[] = [];
 
@@ -70,11 +71,12 @@ describe('every catalogue candidate at small sample sizes', () => {
     expect(r.falseFailure).toBeCloseTo(r.properties.reduce((s, p) => s + p.falseFailure, 0), 15);
     expect(r.calls).toBeGreaterThan(0);
     expect(r.elements).toBeGreaterThan(r.calls);
-    reports.push(formatMarkdown(r, `npx dropcheck audit test/candidates/${file}.ts`, { timing: false, heading: '##' }));
+    // its bug is a generator shared by every call in the process, so its evidence depends on what ran before
+    if (file !== STATEFUL) reports.push(formatMarkdown(r, `npx dropcheck audit test/candidates/${file}.ts`, { timing: false, heading: '##' }));
   });
 
   it('the reports, word for word (update with `npx vitest run test/audit-small.test.ts -u` after a deliberate change)', async () => {
-    expect(reports).toHaveLength(EXPECTED.length);
+    expect(reports).toHaveLength(EXPECTED.length - 1);
     await expect(`# Audits of the catalogue candidates at small sample sizes\n\n${reports.join('\n')}`).toMatchFileSnapshot('./__snapshots__/audit-small.md');
   });
 });

@@ -7,22 +7,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { gemm, gemmJS, reduceAxis, transposeKernel } from '../src/engine/kernels.ts';
 import { TWO_THREAD_MIN, configureKernels, kernelInfo } from '../src/engine/wasm/runtime.ts';
 import { dropoutWithMask, key, matmul, max, tensor, transpose, uniform } from '../src/index.ts';
+import { naiveGemm } from './gemm-reference.ts';
 
 // read before any test changes the setting: the defaults the environment gave this process
 const saved = kernelInfo();
 afterEach(() => void configureKernels({ backend: saved.backend, threads: saved.threads }));
 
 const fill = (len: number, seed: number) => Float64Array.from({ length: len }, (_, i) => Math.sin(seed + i * 1.37) * 3);
-function naive(ta: boolean, tb: boolean, m: number, n: number, k: number, A: Float64Array, B: Float64Array): Float64Array {
-  const C = new Float64Array(m * n);
-  for (let i = 0; i < m; i++)
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s += (ta ? A[p * m + i] : A[i * k + p]) * (tb ? B[j * k + p] : B[p * n + j]);
-      C[i * n + j] = s;
-    }
-  return C;
-}
 /** Products counted since `before`. */
 const counted = (before: ReturnType<typeof kernelInfo>) => {
   const now = kernelInfo().products;
@@ -39,7 +30,7 @@ describe('the JS reference gemm', () => {
         const C = new Float64Array(m * n + 4 * n + 8).fill(-0);
         C.fill(0, 0, m * n);
         gemmJS(ta, tb, m, n, k, A, 0, B, 0, C, 0);
-        expect(C.subarray(0, m * n)).toEqual(naive(ta, tb, m, n, k, A, B));
+        expect(C.subarray(0, m * n)).toEqual(naiveGemm(ta, tb, m, n, k, A, B));
         expect(C.subarray(m * n).every((v) => Object.is(v, -0)), `${m}×${n}×${k} ${ta} ${tb}`).toBe(true);
       }
     }

@@ -3,17 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { gemm } from '../src/engine/kernels.ts';
-
-function naive(ta: boolean, tb: boolean, m: number, n: number, k: number, A: Float64Array, B: Float64Array): Float64Array {
-  const C = new Float64Array(m * n);
-  for (let i = 0; i < m; i++)
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s += (ta ? A[p * m + i] : A[i * k + p]) * (tb ? B[j * k + p] : B[p * n + j]);
-      C[i * n + j] = s;
-    }
-  return C;
-}
+import { naiveGemm } from './gemm-reference.ts';
 
 const fill = (len: number, seed: number) => Float64Array.from({ length: len }, (_, i) => Math.sin(seed + i * 1.37) * 3);
 
@@ -25,7 +15,7 @@ describe('gemm', () => {
         const B = fill(k * n, seed + 1);
         const C = new Float64Array(m * n);
         gemm(ta, tb, m, n, k, A, 0, B, 0, C, 0);
-        expect(C).toEqual(naive(ta, tb, m, n, k, A, B));
+        expect(C).toEqual(naiveGemm(ta, tb, m, n, k, A, B));
       }),
       { numRuns: 300 },
     );
@@ -38,7 +28,7 @@ describe('gemm', () => {
         const B = fill(k * n, n);
         const C = new Float64Array(m * n);
         gemm(ta, tb, m, n, k, A, 0, B, 0, C, 0);
-        expect(C).toEqual(naive(ta, tb, m, n, k, A, B));
+        expect(C).toEqual(naiveGemm(ta, tb, m, n, k, A, B));
       }
     }
   });
@@ -49,6 +39,6 @@ describe('gemm', () => {
     const C = Float64Array.of(7, 7, 7, 7, 0, 0, 0, 0); // gemm accumulates into C, which callers zero
     gemm(false, false, 2, 2, 3, A, 2, B, 3, C, 4);
     expect(Array.from(C.subarray(0, 4))).toEqual([7, 7, 7, 7]);
-    expect(C.subarray(4)).toEqual(naive(false, false, 2, 2, 3, A.subarray(2), B.subarray(3)));
+    expect(C.subarray(4)).toEqual(naiveGemm(false, false, 2, 2, 3, A.subarray(2), B.subarray(3)));
   });
 });
