@@ -2,13 +2,15 @@
 // false-failure probability and power, and is near the smallest sample that does.
 import { describe, expect, it } from 'vitest';
 import { auditDropout, resolveOptions } from '../src/verify/audit/index.ts';
-import { dependenceSize, expectationAt, expectationPlan, frequencyAt, frequencyPlan, twoSample } from '../src/verify/audit/plan.ts';
+import fc from 'fast-check';
+import { type CountPlan, dependenceSize, expectationAt, expectationPlan, frequencyAt, frequencyPlan, smallestPlan, twoSample } from '../src/verify/audit/plan.ts';
 import { binomialCdf } from '../src/verify/stats.ts';
 import inverted from './candidates/correct/inverted.ts';
 
 describe('options', () => {
   it('must be an object', () => {
     expect(() => resolveOptions(5 as never)).toThrow(/expected options to be an object, got 5/);
+    expect(() => resolveOptions(null as never)).toThrow(/^auditDropout: expected options to be an object, got null$/);
   });
   it('a test that no sample size can power is refused', async () => {
     expect(() => frequencyPlan(0.5, 1e-8, 1e-5, 0.999)).toThrow(/no sample size up to 67108864 reaches power 0\.999/);
@@ -122,10 +124,82 @@ describe('plans at their edges', () => {
     expect(frequencyPlan(0.5, 1e-2, 0.3, 0.5).n).toBeLessThan(1024);
   });
 
+  it('an alternative at exactly 0 or 1 is kept: a test too small to see it has no power against it', () => {
+    // rate 0.1 ± 0.1: at n = 10 a count of 0 drops is accepted, so "never drops" (q = 0) goes unseen
+    const low = frequencyAt(10, 0.1, 1e-3, 0.1);
+    expect(low.lo).toBe(0);
+    expect(low.power).toBe(0);
+    const high = frequencyAt(10, 0.9, 1e-3, 0.1); // "always drops" (q = 1): 10 of 10 is accepted
+    expect(high.hi).toBe(10);
+    expect(high.power).toBe(0);
+    // an asymmetric case: power is the smaller of the two sides, each computed from its own tail
+    const p = frequencyAt(500, 0.1, 1e-4, 0.05);
+    const reject = (q: number) => binomialCdf(p.lo - 1, 500, q) + 1 - binomialCdf(p.hi, 500, q);
+    expect(reject(0.05)).not.toBeCloseTo(reject(0.15), 3);
+    expect(p.power).toBeCloseTo(Math.min(reject(0.05), reject(0.15)), 12);
+  });
+
   it('two-sample: an empty group has no power; power is 0 at the radius exactly', () => {
     expect(twoSample(10, 0, 1e-6, 0.5)).toEqual({ radius: Infinity, power: 0 });
     const { radius } = twoSample(500, 700, 1e-3, 0.5);
     expect(twoSample(500, 700, 1e-3, radius).power).toBe(0);
     expect(twoSample(500, 700, 1e-3, -0.5).power).toBeCloseTo(twoSample(500, 700, 1e-3, 0.5).power, 15);
+  });
+});
+
+describe('the search for the smallest plan', () => {
+  /** A plan whose power steps from `below` to `at` at n0, recording the sizes tried. */
+  const step = (n0: number, at = 0.95, below = 0.5) => {
+    const tried: number[] = [];
+    const make = (n: number): CountPlan => {
+      tried.push(n);
+      return { n, lo: 0, hi: n, falseFailure: 0, power: n >= n0 ? at : below };
+    };
+    return { make, tried };
+  };
+
+  it('finds n0 to within 1%, from either side of the first guess of 1,024, trying each size once', () => {
+    for (const n0 of [1, 2, 7, 100, 511, 512, 513, 1000, 1023, 1024, 1025, 1500, 2048, 5000, 99_999, 100_000, 2 ** 26]) {
+      const s = step(n0);
+      const n = smallestPlan(s.make, 0.9).n;
+      expect(n, `n0 ${n0}`).toBeGreaterThanOrEqual(n0);
+      expect(n - n0, `n0 ${n0}`).toBeLessThan(Math.max(1, Math.ceil(n0 / 100)));
+      expect(new Set(s.tried).size, `n0 ${n0}: ${s.tried}`).toBe(s.tried.length);
+      expect(s.tried.length, `n0 ${n0}`).toBeLessThanOrEqual(2 * Math.abs(Math.log2(n0 / 1024)) + 12);
+    }
+  });
+
+  it('doubles to a size that reaches the power, then bisects down to a gap of 1% of the lower end', () => {
+    const s = step(1500);
+    expect(smallestPlan(s.make, 0.9).n).toBe(1504);
+    // 1,024 falls short, 2,048 reaches it; bisection stops when the gap 1,496…1,504 is within 1% of 1,496
+    expect(s.tried).toEqual([1024, 2048, 1536, 1280, 1408, 1472, 1504, 1488, 1496]);
+    const t = step(1);
+    expect(smallestPlan(t.make, 0.9).n).toBe(1); // halving down from 1,024 to 1
+    expect(t.tried).toEqual([1024, 512, 256, 128, 64, 32, 16, 8, 4, 2, 1]);
+  });
+
+  it('power exactly at the target reaches it', () => {
+    expect(smallestPlan(step(3000, 0.9).make, 0.9).n).toBeLessThan(3030);
+    expect(smallestPlan(step(100, 0.9).make, 0.9).n).toBe(100);
+  });
+
+  it('the largest size tried is 2^26: a test needing more is refused, one needing exactly that is planned', () => {
+    const s = step(2 ** 26 + 1);
+    expect(() => smallestPlan(s.make, 0.9)).toThrow(/^audit plan: no sample size up to 67108864 reaches power 0\.9; ask for a larger effect or a larger alpha$/);
+    expect(Math.max(...s.tried)).toBe(2 ** 26);
+    expect(smallestPlan(step(2 ** 26).make, 0.9).n).toBe(2 ** 26);
+  });
+
+  it('whatever the power curve (not monotone in n), the plan returned reaches the power', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 20 }), fc.nat(), (n0, salt) => {
+        // above n0, every size whose hash is odd falls short: a ragged curve
+        const make = (n: number): CountPlan => ({ n, lo: 0, hi: n, falseFailure: 0, power: n >= n0 && (n === 2 ** 21 || (Math.imul(n ^ salt, 0x9e3779b1) >>> 16) % 2 === 0) ? 0.99 : 0.1 });
+        const p = smallestPlan(make, 0.99);
+        expect(p.power).toBe(0.99);
+        expect(p.n).toBeGreaterThanOrEqual(n0);
+      }),
+    );
   });
 });

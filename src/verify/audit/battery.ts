@@ -7,6 +7,7 @@
 import { foldIn, key, uniform } from '../../engine/index.ts';
 import { type Answer, type CallArgs, Caller, type DropoutCandidate, describeCall } from './candidate.ts';
 import { dependenceSize, expectationAt, expectationPlan, frequencyAt, frequencyPlan, twoSample } from './plan.ts';
+import { type Groups, type Match, along, countZeros, directional, firstMismatch, firstNeitherZeroNorScaled, firstRepeat, groups, inputValues, keptSum, lagPairs, masked, scaled, signAndSize, tally, zeroBits } from './scan.ts';
 
 export type Verdict = 'pass' | 'fail' | 'not applicable' | 'not judged';
 
@@ -84,13 +85,9 @@ const WINDOW = 128; // bits compared by the period test
 const STATISTICAL = FREQUENCY_RATES.length + EXPECTATION_RATES.length + LAGS.length + 2 + SEED_PAIRS.length + 1;
 const GRID_LENGTHS = [1, 2, 3, 4, 5, 8, 17, 64, 1000];
 const GRID_RATES = [0.1, 0.25, 0.5, 0.75, 0.9];
-const ULP4 = 2 ** -51; // x·(1/keep) and x/keep differ by at most ~3 units in the last place
 
 const fmt = (v: number) => (Object.is(v, -0) ? '-0' : String(v));
 const count = (n: number) => n.toLocaleString('en-US');
-/** got equals want up to 4 ulp (NaN = NaN, 0 = −0). */
-const close = (got: number, want: number) => got === want || (Number.isNaN(got) && Number.isNaN(want)) || Math.abs(got - want) <= ULP4 * Math.abs(want);
-const same = (a: number, b: number) => a === b || (Number.isNaN(a) && Number.isNaN(b));
 
 class Battery {
   readonly caller: Caller;
@@ -126,13 +123,7 @@ class Battery {
     const id = `${kind}:${tag}`;
     let x = this.#inputs.get(id);
     if (!x || x.length < n) {
-      const m = n;
-      const u = uniform(foldIn(this.base, tag * 3 + (kind === 'stat' ? 0 : kind === 'grid' ? 1 : 2)), [m]).data;
-      x = new Float64Array(m);
-      for (let i = 0; i < m; i++) {
-        const sign = u[i] < 0.5 ? -1 : 1, v = (2 * u[i]) % 1; // the sign from the first bit, the value from the rest
-        x[i] = kind === 'stat' ? sign * (0.5 + v) : kind === 'grid' ? sign * 10 ** (6 * v - 3) : u[i] * 2 - 1;
-      }
+      x = inputValues(uniform(foldIn(this.base, tag * 3 + (kind === 'stat' ? 0 : kind === 'grid' ? 1 : 2)), [n]).data, kind);
       this.#inputs.set(id, x);
     }
     return x.subarray(0, n);
@@ -155,9 +146,9 @@ class Battery {
     return this.inverted ? 1 / (1 - rate) : 1;
   }
 
-  /** The inference output a correct implementation gives for x_i. */
-  inference(x: number, rate: number): number {
-    return this.inverted ? x : (1 - rate) * x;
+  /** The inference outputs a correct implementation gives for x. */
+  inference(x: Float64Array, rate: number): Float64Array {
+    return this.inverted ? x : scaled(x, 1 - rate);
   }
 
   /** The big training sample at `rate` (shared by frequency, expectation and dependence properties). */
@@ -218,12 +209,9 @@ function caseText(c: FailingCase): string {
 }
 
 /** The first element of a failing answer, or undefined when every element passes. */
-function firstBad(y: Float64Array, want: (i: number) => number, ok: (got: number, want: number) => boolean): { index: number; expected: string; got: string } | undefined {
-  for (let i = 0; i < y.length; i++) {
-    const w = want(i);
-    if (!ok(y[i], w)) return { index: i, expected: fmt(w), got: fmt(y[i]) };
-  }
-  return undefined;
+function firstBad(y: Float64Array, want: Float64Array, match: Match, skip?: Uint8Array): { index: number; expected: string; got: string } | undefined {
+  const i = firstMismatch(y, want, match, skip);
+  return i < 0 ? undefined : { index: i, expected: fmt(want[i]), got: fmt(y[i]) };
 }
 
 function grid<T>(each: (length: number, rate: number, i: number) => T): T[] {
@@ -245,7 +233,7 @@ const inference: Check = async (b) => {
       const r = await b.forward(x, `grid:${length}:7`, args);
       if (!r.ok) return exactResult(elements, '', failedCall('forward', x, args, r.reason));
       elements += length;
-      const bad = firstBad(r.y, (i) => b.inference(x[i], rate), b.inverted ? same : close);
+      const bad = firstBad(r.y, b.inference(x, rate), b.inverted ? 'same' : 'close');
       if (bad) return exactResult(elements, '', failedCall('forward', x, args, bad.got, bad));
     }
   }
@@ -261,7 +249,7 @@ const rateZero: Check = async (b) => {
     const r = await b.forward(x, `stat:${length}:5`, args);
     if (!r.ok) return exactResult(elements, '', failedCall('forward', x, args, r.reason));
     elements += length;
-    const bad = firstBad(r.y, (i) => x[i], same);
+    const bad = firstBad(r.y, x, 'same');
     if (bad) return exactResult(elements, '', failedCall('forward', x, args, bad.got, bad));
   }
   return exactResult(elements, `training output at rate 0 = x exactly (${count(elements)} elements; a mask drawn as u > rate would drop the u = 0 endpoint)`);
@@ -281,11 +269,10 @@ const trainingValues: Check = async (b) => {
     if (!r.ok) continue; // reported by the property that made the call (or "output shape")
     elements += x.length;
     const s = b.kept(args.rate);
-    for (let i = 0; i < x.length; i++) {
-      const y = r.y[i];
-      if (y === 0 || close(y, x[i] * s)) continue;
+    const i = firstNeitherZeroNorScaled(r.y, x, s);
+    if (i >= 0) {
       const want = b.inverted ? `0 or x/keep = ${fmt(x[i] * s)}` : `0 or x = ${fmt(x[i])}`;
-      return exactResult(elements, '', failedCall('forward', x, args, fmt(y), { index: i, expected: want }));
+      return exactResult(elements, '', failedCall('forward', x, args, fmt(r.y[i]), { index: i, expected: want }));
     }
   }
   const rule = b.inverted ? '0 or x/keep' : '0 or x';
@@ -303,14 +290,14 @@ const reproducible: Check = async (b) => {
     if (!first.ok) return exactResult(elements, '', failedCall('forward', x, args, first.reason));
     if (!again.ok) return exactResult(elements, '', failedCall('forward', x, args, `the repeated call ${again.reason}`));
     elements += length;
-    const bad = firstBad(again.y, (i) => first.y[i], (g, w) => Object.is(g, w));
+    const bad = firstBad(again.y, first.y, 'bits');
     if (bad) return exactResult(elements, '', failedCall('forward', x, args, `${bad.got} on the repeated call`, { ...bad, expected: `${bad.expected} (the first call's value)` }));
     if (b.candidate.vjp) {
       const dy = b.input(length, 'unit', 9);
       const g1 = await b.caller.vjp(x, args, dy);
       const g2 = await b.caller.vjp(x, args, dy);
       if (g1.ok && g2.ok) {
-        const badG = firstBad(g2.y, (i) => g1.y[i], (g, w) => Object.is(g, w));
+        const badG = firstBad(g2.y, g1.y, 'bits');
         if (badG) return exactResult(elements, '', failedCall('vjp', x, args, `${badG.got} on the repeated call`, { ...badG, expected: `${badG.expected} (the first call's value)` }));
       }
     }
@@ -332,8 +319,7 @@ const vjpMask: Check = async (b) => {
       if (!fwd.ok) return exactResult(elements, '', failedCall('forward', x, args, fwd.reason));
       elements += c.length;
       const s = training ? b.kept(c.rate) : b.inverted ? 1 : 1 - c.rate;
-      const want = (i: number) => (training && fwd.y[i] === 0 ? 0 : dy[i] * s);
-      const bad = firstBad(g.y, want, close);
+      const bad = firstBad(g.y, training ? masked(dy, s, fwd.y) : scaled(dy, s), 'close');
       if (bad) {
         const why = training ? (fwd.y[bad.index] === 0 ? ' (the forward call dropped this element)' : ' (the forward call kept this element)') : '';
         return exactResult(elements, '', failedCall('vjp', x, args, bad.got, { ...bad, expected: bad.expected + why }));
@@ -352,20 +338,14 @@ const vjpFiniteDifferences: Check = async (b) => {
       for (const training of [true, false]) {
         const x = b.input(length, 'stat', 11), u = b.input(length, 'unit', 12), dy = b.input(length, 'unit', 13);
         const args = { rate, training, seed: b.seed(500 + j) };
-        const xp = x.map((v, i) => v + h * u[i]), xm = x.map((v, i) => v - h * u[i]);
+        const xp = along(x, u, h), xm = along(x, u, -h);
         const [fp, fm, g] = [await b.caller.forward(xp, args), await b.caller.forward(xm, args), await b.caller.vjp(x, args, dy)];
         for (const [r, fn, xx] of [[fp, 'forward', xp], [fm, 'forward', xm], [g, 'vjp', x]] as const) {
           if (!r.ok) return { ...exactResult(elements, '', failedCall(fn, xx, args, r.reason)), test: `central differences, h ${h}, rtol ${rtol}` };
         }
         if (!fp.ok || !fm.ok || !g.ok) throw new Error('unreachable');
         elements += length;
-        let lhs = 0, rhs = 0, scale = 0;
-        for (let i = 0; i < length; i++) {
-          const fd = (fp.y[i] - fm.y[i]) / (2 * h);
-          lhs += dy[i] * fd;
-          rhs += g.y[i] * u[i];
-          scale += Math.abs(dy[i] * fd) + Math.abs(g.y[i] * u[i]);
-        }
+        const { lhs, rhs, scale } = directional(fp.y, fm.y, h, dy, g.y, u);
         const err = Math.abs(lhs - rhs), tol = rtol * scale + 1e-12;
         worst = Math.max(worst, err / tol);
         if (!(err <= tol)) {
@@ -409,8 +389,7 @@ const rateOne: Check = async (b) => {
       }
       answered++;
       elements += length;
-      const want = (i: number) => (training ? 0 : b.inference(x[i], 1));
-      const bad = firstBad(r.y, want, (g, w) => g === w);
+      const bad = firstBad(r.y, training ? new Float64Array(length) : b.inference(x, 1), 'equal');
       if (bad) return exactResult(elements, '', failedCall('forward', x, args, bad.got, bad));
     }
   }
@@ -437,7 +416,7 @@ const nonFinite: Check = async (b) => {
       const ref = await b.caller.forward(clean, args);
       const ref2 = await b.caller.forward(clean, args);
       if (!ref.ok) return exactResult(elements, '', failedCall('forward', clean, args, ref.reason));
-      if (!ref2.ok || ref2.y.some((v, i) => !Object.is(v, ref.y[i]))) return { ...exactResult(elements, 'cannot be judged: the same call gives different outputs (see "same seed reproduces")'), verdict: 'not judged' };
+      if (!ref2.ok || firstMismatch(ref2.y, ref.y, 'bits') >= 0) return { ...exactResult(elements, 'cannot be judged: the same call gives different outputs (see "same seed reproduces")'), verdict: 'not judged' };
       const r = await b.caller.forward(dirty, args);
       if (!r.ok) {
         if (r.threw) {
@@ -447,10 +426,8 @@ const nonFinite: Check = async (b) => {
         return exactResult(elements, '', failedCall('forward', dirty, args, r.reason));
       }
       elements += length;
-      for (let i = 0; i < length; i++) {
-        if (isSpecial[i] || same(r.y[i], ref.y[i])) continue;
-        return exactResult(elements, '', failedCall('forward', dirty, args, fmt(r.y[i]), { index: i, expected: `${fmt(ref.y[i])}, as without the NaN/±Infinity at indices ${at.slice(0, 4).join(', ')}${at.length > 4 ? ', …' : ''}` }));
-      }
+      const bad = firstBad(r.y, ref.y, 'same', isSpecial);
+      if (bad) return exactResult(elements, '', failedCall('forward', dirty, args, bad.got, { index: bad.index, expected: `${bad.expected}, as without the NaN/±Infinity at indices ${at.slice(0, 4).join(', ')}${at.length > 4 ? ', …' : ''}` }));
     }
   }
   const also = refused ? `; ${refused} calls refused non-finite input with an error (allowed)` : '';
@@ -485,12 +462,6 @@ function statistical(test: string, effect: string, elements: number, parts: Asse
 
 const floor4 = (p: number) => (Math.floor(p * 1e4) / 1e4).toFixed(4);
 
-/** The drop bits of a training answer (1 where the output is exactly 0; the inputs are nonzero). */
-function dropBits(y: Float64Array): Uint8Array {
-  const d = new Uint8Array(y.length);
-  for (let i = 0; i < y.length; i++) d[i] = y[i] === 0 ? 1 : 0;
-  return d;
-}
 
 /** A failed sample call as a failing assertion. */
 function callFailure(fn: string, x: Float64Array, args: Omit<CallArgs, 'length'>, reason: string, alpha: number): Assertion {
@@ -510,8 +481,7 @@ const dropFrequency: Check = async (b) => {
       continue;
     }
     elements += s.n;
-    let dropped = 0;
-    for (let i = 0; i < s.n; i++) if (r.y[i] === 0) dropped++;
+    const dropped = countZeros(r.y);
     const ok = plan.lo <= dropped && dropped <= plan.hi;
     const c = failedCall('forward', s.x, s.args, `${count(dropped)} dropped (${(dropped / s.n).toFixed(4)})`, { expected: `a count in [${count(plan.lo)}, ${count(plan.hi)}]` });
     parts.push({ ok, falseFailure: b.alphaEach, power: plan.power, text: `${c.call}: ${c.got}, expected ${c.expected} (exact binomial, α ${b.alphaEach.toExponential(1)})`, failingCase: ok ? undefined : c });
@@ -538,23 +508,13 @@ const expectation: Check = async (b) => {
     elements += s.n;
     const keep = 1 - rate;
     // T = keep·Σ y_i/inf_i (compensated sum); equals the kept count for a correct implementation.
-    let sum = 0, comp = 0, broken = -1;
-    for (let i = 0; i < s.n; i++) {
-      const term = (train.y[i] / inf.y[i]) * keep;
-      if (!Number.isFinite(term)) {
-        broken = i;
-        break;
-      }
-      const t = sum + term;
-      comp += Math.abs(sum) >= Math.abs(term) ? sum - t + term : term - t + sum;
-      sum = t;
-    }
+    const { sum: T, broken } = keptSum(train.y, inf.y, keep);
     if (broken >= 0) {
       const c = failedCall('forward', s.x, infArgs, `inference output ${fmt(inf.y[broken])} for x = ${fmt(s.x[broken])}`, { index: broken, expected: 'a finite nonzero inference output to compare the training mean with' });
       parts.push({ ok: false, falseFailure: b.alphaEach, power: 1, text: caseText(c), failingCase: c });
       continue;
     }
-    const T = sum + comp, tol = 1e-12 * s.n + 1e-9;
+    const tol = 1e-12 * s.n + 1e-9;
     const ok = T >= plan.lo - tol && T <= plan.hi + tol;
     const ratio = T / (s.n * keep);
     const c = failedCall('forward', s.x, s.args, `training mean / inference output = ${ratio.toFixed(5)} (keep·Σ y/inference = ${T.toFixed(2)})`, { expected: `within [${(plan.lo / (s.n * keep)).toFixed(5)}, ${(plan.hi / (s.n * keep)).toFixed(5)}]` });
@@ -562,27 +522,6 @@ const expectation: Check = async (b) => {
   }
   return statistical('exact binomial on keep·Σ y/inference', `outputs scaled by 1 ± ${b.o.scaleError}`, elements, parts, `mean training output / inference output within its exact interval at rates ${EXPECTATION_RATES.join(', ')} (${count(elements)} elements)`);
 };
-
-/** Counts for a two-sample test: group sizes and events in each group. */
-interface Groups {
-  nA: number;
-  eA: number;
-  nB: number;
-  eB: number;
-}
-
-/** Adds the pairs (group[i], event[j]) for i in [from, to) and j = i + shift (plain loops: these run over millions of elements). */
-function tally(g: Groups, group: Uint8Array, event: Uint8Array, from: number, to: number, shift: number): void {
-  for (let i = from; i < to; i++) {
-    if (group[i]) {
-      g.nA++;
-      g.eA += event[i + shift];
-    } else {
-      g.nB++;
-      g.eB += event[i + shift];
-    }
-  }
-}
 
 /** Two-sample Hoeffding test that P(drop | group A) = P(drop | group B). */
 function twoSampleAssertion(b: Battery, label: string, g: Groups, names: [string, string], base: FailingCase): Assertion {
@@ -596,20 +535,13 @@ function twoSampleAssertion(b: Battery, label: string, g: Groups, names: [string
   return { ok, falseFailure: b.alphaEach, power, text: `${label}: ${got}, difference ${Number.isNaN(diff) ? 'undefined' : diff.toFixed(4)} (Hoeffding radius ${radius.toFixed(4)} at α ${b.alphaEach.toExponential(1)})`, failingCase: ok ? undefined : c };
 }
 
-const groups = (): Groups => ({ nA: 0, eA: 0, nB: 0, eB: 0 });
-
 const lags: Check = async (b) => {
   const s = b.sample(0.5);
   const r = await s.answer;
   if (!r.ok) return statistical('Hoeffding (two-sample)', '', 0, [callFailure('forward', s.x, s.args, r.reason, b.alphaEach * LAGS.length)], '');
-  const d = dropBits(r.y);
+  const d = zeroBits(r.y);
   const base = failedCall('forward', s.x, s.args, '');
-  const parts = LAGS.map((L) => {
-    // disjoint pairs (i, i + L): i runs over the first half of each block of 2L elements
-    const g = groups();
-    for (let start = 0; start + 2 * L <= d.length; start += 2 * L) tally(g, d, d, start, start + L, L);
-    return twoSampleAssertion(b, `lag ${L}`, g, [`element i − ${L} dropped`, `element i − ${L} kept`], base);
-  });
+  const parts = LAGS.map((L) => twoSampleAssertion(b, `lag ${L}`, lagPairs(d, L), [`element i − ${L} dropped`, `element i − ${L} kept`], base));
   return statistical('Hoeffding (two-sample)', `a difference of ${b.o.dependence} in drop probability`, s.n, parts, `no dependence between elements ${LAGS.length > 8 ? `at lags ${LAGS.join(', ')}` : ''} (rate 0.5, ${count(s.n)} elements, disjoint pairs)`);
 };
 
@@ -617,16 +549,10 @@ const valueIndependence: Check = async (b) => {
   const s = b.sample(0.5);
   const r = await s.answer;
   if (!r.ok) return statistical('Hoeffding (two-sample)', '', 0, [callFailure('forward', s.x, s.args, r.reason, b.alphaEach * 2)], '');
-  const d = dropBits(r.y);
+  const d = zeroBits(r.y);
   const base = failedCall('forward', s.x, s.args, '');
-  const positive = new Uint8Array(d.length), large = new Uint8Array(d.length);
-  for (let i = 0; i < d.length; i++) {
-    positive[i] = s.x[i] > 0 ? 1 : 0;
-    large[i] = Math.abs(s.x[i]) >= 1 ? 1 : 0;
-  }
-  const sign = groups(), magnitude = groups();
-  tally(sign, positive, d, 0, d.length, 0);
-  tally(magnitude, large, d, 0, d.length, 0);
+  const { positive, large } = signAndSize(s.x);
+  const sign = tally(groups(), positive, d, 0, d.length, 0), magnitude = tally(groups(), large, d, 0, d.length, 0);
   const parts = [twoSampleAssertion(b, 'sign', sign, ['x > 0', 'x < 0'], base), twoSampleAssertion(b, 'magnitude', magnitude, ['|x| ≥ 1', '|x| < 1'], base)];
   return statistical('Hoeffding (two-sample)', `a difference of ${b.o.dependence} in drop probability`, s.n, parts, `drops independent of x's sign and magnitude (rate 0.5, ${count(s.n)} elements)`);
 };
@@ -642,10 +568,9 @@ const seedIndependence: Check = async (b) => {
       parts.push(callFailure('forward', s.x, r.ok ? t.args : s.args, r.ok ? (q as { reason: string }).reason : r.reason, b.alphaEach));
       continue;
     }
-    const d = dropBits(r.y), e = dropBits(q.y);
+    const d = zeroBits(r.y), e = zeroBits(q.y);
     const base = failedCall('forward', t.x, t.args, '');
-    const g = groups();
-    tally(g, d, e, 0, d.length, 0);
+    const g = tally(groups(), d, e, 0, d.length, 0);
     parts.push(twoSampleAssertion(b, `seeds ${s.args.seed} and ${t.args.seed} (${label})`, g, [`dropped under seed ${s.args.seed}`, `kept under seed ${s.args.seed}`], base));
   }
   return statistical('Hoeffding (two-sample)', `a difference of ${b.o.dependence} in drop probability`, s.n * (1 + SEED_PAIRS.length), parts, `masks of seed s independent of seeds s + 1, s + 2^16, s xor 2^30 (rate 0.5, ${count(s.n)} elements each)`);
@@ -655,38 +580,19 @@ const period: Check = async (b) => {
   const s = b.sample(0.5);
   const r = await s.answer;
   if (!r.ok) return statistical('union bound', '', 0, [callFailure('forward', s.x, s.args, r.reason, b.alphaEach)], '');
-  const d = dropBits(r.y);
+  const d = zeroBits(r.y);
   const n = d.length - WINDOW + 1;
   // P(two given 128-bit windows of fair independent bits are equal) = 2^-128, even when they overlap.
   const bound = n > 1 ? Math.min(b.alphaEach, ((n * (n - 1)) / 2) * 2 ** -WINDOW) : 0;
-  // Open-addressing table of 32-bit window hashes → first position; equal hashes are confirmed bit by bit.
-  const size = 2 ** Math.ceil(Math.log2(2 * n + 2)), mask = size - 1;
-  const keys = new Uint32Array(size), pos = new Int32Array(size).fill(-1);
-  let w0 = 0, w1 = 0; // bits i..i+31 and i+32..i+63 of the window starting at i
-  for (let i = 0; i < 32; i++) w0 = ((w0 << 1) | d[i]) >>> 0;
-  for (let i = 32; i < 64; i++) w1 = ((w1 << 1) | d[i]) >>> 0;
-  for (let i = 0; i < n; i++) {
-    const h = (w0 ^ Math.imul(w1, 0x9e3779b1)) >>> 0;
-    let slot = Math.imul(h, 0x85ebca6b) & mask;
-    for (; pos[slot] >= 0; slot = (slot + 1) & mask) {
-      const j = pos[slot];
-      if (keys[slot] === h && equalWindows(d, j, i)) {
-        const c = failedCall('forward', s.x, s.args, `the drop pattern of elements ${i}…${i + WINDOW - 1} repeats that of ${j}…${j + WINDOW - 1} (period ${i - j}?)`, { index: i, expected: 'no repeated 128-element pattern' });
-        return statistical('union bound', 'a period < length − 128', s.n, [{ ok: false, falseFailure: bound, power: 1, text: caseText(c), failingCase: c }], '');
-      }
-    }
-    keys[slot] = h;
-    pos[slot] = i;
-    w0 = ((w0 << 1) | d[i + 32]) >>> 0;
-    w1 = ((w1 << 1) | d[i + 64]) >>> 0;
+  const repeat = firstRepeat(d, WINDOW);
+  if (repeat) {
+    const { at: i, earlier: j } = repeat;
+    const c = failedCall('forward', s.x, s.args, `the drop pattern of elements ${i}…${i + WINDOW - 1} repeats that of ${j}…${j + WINDOW - 1} (period ${i - j}?)`, { index: i, expected: 'no repeated 128-element pattern' });
+    return statistical('union bound', 'a period < length − 128', s.n, [{ ok: false, falseFailure: bound, power: 1, text: caseText(c), failingCase: c }], '');
   }
   return statistical('union bound', `any period < ${count(n)}`, s.n, [{ ok: true, falseFailure: bound, power: 1, text: '' }], `no 128-element drop pattern occurs twice in ${count(s.n)} elements at rate 0.5 (P ≤ ${bound.toExponential(1)} for a correct implementation)`);
 };
 
-function equalWindows(d: Uint8Array, i: number, j: number): boolean {
-  for (let k = 0; k < WINDOW; k++) if (d[i + k] !== d[j + k]) return false;
-  return true;
-}
 
 // ---------------------------------------------------------------------------------------------------
 // The battery, in the order of the report

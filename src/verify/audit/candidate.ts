@@ -3,6 +3,7 @@
 // (so a candidate that writes into its input can't disturb the battery), answers within a time
 // limit, and its answer is checked for type and length before any property looks at it.
 import { describeValue as show } from '../../engine/index.ts';
+import { firstMismatch } from './scan.ts';
 
 export type Convention = 'inverted' | 'scale-at-inference';
 type MaybePromise<T> = T | Promise<T>;
@@ -100,7 +101,7 @@ export class Caller {
     } finally {
       const names = fn === 'vjp' ? ['x', 'dy'] : ['x'];
       copies.forEach((c, i) => {
-        const at = firstDifference(originals[i], c);
+        const at = firstMismatch(c, originals[i], 'bits');
         if (at >= 0) this.mutations.push({ call, detail: `${names[i]}[${at}] was ${originals[i][at]}, became ${c[at]}` });
       });
     }
@@ -128,12 +129,6 @@ function asArray(v: unknown): Float64Array | null {
     return Float64Array.from(a as ArrayLike<number>);
   }
   return null;
-}
-
-/** Index of the first element whose bits differ (NaN equals NaN), or −1. */
-function firstDifference(a: Float64Array, b: Float64Array): number {
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
-  return -1;
 }
 
 class Timeout extends Error {}

@@ -22,22 +22,34 @@ function rejectProbability(n: number, q: number, lo: number, hi: number, c = 1):
   return binomialCdf(below, n, q) + binomialSf(above, n, q);
 }
 
-/** The smallest n (to 1%) whose plan reaches `power`: power is not exactly monotone in n (counts are integers), so the result is re-checked. */
-function smallestPlan(make: (n: number) => CountPlan, power: number, start = 1024, max = 2 ** 26): CountPlan {
-  let hi = start;
-  while (make(hi).power < power) {
-    if (hi >= max) throw new RangeError(`audit plan: no sample size up to ${max} reaches power ${power}; ask for a larger effect or a larger alpha`);
-    hi *= 2;
+/**
+ * The smallest n (to 1%) whose plan reaches `power`: doubling up (or halving down) from `start` to a
+ * size that reaches it above one that does not, then bisecting to within 1%. Power is not exactly
+ * monotone in n (counts are integers), so "smallest" is along this search; the plan returned always
+ * reaches `power`, as every size it keeps as the upper end did.
+ */
+export function smallestPlan(make: (n: number) => CountPlan, power: number, start = 1024, max = 2 ** 26): CountPlan {
+  let lo = 0, hi = start, plan = make(hi); // plan = make(hi) reaches power; lo = 0 or make(lo) does not
+  if (plan.power >= power) {
+    while (hi > 1) {
+      const half = make(Math.floor(hi / 2));
+      if (half.power < power) break;
+      [hi, plan] = [Math.floor(hi / 2), half];
+    }
+    lo = Math.floor(hi / 2);
+  } else {
+    while (plan.power < power) {
+      if (hi >= max) throw new RangeError(`audit plan: no sample size up to ${max} reaches power ${power}; ask for a larger effect or a larger alpha`);
+      [lo, hi] = [hi, hi * 2];
+      plan = make(hi);
+    }
   }
-  let lo = Math.max(1, Math.floor(hi / 2));
   while (hi - lo > Math.max(1, Math.ceil(lo / 100))) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (make(mid).power >= power) hi = mid;
+    const mid = Math.floor((lo + hi) / 2), p = make(mid);
+    if (p.power >= power) [hi, plan] = [mid, p];
     else lo = mid;
   }
-  let n = hi;
-  while (make(n).power < power) n = Math.ceil(n * 1.01);
-  return make(n);
+  return plan;
 }
 
 /** Drop count D ~ Binomial(n, rate): exact two-sided test at n; power against rate ± rateError. */
