@@ -38,9 +38,9 @@ ${drop.map((c) => `| ${c.rate} | ${+(1 - c.rate).toFixed(10)} | ${c.convention} 
 
 ## Gradient checks on dropout networks (masks fixed by their keys)
 
-| network | parameters | max abs(analytic − numeric) | adjoint abs(lhs − rhs) | adjoint tolerance | verdict |
-|---|---|---|---|---|---|
-${grads.map((c) => `| ${c.network} | ${c.parameters} | ${sci(c.maxAbsError)} | ${sci(c.adjointError)} | ${sci(c.adjointTolerance)} | ${verdict(c.ok)} |`).join('\n')}
+| network | parameters | loss with masks (without) | max abs(analytic − numeric) | adjoint abs(lhs − rhs) | adjoint tolerance | verdict |
+|---|---|---|---|---|---|---|
+${grads.map((c) => `| ${c.network} | ${c.parameters} | ${c.loss.toFixed(4)} (${c.inferenceLoss.toFixed(4)}) | ${sci(c.maxAbsError)} | ${sci(c.adjointError)} | ${sci(c.adjointTolerance)} | ${verdict(c.ok)} |`).join('\n')}
 
 ## Reproduce
 

@@ -21,6 +21,9 @@ describe('self-check used by npm start', () => {
       expect(c.ok).toBe(true);
       expect(c.maxAbsError).toBeLessThan(1e-5);
       expect(c.adjointError).toBeLessThanOrEqual(c.adjointTolerance);
+      // the masks were on: the loss checked is not the loss without dropout
+      expect(Number.isFinite(c.loss) && Number.isFinite(c.inferenceLoss)).toBe(true);
+      expect(c.loss, c.network).not.toBe(c.inferenceLoss);
     }
   });
 });

@@ -23,6 +23,9 @@ export interface GradCase {
   maxAbsError: number;
   adjointError: number;
   adjointTolerance: number;
+  /** The loss at the checked point with the masks on, and with dropout at inference: they differ, so the masks were in the check. */
+  loss: number;
+  inferenceLoss: number;
   ok: boolean;
 }
 
@@ -76,6 +79,8 @@ export function checkNetworkGradients(seed: number): GradCase[] {
       maxAbsError: report.maxAbsError,
       adjointError: report.adjoint.error,
       adjointTolerance: report.adjoint.tolerance,
+      loss: loss(params).data[0],
+      inferenceLoss: softmaxCrossEntropy(net.apply(params, x, { training: false }), labels).data[0],
       ok: report.ok,
     };
   });
