@@ -25,7 +25,7 @@ describe('options', () => {
     [{ alpha: 0 }, /expected option alpha to be a probability in \(0, 1\), got 0/],
     [{ seed: -1 }, /expected option seed to be a non-negative integer, got -1/],
     [{ seed: 1.5 }, /option seed/],
-    [{ power: 1 }, /option power/],
+    [{ power: 1 }, /^auditDropout: expected option power to be a probability in \(0, 1\), got 1$/],
     [{ timeoutMs: '5' }, /expected option timeoutMs to be a positive number of milliseconds, got "5"/],
     [{ rateError: 0 }, /option rateError to be a number in \(0, 1\)/],
     [{ scaleError: 1 }, /option scaleError to be a number in \(0, 1\)/],
@@ -107,6 +107,11 @@ describe('plans at their edges', () => {
     const p = expectationAt(4000, 0.3, 1e-3, 0.05);
     const rej = (c: number) => binomialCdf(Math.ceil(p.lo / c) - 1, 4000, 0.7) + 1 - binomialCdf(Math.floor(p.hi / c), 4000, 0.7);
     expect(p.power).toBeCloseTo(Math.min(rej(0.95), rej(1.05)), 12);
+    // here the 1 − e side is the weaker one (at 4,000 and rate 0.3 it was the 1 + e side)
+    const q = expectationAt(1000, 0.5, 1e-3, 0.05);
+    const rejQ = (c: number) => binomialCdf(Math.ceil(q.lo / c) - 1, 1000, 0.5) + 1 - binomialCdf(Math.floor(q.hi / c), 1000, 0.5);
+    expect(rejQ(0.95)).toBeLessThan(rejQ(1.05) - 0.01);
+    expect(q.power).toBeCloseTo(rejQ(0.95), 12);
     expect(p.falseFailure).toBeCloseTo(binomialCdf(p.lo - 1, 4000, 0.7) + 1 - binomialCdf(p.hi, 4000, 0.7), 12);
   });
 
@@ -141,6 +146,8 @@ describe('plans at their edges', () => {
 
   it('two-sample: an empty group has no power; power is 0 at the radius exactly', () => {
     expect(twoSample(10, 0, 1e-6, 0.5)).toEqual({ radius: Infinity, power: 0 });
+    expect(twoSample(0, 10, 1e-6, 0.5)).toEqual({ radius: Infinity, power: 0 });
+    expect(twoSample(0, 0, 1e-6, 0.5)).toEqual({ radius: Infinity, power: 0 });
     const { radius } = twoSample(500, 700, 1e-3, 0.5);
     expect(twoSample(500, 700, 1e-3, radius).power).toBe(0);
     expect(twoSample(500, 700, 1e-3, -0.5).power).toBeCloseTo(twoSample(500, 700, 1e-3, 0.5).power, 15);

@@ -117,9 +117,10 @@ describe('element-wise arithmetic', () => {
     expect(firstNeitherZeroNorScaled(f64([NaN]), f64([NaN]), 2)).toBe(-1);
   });
   it('directional: both inner products of the finite-difference check and their magnitudes', () => {
-    const r = directional(f64([3, 1]), f64([1, 2]), 0.5, f64([2, -1]), f64([4, 5]), f64([-1, 3]));
-    // fd = (fPlus − fMinus)/(2h) = [2, −1]; lhs = 2·2 + (−1)(−1) = 5; rhs = 4·(−1) + 5·3 = 11; scale = 4 + 1 + 4 + 15
-    expect(r).toEqual({ lhs: 5, rhs: 11, scale: 24 });
+    const r = directional(f64([3, 1]), f64([1, 2]), 0.25, f64([1, -2]), f64([4, 5]), f64([-1, 3]));
+    // fd = (fPlus − fMinus)/(2h) = [4, −2]; lhs = 1·4 + (−2)(−2) = 8; rhs = 4·(−1) + 5·3 = 11; scale = 4 + 4 + 4 + 15
+    expect(r).toEqual({ lhs: 8, rhs: 11, scale: 27 });
+    expect(directional(f64([3, 1]), f64([1, 2]), 0.5, f64([2, -1]), f64([4, 5]), f64([-1, 3]))).toEqual({ lhs: 5, rhs: 11, scale: 24 });
     expect(directional(new Float64Array(0), new Float64Array(0), 1, new Float64Array(0), new Float64Array(0), new Float64Array(0))).toEqual({ lhs: 0, rhs: 0, scale: 0 });
   });
   it('countZeros counts +0 and −0, not NaN', () => {

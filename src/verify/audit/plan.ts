@@ -23,26 +23,18 @@ function rejectProbability(n: number, q: number, lo: number, hi: number, c = 1):
 }
 
 /**
- * The smallest n (to 1%) whose plan reaches `power`: doubling up (or halving down) from `start` to a
- * size that reaches it above one that does not, then bisecting to within 1%. Power is not exactly
- * monotone in n (counts are integers), so "smallest" is along this search; the plan returned always
- * reaches `power`, as every size it keeps as the upper end did.
+ * The smallest n (to 1%) whose plan reaches `power`: from `start`, doubling up to a size that reaches
+ * it (if `start` does not), then bisecting between the last size that fell short (or 0) and the
+ * first that reaches it, to within 1%. Power is not exactly monotone in n (counts are integers), so
+ * "smallest" is along this search; the plan returned always reaches `power`, as every size kept as
+ * the upper end did.
  */
 export function smallestPlan(make: (n: number) => CountPlan, power: number, start = 1024, max = 2 ** 26): CountPlan {
   let lo = 0, hi = start, plan = make(hi); // plan = make(hi) reaches power; lo = 0 or make(lo) does not
-  if (plan.power >= power) {
-    while (hi > 1) {
-      const half = make(Math.floor(hi / 2));
-      if (half.power < power) break;
-      [hi, plan] = [Math.floor(hi / 2), half];
-    }
-    lo = Math.floor(hi / 2);
-  } else {
-    while (plan.power < power) {
-      if (hi >= max) throw new RangeError(`audit plan: no sample size up to ${max} reaches power ${power}; ask for a larger effect or a larger alpha`);
-      [lo, hi] = [hi, hi * 2];
-      plan = make(hi);
-    }
+  while (plan.power < power) {
+    if (hi >= max) throw new RangeError(`audit plan: no sample size up to ${max} reaches power ${power}; ask for a larger effect or a larger alpha`);
+    [lo, hi] = [hi, hi * 2];
+    plan = make(hi);
   }
   while (hi - lo > Math.max(1, Math.ceil(lo / 100))) {
     const mid = Math.floor((lo + hi) / 2), p = make(mid);
@@ -94,11 +86,10 @@ export function expectationPlan(rate: number, alpha: number, scaleError: number,
  * power 1 − exp(−2(|Δ| − t)²/(1/nA + 1/nB)) against a true difference Δ (0 when |Δ| ≤ t).
  */
 export function twoSample(nA: number, nB: number, alpha: number, effect: number): { radius: number; power: number } {
-  if (nA === 0 || nB === 0) return { radius: Infinity, power: 0 };
-  const s = 1 / nA + 1 / nB;
+  const s = 1 / nA + 1 / nB; // an empty group makes s, so the radius, infinite and the power 0
   const radius = Math.sqrt((Math.log(2 / alpha) * s) / 2);
-  const margin = Math.abs(effect) - radius;
-  return { radius, power: margin > 0 ? 1 - Math.exp((-2 * margin * margin) / s) : 0 };
+  const margin = Math.max(0, Math.abs(effect) - radius);
+  return { radius, power: 1 - Math.exp((-2 * margin * margin) / s) };
 }
 
 /**
