@@ -4,6 +4,7 @@
 // recorded in scripts/mutation-status.json), with the date and commit.
 //
 //   npm run mutation:report [-- --in reports/mutation/mutation.json --out reports/mutation.md]
+//   npm run mutation:report -- --in reports/mutation/runs/a.json --in reports/mutation/runs/b.json
 //   npm run mutation:report -- --in full.json --rerun lines.json
 //   npm run mutation:report -- --in a-full.json --in b-full.json --rerun a-lines.json,b-lines.json
 //
@@ -26,6 +27,9 @@ interface Mutant {
 interface Report {
   files: Record<string, { source: string; mutants: Mutant[] }>;
   performance?: { setup?: number; initialRun?: number; mutation?: number; total?: number };
+  /** Set by `npm run mutation:save`: when the run finished, and the test files it was narrowed to. */
+  finished?: string;
+  tests?: string[];
 }
 /** A surviving mutant judged by a person: equivalent (no test can tell it apart) or anything else, with a one-line reason. */
 interface Status {
@@ -51,6 +55,13 @@ const statusFile = arg('--status', 'scripts/mutation-status.json');
 
 /** The issue's targets: 95% on the dropout op, gradient checking, enumeration and statistics; 90% elsewhere. */
 const STRICT = ['src/engine/dropout.ts', 'src/verify/gradcheck.ts', 'src/verify/enumerate.ts', 'src/verify/stats.ts'];
+/** Modules `npm run mutation` leaves out (stryker.config.mjs), and why. */
+export const NOT_MUTATED: Record<string, string> = {
+  'src/engine/wasm/gemm.wasm.ts': 'generated WebAssembly bytes, checked by rebuilding them from gemm.as byte for byte (test/wasm.test.ts)',
+};
+/** A module of comments and `export … from` lines only: Stryker finds nothing in it to mutate. */
+export const reexportsOnly = (source: string) =>
+  source.split('\n').every((l) => /^\s*(\/\/.*)?$/.test(l) || /^export (\*|\{[^}]*\})( as \w+)? from '[^']+';$/.test(l.trim()));
 export const targetOf = (file: string) => (STRICT.includes(file) ? 95 : 90);
 
 export interface Tally {
@@ -190,7 +201,7 @@ export function carryOver(md: string, file: string): Carried {
   return { file, mutants, tally: { killed, timeout, survived, noCoverage, errors, ignored: mutants - killed - timeout - survived - noCoverage - errors }, runs, survivors: lines.filter((l) => l.startsWith(`| \`${file}:`)) };
 }
 
-export function render(report: Report, statuses: readonly Status[], meta: { date: string; commit: string; source: string; rerun?: string; modules?: Record<string, ModuleRuns>; sources?: { file: string; modules: string[]; performance?: Report['performance']; tests?: string[] }[]; carried?: Carried[]; unrun?: string[] }): string {
+export function render(report: Report, statuses: readonly Status[], meta: { date: string; commit: string; source: string; rerun?: string; modules?: Record<string, ModuleRuns>; sources?: { file: string; modules: string[]; performance?: Report['performance']; tests?: string[] }[]; carried?: Carried[]; unrun?: string[]; left?: string[]; command?: string }): string {
   const carried = meta.carried ?? [];
   const files = [...Object.keys(report.files), ...carried.map((c) => c.file)].sort();
   const summary = (f: string) => {
@@ -240,6 +251,7 @@ export function render(report: Report, statuses: readonly Status[], meta: { date
     `**Overall: ${pct(score(total))}** over ${count} mutants (${total.killed} killed, ${total.timeout} timed out, ${total.survived} survived, ${total.noCoverage} not covered, ${total.errors} compile/runtime errors) in ${files.length} ${files.length === 1 ? 'module' : 'modules'}.`,
     '',
     ...(meta.unrun?.length ? [`Not run yet, so not in the overall score: ${meta.unrun.map((f) => `\`${f}\``).join(', ')}.`, ''] : []),
+    ...(meta.left?.length ? [`Not mutated: ${meta.left.join('; ')}.`, ''] : []),
     '| module | mutants | killed | timeout | survived | no coverage | errors | score | target | | first run\'s score | run (UTC) | code at |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
@@ -258,20 +270,18 @@ export function render(report: Report, statuses: readonly Status[], meta: { date
     '',
     '```sh',
     'npm ci',
-    `npm run mutation -- --mutate ${files.length === 1 ? files[0] : '<file>'} --concurrency 1   # writes reports/mutation/mutation.{html,json}`,
+    ...(meta.command ? ['# this report, from the runs kept in the repository', meta.command] : []),
+    `${meta.command ? '# a module again (prefix DROPCHECK_MUTATION_TESTS=<its test files> for a † run)\n' : ''}npm run mutation -- --mutate ${files.length === 1 ? files[0] : '<file>'} --concurrency 1   # writes reports/mutation/mutation.{html,json}`,
+    'npm run mutation:save -- <name>   # keeps it as reports/mutation/runs/<name>.json',
     meta.rerun ? 'npm run mutation -- --mutate <file>:<from>-<to>,… --concurrency 1   # the survivors\' lines again, after new tests' : null,
-    meta.rerun ? `npm run mutation:report -- ${files.length === 1 ? '--in <first run>.json' : '--in <first run of one module>.json --in <of the next>.json …'} --rerun <rerun>.json,…${carried.map((c) => ` --keep ${c.file}`).join('')}` : 'npm run mutation:report                       # writes this file',
+    meta.command ? null : meta.rerun ? `npm run mutation:report -- ${files.length === 1 ? '--in <first run>.json' : '--in <first run of one module>.json --in <of the next>.json …'} --rerun <rerun>.json,…${carried.map((c) => ` --keep ${c.file}`).join('')}` : 'npm run mutation:report -- --in reports/mutation/runs/<name>.json   # writes this file',
     '```',
     '',
   ].filter((line) => line !== null).join('\n');
 }
 
-/** The test files a run was narrowed to (DROPCHECK_MUTATION_TESTS), from the run's sidecar <run>.tests; undefined for the whole suite. */
-function testsOf(run: string): string[] | undefined {
-  const side = run.replace(/\.json$/, '') + '.tests';
-  const list = existsSync(side) ? readFileSync(side, 'utf8').trim().split(',').filter(Boolean) : [];
-  return list.length ? list : undefined;
-}
+/** The test files a run was narrowed to (DROPCHECK_MUTATION_TESTS), as `npm run mutation:save` recorded them; undefined for the whole suite. */
+export const testsOf = (run: Report) => (run.tests?.length ? run.tests : undefined);
 
 /**
  * The commit whose copy of `file` is `source`, the code a run mutated: the newest commit that left the
@@ -284,7 +294,9 @@ export function sourceCommit(file: string, source: string): string {
   return 'uncommitted';
 }
 
-const mtime = (file: string) => statSync(file).mtime.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+const minute = (iso: string) => iso.slice(0, 16).replace('T', ' ') + ' UTC';
+/** When a run finished: recorded by `npm run mutation:save`, else (Stryker's own JSON) the file's time. */
+export const finished = (file: string, run: Report) => minute(run.finished ?? statSync(file).mtime.toISOString());
 
 function main() {
   for (const input of inputs) {
@@ -299,7 +311,7 @@ function main() {
   const commit = git('rev-parse', '--short', 'HEAD') + dirty;
   const modules: Record<string, ModuleRuns> = {};
   firsts.forEach((r, i) => {
-    for (const f of Object.keys(r.files)) modules[f] = { date: mtime(inputs[i]), firstScore: score(tally(r.files[f].mutants)), reruns: [], commit: '' };
+    for (const f of Object.keys(r.files)) modules[f] = { date: finished(inputs[i], r), firstScore: score(tally(r.files[f].mutants)), reruns: [], commit: '' };
   });
   let rerun: string | undefined;
   const rerunFiles = args('--rerun');
@@ -308,8 +320,8 @@ function main() {
       const again = JSON.parse(readFileSync(file, 'utf8')) as Report;
       const m = merge(report, again);
       report = m.report;
-      for (const f of Object.keys(again.files)) if (modules[f]) modules[f].reruns.push(mtime(file));
-      return `${m.replaced} mutants of ${Object.keys(again.files).map((f) => `\`${f}\``).join(', ')} (\`${file}\`, ${mtime(file)}${testsOf(file) ? `, tests: only ${testsOf(file)!.map((t) => `\`${t}\``).join(', ')}` : ''}; ${m.changed} changed verdict${m.dropped ? `; ${m.dropped} dropped with the code they mutated` : ''}${m.added ? `; ${m.added} added from rewritten lines` : ''})`;
+      for (const f of Object.keys(again.files)) if (modules[f]) modules[f].reruns.push(finished(file, again));
+      return `${m.replaced} mutants of ${Object.keys(again.files).map((f) => `\`${f}\``).join(', ')} (\`${file}\`, ${finished(file, again)}${testsOf(again) ? `, tests: only ${testsOf(again)!.map((t) => `\`${t}\``).join(', ')}` : ''}; ${m.changed} changed verdict${m.dropped ? `; ${m.dropped} dropped with the code they mutated` : ''}${m.added ? `; ${m.added} added from rewritten lines` : ''})`;
     });
     rerun = `After new tests the survivors' lines were run again: ${runs.join(', then ')}. The tables show the latest verdict of each mutant; "first run's score" is each module's score before the reruns.`;
   }
@@ -321,16 +333,22 @@ function main() {
     if (!existsSync(output)) throw new Error(`mutation-report: --keep ${f}: no earlier ${output} to carry it over from`);
     return carryOver(readFileSync(output, 'utf8'), f);
   });
+  const unmeasured = (readdirSync('src', { recursive: true }) as string[]).map((f) => `src/${f}`).filter((f) => f.endsWith('.ts') && !report.files[f] && !carried.some((c) => c.file === f)).sort();
   const statuses: Status[] = existsSync(statusFile) ? JSON.parse(readFileSync(statusFile, 'utf8')) : [];
   const md = render(report, statuses, {
-    date: inputs.map(mtime).sort().at(-1)!,
+    date: firsts.map((r, i) => finished(inputs[i], r)).sort().at(-1)!,
     commit,
     source: inputs.join(', '),
     rerun,
     modules,
-    sources: firsts.map((r, i) => ({ file: inputs[i], modules: Object.keys(r.files).sort(), performance: r.performance, tests: testsOf(inputs[i]) })),
+    sources: firsts.map((r, i) => ({ file: inputs[i], modules: Object.keys(r.files).sort(), performance: r.performance, tests: testsOf(r) })),
     carried,
-    unrun: (readdirSync('src', { recursive: true }) as string[]).map((f) => `src/${f}`).filter((f) => f.endsWith('.ts') && !report.files[f] && !carried.some((c) => c.file === f)).sort(),
+    command: ['npm run mutation:report --', ...inputs.map((f) => `--in ${f}`), ...(rerunFiles.length ? [`--rerun ${rerunFiles.join(',')}`] : []), ...args('--keep').map((f) => `--keep ${f}`)].join(' '),
+    unrun: unmeasured.filter((f) => !NOT_MUTATED[f] && !reexportsOnly(readFileSync(f, 'utf8'))),
+    left: [
+      ...unmeasured.filter((f) => NOT_MUTATED[f]).map((f) => `\`${f}\` (${NOT_MUTATED[f]})`),
+      ...(unmeasured.some((f) => !NOT_MUTATED[f] && reexportsOnly(readFileSync(f, 'utf8'))) ? [`${unmeasured.filter((f) => !NOT_MUTATED[f] && reexportsOnly(readFileSync(f, 'utf8'))).map((f) => `\`${f}\``).join(', ')} (re-exports only, nothing to mutate)`] : []),
+    ],
   });
   writeFileSync(output, md);
   console.log(`mutation-report: ${output} written`);

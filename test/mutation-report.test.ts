@@ -1,7 +1,9 @@
 // The mutation report: Stryker's score per module against its target, and every survivor with its status.
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { carryOver, combine, merge, render, score, sourceCommit, tally, targetOf } from '../scripts/mutation-report.ts';
+import { readFileSync } from 'node:fs';
+import { NOT_MUTATED, carryOver, combine, finished, reexportsOnly, merge, render, score, sourceCommit, tally, targetOf, testsOf } from '../scripts/mutation-report.ts';
+import { format, slim } from '../scripts/mutation-save.ts';
 
 const mutant = (id: number, status: string, line: number, mutatorName = 'EqualityOperator', replacement = 'a <= b') =>
   ({ id: String(id), status, mutatorName, replacement, location: { start: { line, column: 5 }, end: { line, column: 10 } } }) as never;
@@ -142,5 +144,36 @@ describe('mutation report', () => {
     const committed = execFileSync('git', ['show', `${last}:${file}`], { encoding: 'utf8' });
     expect(sourceCommit(file, committed)).toBe(last);
     expect(sourceCommit(file, committed + '\n// changed\n')).toBe('uncommitted');
+  });
+
+  it('a saved run keeps each mutant\'s verdict and place, the run\'s finish time and narrowed tests, and drops the per-test coverage', () => {
+    const stryker = {
+      schemaVersion: '2', config: { big: true }, performance: { total: 60_000 },
+      files: { 'src/engine/dropout.ts': { language: 'typescript', source: 'a < b', mutants: [{ ...(mutant(1, 'Killed', 1) as object), coveredBy: ['t1', 't2'], killedBy: ['t1'], testsCompleted: 2, statusReason: 'expected 1\nto be 2\n…' } as never] } },
+      testFiles: { 'test/a.test.ts': { tests: [] } },
+    };
+    const saved = slim(stryker, { started: '2026-11-29T05:00:00.000Z', tests: ['test/a.test.ts'], argv: ['--mutate', 'src/engine/dropout.ts'] }, '2026-11-29T05:10:30.000Z');
+    expect(Object.keys(saved).sort()).toEqual(['argv', 'files', 'finished', 'performance', 'started', 'tests']);
+    expect(saved.files['src/engine/dropout.ts']).toEqual({ source: 'a < b', mutants: [{ id: '1', mutatorName: 'EqualityOperator', replacement: 'a <= b', location: { start: { line: 1, column: 5 }, end: { line: 1, column: 10 } }, status: 'Killed', statusReason: 'expected 1' }] });
+    // one mutant per line, and the same object back
+    const text = format(saved);
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(saved)));
+    expect(text.split('\n').filter((l) => l.includes('"mutatorName"'))).toHaveLength(1);
+    expect(finished('no-such-file.json', saved as never)).toBe('2026-11-29 05:10 UTC');
+    expect(testsOf(saved as never)).toEqual(['test/a.test.ts']);
+    // a run over the whole suite records no test list
+    const whole = slim(stryker, { started: 's', tests: [], argv: [] }, 'f');
+    expect('tests' in whole).toBe(false);
+    expect(testsOf(whole as never)).toBeUndefined();
+  });
+
+  it('counts a module of re-exports only as having nothing to mutate, and names the generated module left out', () => {
+    expect(reexportsOnly(readFileSync('src/index.ts', 'utf8'))).toBe(true);
+    expect(reexportsOnly(readFileSync('src/engine/index.ts', 'utf8'))).toBe(true);
+    expect(reexportsOnly(readFileSync('src/engine/wasm/gemm.wasm.ts', 'utf8'))).toBe(false);
+    expect(reexportsOnly("export * from './a.ts';\nexport const x = 1;\n")).toBe(false);
+    expect(reexportsOnly("// a\nexport * as r from './r.ts';\n\nexport { a, type B } from './a.ts';\n")).toBe(true);
+    expect(readFileSync('stryker.config.mjs', 'utf8')).toContain(`'!${Object.keys(NOT_MUTATED)[0]}'`);
+    expect(render(report, [], { date: 'd', commit: 'c', source: 's', left: ['`src/x.ts` (why)'] })).toContain('Not mutated: `src/x.ts` (why).');
   });
 });
