@@ -16,7 +16,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 
-interface Mutant {
+export interface Mutant {
   id: string;
   mutatorName: string;
   replacement?: string;
@@ -24,7 +24,7 @@ interface Mutant {
   status: 'Killed' | 'Survived' | 'NoCoverage' | 'Timeout' | 'CompileError' | 'RuntimeError' | 'Ignored' | 'Pending';
   statusReason?: string;
 }
-interface Report {
+export interface Report {
   files: Record<string, { source: string; mutants: Mutant[] }>;
   performance?: { setup?: number; initialRun?: number; mutation?: number; total?: number };
   /** Set by `npm run mutation:save`: when the run finished, and the test files it was narrowed to. */

@@ -8,36 +8,23 @@
 //   npm run mutation:report -- --in reports/mutation/runs/dropout.json
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 
-interface StrykerMutant {
-  id: string;
-  mutatorName: string;
-  replacement?: string;
-  location: { start: { line: number; column: number }; end: { line: number; column: number } };
-  status: string;
-  statusReason?: string;
-}
-interface StrykerReport {
-  files: Record<string, { source: string; mutants: StrykerMutant[] }>;
-  performance?: { setup?: number; initialRun?: number; mutation?: number; total?: number };
-}
+import type { Report } from './mutation-report.ts';
+
 /** What scripts/stryker.mjs records when a run starts. */
 export interface RunMeta {
   started: string;
   tests: string[];
   argv: string[];
 }
-export interface SavedRun {
+/** A kept run: the report's fields, and when the run started and how Stryker was called. */
+export interface SavedRun extends Report {
   started: string;
   finished: string;
-  /** The test files the run was narrowed to; absent when it ran the whole suite. */
-  tests?: string[];
   argv: string[];
-  performance?: StrykerReport['performance'];
-  files: StrykerReport['files'];
 }
 
 /** The parts of a run the report reads, and nothing else. */
-export function slim(report: StrykerReport, meta: RunMeta, finished: string): SavedRun {
+export function slim(report: Report, meta: RunMeta, finished: string): SavedRun {
   const files: SavedRun['files'] = {};
   for (const [f, { source, mutants }] of Object.entries(report.files)) {
     files[f] = {
