@@ -7,7 +7,6 @@
 //   npm run mutation:save -- dropout        # writes reports/mutation/runs/dropout.json
 //   npm run mutation:report -- --in reports/mutation/runs/dropout.json
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-
 import type { Report } from './mutation-report.ts';
 
 /** What scripts/stryker.mjs records when a run starts. */
