@@ -59,6 +59,9 @@ export interface Incident {
   detail: string;
 }
 
+/** A number as written, with −0 told apart from 0. */
+const num = (v: number) => (Object.is(v, -0) ? '-0' : String(v));
+
 export const describeCall = (fn: string, a: CallArgs) => `${fn}(x of length ${a.length}, rate ${a.rate}, training ${a.training}, seed ${a.seed}${fn === 'vjp' ? ', dy' : ''})`;
 
 /**
@@ -102,7 +105,7 @@ export class Caller {
       const names = fn === 'vjp' ? ['x', 'dy'] : ['x'];
       copies.forEach((c, i) => {
         const at = firstMismatch(c, originals[i], 'bits');
-        if (at >= 0) this.mutations.push({ call, detail: `${names[i]}[${at}] was ${originals[i][at]}, became ${c[at]}` });
+        if (at >= 0) this.mutations.push({ call, detail: `${names[i]}[${at}] was ${num(originals[i][at])}, became ${num(c[at])}` });
       });
     }
     const y = asArray(out);
