@@ -64,12 +64,13 @@ describe('dropcheck audit', () => {
     const bin = here('../bin/dropcheck.mjs');
     const out = execFileSync(process.execPath, [bin, 'audit', here('./candidates/correct/async-no-vjp.ts'), '--seed', '3'], { encoding: 'utf8' });
     expect(out).toContain('**PASS**');
-    let status = 0;
+    let status = 0, stderr = '';
     try {
       execFileSync(process.execPath, [bin, 'audit', here('./candidates/malformed/no-default.ts')], { stdio: 'pipe' });
     } catch (e) {
-      status = (e as { status: number }).status;
+      ({ status, stderr } = e as { status: number; stderr: Buffer | string });
     }
     expect(status).toBe(2);
+    expect(String(stderr)).toMatch(/no-default\.ts/);
   });
 });
