@@ -185,6 +185,8 @@ export interface Carried {
   tally: Tally;
   runs: ModuleRuns;
   survivors: string[];
+  /** Its run was narrowed to some test files (marked † in the earlier report). */
+  narrowed: boolean;
 }
 
 /** Reads one module's row, its survivors, and the date and commit of its runs out of a report this script wrote. */
@@ -198,7 +200,7 @@ export function carryOver(md: string, file: string): Carried {
   if (cells.length < 13) throw new Error(`mutation-report: the earlier report's row for ${file} does not give the date and commit of its runs`);
   const [, date, later] = cells[11].match(/^(.+? UTC)(?: \(reruns (.+)\))?$/) ?? [, cells[11]];
   const runs: ModuleRuns = { date: date!, firstScore: parseFloat(cells[10]), reruns: later ? later.split(', ').map((t) => date!.slice(0, 11) + t) : [], commit: cells[12].replace(/`/g, '') };
-  return { file, mutants, tally: { killed, timeout, survived, noCoverage, errors, ignored: mutants - killed - timeout - survived - noCoverage - errors }, runs, survivors: lines.filter((l) => l.startsWith(`| \`${file}:`)) };
+  return { file, mutants, tally: { killed, timeout, survived, noCoverage, errors, ignored: mutants - killed - timeout - survived - noCoverage - errors }, runs, survivors: lines.filter((l) => l.startsWith(`| \`${file}:`)), narrowed: row.startsWith(`| \`${file}\` † |`) };
 }
 
 export function render(report: Report, statuses: readonly Status[], meta: { date: string; commit: string; source: string; rerun?: string; modules?: Record<string, ModuleRuns>; sources?: { file: string; modules: string[]; performance?: Report['performance']; tests?: string[] }[]; carried?: Carried[]; unrun?: string[]; left?: string[]; command?: string }): string {
@@ -215,7 +217,7 @@ export function render(report: Report, statuses: readonly Status[], meta: { date
     const s = score(t);
     const target = targetOf(f);
     const when = runs ? `${pct(runs.firstScore)} | ${runs.date}${runs.reruns.length ? ` (reruns ${runs.reruns.map((d) => d.slice(11)).join(', ')})` : ''} | \`${runs.commit}\`` : `${pct(s)} | ${meta.date} | \`${meta.commit}\``;
-    const narrowed = meta.sources?.some((x) => x.tests && x.modules.includes(f)) ? ' †' : '';
+    const narrowed = meta.sources?.some((x) => x.tests && x.modules.includes(f)) || carried.some((c) => c.file === f && c.narrowed) ? ' †' : '';
     return `| \`${f}\`${narrowed} | ${mutants} | ${t.killed} | ${t.timeout} | ${t.survived} | ${t.noCoverage} | ${t.errors} | **${pct(s)}** | ${target}% | ${Number.isNaN(s) ? 'n/a' : s >= target ? 'meets' : '**below**'} | ${when} |`;
   });
   const survivors = files.flatMap((f) => {
@@ -256,7 +258,7 @@ export function render(report: Report, statuses: readonly Status[], meta: { date
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
-    ...(meta.sources?.some((x) => x.tests)
+    ...(meta.sources?.some((x) => x.tests) || carried.some((c) => c.narrowed)
       ? ['† Run against only the test files its first run names (the modules every audit or engine test calls would otherwise wait on the whole suite for each mutant). A narrower suite can only kill fewer mutants, so this score is a lower bound on the whole suite\'s.', '']
       : []),
     '## Surviving mutants',

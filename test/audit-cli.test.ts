@@ -64,7 +64,7 @@ describe('dropcheck audit', () => {
     const bin = here('../bin/dropcheck.mjs');
     const out = execFileSync(process.execPath, [bin, 'audit', here('./candidates/correct/async-no-vjp.ts'), '--seed', '3'], { encoding: 'utf8' });
     expect(out).toContain('**PASS**');
-    let status = 0, stderr = '';
+    let status = 0, stderr: string | Buffer = '';
     try {
       execFileSync(process.execPath, [bin, 'audit', here('./candidates/malformed/no-default.ts')], { stdio: 'pipe' });
     } catch (e) {

@@ -125,6 +125,14 @@ describe('mutation report', () => {
     expect(c.tally).toEqual({ killed: 119, timeout: 4, survived: 6, noCoverage: 0, errors: 0, ignored: 0 });
     expect(c.runs).toEqual({ date: '2026-11-27 11:34 UTC', firstScore: 85.3, reruns: ['2026-11-27 11:42 UTC', '2026-11-27 11:53 UTC'], commit: 'e87b8ab' });
     expect(c.survivors).toEqual([survivor]);
+    expect(c.narrowed).toBe(false);
+    // a narrowed run's row keeps its † (and the footnote) when carried over
+    const dagger = carryOver(older.replace('| `src/verify/montecarlo.ts` |', '| `src/verify/montecarlo.ts` † |'), 'src/verify/montecarlo.ts');
+    expect(dagger.narrowed).toBe(true);
+    const again = render({ files: {} }, [], { date: 'd', commit: 'c', source: 's', carried: [dagger] });
+    expect(again).toContain('| `src/verify/montecarlo.ts` † | 129 |');
+    expect(again).toContain('† Run against only the test files its first run names');
+    expect(carryOver(again, 'src/verify/montecarlo.ts')).toEqual(dagger);
     expect(() => carryOver(older, 'src/engine/ops.ts')).toThrow(/no row in the earlier report/);
     expect(() => carryOver('| `src/verify/montecarlo.ts` | 129 | 119 | 4 | 6 | 0 | 0 | **95.3%** | 90% | meets |', 'src/verify/montecarlo.ts')).toThrow(/date and commit/);
 
