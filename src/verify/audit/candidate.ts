@@ -59,9 +59,6 @@ export interface Incident {
   detail: string;
 }
 
-/** A number as written, with −0 told apart from 0. */
-const num = (v: number) => (Object.is(v, -0) ? '-0' : String(v));
-
 export const describeCall = (fn: string, a: CallArgs) => `${fn}(x of length ${a.length}, rate ${a.rate}, training ${a.training}, seed ${a.seed}${fn === 'vjp' ? ', dy' : ''})`;
 
 /**
@@ -154,3 +151,8 @@ export function errorText(e: unknown): string {
 }
 
 export { show };
+
+/** A number as written, with −0 told apart from 0. */
+function num(v: number): string {
+  return Object.is(v, -0) ? '-0' : String(v);
+}
