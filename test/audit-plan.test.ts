@@ -65,6 +65,16 @@ describe('sample-size plans', () => {
     expect(twoSample(g, g, 4e-8, 0.02).power).toBeGreaterThanOrEqual(0.999);
     expect(twoSample(Math.floor(n / 8), Math.floor(n / 8), 4e-8, 0.02).power).toBeLessThan(0.999);
   });
+
+  it('the dependence sample is a multiple of 1,024, never 0, even for the largest effect at α near 1 (the period test needs windows of 128)', () => {
+    expect(dependenceSize(0.99, 1, 1e-9)).toBe(1024);
+    fc.assert(
+      fc.property(fc.double({ min: 1e-12, max: 0.999, noNaN: true }), fc.double({ min: 1e-3, max: 1, noNaN: true }), fc.double({ min: 1e-9, max: 0.9999, noNaN: true }), (alpha, effect, power) => {
+        const n = dependenceSize(alpha, effect, power);
+        expect(n % 1024 === 0 && n >= 1024).toBe(true);
+      }),
+    );
+  });
 });
 
 describe('option bounds', () => {

@@ -87,6 +87,11 @@ describe('firstMismatch', () => {
     expect(firstMismatch(f64([5, 2]), f64([1, 2]), 'equal', Uint8Array.of(0, 1))).toBe(0);
     expect(firstMismatch(f64([0, -0]), f64([-0, -0]), 'bits')).toBe(0);
   });
+  it('refuses a match kind it does not know (matches() alone would read it as "same"), even for empty arrays', () => {
+    for (const m of ['', 'Same', 'exact']) {
+      expect(() => firstMismatch(new Float64Array(0), new Float64Array(0), m as 'same')).toThrow(new RangeError(`firstMismatch: expected match to be one of equal, same, bits, close, got "${m}"`));
+    }
+  });
 });
 
 describe('element-wise arithmetic', () => {
@@ -282,6 +287,9 @@ describe('inputValues', () => {
     expect([...inputValues(u, 'stat')]).toEqual([-0.5, -1, 0.5, 1, 0.5 + ((2 * 0.999) % 1)]);
     expect([...inputValues(u, 'grid')]).toEqual([-1e-3, -1, 1e-3, 1, 10 ** (6 * ((2 * 0.999) % 1) - 3)]);
     expect([...inputValues(u, 'unit')]).toEqual([-1, -0.5, 0, 0.5, 0.999 * 2 - 1]);
+  });
+  it('refuses a kind it does not know, even for no values', () => {
+    for (const k of ['', 'Unit']) expect(() => inputValues(new Float64Array(0), k as 'unit')).toThrow(new RangeError(`inputValues: expected kind to be 'stat', 'grid' or 'unit', got "${k}"`));
   });
   it('stat values are nonzero in ±[0.5, 1.5), grid magnitudes in [1e-3, 1e3), unit values in [−1, 1)', () => {
     fc.assert(

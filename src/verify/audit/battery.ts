@@ -85,7 +85,7 @@ const WINDOW = 128; // bits compared by the period test
 const STATISTICAL = FREQUENCY_RATES.length + EXPECTATION_RATES.length + LAGS.length + 2 + SEED_PAIRS.length + 1;
 const GRID_LENGTHS = [1, 2, 3, 4, 5, 8, 17, 64, 1000];
 const GRID_RATES = [0.1, 0.25, 0.5, 0.75, 0.9];
-
+const STREAMS = { stat: 0, grid: 1, unit: 2 };
 const fmt = (v: number) => (Object.is(v, -0) ? '-0' : String(v));
 const count = (n: number) => n.toLocaleString('en-US');
 
@@ -123,7 +123,7 @@ class Battery {
     const id = `${kind}:${tag}`;
     let x = this.#inputs.get(id);
     if (!x || x.length < n) {
-      x = inputValues(uniform(foldIn(this.base, tag * 3 + (kind === 'stat' ? 0 : kind === 'grid' ? 1 : 2)), [n]).data, kind);
+      x = inputValues(uniform(foldIn(this.base, tag * 3 + STREAMS[kind]), [n]).data, kind);
       this.#inputs.set(id, x);
     }
     return x.subarray(0, n);
@@ -183,10 +183,10 @@ class Battery {
 
 type Check = (b: Battery) => Promise<Omit<PropertyResult, 'id' | 'title'>>;
 
-const exactResult = (elements: number, evidence: string, failingCase?: FailingCase): Omit<PropertyResult, 'id' | 'title'> => ({
-  verdict: failingCase ? 'fail' : 'pass',
-  evidence: failingCase ? caseText(failingCase) : evidence,
-  failingCase,
+const exactResult = (elements: number, outcome: string | FailingCase): Omit<PropertyResult, 'id' | 'title'> => ({
+  verdict: typeof outcome === 'string' ? 'pass' : 'fail',
+  evidence: typeof outcome === 'string' ? outcome : caseText(outcome),
+  failingCase: typeof outcome === 'string' ? undefined : outcome,
   test: 'exact',
   falseFailure: 0,
   power: 'certain on the inputs tried',
@@ -231,10 +231,10 @@ const inference: Check = async (b) => {
       const x = b.input(length, 'grid', 7);
       const args = { rate, training: false, seed: b.seed(100 + j) };
       const r = await b.forward(x, `grid:${length}:7`, args);
-      if (!r.ok) return exactResult(elements, '', failedCall('forward', x, args, r.reason));
+      if (!r.ok) return exactResult(elements, failedCall('forward', x, args, r.reason));
       elements += length;
       const bad = firstBad(r.y, b.inference(x, rate), b.inverted ? 'same' : 'close');
-      if (bad) return exactResult(elements, '', failedCall('forward', x, args, bad.got, bad));
+      if (bad) return exactResult(elements, failedCall('forward', x, args, bad.got, bad));
     }
   }
   const rule = b.inverted ? 'x exactly' : 'keep·x (to 4 ulp)';
@@ -247,10 +247,10 @@ const rateZero: Check = async (b) => {
     const x = b.input(length, 'stat', 5);
     const args = { rate: 0, training: true, seed: b.seed(200 + j) };
     const r = await b.forward(x, `stat:${length}:5`, args);
-    if (!r.ok) return exactResult(elements, '', failedCall('forward', x, args, r.reason));
+    if (!r.ok) return exactResult(elements, failedCall('forward', x, args, r.reason));
     elements += length;
     const bad = firstBad(r.y, x, 'same');
-    if (bad) return exactResult(elements, '', failedCall('forward', x, args, bad.got, bad));
+    if (bad) return exactResult(elements, failedCall('forward', x, args, bad.got, bad));
   }
   return exactResult(elements, `training output at rate 0 = x exactly (${count(elements)} elements; a mask drawn as u > rate would drop the u = 0 endpoint)`);
 };
@@ -272,7 +272,7 @@ const trainingValues: Check = async (b) => {
     const i = firstNeitherZeroNorScaled(r.y, x, s);
     if (i >= 0) {
       const want = b.inverted ? `0 or x/keep = ${fmt(x[i] * s)}` : `0 or x = ${fmt(x[i])}`;
-      return exactResult(elements, '', failedCall('forward', x, args, fmt(r.y[i]), { index: i, expected: want }));
+      return exactResult(elements, failedCall('forward', x, args, fmt(r.y[i]), { index: i, expected: want }));
     }
   }
   const rule = b.inverted ? '0 or x/keep' : '0 or x';
@@ -287,18 +287,18 @@ const reproducible: Check = async (b) => {
     const first = await b.caller.forward(x, args);
     await b.caller.forward(x, { ...args, seed: b.seed(450 + j) }); // another seed in between: no hidden state may carry over
     const again = await b.caller.forward(x, args);
-    if (!first.ok) return exactResult(elements, '', failedCall('forward', x, args, first.reason));
-    if (!again.ok) return exactResult(elements, '', failedCall('forward', x, args, `the repeated call ${again.reason}`));
+    if (!first.ok) return exactResult(elements, failedCall('forward', x, args, first.reason));
+    if (!again.ok) return exactResult(elements, failedCall('forward', x, args, `the repeated call ${again.reason}`));
     elements += length;
     const bad = firstBad(again.y, first.y, 'bits');
-    if (bad) return exactResult(elements, '', failedCall('forward', x, args, `${bad.got} on the repeated call`, { ...bad, expected: `${bad.expected} (the first call's value)` }));
+    if (bad) return exactResult(elements, failedCall('forward', x, args, `${bad.got} on the repeated call`, { index: bad.index, expected: `${bad.expected} (the first call's value)` }));
     if (b.candidate.vjp) {
       const dy = b.input(length, 'unit', 9);
       const g1 = await b.caller.vjp(x, args, dy);
       const g2 = await b.caller.vjp(x, args, dy);
       if (g1.ok && g2.ok) {
         const badG = firstBad(g2.y, g1.y, 'bits');
-        if (badG) return exactResult(elements, '', failedCall('vjp', x, args, `${badG.got} on the repeated call`, { ...badG, expected: `${badG.expected} (the first call's value)` }));
+        if (badG) return exactResult(elements, failedCall('vjp', x, args, `${badG.got} on the repeated call`, { index: badG.index, expected: `${badG.expected} (the first call's value)` }));
       }
     }
   }
@@ -315,14 +315,14 @@ const vjpMask: Check = async (b) => {
       const args = { rate: c.rate, training, seed: b.seed(300 + c.i) };
       const fwd = await b.forward(x, `grid:${c.length}:1`, args);
       const g = await b.caller.vjp(x, args, dy);
-      if (!g.ok) return exactResult(elements, '', failedCall('vjp', x, args, g.reason));
-      if (!fwd.ok) return exactResult(elements, '', failedCall('forward', x, args, fwd.reason));
+      if (!g.ok) return exactResult(elements, failedCall('vjp', x, args, g.reason));
+      if (!fwd.ok) return exactResult(elements, failedCall('forward', x, args, fwd.reason));
       elements += c.length;
       const s = training ? b.kept(c.rate) : b.inverted ? 1 : 1 - c.rate;
       const bad = firstBad(g.y, training ? masked(dy, s, fwd.y) : scaled(dy, s), 'close');
       if (bad) {
         const why = training ? (fwd.y[bad.index] === 0 ? ' (the forward call dropped this element)' : ' (the forward call kept this element)') : '';
-        return exactResult(elements, '', failedCall('vjp', x, args, bad.got, { ...bad, expected: bad.expected + why }));
+        return exactResult(elements, failedCall('vjp', x, args, bad.got, { ...bad, expected: bad.expected + why }));
       }
     }
   }
@@ -341,7 +341,7 @@ const vjpFiniteDifferences: Check = async (b) => {
         const xp = along(x, u, h), xm = along(x, u, -h);
         const [fp, fm, g] = [await b.caller.forward(xp, args), await b.caller.forward(xm, args), await b.caller.vjp(x, args, dy)];
         for (const [r, fn, xx] of [[fp, 'forward', xp], [fm, 'forward', xm], [g, 'vjp', x]] as const) {
-          if (!r.ok) return { ...exactResult(elements, '', failedCall(fn, xx, args, r.reason)), test: `central differences, h ${h}, rtol ${rtol}` };
+          if (!r.ok) return { ...exactResult(elements, failedCall(fn, xx, args, r.reason)), test: `central differences, h ${h}, rtol ${rtol}` };
         }
         if (!fp.ok || !fm.ok || !g.ok) throw new Error('unreachable');
         elements += length;
@@ -349,8 +349,8 @@ const vjpFiniteDifferences: Check = async (b) => {
         const err = Math.abs(lhs - rhs), tol = rtol * scale + 1e-12;
         worst = Math.max(worst, err / tol);
         if (!(err <= tol)) {
-          const c = failedCall('vjp', x, args, `⟨vjp(dy), u⟩ = ${rhs}`, { expected: `⟨dy, (f(x + hu) − f(x − hu))/2h⟩ = ${lhs} (±${tol.toExponential(2)})`, index: -1 });
-          return { ...exactResult(elements, '', c), evidence: `${c.call}: ${c.got}, finite differences give ${c.expected}`, test: `central differences, h ${h}, rtol ${rtol}` };
+          const c = failedCall('vjp', x, args, `⟨vjp(dy), u⟩ = ${rhs}`, { expected: `⟨dy, (f(x + hu) − f(x − hu))/2h⟩ = ${lhs} (±${tol.toExponential(2)})` });
+          return { ...exactResult(elements, c), evidence: `${c.call}: ${c.got}, finite differences give ${c.expected}`, test: `central differences, h ${h}, rtol ${rtol}` };
         }
       }
     }
@@ -366,8 +366,8 @@ const invalidRates: Check = async (b) => {
       const args = { rate, training, seed: b.seed(600) };
       const r = await b.caller.forward(x, args);
       tried++;
-      if (r.ok) return exactResult(tried * 8, '', failedCall('forward', x, args, `[${[...r.y.slice(0, 4)].map(fmt).join(', ')}${x.length > 4 ? ', …' : ''}] instead of throwing`, { expected: 'an error' }));
-      if (!r.threw) return exactResult(tried * 8, '', failedCall('forward', x, args, `${r.reason}, instead of throwing`, { expected: 'an error' }));
+      if (r.ok) return exactResult(tried * 8, failedCall('forward', x, args, `[${[...r.y.slice(0, 4)].map(fmt).join(', ')}, …] instead of throwing`, { expected: 'an error' }));
+      if (!r.threw) return exactResult(tried * 8, failedCall('forward', x, args, `${r.reason}, instead of throwing`, { expected: 'an error' }));
     }
   }
   return exactResult(tried * 8, `forward throws for rates −0.1, −1e-9, 1.5, 1 + 1e-9, 2, NaN, ±Infinity, in training and at inference (${tried} calls)`);
@@ -385,12 +385,12 @@ const rateOne: Check = async (b) => {
           threw++;
           continue;
         }
-        return exactResult(elements, '', failedCall('forward', x, args, r.reason));
+        return exactResult(elements, failedCall('forward', x, args, r.reason));
       }
       answered++;
       elements += length;
       const bad = firstBad(r.y, training ? new Float64Array(length) : b.inference(x, 1), 'equal');
-      if (bad) return exactResult(elements, '', failedCall('forward', x, args, bad.got, bad));
+      if (bad) return exactResult(elements, failedCall('forward', x, args, bad.got, bad));
     }
   }
   if (answered === 0) return { ...exactResult(0, 'forward throws at rate 1 (allowed)'), verdict: 'not applicable' };
@@ -399,7 +399,7 @@ const rateOne: Check = async (b) => {
 };
 
 const nonFinite: Check = async (b) => {
-  let elements = 0, refused = 0;
+  let elements = 0, refused = 0, planted = 0;
   for (const length of [16, 64, 10_000]) {
     const clean = b.input(length, 'stat', 16);
     const dirty = clean.slice();
@@ -415,23 +415,23 @@ const nonFinite: Check = async (b) => {
       const args = { rate, training, seed: b.seed(800 + j) };
       const ref = await b.caller.forward(clean, args);
       const ref2 = await b.caller.forward(clean, args);
-      if (!ref.ok) return exactResult(elements, '', failedCall('forward', clean, args, ref.reason));
-      if (!ref2.ok || firstMismatch(ref2.y, ref.y, 'bits') >= 0) return { ...exactResult(elements, 'cannot be judged: the same call gives different outputs (see "same seed reproduces")'), verdict: 'not judged' };
+      if (!ref.ok) return exactResult(elements, failedCall('forward', clean, args, ref.reason));
+      if (!ref2.ok || firstMismatch(ref2.y, ref.y, 'bits') >= 0) return { ...exactResult(elements, 'cannot be judged: the same call gives different outputs (see "reproducible")'), verdict: 'not judged', power: '—' };
       const r = await b.caller.forward(dirty, args);
       if (!r.ok) {
         if (r.threw) {
           refused++;
           continue;
         }
-        return exactResult(elements, '', failedCall('forward', dirty, args, r.reason));
+        return exactResult(elements, failedCall('forward', dirty, args, r.reason));
       }
-      elements += length;
+      elements += length, planted += at.length;
       const bad = firstBad(r.y, ref.y, 'same', isSpecial);
-      if (bad) return exactResult(elements, '', failedCall('forward', dirty, args, bad.got, { index: bad.index, expected: `${bad.expected}, as without the NaN/±Infinity at indices ${at.slice(0, 4).join(', ')}${at.length > 4 ? ', …' : ''}` }));
+      if (bad) return exactResult(elements, failedCall('forward', dirty, args, bad.got, { index: bad.index, expected: `${bad.expected}, as without the NaN/±Infinity at indices ${at.slice(0, 4).join(', ')}${at.length > 4 ? ', …' : ''}` }));
     }
   }
   const also = refused ? `; ${refused} calls refused non-finite input with an error (allowed)` : '';
-  return exactResult(elements, `NaN and ±Infinity in x leave every other element's output unchanged (${count(elements)} elements${also})`);
+  return exactResult(elements, `NaN and ±Infinity in x leave every other element's output unchanged (${count(elements)} elements, ${count(planted)} of them NaN or ±Infinity${also})`);
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -461,8 +461,8 @@ function statistical(test: string, effect: string, elements: number, parts: Asse
 }
 
 const floor4 = (p: number) => (Math.floor(p * 1e4) / 1e4).toFixed(4);
-
-
+/** A property decided by one failing assertion (a failed sample call, a repeated pattern): no pass text. */
+const failedSample = (test: string, effect: string, elements: number, a: Assertion) => statistical(test, effect, elements, [a], '');
 /** A failed sample call as a failing assertion. */
 function callFailure(fn: string, x: Float64Array, args: Omit<CallArgs, 'length'>, reason: string, alpha: number): Assertion {
   const c = failedCall(fn, x, args, reason);
@@ -529,36 +529,36 @@ function twoSampleAssertion(b: Battery, label: string, g: Groups, names: [string
   const { radius, power } = twoSample(nA, nB, b.alphaEach, b.o.dependence);
   const pA = nA ? eA / nA : NaN, pB = nB ? eB / nB : NaN;
   const diff = pA - pB;
-  const ok = nA > 0 && nB > 0 && Math.abs(diff) < radius;
+  const ok = Math.abs(diff) < radius; // false for NaN: an empty group fails
   const got = `P(drop | ${names[0]}) = ${pA.toFixed(4)} (n ${count(nA)}) vs P(drop | ${names[1]}) = ${pB.toFixed(4)} (n ${count(nB)})`;
-  const c: FailingCase = { ...base, got, expected: `a difference below ${radius.toFixed(4)}` };
+  const c: FailingCase = { ...base, got, expected: nA && nB ? `a difference below ${radius.toFixed(4)}` : 'both groups non-empty' };
   return { ok, falseFailure: b.alphaEach, power, text: `${label}: ${got}, difference ${Number.isNaN(diff) ? 'undefined' : diff.toFixed(4)} (Hoeffding radius ${radius.toFixed(4)} at α ${b.alphaEach.toExponential(1)})`, failingCase: ok ? undefined : c };
 }
 
 const lags: Check = async (b) => {
-  const s = b.sample(0.5);
+  const s = b.sample(0.5), effect = `a difference of ${b.o.dependence} in drop probability`;
   const r = await s.answer;
-  if (!r.ok) return statistical('Hoeffding (two-sample)', '', 0, [callFailure('forward', s.x, s.args, r.reason, b.alphaEach * LAGS.length)], '');
+  if (!r.ok) return failedSample('Hoeffding (two-sample)', effect, 0, callFailure('forward', s.x, s.args, r.reason, b.alphaEach * LAGS.length));
   const d = zeroBits(r.y);
   const base = failedCall('forward', s.x, s.args, '');
   const parts = LAGS.map((L) => twoSampleAssertion(b, `lag ${L}`, lagPairs(d, L), [`element i − ${L} dropped`, `element i − ${L} kept`], base));
-  return statistical('Hoeffding (two-sample)', `a difference of ${b.o.dependence} in drop probability`, s.n, parts, `no dependence between elements ${LAGS.length > 8 ? `at lags ${LAGS.join(', ')}` : ''} (rate 0.5, ${count(s.n)} elements, disjoint pairs)`);
+  return statistical('Hoeffding (two-sample)', effect, s.n, parts, `no dependence between elements at lags ${LAGS.join(', ')} (rate 0.5, ${count(s.n)} elements, disjoint pairs)`);
 };
 
 const valueIndependence: Check = async (b) => {
-  const s = b.sample(0.5);
+  const s = b.sample(0.5), effect = `a difference of ${b.o.dependence} in drop probability`;
   const r = await s.answer;
-  if (!r.ok) return statistical('Hoeffding (two-sample)', '', 0, [callFailure('forward', s.x, s.args, r.reason, b.alphaEach * 2)], '');
+  if (!r.ok) return failedSample('Hoeffding (two-sample)', effect, 0, callFailure('forward', s.x, s.args, r.reason, b.alphaEach * 2));
   const d = zeroBits(r.y);
   const base = failedCall('forward', s.x, s.args, '');
   const { positive, large } = signAndSize(s.x);
   const sign = tally(groups(), positive, d, 0, d.length, 0), magnitude = tally(groups(), large, d, 0, d.length, 0);
   const parts = [twoSampleAssertion(b, 'sign', sign, ['x > 0', 'x < 0'], base), twoSampleAssertion(b, 'magnitude', magnitude, ['|x| ≥ 1', '|x| < 1'], base)];
-  return statistical('Hoeffding (two-sample)', `a difference of ${b.o.dependence} in drop probability`, s.n, parts, `drops independent of x's sign and magnitude (rate 0.5, ${count(s.n)} elements)`);
+  return statistical('Hoeffding (two-sample)', effect, s.n, parts, `drops independent of x's sign and magnitude (rate 0.5, ${count(s.n)} elements)`);
 };
 
 const seedIndependence: Check = async (b) => {
-  const s = b.sample(0.5);
+  const s = b.sample(0.5), effect = `a difference of ${b.o.dependence} in drop probability`;
   const r = await s.answer;
   const parts: Assertion[] = [];
   for (const [label, other] of SEED_PAIRS) {
@@ -573,22 +573,22 @@ const seedIndependence: Check = async (b) => {
     const g = tally(groups(), d, e, 0, d.length, 0);
     parts.push(twoSampleAssertion(b, `seeds ${s.args.seed} and ${t.args.seed} (${label})`, g, [`dropped under seed ${s.args.seed}`, `kept under seed ${s.args.seed}`], base));
   }
-  return statistical('Hoeffding (two-sample)', `a difference of ${b.o.dependence} in drop probability`, s.n * (1 + SEED_PAIRS.length), parts, `masks of seed s independent of seeds s + 1, s + 2^16, s xor 2^30 (rate 0.5, ${count(s.n)} elements each)`);
+  return statistical('Hoeffding (two-sample)', effect, s.n * (1 + SEED_PAIRS.length), parts, `masks of seed s independent of seeds s + 1, s + 2^16, s xor 2^30 (rate 0.5, ${count(s.n)} elements each)`);
 };
 
 const period: Check = async (b) => {
   const s = b.sample(0.5);
   const r = await s.answer;
-  if (!r.ok) return statistical('union bound', '', 0, [callFailure('forward', s.x, s.args, r.reason, b.alphaEach)], '');
+  if (!r.ok) return failedSample('union bound', 'a period < length − 128', 0, callFailure('forward', s.x, s.args, r.reason, b.alphaEach));
   const d = zeroBits(r.y);
-  const n = d.length - WINDOW + 1;
+  const n = d.length - WINDOW + 1; // windows in the sample: ≥ 897, as dependence samples are multiples of 1,024
   // P(two given 128-bit windows of fair independent bits are equal) = 2^-128, even when they overlap.
-  const bound = n > 1 ? Math.min(b.alphaEach, ((n * (n - 1)) / 2) * 2 ** -WINDOW) : 0;
+  const bound = Math.min(b.alphaEach, ((n * (n - 1)) / 2) * 2 ** -WINDOW);
   const repeat = firstRepeat(d, WINDOW);
   if (repeat) {
     const { at: i, earlier: j } = repeat;
     const c = failedCall('forward', s.x, s.args, `the drop pattern of elements ${i}…${i + WINDOW - 1} repeats that of ${j}…${j + WINDOW - 1} (period ${i - j}?)`, { index: i, expected: 'no repeated 128-element pattern' });
-    return statistical('union bound', 'a period < length − 128', s.n, [{ ok: false, falseFailure: bound, power: 1, text: caseText(c), failingCase: c }], '');
+    return failedSample('union bound', 'a period < length − 128', s.n, { ok: false, falseFailure: bound, power: 1, text: caseText(c), failingCase: c });
   }
   return statistical('union bound', `any period < ${count(n)}`, s.n, [{ ok: true, falseFailure: bound, power: 1, text: '' }], `no 128-element drop pattern occurs twice in ${count(s.n)} elements at rate 0.5 (P ≤ ${bound.toExponential(1)} for a correct implementation)`);
 };
@@ -642,8 +642,8 @@ export async function runBattery(candidate: DropoutCandidate, options: Required<
   const b = new Battery(candidate, options);
   await trainingGrid(b);
   const results = new Map<string, PropertyResult>();
-  // Statistical samples first (so "training values" sees them), the incident logs last.
-  const order = [...PROPERTIES.filter((p) => !['training-values', 'input-not-mutated', 'output-shape'].includes(p.id)), ...PROPERTIES.filter((p) => ['training-values', 'input-not-mutated', 'output-shape'].includes(p.id))];
+  // "training values" after every property that makes training calls (vjp-mask's at length 100,000 too); the incident logs are last in the table.
+  const order = [...PROPERTIES.filter((p) => p.id !== 'training-values'), ...PROPERTIES.filter((p) => p.id === 'training-values')];
   for (const p of order) {
     if (p.needsVjp && !candidate.vjp) {
       results.set(p.id, { id: p.id, title: p.title, verdict: 'not applicable', evidence: 'the candidate has no vjp', test: 'exact', falseFailure: 0, power: '—', elements: 0 });

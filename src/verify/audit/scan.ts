@@ -10,6 +10,7 @@ export const ULP4 = 2 ** -51;
  * 'bits' Object.is (−0 ≠ 0, NaN = NaN); 'close' as 'same' or within 4 ulp of a finite want.
  */
 export type Match = 'equal' | 'same' | 'bits' | 'close';
+const MATCHES: readonly string[] = ['equal', 'same', 'bits', 'close'];
 
 export function matches(got: number, want: number, match: Match): boolean {
   if (match === 'bits') return Object.is(got, want);
@@ -21,6 +22,8 @@ export function matches(got: number, want: number, match: Match): boolean {
 
 /** Index of the first element of `got` that does not match `want` (elements with skip[i] = 1 aside), or −1. */
 export function firstMismatch(got: Float64Array, want: Float64Array, match: Match, skip?: Uint8Array): number {
+  // checked once here, not per element in matches(), where an unknown kind would read as 'same'
+  if (!MATCHES.includes(match)) throw new RangeError(`firstMismatch: expected match to be one of ${MATCHES.join(', ')}, got ${JSON.stringify(match)}`);
   for (let i = 0; i < got.length; i++) if (!(skip?.[i] === 1) && !matches(got[i], want[i], match)) return i;
   return -1;
 }
@@ -173,6 +176,7 @@ function equalWindows(d: Uint8Array, i: number, j: number, width: number): boole
  * (magnitudes 1e-3…1e3), 'unit' 2u − 1.
  */
 export function inputValues(u: Float64Array, kind: 'stat' | 'grid' | 'unit'): Float64Array {
+  if (!['stat', 'grid', 'unit'].includes(kind)) throw new RangeError(`inputValues: expected kind to be 'stat', 'grid' or 'unit', got ${JSON.stringify(kind)}`);
   const x = new Float64Array(u.length);
   for (let i = 0; i < u.length; i++) {
     const sign = u[i] < 0.5 ? -1 : 1, v = (2 * u[i]) % 1;
