@@ -264,7 +264,7 @@ export function render(report: Report, statuses: readonly Status[], meta: { date
     '## Surviving mutants',
     '',
     survivors.length
-      ? 'Status: "equivalent" when no test can tell the mutant from the original (the reason says why); "open" is a missing test.'
+      ? 'Status: "equivalent" when no test can tell the mutant from the original; "boundary only" when they differ only at an exact floating-point tie that no input reaches; "unreachable" for code valid use never runs; the others name why no test here runs the mutant. The reason says why in each case; "open" is a missing test.'
       : 'None.',
     '',
     ...(survivors.length ? ['| where | mutator | original | replacement | result | status |', '|---|---|---|---|---|---|', ...survivors, ''] : []),

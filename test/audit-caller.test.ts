@@ -67,7 +67,8 @@ describe('Caller', () => {
 
 describe('formatting a result', () => {
   it('refuses what is not a result, naming the function', () => {
-    for (const bad of [null, 3, {}, { properties: [] }, { options: {} }, { properties: {}, options: {} }]) {
+    // a function carrying a result's members is still not a result
+    for (const bad of [null, 3, {}, { properties: [] }, { options: {} }, { properties: {}, options: {} }, Object.assign(() => 0, { properties: [], options: {} })]) {
       expect(() => formatMarkdown(bad as never)).toThrow(/^formatMarkdown: expected the result of auditDropout, got /);
       expect(() => formatJson(bad as never)).toThrow(/^formatJson: expected the result of auditDropout, got /);
     }

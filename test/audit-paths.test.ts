@@ -139,6 +139,23 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'vjp-throws-every-other-call',
+    make: () => {
+      let calls = 0;
+      return candidate('vjp throws on every second call', reference, (x, rate, training, seed, dy) => (++calls % 2 === 0 ? fail('busy') : referenceVjp(x, rate, training, seed, dy)));
+    },
+    // "reproducible" compares two vjp answers only when both came back
+    verdicts: { 'vjp-mask': 'fail', 'vjp-finite-differences': 'fail' },
+    check: (r) => expect(prop(r, 'vjp-mask').evidence).toMatch(/^vjp\(x of length 1, rate 0\.1, training false, seed \d+, dy\): threw Error: busy$/),
+  },
+  {
+    name: 'vjp-scales-at-inference',
+    make: () => candidate('vjp scales dy by keep at inference', reference, (x, rate, training, seed, dy) => (training ? referenceVjp(x, rate, training, seed, dy) : dy.map((v) => v * (1 - rate)))),
+    verdicts: { 'vjp-mask': 'fail', 'vjp-finite-differences': 'fail' },
+    // at inference there is no mask to blame, so the expected value carries no note about it
+    check: (r) => expect(prop(r, 'vjp-mask').evidence).toMatch(/^vjp\(x of length 1, rate 0\.1, training false, seed \d+, dy\): at index 0 expected -?[\d.]+, got -?[\d.]+$/),
+  },
+  {
     name: 'vjp-not-reproducible',
     make: () => {
       let calls = 0;
