@@ -336,22 +336,20 @@ describe('the acceptance regions, at their boundaries', () => {
     return keepExactly(x, rate, k, shortBy(x.length, k));
   };
 
-  it.each([
-    ['the lowest count', (lo: number) => lo, 'pass'],
-    ['the highest count', (_: number, hi: number) => hi, 'pass'],
-    ['one below the lowest', (lo: number) => lo - 1, 'fail'],
-    ['one above the highest', (_: number, hi: number) => hi + 1, 'fail'],
-  ] as const)('drop frequency: dropping %s %ss', async (_, count, verdict) => {
+  // the count a candidate drops (frequency) or keeps (expectation), from its plan's accepted [lo, hi]
+  const BOUNDARIES = [
+    { label: 'the lowest accepted count', count: (lo: number) => lo, verdict: 'pass' },
+    { label: 'the highest accepted count', count: (_: number, hi: number) => hi, verdict: 'pass' },
+    { label: 'one below the lowest', count: (lo: number) => lo - 1, verdict: 'fail' },
+    { label: 'one above the highest', count: (_: number, hi: number) => hi + 1, verdict: 'fail' },
+  ];
+
+  it.each(BOUNDARIES)('drop frequency: dropping $label → $verdict', async ({ count, verdict }) => {
     const r = await audit('drops a fixed count', dropping(count));
     expect(prop(r, 'drop-frequency').verdict, prop(r, 'drop-frequency').evidence).toBe(verdict);
   });
 
-  it.each([
-    ['the lowest count', (lo: number) => lo, 'pass'],
-    ['the highest count', (_: number, hi: number) => hi, 'pass'],
-    ['one below the lowest', (lo: number) => lo - 1, 'fail'],
-    ['one above the highest', (_: number, hi: number) => hi + 1, 'fail'],
-  ] as const)('expectation: keeping %s %ss', async (_, count, verdict) => {
+  it.each(BOUNDARIES)('expectation: keeping $label → $verdict', async ({ count, verdict }) => {
     const r = await audit('keeps a fixed count', keeping(count));
     expect(prop(r, 'expectation').verdict, prop(r, 'expectation').evidence).toBe(verdict);
   });
