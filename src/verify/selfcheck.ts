@@ -29,8 +29,8 @@ export interface GradCase {
   ok: boolean;
 }
 
-/** D-FWD and D-BWD, exactly, for each rate and convention, on `n` elements drawn from the key. */
-export function checkDropoutOp(seed: number, rates: readonly number[], n = 10_000): DropoutCase[] {
+/** D-FWD and D-BWD, exactly, for each rate and convention, on `n` elements drawn from the key; `op` is the engine's dropout unless another with its signature is given. */
+export function checkDropoutOp(seed: number, rates: readonly number[], n = 10_000, op: typeof dropout = dropout): DropoutCase[] {
   const base = key(seed);
   const x = normal(foldIn(base, 0), [n]);
   const g = normal(foldIn(base, 1), [n]);
@@ -41,9 +41,9 @@ export function checkDropoutOp(seed: number, rates: readonly number[], n = 10_00
       const keep = 1 - rate;
       const scale = convention === 'inverted' ? 1 / keep : 1;
       const r = bernoulli(k, keep, [n]).data;
-      const { value, pullback } = vjp((x) => dropout(k, x, { rate, training: true, convention }), x);
+      const { value, pullback } = vjp((x) => op(k, x, { rate, training: true, convention }), x);
       const [dx] = pullback(g);
-      const inf = dropout(undefined, x, { rate, training: false, convention });
+      const inf = op(undefined, x, { rate, training: false, convention });
       let fwd = 0, bwd = 0, test = 0;
       for (let j = 0; j < n; j++) {
         if (value.data[j] !== (r[j] ? x.data[j] * scale : 0)) fwd++;
