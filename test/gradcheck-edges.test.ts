@@ -38,6 +38,11 @@ describe('checkGrad options and inputs', () => {
     expect(checkGrad(f, [tensor([1])], { atol: 1e-5, rtol: 0 }).ok).toBe(true);
   });
 
+  it('refuses a function that is not one and inputs that are not an array, saying what came', () => {
+    expect(() => checkGrad(5 as never, [tensor([1])])).toThrow(new TypeError('checkGrad: expected a function, got number'));
+    expect(() => checkGrad((a: Tensor) => a, tensor([1]) as never)).toThrow(new TypeError('checkGrad: expected inputs to be an array of arguments (tensors or trees of tensors)'));
+  });
+
   it('names the input that is not a tensor tree', () => {
     expect(() => checkGrad((a: Tensor) => a, [tensor([1]), 'w' as never])).toThrow(/checkGrad inputs\[1\]/);
   });
@@ -132,6 +137,12 @@ describe('kinks: one-sided slopes that disagree, with the analytic value between
     }
   });
 
+  it('the analytic value on a one-sided slope is inside the kink with the default tolerances too', () => {
+    // relu + slope 1 at 0: slopes 0 | 1, analytic 1 = the right slope, the larger (central difference 1/2)
+    const r = checkGrad((x: Tensor) => add(relu(x), slope(x, 1)), [tensor([0])]);
+    expect([r.ok, r.kinks.length], r.message).toEqual([true, 1]);
+  });
+
   it('slopes −1 | 1 (|x|) with analytic 1/2 between them: a kink, though the slopes sum to 0', () => {
     const r = checkGrad((x: Tensor) => add(abs(x), slope(x, 0.5)), [tensor([0])]);
     expect([r.ok, r.kinks.length], r.message).toEqual([true, 1]);
@@ -141,6 +152,9 @@ describe('kinks: one-sided slopes that disagree, with the analytic value between
     // relu at 0 with analytic 5: above both slopes 0 | 1
     const above = checkGrad((x: Tensor) => add(relu(x), slope(x, 5)), [tensor([0])]);
     expect([above.ok, above.kinks]).toEqual([false, []]);
+    // …and with analytic −5: below both
+    const below = checkGrad((x: Tensor) => add(relu(x), slope(x, -5)), [tensor([0])]);
+    expect([below.ok, below.kinks]).toEqual([false, []]);
     // slopes 0 | 1 differ by exactly atol + rtol·max = 1: no kink, so analytic 1.2 fails against the central 1/2
     const edge = checkGrad((x: Tensor) => add(relu(x), slope(x, 1.2)), [tensor([0])], { atol: 0, rtol: 1 });
     expect([edge.ok, edge.kinks]).toEqual([false, []]);
