@@ -480,6 +480,7 @@ describe('bad arguments throw, naming the argument and the value', () => {
     ['binomialAcceptance n 1e300', () => binomialAcceptance(1e300, 0.5, 0.01), RangeError, /expected n to be a non-negative integer .* got 1e\+300/],
     ['binomialTest k 11 > n', () => binomialTest(11, 10, 0.5, 0.01), RangeError, /binomialTest: expected k to be an integer count in \[0, n\] = \[0, 10\], got 11/],
     ['binomialTest k -1', () => binomialTest(-1, 10, 0.5, 0.01), RangeError, /got -1/],
+    ['binomialTest n 2^40 + 1', () => binomialTest(0, 2 ** 40 + 1, 0.5, 0.01), RangeError, /^binomialTest: expected n \(the number of trials\) to be at most 2\^40, got 1099511627777: the exact tail sums cost about sqrt\(n\) steps$/],
     ['dkwRadius n -5', () => dkwRadius(-5, 0.05), RangeError, /dkwRadius: expected n to be a positive integer, got -5/],
     ['dkwSampleSize eps NaN', () => dkwSampleSize(NaN, 0.05), RangeError, /dkwSampleSize: expected eps to be a finite number > 0, got NaN/],
     ['ksStatistic empty', () => ksStatistic([], (x) => x), RangeError, /ksStatistic: expected at least 1 samples, got 0/],
@@ -487,6 +488,9 @@ describe('bad arguments throw, naming the argument and the value', () => {
     ['bonferroni count 0', () => bonferroni(0.01, 0), RangeError, /bonferroni: expected count to be a positive integer, got 0/],
     ['bonferroni totalAlpha -1', () => bonferroni(-1, 5), RangeError, /bonferroni: expected totalAlpha to be a probability in \(0, 1\), got -1/],
   ];
+  it('accepts n = 2^40 trials, the most it takes', () => {
+    expect([binomialCdf(2 ** 40, 2 ** 40, 0.5), binomialSf(0, 2 ** 40, 0.5)]).toEqual([1, 1]);
+  });
   it('describes any kind of bad value', () => {
     const f = hoeffdingRadius as (n: unknown, alpha: number) => number;
     expect(() => f(5n, 0.05)).toThrow(/expected n to be a positive integer, got 5n/);
