@@ -1,12 +1,12 @@
 // Training an MLP classifier on the digits, shared by the classification experiments.
-import { type Key, type MLP, type MLPParams, type Noise, Tensor, errorRate, fit, foldIn, mapRows, mlp, sgd, softmaxCrossEntropy } from '../src/index.ts';
-import { CLASSES, type Splits, atResolution, loadDigits, rows, splits, trainingSet } from './data.ts';
+import { type DType, type Key, type MLP, type MLPParams, type Noise, Tensor, errorRate, fit, foldIn, mapRows, mlp, sgd, softmaxCrossEntropy } from '../src/index.ts';
+import { CLASSES, type Digits, type Splits, TEST_SIZE, atResolution, labelsOf, loadDigits, pickRows, rows, splits, trainingSet } from './data.ts';
 
 export interface Dataset {
   side: 14 | 28;
   width: number;
-  /** Every digit at this resolution, [count, width]. */
-  x: Float64Array;
+  /** Every digit at this resolution (raw integers; `rows` converts the ones a run needs). */
+  digits: Digits;
   labels: Uint8Array;
   splits: Splits;
 }
@@ -15,8 +15,8 @@ const cache = new Map<number, Dataset>();
 export function dataset(side: 14 | 28): Dataset {
   let d = cache.get(side);
   if (!d) {
-    const digits = loadDigits();
-    d = { side, width: side * side, x: atResolution(digits, side), labels: digits.labels, splits: splits(digits) };
+    const digits = atResolution(loadDigits(), side);
+    d = { side, width: digits.width, digits, labels: digits.labels, splits: splits(digits) };
     cache.set(side, d);
   }
   return d;
@@ -59,25 +59,26 @@ export const STEP_OVERHEAD = 1e6;
 export function classifierCost(c: ClassifierConfig): number {
   const m = macs(sizesOf(c, c.side * c.side));
   const evals = c.evalEvery ? Math.floor(c.steps / c.evalEvery) + 1 : 1;
-  return (3 * m * c.batch + STEP_OVERHEAD) * c.steps + evals * m * (c.nTrain + 2000);
+  return (3 * m * c.batch + STEP_OVERHEAD) * c.steps + evals * m * (c.nTrain + TEST_SIZE);
 }
 
 /**
  * Trains the classifier. The training set, the initial weights, the batch order and the noise come
  * from `shared` (so settings of one seed are paired); nothing here depends on execution order.
  */
-export function trainClassifier(c: ClassifierConfig, shared: Key): ClassifierResult & { net: MLP; params: MLPParams; data: Dataset; train: Int32Array } {
+export function trainClassifier(c: ClassifierConfig, { shared, dtype }: { shared: Key; dtype: DType }): ClassifierResult & { net: MLP; params: MLPParams; data: Dataset; train: Int32Array } {
   const data = dataset(c.side);
-  const train = trainingSet(loadDigits(), data.splits.pool, c.nTrain, foldIn(shared, 1));
-  const xTrain = rows(data.x, data.width, train);
-  const yTrain = Array.from(train, (i) => data.labels[i]);
-  const xTest = rows(data.x, data.width, data.splits.test);
-  const yTest = Array.from(data.splits.test, (i) => data.labels[i]);
-  const net = mlp({ sizes: sizesOf(c, data.width), inputRate: c.inputRate, hiddenRate: c.hiddenRate, noise: c.noise });
+  const train = trainingSet(data.digits, data.splits.pool, c.nTrain, foldIn(shared, 1));
+  // the digits, the parameters and every op in the run's dtype (float32 unless --float64)
+  const xTrain = rows(data.digits, train, { dtype });
+  const yTrain = labelsOf(data.digits, train);
+  const xTest = rows(data.digits, data.splits.test, { dtype });
+  const yTest = labelsOf(data.digits, data.splits.test);
+  const net = mlp({ sizes: sizesOf(c, data.width), inputRate: c.inputRate, hiddenRate: c.hiddenRate, noise: c.noise, dtype });
   const init = net.init(foldIn(shared, 2));
   const loss = (p: MLPParams, batch: Int32Array, k: Key) =>
-    softmaxCrossEntropy(net.apply(p, new Tensor(rows(xTrain, data.width, batch), [batch.length, data.width]), { training: true, key: k }), Array.from(batch, (i) => yTrain[i]));
-  const err = (p: MLPParams, x: Float64Array, y: number[]) => 100 * errorRate(mapRows(x, data.width, (b) => net.apply(p, b, { training: false })), CLASSES, y);
+    softmaxCrossEntropy(net.apply(p, new Tensor(pickRows(xTrain, data.width, batch), [batch.length, data.width]), { training: true, key: k }), Array.from(batch, (i) => yTrain[i]));
+  const err = (p: MLPParams, x: Float64Array | Float32Array, y: number[]) => 100 * errorRate(mapRows(x, data.width, (b) => net.apply(p, b, { training: false })), CLASSES, y);
   const curve: ClassifierResult['curve'] = [];
   const record = (step: number, p: MLPParams) => curve.push({ step, train: err(p, xTrain, yTrain), test: err(p, xTest, yTest) });
   if (c.evalEvery) record(0, init);
@@ -93,7 +94,7 @@ export function trainClassifier(c: ClassifierConfig, shared: Key): ClassifierRes
 }
 
 /** An experiment run that needs only the final errors of one trained classifier (no error curve). */
-export function finalErrors(c: ClassifierConfig, shared: Key): ClassifierResult {
-  const { testError, trainError } = trainClassifier(c, shared);
+export function finalErrors(c: ClassifierConfig, ctx: { shared: Key; dtype: DType }): ClassifierResult {
+  const { testError, trainError } = trainClassifier(c, ctx);
   return { testError, trainError, curve: [] };
 }

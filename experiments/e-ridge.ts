@@ -1,6 +1,6 @@
 // E-RIDGE in practice: SGD with sampled input-dropout masks on a linear regression converges to the
 // closed-form minimizer of the marginalized (ridge-like) objective, not to least squares.
-import { type MLPParams, Tensor, fit, foldIn, mlp, mse, normal, sgd, uniform } from '../src/index.ts';
+import { type MLPParams, Tensor, fit, float64Data, foldIn, mlp, mse, normal, sgd, uniform } from '../src/index.ts';
 import { type Experiment, type Profile, type Setting, mean } from './framework.ts';
 import { lineWithBand } from './plot.ts';
 import { SEEDS } from './scale.ts';
@@ -44,7 +44,7 @@ export const eRidge: Experiment<S, R> = {
       for (let i = 0; i < s.n; i++) m += X[i * s.d + j] / s.n;
       for (let i = 0; i < s.n; i++) X[i * s.d + j] = (X[i * s.d + j] - m) * scales[j];
     }
-    const wTrue = normal(foldIn(ctx.shared, 3), [s.d]).data;
+    const wTrue = float64Data(normal(foldIn(ctx.shared, 3), [s.d]));
     const noise = normal(foldIn(ctx.shared, 4), [s.n], 0, 0.5).data;
     const y = Array.from({ length: s.n }, (_, i) => wTrue.reduce((acc, w, j) => acc + X[i * s.d + j] * w, 0) + noise[i]);
     const my = mean(y);

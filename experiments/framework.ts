@@ -1,6 +1,6 @@
 // What an experiment is: a plan of (setting, seed) runs per profile, a run as a pure function of
 // its keys, and a report with a verdict decided by a rule stated before anything runs.
-import { type Key, foldIn, key } from '../src/index.ts';
+import { type DType, type Key, foldIn, key } from '../src/index.ts';
 
 export type Profile = 'quick' | 'standard' | 'full';
 export const PROFILES: readonly Profile[] = ['quick', 'standard', 'full'];
@@ -21,7 +21,12 @@ export interface RunContext {
   own: Key;
   /** Key of this (experiment, seed), the same for every setting: shared training sets, inits and batch orders pair the settings. */
   shared: Key;
+  /** The dtype networks train in: float32 (the default, as in every framework) or float64 (--float64). */
+  dtype: DType;
 }
+
+/** The dtype experiments train in unless --float64 says otherwise. */
+export const DEFAULT_DTYPE: DType = 'float32';
 
 export interface RunRecord<R = unknown> {
   experiment: string;

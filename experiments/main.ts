@@ -6,13 +6,15 @@
 //   npm start -- --only X-KEEP,M-K50   selected experiments (the ledger keeps the others' last verdicts)
 //   npm start -- --shard 2/4           one deterministic share of the runs → <out>/shards/<profile>-2-of-4.json
 //   npm start -- merge <files|dirs>    assembles reports from shard files (plus self-check and properties)
+//   --float64                          train in float64 (default float32, as frameworks do)
 //   --out DIR (default reports), --workers N (default: both cores), --no-properties,
 //   --dry-run (print the plan and its expected time, run nothing)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLAIMS } from './claims.ts';
-import { type Profile, type RunRecord, type Verdict, runId } from './framework.ts';
+import { type DType, kernelInfo } from '../src/index.ts';
+import { DEFAULT_DTYPE, type Profile, type RunRecord, type Verdict, runId } from './framework.ts';
 import { fmtTime, progressPrinter } from './progress.ts';
 import { type ClaimSummary, cell, verdictText } from './report-properties.ts';
 import { EXPERIMENTS, experiment } from './registry.ts';
@@ -21,10 +23,10 @@ import { type RunSpec, defaultWorkers, planRuns, runAll, shardOf } from './runne
 import { runProperties } from './verify-properties.ts';
 import { measureThroughput } from './throughput.ts';
 
-interface Args { profile: Profile; only?: string[]; shard?: [number, number]; out: string; workers: number; properties: boolean; dryRun: boolean; merge?: string[] }
+interface Args { profile: Profile; only?: string[]; shard?: [number, number]; out: string; workers: number; properties: boolean; dryRun: boolean; merge?: string[]; dtype: DType }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { profile: 'standard', out: 'reports', workers: defaultWorkers(), properties: true, dryRun: false };
+  const a: Args = { profile: 'standard', out: 'reports', workers: defaultWorkers(), properties: true, dryRun: false, dtype: DEFAULT_DTYPE };
   const value = (i: number, flag: string) => {
     if (i >= argv.length || argv[i].startsWith('--')) throw new Error(`${flag} needs a value`);
     return argv[i];
@@ -43,6 +45,7 @@ function parseArgs(argv: string[]): Args {
       a.workers = Number(value(++i, f));
       if (!Number.isSafeInteger(a.workers) || a.workers < 0) throw new Error(`--workers must be a non-negative integer, got ${argv[i]}`);
     } else if (f === '--no-properties') a.properties = false;
+    else if (f === '--float64') a.dtype = 'float64';
     else if (f === '--dry-run') a.dryRun = true;
     else if (f === 'merge' && i === 0) a.merge = [];
     else if (a.merge && !f.startsWith('--')) a.merge.push(f);
@@ -69,11 +72,20 @@ function gitCommit(): string {
   }
 }
 
-interface ShardFile { profile: Profile; root: number; commit: string; shard: [number, number]; ids: string[]; records: RunRecord[] }
+/** A shard's runs and what made them: results reproduce bit for bit for the same dtype and kernel (see kernelLine). */
+interface ShardFile { profile: Profile; root: number; commit: string; shard: [number, number]; ids: string[]; records: RunRecord[]; dtype?: DType; kernel?: string }
+
+/** The dtype and matmul kernel the runs compute with: two results match bit for bit when these (and the commit) do. */
+function kernelLine(dtype: DType): string {
+  const k = kernelInfo();
+  return `${dtype}, ${k[dtype].kernel} (${k[dtype].arithmetic}), ${k.threads} thread${k.threads === 1 ? '' : 's'} per product`;
+}
 
 async function main() {
   let commit = gitCommit();
   let profile = args.profile;
+  let dtype = args.dtype;
+  let kernel = kernelLine(dtype);
   let records: RunRecord[];
   let ids: string[];
   // the command that reproduces the numbers: where the reports go (--out) and how many workers run them do not change them
@@ -88,6 +100,7 @@ async function main() {
     profile = shards[0].profile;
     for (const s of shards) {
       if (s.profile !== profile || s.root !== shards[0].root) throw new Error(`merge: shards disagree (profile ${s.profile} vs ${profile}, key root ${s.root} vs ${shards[0].root})`);
+      if ((s.dtype ?? 'float64') !== (shards[0].dtype ?? 'float64')) throw new Error(`merge: shards trained in different dtypes (${s.dtype ?? 'float64'} vs ${shards[0].dtype ?? 'float64'}); rerun one of them`);
       if (s.root !== seed) throw new Error(`merge: the shards used key root ${s.root}; run merge with DROPCHECK_SEED=${s.root}`);
     }
     ids = [...new Set(shards.flatMap((s) => s.ids))];
@@ -97,6 +110,8 @@ async function main() {
     if (missing.length) throw new Error(`merge: ${missing.length} runs missing, e.g. ${missing.slice(0, 5).map(runId).join(', ')} (did every shard finish?)`);
     records = planRuns(ids, profile).map((s) => byId.get(runId(s))!);
     commit = [...new Set(shards.map((s) => s.commit))].join(' + '); // the code that ran them, not the code that merges
+    dtype = shards[0].dtype ?? 'float64';
+    kernel = [...new Set(shards.map((s) => s.kernel ?? 'unknown'))].join(' + ');
     console.log(`merge: ${records.length} runs of ${ids.join(', ')} from ${shards.length} shard files (${profile} profile)`);
   } else {
     ids = args.only ?? EXPERIMENTS.map((e) => e.id);
@@ -109,18 +124,18 @@ async function main() {
     if (profile === 'full') console.log('full profile: this is the closest to the paper this machine allows; expect the time above (interrupt with Ctrl-C).');
     if (args.dryRun) return;
     if (!args.shard && args.properties) propertiesOk = await runProperties(args.out, seed, commit);
-    records = await runAll(specs, profile, seed, args.workers, progressPrinter(specs));
+    records = await runAll(specs, profile, seed, args.workers, progressPrinter(specs), dtype);
     if (!args.shard) {
       // every run's raw results, so the reports can be re-rendered without rerunning: npm start -- merge .cache/runs/<file>
       mkdirSync('.cache/runs', { recursive: true });
-      const payload: ShardFile = { profile, root: seed, commit, shard: [1, 1], ids, records };
+      const payload: ShardFile = { profile, root: seed, commit, shard: [1, 1], ids, records, dtype, kernel };
       writeFileSync(`.cache/runs/${profile}-1-of-1.json`, JSON.stringify(payload));
     }
     if (args.shard) {
       const dir = join(args.out, 'shards');
       mkdirSync(dir, { recursive: true });
       const file = join(dir, `${profile}-${args.shard[0]}-of-${args.shard[1]}.json`);
-      const payload: ShardFile = { profile, root: seed, commit, shard: args.shard, ids, records };
+      const payload: ShardFile = { profile, root: seed, commit, shard: args.shard, ids, records, dtype, kernel };
       writeFileSync(file, JSON.stringify(payload));
       console.log(`shard ${args.shard.join('/')}: ${records.length} runs → ${file} (${fmtTime((performance.now() - started) / 1000)}); assemble with: npm start -- merge ${dir}`);
       return;
@@ -129,7 +144,7 @@ async function main() {
   if (args.merge && args.properties) propertiesOk = await runProperties(args.out, seed, commit);
 
   // experiment reports, and the record of the latest verdict per experiment (for partial runs)
-  const prov: Provenance = { commit, node: process.version, profile, date: new Date().toISOString().slice(0, 10), command, root: seed };
+  const prov: Provenance = { commit, node: process.version, profile, date: new Date().toISOString().slice(0, 10), command, root: seed, kernel };
   const statusFile = join(args.out, 'experiments.json');
   const status: Record<string, { verdict: Verdict; summary: string; profile: Profile; commit: string; date: string; files: string[] }> = existsSync(statusFile) ? JSON.parse(readFileSync(statusFile, 'utf8')) : {};
   for (const id of ids) {

@@ -22,6 +22,11 @@ export interface ClaimSummary {
   properties: number;
   cases: number;
   maxError: number | null;
+  /** The distinct references its properties compare against (with why each is independent) and their tolerances. */
+  references?: string[];
+  tolerances?: string[];
+  /** Findings stated beside the verdict (e.g. about a transcribed form of the claim). */
+  notes?: string[];
 }
 
 export function summarize(run: PropertiesRun): ClaimSummary[] {
@@ -32,7 +37,11 @@ export function summarize(run: PropertiesRun): ClaimSummary[] {
       : rs.some((r) => r.verdict === 'failed') ? 'failed'
       : rs.some((r) => r.verdict === 'contradicted') ? 'contradicted' : 'holds';
     const contradicts = rs.flatMap((r) => (r.verdict === 'contradicted' && r.contradicts ? [r.contradicts] : []));
-    return { id: c.id, verdict, counterexample: rs.some((r) => r.verdict === 'refuted-as-expected'), contradicts, properties: rs.length, cases: rs.reduce((s, r) => s + r.cases, 0), maxError: errs.length ? Math.max(...errs) : null };
+    const distinct = (xs: (string | undefined)[]) => [...new Set(xs.filter((x): x is string => !!x))];
+    return {
+      id: c.id, verdict, counterexample: rs.some((r) => r.verdict === 'refuted-as-expected'), contradicts, properties: rs.length, cases: rs.reduce((s, r) => s + r.cases, 0), maxError: errs.length ? Math.max(...errs) : null,
+      references: distinct(rs.map((r) => r.reference)), tolerances: distinct(rs.map((r) => r.tolerance)), notes: distinct(rs.map((r) => r.note)),
+    };
   });
 }
 
@@ -44,8 +53,9 @@ export function verdictText(s: ClaimSummary): string {
   if (s.verdict === 'failed') return '**FAILED**';
   if (s.verdict === 'not checked') return 'not checked yet';
   const cx = s.counterexample ? ' (with the counterexample it predicts, below)' : '';
-  if (s.verdict === 'contradicted') return `**holds in part**${cx}; contradicted: ${s.contradicts.join('; ')}`;
-  return `holds${cx}`;
+  const notes = s.notes?.length ? `; ${s.notes.join('; ')}` : '';
+  if (s.verdict === 'contradicted') return `**holds in part**${cx}; contradicted: ${s.contradicts.join('; ')}${notes}`;
+  return `holds${cx}${notes}`;
 }
 
 /** Writes reports/properties.md (and any SVG plots beside it); returns the per-claim summary. */
@@ -56,8 +66,9 @@ export function renderProperties(run: PropertiesRun, dir = 'reports'): ClaimSumm
   lines.push('# Property suite: the exact, op and convergence claims', '');
   lines.push('Each claim below was checked by properties that can fail: fast-check generates the cases (and shrinks any failure to a small counterexample), exact claims are compared exactly or at a stated tolerance, and statistical checks state their false-failure probability α and the bound it comes from.', '');
   lines.push(`Seed ${run.seed}${run.deep ? ' (deep run: ten times the cases)' : ''}; suite-wide false-failure probability of the statistical checks ≤ ${run.suiteFalseFailureBound.toExponential(2)} (the Bonferroni sum of their α).`, '');
-  lines.push('| claim | what it says | verdict | properties | cases | largest error or gap |', '|---|---|---|---|---|---|');
-  for (const s of summary) lines.push(`| ${s.id} | ${titles.get(s.id)} | ${cell(verdictText(s))} | ${s.properties} | ${s.cases} | ${fmtErr(s.maxError)} |`);
+  lines.push('| claim | what it says | verdict | properties | cases | largest error or gap | reference, and why it is independent of the code it judges | tolerance, and where it comes from |', '|---|---|---|---|---|---|---|---|');
+  const list = (xs: string[] | undefined) => (xs?.length ? xs.map((x) => `• ${x}`).join('<br>') : '—');
+  for (const s of summary) lines.push(`| ${s.id} | ${titles.get(s.id)} | ${cell(verdictText(s))} | ${s.properties} | ${s.cases} | ${fmtErr(s.maxError)} | ${cell(list(s.references))} | ${cell(list(s.tolerances))} |`);
   lines.push('');
 
   lines.push('Verdicts: *holds* means no property found a counterexample (or, where the claim says one exists, fast-check found it); *holds in part* means a check confirmed that the data contradict the part named; *FAILED* means a check failed.', '');

@@ -13,6 +13,8 @@ export interface Provenance {
   /** For runs assembled from shard files: the merge command. */
   assembledBy?: string;
   root: number;
+  /** The dtype and matmul kernel the runs computed with (results reproduce bit for bit for the same ones). */
+  kernel?: string;
 }
 
 export const verdictLabel = (v: Verdict, profile: Profile) => `${v}${profile === 'quick' ? ' (quick)' : ''}`;
@@ -49,6 +51,7 @@ export async function writeReport(exp: Experiment<any, any>, runs: RunRecord[], 
     '## Provenance', '',
     `- profile: ${prov.profile}; ${runs.length} runs (${seeds} seeds); compute time ${(compute / 60).toFixed(1)} min summed over runs`,
     `- commit ${prov.commit}, Node ${prov.node}, generated ${prov.date}`,
+    `- computed in ${prov.kernel ?? 'float64 (dtype and kernel not recorded)'}: the same commit, dtype and kernel give the same bits`,
     `- key root ${prov.root}: every run's keys derive from (root, experiment, setting, seed) only, so any sharding reproduces these numbers bit for bit`,
     `- reproduce: \`${prov.command}\`${prov.assembledBy ? ` (these runs were assembled from shard files by \`${prov.assembledBy}\`)` : ''}`, '',
   ].join('\n');

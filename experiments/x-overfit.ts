@@ -23,7 +23,7 @@ export const xOverfit: Experiment<S, ClassifierResult> = {
   plan: (p) => ({ settings: [{ name: 'no-dropout', config: config(p, false) }, { name: 'dropout', config: config(p, true) }], seeds: SEEDS[p] }),
   cost: (s) => classifierCost(s.config),
   run: (s, _seed, ctx) => {
-    const { testError, trainError, curve } = trainClassifier(s.config, ctx.shared);
+    const { testError, trainError, curve } = trainClassifier(s.config, ctx);
     return { testError, trainError, curve };
   },
   report: (runs) => {

@@ -32,7 +32,7 @@ export const xSize: Experiment<S, ClassifierResult> = {
   rule: (p) => `Metric: test error (%) after the last update; gain = test error without dropout − with dropout, per seed. ${SEEDS[p]} seeds. Parts: (1) no gain at 100: gain(100) < ${MARGIN} points; (2) no gain at 500: gain(500) < ${MARGIN}; (3) the gain grows with data: d = gain(2000) − gain(500) > 0. Reported, not decisive: (4) d = gain(2000) − gain(7000) > 0 ("then shrinks").\n\n${PART_RULES}`,
   plan: (p) => ({ settings: settings(p), seeds: SEEDS[p] }),
   cost: (s) => classifierCost(s.config),
-  run: (s, _seed, ctx) => finalErrors(s.config, ctx.shared),
+  run: (s, _seed, ctx) => finalErrors(s.config, ctx),
   report: (runs, p) => {
     const err = (n: number, d: boolean) => bySeed(runs, `n${n}-${d ? 'dropout' : 'none'}`);
     const gain = (n: number) => err(n, false).map((r, i) => r.testError - err(n, true)[i].testError);

@@ -38,7 +38,7 @@ export const xUnderfit: Experiment<S, ClassifierResult> = {
   plan: (p) => ({ settings: settings(p), seeds: SEEDS[p] }),
   cost: (s) => classifierCost(s.config),
   run: (s, _seed, ctx) => {
-    const { testError, trainError, curve } = trainClassifier(s.config, ctx.shared);
+    const { testError, trainError, curve } = trainClassifier(s.config, ctx);
     return { testError, trainError, curve };
   },
   report: (runs) => {

@@ -12,7 +12,12 @@ import { type Activation, type Convention, type MLPSpec, type Shape, type Tensor
 
 /** Every generated value lies in [−VALUE_BOUND, VALUE_BOUND]. */
 export const VALUE_BOUND = 3;
-/** Minimum distance of a value from a kink (0 for relu/abs, another value for max/min). */
+/**
+ * Minimum distance of a value from a kink (0 for relu/abs, another value for max/min). The margins the
+ * generators keep (awayFromZeroValue ≥ 10·KINK_MARGIN, distinctValues' gaps ≥ 1.2·KINK_MARGIN) exceed
+ * the reach of the tight gradient check's stencil, 2h = 2^−11 ≈ 4.9e-4 (src/verify/gradcheck.ts), so
+ * no evaluation crosses a kink and the properties can require that no entry is excused or unresolved.
+ */
 export const KINK_MARGIN = 1e-3;
 /** Positive values (log, sqrt, pow bases, denominators) lie in [POSITIVE_MIN, VALUE_BOUND]. */
 export const POSITIVE_MIN = 0.2;
@@ -543,3 +548,23 @@ export const sigmoidNetArb: fc.Arbitrary<DeepNetCase> = fc.noBias(
     rate: fc.integer({ min: 100, max: 500 }).map((v) => v / 1000),
   }),
 );
+
+/**
+ * M-DEEP's anchored refutation: ONE smooth nonlinear hidden layer (tanh or sigmoid) of width 1–3,
+ * 1–3 inputs, one linear output, rates from rateArb on the inputs and the hidden units, weights,
+ * biases and inputs from a few round values in [−3, 3] (shrinking to 1). With one hidden layer the
+ * gap E − weight-scaled is Σ_j W2_j·(E g(z_j) − g(E z_j)) exactly, which the second-order term
+ * ½g″(z̄_j)·Var z_j predicts within a third-order remainder (convergence.test.ts).
+ */
+export const oneHiddenNetArb: fc.Arbitrary<DeepNetCase> = deepNetArb({
+  activations: ['tanh', 'sigmoid'],
+  minHidden: 1,
+  maxHidden: 1,
+  maxInputs: 3,
+  maxWidth: 3,
+  outputs: 1,
+  maxMaskBits: 6,
+  valueBound: 3,
+  value: fc.constantFrom(1, -1, 2, -2, 0.5, -0.5, 3, -3, 0),
+  rate: rateArb,
+});

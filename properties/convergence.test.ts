@@ -4,27 +4,52 @@
 // normalized weighted geometric mean NWGM of the output over masks, against the weight-scaled output
 // (the inference pass, inverted convention: net.apply(..., { training: false })).
 //
-// What is asserted, and why (criteria fixed on pilot seeds 1–5 before the suite seed was run, then
-// checked on 22 more seeds, which widened one factor, see test 3; none of them is a stochastic test
-// with an α: the networks are a deterministic fast-check sample for the seed, every quantity exact):
-//   1. a counterexample exists (refutes): weight-scaled ≠ E by more than 1e-9 relative;
-//   2. for EVERY network, a proven inequality: E − NWGM equals the second-order term
-//      ½σ″(z̄)·Var(z) within the third-order remainder E|z − z̄|³/48 (see the test);
-//   3. |E − weight-scaled| does not grow with depth (median by depth, stated factor);
-//   4. the layer-wise error E − weight-scaled of every unit is centred near 0 (sign balance);
-//   5. |E − NWGM| against the claimed estimate V|1−2E|/(1−2V): the DATA CONTRADICT it by a factor of
-//      about 3 (it is the second-order term with E(1−E) replaced by its maximum 1/4); the corrected
-//      second-order estimate V|1−2E|/(2E(1−E) − V) is accurate. Both are recorded; what holds is asserted.
-// The claim's "\|E − NWGM\| ≈ V\|1−2E\|/(1−2V)" therefore stands only as an order-of-magnitude statement.
-import { describe, it } from 'vitest';
+// PRE-REGISTRATION. The criteria below were fixed from the claim's wording and sampling theory, and
+// written down before they were run on any sample (this replaces criteria that had been widened after
+// looking at data: a depth factor moved from 1.5 to 2 after one seed gave 1.60). Each part of the
+// claim is a null hypothesis that the data must contradict, at a stated α, for the test to fail; the
+// band each tests comes from the claim's words, not from data. They are evaluated on the FIXED sample
+// (600 networks, SUMMARY_SEED) in every run and, in `npm run test:deep`, also on a FRESH sample of
+// 2,000 networks drawn from the run's seed (printed by the deep run). α is per sample.
+//   1. A counterexample exists, anchored (refutes): one smooth nonlinear hidden layer whose weight-
+//      scaled output differs from E by > 1e-9 relative AND the gap is the one the second-order
+//      estimate predicts, Σ_j W2_j·½g″(z̄_j)·Var z_j, within the third-order remainder (which must be
+//      ≤ half the prediction), AND the engine's inference pass equals the weight-scaled network
+//      computed here in plain JS. A broken inference pass therefore finds no counterexample.
+//   2. For EVERY sigmoid network, a proven inequality: E − NWGM is the second-order term
+//      ½σ″(z̄)·Var(z) within the third-order remainder E|z − z̄|³/48 (new networks on every seed).
+//   3. "does not grow with depth": the gap |E − weight-scaled| at depth d (2, 3) is not stochastically
+//      larger than at depth 1. Statistic U_d = P̂(gap_d > gap_1) (Mann–Whitney, ties ½); under the
+//      null (no growth) E U ≤ ½ and P(U − ½ ≥ t) ≤ exp(−2·min(n_1, n_d)·t²) (Hoeffding's two-sample
+//      U-statistic bound); fail if U_d > ½ + t at α = 2.5e-7 each.
+//   4. "the layer-wise error is centred near 0": "near 0" is read as 0 lying between the quartiles
+//      of the error distribution, P(error > 0) ∈ [¼, ¾], at every hidden layer and at the output; the
+//      pooled fraction positive F (units of one network are dependent, networks independent) is held
+//      to [¼ − r, ¾ + r], r from McDiarmid's inequality with each network's share of the units,
+//      α = 1e-7 per layer. "does not grow with depth" layer-wise: in each network with l ≥ 2 hidden
+//      layers, [mean |error| at layer l > at layer 1] has probability ≤ ½ under the null; fail if the
+//      fraction exceeds ½ + t (Hoeffding, α = 1e-7 per layer).
+//   5. The second-order estimate CLAIMS.md states, E − NWGM ≈ V(1−2E)/(2E(1−E) − V): "≈" is read as a
+//      median ratio (E − NWGM)/estimate in [0.8, 1.25]; fail if the distribution-free (1 − α) interval
+//      for the median (order statistics, exact binomial) lies outside that band, α = 1e-7.
+//      Recorded beside it, not asserted: the form V(1−2E)/(1−2V) that an earlier list transcribed from
+//      a secondary copy of Baldi & Sadowski whose formulas were stripped. It is not known to be theirs;
+//      the gap found in it is a gap in the transcription, not in the paper, and the ledger says so.
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { type MLP, type MLPParams, type Tensor, mlp, reshape, sigmoid, tensor } from '../src/index.ts';
+import { type MLP, type MLPParams, type Tensor, binomialAcceptance, mlp, reshape, sigmoid, tensor, float64Data } from '../src/index.ts';
 import { ensembleMean, ensembleMeanVector, ensembleStats } from '../src/verify/enumerate.ts';
-import { type DeepNetCase, nonlinearNetArb, sigmoidNetArb } from './arbitraries.ts';
-import { observe, recorder, runs } from './record.ts';
+import { type DeepNetCase, oneHiddenNetArb, sigmoidNetArb } from './arbitraries.ts';
+import { DEEP, observe, recorder, runs } from './record.ts';
 import { type MaskEnumeration, codeOf, enumerateMasks, repeatRows } from './stochastic.ts';
 
-const { holds, refutes, check } = recorder(import.meta.url);
+const EXACT = 'E, V and NWGM exact over every mask (the engine’s training pass with enumerated masks, src/verify/enumerate.ts’s compensated sums)';
+const { holds, refutes, check } = recorder(import.meta.url, {
+  'M-DEEP': {
+    reference: `${EXACT}, against the weight-scaled output (the engine’s inference pass, itself checked against a plain-JS weight-scaled network).`,
+    tolerance: 'pre-registered criteria, each a null hypothesis held at a stated α (see the property); the Taylor bound is a proven inequality with 1e-14 for rounding.',
+  },
+});
 
 // ---------------------------------------------------------------------------------------------
 // Networks from a DeepNetCase, and their exact ensembles
@@ -52,8 +77,8 @@ function prefix({ net, params, x, en }: Built, layers: number): { z: Float64Arra
   const sub = layers === params.length ? net : mlp({ sizes: s.sizes.slice(0, layers + 1), activation: s.activation, inputRate: s.inputRate, hiddenRate: s.hiddenRate.slice(0, layers - 1) });
   const p = params.slice(0, layers);
   const rows = 2 ** en.bits;
-  const z = sub.apply(p, repeatRows(x, rows), { training: true, masks: en.masks.slice(0, layers) }).data;
-  const scaled = sub.apply(p, reshape(x, [1, x.size]), { training: false }).data;
+  const z = float64Data(sub.apply(p, repeatRows(x, rows), { training: true, masks: en.masks.slice(0, layers) }));
+  const scaled = float64Data(sub.apply(p, reshape(x, [1, x.size]), { training: false }));
   return { z, scaled, width: s.sizes[layers] };
 }
 
@@ -61,18 +86,84 @@ const relative = (a: number, b: number) => (a === b ? 0 : Math.abs(a - b) / Math
 const r3 = (v: number) => Number(v.toFixed(3));
 const sig = (v: number) => v.toPrecision(12);
 
-/** A counterexample as text: the architecture, every weight (they are multiples of 1/1000), and both outputs. */
-function render(c: DeepNetCase, E: number, scaled: number): string {
+/** A counterexample as text: the architecture, every weight (multiples of 1/1000), both outputs and the anchor. */
+function render(c: DeepNetCase, a: Anchor): string {
   const lines = [
     `sizes [${c.sizes.join(', ')}], activation ${c.activation} (output layer linear), inverted dropout`,
     `rates: input ${c.inputRate}, hidden [${c.hiddenRate.join(', ')}]  (keep = 1 − rate)`,
     `x = [${c.x.map(r3).join(', ')}]`,
     ...c.layers.map((l, i) => `layer ${i + 1}: W (${c.sizes[i]}×${c.sizes[i + 1]}, row-major) = [${l.W.map(r3).join(', ')}], b = [${l.b.map(r3).join(', ')}]`),
-    `exact ensemble mean over all masks  E = ${sig(E)}`,
-    `weight-scaled (inference pass)        = ${sig(scaled)}`,
-    `difference ${(E - scaled).toExponential(3)}, relative ${relative(E, scaled).toExponential(3)} (> 1e-9)`,
+    `exact ensemble mean over all masks  E = ${sig(a.E)}`,
+    `weight-scaled (inference pass)        = ${sig(a.scaled)}  (plain-JS weight-scaled network: ${sig(a.scaledJs)})`,
+    `difference E − weight-scaled ${(a.E - a.scaled).toExponential(6)}, relative ${relative(a.E, a.scaled).toExponential(3)} (> 1e-9)`,
+    `second-order prediction Σ_j W2_j·½g″(z̄_j)·Var z_j = ${a.predicted.toExponential(6)}, third-order remainder ≤ ${a.remainder.toExponential(3)}`,
   ];
   return lines.join('\n');
+}
+
+/**
+ * The anchor of the refutation, for a network with ONE hidden layer of a smooth g (tanh, sigmoid) and
+ * a linear output. With inverted dropout, z_j = Σ_i (r_i/keep)·x_i·W1_ij + b1_j has mean z̄_j (the
+ * weight-scaled pre-activation) and the hidden mask is independent of z with mean 1, so exactly
+ *   E − weight-scaled = Σ_j W2_j·(E g(z_j) − g(z̄_j)),
+ * and by Taylor with Lagrange remainder each term is ½g″(z̄_j)·Var z_j within sup|g‴|/6·E|z_j − z̄_j|³
+ * (sup|tanh‴| = 2, sup|σ‴| = 1/8). Var z_j and E|z_j − z̄_j|³ are computed here in plain JS over the
+ * input masks; so is the weight-scaled output, against which the engine's inference pass is checked.
+ */
+interface Anchor {
+  E: number;
+  scaled: number;
+  scaledJs: number;
+  predicted: number;
+  remainder: number;
+  /** |b2| + Σ_j |W2_j·g(z̄_j)|: the size of the output's terms, for the rounding slack. */
+  scale: number;
+}
+const G: Record<string, { g: (z: number) => number; g2: (z: number) => number; g3max: number }> = {
+  tanh: { g: Math.tanh, g2: (z) => -2 * Math.tanh(z) * (1 - Math.tanh(z) ** 2), g3max: 2 },
+  sigmoid: { g: (z) => 1 / (1 + Math.exp(-z)), g2: (z) => { const s = 1 / (1 + Math.exp(-z)); return s * (1 - s) * (1 - 2 * s); }, g3max: 1 / 8 },
+};
+function anchor(c: DeepNetCase, inference: (b: Built) => number = (b) => prefix(b, 2).scaled[0]): Anchor {
+  const b = build(c);
+  const { z } = prefix(b, 2);
+  const E = ensembleMean(b.en.bits, b.en.keeps, (m) => z[codeOf(m)]);
+  const [n, h] = c.sizes;
+  const [W1, b1] = [c.layers[0].W, c.layers[0].b];
+  const [W2, b2] = [c.layers[1].W, c.layers[1].b[0]];
+  const keep = 1 - c.inputRate;
+  const { g, g2, g3max } = G[c.activation];
+  let scaledJs = b2, predicted = 0, remainder = 0, scale = Math.abs(b2);
+  for (let j = 0; j < h; j++) {
+    const zbar = c.x.reduce((s, xi, i) => s + xi * W1[i * h + j], b1[j]);
+    // the input masks: unit i kept (multiplier 1/keep) with probability keep
+    let variance = 0, third = 0;
+    for (let bits = 0; bits < 2 ** n; bits++) {
+      let p = 1, zr = b1[j];
+      for (let i = 0; i < n; i++) {
+        const kept = (bits >> i) & 1;
+        p *= c.inputRate === 0 ? (kept ? 1 : 0) : kept ? keep : 1 - keep;
+        if (kept) zr += (c.inputRate === 0 ? 1 : 1 / keep) * c.x[i] * W1[i * h + j];
+      }
+      variance += p * (zr - zbar) ** 2;
+      third += p * Math.abs(zr - zbar) ** 3;
+    }
+    scaledJs += W2[j] * g(zbar);
+    scale += Math.abs(W2[j] * g(zbar));
+    predicted += W2[j] * 0.5 * g2(zbar) * variance;
+    remainder += Math.abs(W2[j]) * (g3max / 6) * third;
+  }
+  return { E, scaled: inference(b), scaledJs, predicted, remainder, scale };
+}
+
+/** The anchored refutation's predicate: true unless the case is a counterexample with the predicted gap and a correct inference pass. */
+function notAnchoredCounterexample(a: Anchor): boolean {
+  const slack = 1e-12 * (a.scale + 1);
+  const counter =
+    relative(a.E, a.scaled) > 1e-9 &&
+    Math.abs(a.scaled - a.scaledJs) <= slack &&
+    a.remainder <= 0.5 * Math.abs(a.predicted) &&
+    Math.abs(a.E - a.scaled - a.predicted) <= a.remainder + slack;
+  return !counter;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -94,16 +185,19 @@ interface Measured {
   hidden: number[][];
 }
 
-// The three summary criteria below (depth, sign balance, the estimate's accuracy) are decisions on a
-// FIXED sample of 200 networks (its own seed, not DROPCHECK_SEED): they carry no α because nothing in
-// them is redrawn between runs, so they cannot flake; a deep or reseeded run checks the per-network
-// Taylor bound on new networks instead.
+// The summary criteria (3–5 in the header) on a sample: the FIXED one (its own seed, 600 networks) in
+// every run, and in a deep run also a FRESH one of 2,000 drawn from the run's seed.
 const SUMMARY_SEED = 20261127;
-let fixedSample: Measured[] | undefined;
-function measured(): Measured[] {
-  fixedSample ??= fc.sample(sigmoidNetArb, { seed: SUMMARY_SEED, numRuns: 200 }).map(measure);
-  return fixedSample;
+const samples = new Map<string, Measured[]>();
+function sampleOf(which: 'fixed' | 'fresh'): Measured[] {
+  if (!samples.has(which)) {
+    const seed = which === 'fixed' ? SUMMARY_SEED : (fc.readConfigureGlobal().seed as number) ^ 0x5deece6;
+    samples.set(which, fc.sample(sigmoidNetArb, { seed, numRuns: which === 'fixed' ? 600 : 2000 }).map(measure));
+  }
+  return samples.get(which)!;
 }
+/** The samples a summary criterion is evaluated on in this run. */
+const SAMPLES: ('fixed' | 'fresh')[] = DEEP ? ['fixed', 'fresh'] : ['fixed'];
 
 function measure(c: DeepNetCase): Measured {
   const b = build(c);
@@ -132,39 +226,61 @@ const quantile = (values: readonly number[], f: number) => {
 const summary = (values: readonly number[]) => ({ n: values.length, median: quantile(values, 0.5), q90: quantile(values, 0.9), max: Math.max(...values) });
 const fmt = (v: number) => v.toExponential(2);
 
-/** The claimed estimate (Baldi & Sadowski) and the second-order one derived here, both for |E − NWGM|. */
-const claimedEstimate = (m: Measured) => (m.V * Math.abs(1 - 2 * m.E)) / (1 - 2 * m.V);
-const secondOrderEstimate = (m: Measured) => (m.V * Math.abs(1 - 2 * m.E)) / (2 * m.E * (1 - m.E) - m.V);
+/** The second-order estimate CLAIMS.md states (signed), and the transcribed form (unsigned, as it was written). */
+const secondOrderEstimate = (m: Measured) => (m.V * (1 - 2 * m.E)) / (2 * m.E * (1 - m.E) - m.V);
+const transcribedEstimate = (m: Measured) => (m.V * Math.abs(1 - 2 * m.E)) / (1 - 2 * m.V);
+
+/** U = P̂(b > a) over all pairs (ties ½): the two-sample Mann–Whitney statistic, in [0, 1]. */
+function mannWhitney(a: readonly number[], b: readonly number[]): number {
+  let u = 0;
+  for (const x of a) for (const y of b) u += y > x ? 1 : y === x ? 0.5 : 0;
+  return u / (a.length * b.length);
+}
+/** Hoeffding's one-sided bound for a mean of n independent [0, 1] terms (or a two-sample U-statistic with min(n1, n2) = n): P(excess ≥ t) ≤ exp(−2nt²). */
+const oneSided = (n: number, alpha: number) => Math.sqrt(Math.log(1 / alpha) / (2 * n));
 
 // ---------------------------------------------------------------------------------------------
 
 describe('M-DEEP: with nonlinear hidden layers, weight scaling approximates the exact ensemble mean', () => {
-  it('M-DEEP (refutation): fast-check finds a network with a nonlinear hidden layer whose weight-scaled output differs from the exact mean over all masks by > 1e-9 relative', () => {
+  it('M-DEEP (refutation, anchored): fast-check finds a network with a smooth nonlinear hidden layer whose weight-scaled output differs from the exact mean by > 1e-9 relative, by the gap the second-order estimate predicts, with a correct inference pass', () => {
     refutes(
-      fc.property(nonlinearNetArb, (c) => {
-        const b = build(c);
-        const { z, scaled } = prefix(b, c.sizes.length - 1);
-        const E = ensembleMean(b.en.bits, b.en.keeps, (m) => z[codeOf(m)]);
-        const rel = relative(E, scaled[0]);
-        observe(rel);
-        return rel <= 1e-9;
+      fc.property(oneHiddenNetArb, (c) => {
+        const a = anchor(c);
+        observe(relative(a.E, a.scaled));
+        return notAnchoredCounterexample(a);
       }),
       { numRuns: runs(100) },
-      ([c]) => {
-        const b = build(c);
-        const { z, scaled } = prefix(b, c.sizes.length - 1);
-        return render(c, ensembleMean(b.en.bits, b.en.keeps, (m) => z[codeOf(m)]), scaled[0]);
+      ([c]) => render(c, anchor(c)),
+      {
+        basis: {
+          reference: `${EXACT}; the gap anchored to the second-order prediction Σ_j W2_j·½g″(z̄_j)·Var z_j (Var, E|z − z̄|³ and the weight-scaled network computed in plain JS over the input masks), and the engine's inference pass to the plain-JS weight-scaled network.`,
+          tolerance: 'the gap within the Lagrange remainder Σ_j |W2_j|·sup|g‴|/6·E|z_j − z̄_j|³, which must be ≤ half the prediction; rounding 1e-12 of the output’s terms.',
+        },
       },
     );
+  });
+
+  it('M-DEEP (refutation, power): a broken inference pass (the paper\'s scaling applied to an inverted network) still yields an unanchored "counterexample", but never an anchored one', () => {
+    // the inference pass of the same network read with the other convention: every layer's input scaled by keep once too often
+    const broken = (b: Built) => {
+      const s = b.net.spec;
+      const paper = mlp({ sizes: s.sizes, activation: s.activation, inputRate: s.inputRate, hiddenRate: s.hiddenRate, convention: 'scale-at-inference' });
+      return float64Data(paper.apply(b.params, reshape(b.x, [1, b.x.size]), { training: false }))[0];
+    };
+    const old = fc.check(fc.property(oneHiddenNetArb, (c) => { const a = anchor(c, broken); return relative(a.E, a.scaled) <= 1e-9; }), { numRuns: runs(100) });
+    expect(old.failed).toBe(true); // the old refutation "succeeds" on the broken pass
+    const anchored = fc.check(fc.property(oneHiddenNetArb, (c) => notAnchoredCounterexample(anchor(c, broken))), { numRuns: runs(100) });
+    expect(anchored.failed).toBe(false); // the anchored one finds nothing: its check would fail
+    check({ cases: old.numRuns + anchored.numRuns, ok: old.failed && !anchored.failed, basis: { reference: 'the anchored refutation above, run on a deliberately broken inference pass.', tolerance: 'as above.' } });
   });
 
   // σ(z) = σ(z̄) + σ′(z̄)(z − z̄) + ½σ″(z̄)(z − z̄)² + (1/6)σ‴(ξ)(z − z̄)³ (Taylor, Lagrange remainder),
   // |σ‴| ≤ 1/8 everywhere (σ‴ = u(1 − 6u) with u = σ(1 − σ) ∈ (0, ¼]). Averaging over masks, and
   // NWGM = σ(E[z]) for a logistic output (log G − log G′ = E[log O − log(1 − O)] = E[z]):
   //   |(E − NWGM) − ½·N(1 − N)(1 − 2N)·Var z| ≤ E|z − z̄|³/48,  N = NWGM, z = the output's logit.
-  // Since Var O ≈ (E(1 − E))²·Var z, the second-order term is ≈ V(1 − 2E)/(2E(1 − E)): this is the
-  // estimate the claim's formula approximates. Slack 1e-14 covers rounding (E, NWGM are compensated
-  // sums in (0, 1)); NWGM from ensembleStats is also checked against σ(E[z]) to 1e-12.
+  // Since Var O ≈ (E(1 − E))²·Var z, the second-order term is ≈ V(1 − 2E)/(2E(1 − E)): the estimate
+  // CLAIMS.md states. Slack 1e-14 covers rounding (E, NWGM are compensated sums in (0, 1)); NWGM from
+  // ensembleStats is also checked against σ(E[z]) to 1e-12.
   it('M-DEEP: for every sigmoid network (1–3 hidden layers), E − NWGM is the second-order term ½σ″(z̄)Var(z) within the third-order remainder E|z − z̄|³/48', () => {
     holds(
       fc.property(sigmoidNetArb, (c) => {
@@ -179,88 +295,111 @@ describe('M-DEEP: with nonlinear hidden layers, weight scaling approximates the 
         return true;
       }),
       { numRuns: runs(200) },
+      { basis: { reference: `${EXACT}; Taylor’s theorem with Lagrange remainder for σ, with NWGM = σ(E z) checked to 1e-12.`, tolerance: 'the proven remainder E|z − z̄|³/48 + 1e-14 for rounding.' } },
     );
   });
 
-  // Criterion: the median gap at depth 2 and at depth 3 is at most 2× the median at depth 1. With
-  // ~65 networks per depth the median is noisy: the factor was first set to 1.5 on the pilot seeds
-  // (ratios 0.46–1.2), then seed 105 gave 1.60 (its layer-wise ratios, below, were 0.62 and 0.49), so
-  // it was widened to 2; over 27 seeds the ratios were 0.33–1.60, median ~0.75 (the gap shrinks with
-  // depth more often than not). The layer-wise test below is the sharper "does not grow" statement.
-  it('M-DEEP: |E − weight-scaled| at the output does not grow with depth (median at depth 2 and 3 ≤ 2 × median at depth 1)', () => {
-    const sample = measured();
-    const gaps = sample.map((m) => Math.abs(m.E - m.scaled));
-    const byDepth = [1, 2, 3].map((d) => summary(sample.filter((m) => m.depth === d).map((m) => Math.abs(m.E - m.scaled))));
-    const ok = byDepth.every((s) => s.n >= 10) && byDepth[1].median <= 2 * byDepth[0].median && byDepth[2].median <= 2 * byDepth[0].median;
-    check({
-      cases: sample.length,
-      maxError: Math.max(...gaps),
-      ok,
-      details: {
-        distribution: { name: 'gap-E-vs-weight-scaled', values: gaps, xlabel: '|E − weight-scaled| at the output (sigmoid networks, 1–3 hidden layers)' },
-        byDepth: Object.fromEntries(byDepth.map((s, i) => [`depth ${i + 1}`, { n: s.n, median: fmt(s.median), q90: fmt(s.q90), max: fmt(s.max) }])),
-        criterion: 'median at depth d ≤ 2 × median at depth 1, d = 2, 3',
-      },
+  for (const which of SAMPLES) {
+    it(`M-DEEP: |E − weight-scaled| at the output does not grow with depth (pre-registered: Mann–Whitney U of depth d against depth 1 ≤ ½ + t, Hoeffding, α = 2.5e-7 each; ${which} sample)`, () => {
+      const sample = sampleOf(which);
+      const gapsAt = (d: number) => sample.filter((m) => m.depth === d).map((m) => Math.abs(m.E - m.scaled));
+      const alpha = 2.5e-7;
+      const rows = [2, 3].map((d) => {
+        const [a, b] = [gapsAt(1), gapsAt(d)];
+        const t = oneSided(Math.min(a.length, b.length), alpha);
+        const U = mannWhitney(a, b);
+        // the power this sample has: the smallest growth factor f (on a grid) at which f·gap_d would fail
+        const resolves = [1.25, 1.5, 2, 3, 5, 10, 20, 50].find((f) => mannWhitney(a, b.map((g) => g * f)) > 0.5 + t) ?? Infinity;
+        return { depth: d, n1: a.length, nd: b.length, U, threshold: 0.5 + t, resolves, ok: a.length > 0 && b.length > 0 && U <= 0.5 + t };
+      });
+      const gaps = sample.map((m) => Math.abs(m.E - m.scaled));
+      check({
+        cases: sample.length,
+        maxError: Math.max(...gaps),
+        ok: rows.every((r) => r.ok),
+        alpha: 2 * alpha,
+        bound: 'Hoeffding’s bound for a two-sample U-statistic, P(U − ½ ≥ t) ≤ exp(−2·min(n₁, n_d)·t²), one-sided, α = 2.5e-7 per depth',
+        details: {
+          distribution: which === 'fixed' ? { name: 'gap-E-vs-weight-scaled', values: gaps, xlabel: '|E − weight-scaled| at the output (sigmoid networks, 1–3 hidden layers)' } : undefined,
+          sample: which,
+          byDepth: Object.fromEntries([1, 2, 3].map((d) => [`depth ${d}`, (({ n, median, q90, max }) => ({ n, median: fmt(median), q90: fmt(q90), max: fmt(max) }))(summary(gapsAt(d)))])),
+          mannWhitney: rows.map((r) => ({ depth: r.depth, U: r.U.toFixed(3), threshold: r.threshold.toFixed(3), n1: r.n1, nd: r.nd, wouldDetectGrowthBy: r.resolves })),
+          criterion: 'U_d = P̂(gap at depth d > gap at depth 1) ≤ ½ + sqrt(ln(1/α)/(2·min(n₁, n_d))), d = 2, 3',
+        },
+      });
     });
-  });
 
-  // Criterion (fixed on pilot seeds 1–5): at every hidden layer and at the output (pooled over
-  // depths), the fraction of units with E > weight-scaled lies in [0.35, 0.65] (a sign balance; 27
-  // seeds gave 0.44–0.57), and the layer-wise |error| does not grow with depth: median at hidden
-  // layer 2 and 3 ≤ 1.25 × median at hidden layer 1 (27 seeds: 0.31–0.93; it falls with depth).
-  it('M-DEEP: the layer-wise error E − weight-scaled (every hidden unit) is centred near 0 (fraction positive in [0.35, 0.65] per layer) and does not grow with depth (median |error| at layer l ≤ 1.25 × layer 1)', () => {
-    const sample = measured();
-    const layers = [0, 1, 2].map((l) => sample.flatMap((m) => m.hidden[l] ?? []));
-    const outputs = sample.map((m) => m.E - m.scaled);
-    const positive = (v: number[]) => v.filter((e) => e > 0).length / v.length;
-    const rows = layers.map((v, l) => ({ layer: `hidden ${l + 1}`, n: v.length, positive: positive(v), median: quantile(v, 0.5), abs: summary(v.map(Math.abs)) }));
-    const balanced = [...layers, outputs].every((v) => v.length >= 20 && positive(v) >= 0.35 && positive(v) <= 0.65);
-    const flat = rows[1].abs.median <= 1.25 * rows[0].abs.median && rows[2].abs.median <= 1.25 * rows[0].abs.median;
-    const all = layers.flat().map(Math.abs);
-    check({
-      cases: all.length,
-      maxError: Math.max(...all),
-      ok: balanced && flat,
-      details: {
-        distribution: { name: 'layerwise-gap-E-vs-weight-scaled', values: all, xlabel: '|E − weight-scaled| per hidden unit (all layers)' },
-        byLayer: rows.map((r) => ({ layer: r.layer, n: r.n, fractionPositive: r.positive.toFixed(3), medianSigned: fmt(r.median), medianAbs: fmt(r.abs.median), q90Abs: fmt(r.abs.q90), maxAbs: fmt(r.abs.max) })),
-        output: { n: outputs.length, fractionPositive: positive(outputs).toFixed(3), medianSigned: fmt(quantile(outputs, 0.5)) },
-        criterion: 'fraction positive in [0.35, 0.65] at every hidden layer and at the output; median |error| at hidden layer 2, 3 ≤ 1.25 × hidden layer 1',
-      },
+    it(`M-DEEP: the layer-wise error E − weight-scaled is centred near 0 (pre-registered: fraction positive in [¼ − r, ¾ + r], McDiarmid, α = 1e-7 per layer) and does not grow with depth (paired, fraction of networks with mean |error| at layer l > layer 1 ≤ ½ + t, α = 1e-7 per layer; ${which} sample)`, () => {
+      const sample = sampleOf(which);
+      const alpha = 1e-7;
+      const positive = (v: number[]) => v.filter((e) => e > 0).length;
+      // per layer (hidden 1–3, then the output): the pooled fraction positive and its McDiarmid radius
+      const groups = [0, 1, 2].map((l) => sample.filter((m) => m.hidden[l]).map((m) => m.hidden[l])).concat([sample.map((m) => [m.E - m.scaled])]);
+      const centred = groups.map((nets, l) => {
+        const total = nets.reduce((s, v) => s + v.length, 0);
+        const F = nets.reduce((s, v) => s + positive(v), 0) / total;
+        const r = Math.sqrt((Math.log(2 / alpha) * nets.reduce((s, v) => s + (v.length / total) ** 2, 0)) / 2);
+        return { layer: l < 3 ? `hidden ${l + 1}` : 'output', networks: nets.length, units: total, fractionPositive: F, radius: r, ok: total > 0 && F >= 0.25 - r && F <= 0.75 + r };
+      });
+      const meanAbs = (v: number[]) => v.reduce((s, e) => s + Math.abs(e), 0) / v.length;
+      const growth = [1, 2].map((l) => {
+        const nets = sample.filter((m) => m.hidden[l]);
+        const up = nets.filter((m) => meanAbs(m.hidden[l]) > meanAbs(m.hidden[0])).length / nets.length;
+        const t = oneSided(nets.length, alpha);
+        return { layer: `hidden ${l + 1} vs 1`, networks: nets.length, fractionLarger: up, threshold: 0.5 + t, ok: nets.length > 0 && up <= 0.5 + t };
+      });
+      const all = groups.slice(0, 3).flat(2).map(Math.abs);
+      check({
+        cases: all.length,
+        maxError: Math.max(...all),
+        ok: centred.every((c) => c.ok) && growth.every((g) => g.ok),
+        alpha: 6 * alpha,
+        bound: 'McDiarmid’s inequality for the pooled fraction positive (each network’s share of the units as its bounded difference), two-sided, and Hoeffding for the paired fraction, one-sided, α = 1e-7 each (4 + 2 assertions)',
+        details: {
+          distribution: which === 'fixed' ? { name: 'layerwise-gap-E-vs-weight-scaled', values: all, xlabel: '|E − weight-scaled| per hidden unit (all layers)' } : undefined,
+          sample: which,
+          centred: centred.map((c) => ({ ...c, fractionPositive: c.fractionPositive.toFixed(3), radius: c.radius.toFixed(3) })),
+          growth: growth.map((g) => ({ ...g, fractionLarger: g.fractionLarger.toFixed(3), threshold: g.threshold.toFixed(3) })),
+          criterion: 'centred: P(error > 0) ∈ [¼, ¾] (0 between the quartiles); does not grow: P(mean |error| at layer l > at layer 1) ≤ ½',
+        },
+      });
     });
-  });
 
-  // The claim: |E − NWGM| ≈ V|1−2E|/(1−2V). Measured, the ratio |E − NWGM|/estimate has a median of
-  // about 2.7–3 on every pilot seed (10%–90%: ~1.7–6): the formula has the right sign and scaling in V
-  // and |1 − 2E| but is too small by ~3×, because it is the second-order term with E(1 − E) set to
-  // its maximum 1/4 (exact at E = ½, where both vanish). This is a contradiction of the claim as
-  // stated, recorded here; the assertion is what holds: the claimed estimate is too small (median
-  // ratio ≥ 1.5), and the corrected second-order estimate V|1−2E|/(2E(1−E) − V) is accurate (median
-  // ratio in [0.8, 1.25]; pilot seeds 0.95–1.0). Networks whose estimates are < 1e-12 are left out.
-  it('M-DEEP: |E − NWGM| vs the claimed V|1−2E|/(1−2V) — CONTRADICTED: the claimed estimate is ~3× too small (median ratio ≥ 1.5); the second-order V|1−2E|/(2E(1−E) − V) holds (median ratio in [0.8, 1.25])', () => {
-    const sample = measured();
-    const used = sample.filter((m) => claimedEstimate(m) > 1e-12);
-    const claimed = used.map((m) => Math.abs(m.E - m.nwgm) / claimedEstimate(m));
-    const corrected = used.map((m) => Math.abs(m.E - m.nwgm) / secondOrderEstimate(m));
-    const gaps = sample.map((m) => Math.abs(m.E - m.nwgm));
-    const q = (v: number[]) => ({ q10: quantile(v, 0.1).toFixed(3), median: quantile(v, 0.5).toFixed(3), q90: quantile(v, 0.9).toFixed(3) });
-    const ok = used.length >= 0.9 * sample.length && quantile(claimed, 0.5) >= 1.5 && quantile(corrected, 0.5) >= 0.8 && quantile(corrected, 0.5) <= 1.25;
-    check({
-      cases: sample.length,
-      maxError: Math.max(...gaps),
-      ok,
-      contradicts: `|E − NWGM| ≈ V|1−2E|/(1−2V) underestimates the gap: median ratio ${quantile(claimed, 0.5).toFixed(2)} (10–90%: ${quantile(claimed, 0.1).toFixed(2)}–${quantile(claimed, 0.9).toFixed(2)}); the second-order V|1−2E|/(2E(1−E) − V) matches (median ratio ${quantile(corrected, 0.5).toFixed(2)})`,
-      details: {
-        distribution: { name: 'gap-E-vs-NWGM', values: gaps, xlabel: '|E − NWGM| at the output (sigmoid networks, 1–3 hidden layers)' },
-        networksUsed: used.length,
-        ratioToClaimedEstimate: q(claimed),
-        ratioToSecondOrderEstimate: q(corrected),
-        gapByDepth: Object.fromEntries([1, 2, 3].map((d) => {
-          const s = summary(sample.filter((m) => m.depth === d).map((m) => Math.abs(m.E - m.nwgm)));
-          return [`depth ${d}`, { n: s.n, median: fmt(s.median), q90: fmt(s.q90), max: fmt(s.max) }];
-        })),
-        verdict: 'the claimed V|1−2E|/(1−2V) underestimates |E − NWGM| by the median factor above; V|1−2E|/(2E(1−E) − V) matches',
-      },
+    it(`M-DEEP: E − NWGM ≈ V(1−2E)/(2E(1−E) − V), the second-order estimate (pre-registered: the (1 − α) order-statistic interval for the median ratio meets [0.8, 1.25], α = 1e-7; ${which} sample); the transcribed V|1−2E|/(1−2V) recorded`, () => {
+      const sample = sampleOf(which);
+      const alpha = 1e-7;
+      const used = sample.filter((m) => Math.abs(secondOrderEstimate(m)) > 1e-12);
+      const ratios = used.map((m) => (m.E - m.nwgm) / secondOrderEstimate(m)).sort((a, b) => a - b);
+      const transcribed = used.map((m) => Math.abs(m.E - m.nwgm) / transcribedEstimate(m));
+      // C = #{ratio < true median} ~ Binomial(N, ½): with probability ≥ 1 − α, lo ≤ C ≤ hi, so the median lies in [x_(lo), x_(hi+1)]
+      const N = ratios.length;
+      const { lo, hi } = binomialAcceptance(N, 0.5, alpha);
+      const interval = [ratios[Math.max(0, lo - 1)], ratios[Math.min(N - 1, hi)]];
+      const ok = N >= 0.9 * sample.length && interval[1] >= 0.8 && interval[0] <= 1.25;
+      const q = (v: number[]) => ({ q10: quantile(v, 0.1).toFixed(3), median: quantile(v, 0.5).toFixed(3), q90: quantile(v, 0.9).toFixed(3) });
+      const gaps = sample.map((m) => Math.abs(m.E - m.nwgm));
+      check({
+        cases: sample.length,
+        maxError: Math.max(...gaps),
+        ok,
+        alpha,
+        bound: 'distribution-free interval for the median from order statistics, the count below the median being exactly Binomial(N, ½) (two-sided exact binomial acceptance)',
+        details: {
+          distribution: which === 'fixed' ? { name: 'gap-E-vs-NWGM', values: gaps, xlabel: '|E − NWGM| at the output (sigmoid networks, 1–3 hidden layers)' } : undefined,
+          sample: which,
+          networksUsed: N,
+          ratioToSecondOrderEstimate: { ...q(ratios), medianInterval: interval.map((v) => v.toFixed(3)) },
+          ratioToTranscribedForm: q(transcribed),
+          criterion: 'the (1 − α) interval for the median of (E − NWGM)/estimate meets [0.8, 1.25]',
+        },
+        basis: {
+          reference: `${EXACT}; the estimate V(1−2E)/(2E(1−E) − V) CLAIMS.md states, derived from G ≈ E − V/(2E) and G′ ≈ 1 − E − V/(2(1−E)).`,
+          tolerance: '“≈” read as a median ratio in [0.8, 1.25] (pre-registered), tested with the exact order-statistic interval at α = 1e-7.',
+        },
+        note: which === 'fixed'
+          ? `the second-order estimate E − NWGM ≈ V(1−2E)/(2E(1−E) − V) matches (median ratio ${quantile(ratios, 0.5).toFixed(2)}); the form V(1−2E)/(1−2V) that an earlier version of the claim list transcribed from a secondary copy of Baldi & Sadowski (formulas stripped, not known to be theirs) underestimates |E − NWGM| by a median factor ${quantile(transcribed, 0.5).toFixed(2)} (10–90%: ${quantile(transcribed, 0.1).toFixed(2)}–${quantile(transcribed, 0.9).toFixed(2)}): a gap in that transcription, not in the paper`
+          : undefined,
+      });
     });
-  });
+  }
 });

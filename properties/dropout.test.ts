@@ -1,12 +1,25 @@
 // Claims D-FWD and D-BWD: the dropout op's definition, checked exactly with the mask fixed by its key.
+//
+// The reference mask does not come from the engine: it is drawn here from seedrandom's Alea generator
+// called directly, on the stream the engine documents for a key (key(seed) with seed < 2^32 is
+// "0:seed", a draw's stream "<hi>:<lo>:bernoulli", r_i = [u_i < keep]), so a fault in the engine's
+// generator, shared by bernoulli and dropout, cannot agree with it. Gaussian dropout's reference
+// multiplier is 1 + σ·z with z drawn the same way (Box–Muller) and σ² = Var(r/keep) by enumerating
+// r ∈ {0, 1} in Fractions, not the implementation's formula.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import seedrandom from 'seedrandom';
 import {
   type Tensor, bernoulli, dropConnect, dropout, dropoutWithMask, gaussianDropout, grad, jvp, key, mul, normal, sum, tensor, vjp,
 } from '../src/index.ts';
+import { bernoulliInvertedMoments, toFraction } from '../src/verify/rational.ts';
 import { recorder } from './record.ts';
 
-const { holds } = recorder(import.meta.url);
+const ALEA = 'masks drawn here from seedrandom’s Alea generator called directly on the key’s documented stream (not the engine’s bernoulli, which shares dropout’s generator)';
+const { holds } = recorder(import.meta.url, {
+  'D-FWD': { reference: `the op’s definition r ⊙ x·(1/keep) or r ⊙ x with ${ALEA}; the documented identities at rate 0 and 1.`, tolerance: 'none: bit for bit (the multiplier 1/keep is the documented one).' },
+  'D-BWD': { reference: `the cotangent times the same r (·1/keep), with ${ALEA}.`, tolerance: 'none: bit for bit.' },
+});
 
 const shapeArb = fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 0, maxLength: 3 });
 // Rates away from 1/2 as well as at it: a keep/rate swap or a 1/rate scale is invisible at 1/2.
@@ -15,8 +28,24 @@ const seedArb = fc.integer({ min: 0, max: 2 ** 31 - 1 });
 const valuesArb = (n: number) => fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { minLength: n, maxLength: n });
 const tensorArb = shapeArb.chain((shape) => valuesArb(shape.reduce((a, b) => a * b, 1)).map((v) => tensor(v, shape)));
 
-/** The documented mask: r = bernoulli(key, keep, noiseShape). */
-const maskOf = (seed: number, rate: number, shape: readonly number[]) => bernoulli(key(seed), 1 - rate, shape).data;
+/** The documented mask r = bernoulli(key(seed), keep, shape), drawn independently of the engine: Alea on the stream "0:seed:bernoulli" (seed < 2^32). */
+function aleaMask(seed: number, keep: number, n: number): Float64Array {
+  const r = seedrandom.alea(`0:${seed}:bernoulli`);
+  return Float64Array.from({ length: n }, () => (r.double() < keep ? 1 : 0));
+}
+const maskOf = (seed: number, rate: number, shape: readonly number[]) => aleaMask(seed, 1 - rate, shape.reduce((a, b) => a * b, 1));
+
+/** n standard normal draws for key(seed)'s "normal" stream, Alea and Box–Muller written here. */
+function aleaNormal(seed: number, n: number): number[] {
+  const r = seedrandom.alea(`0:${seed}:normal`);
+  const z: number[] = [];
+  while (z.length < n) {
+    const u1 = 1 - r.double(), u2 = r.double();
+    const rad = Math.sqrt(-2 * Math.log(u1));
+    z.push(rad * Math.cos(2 * Math.PI * u2), rad * Math.sin(2 * Math.PI * u2));
+  }
+  return z.slice(0, n);
+}
 
 describe('D-FWD: training output is r ⊙ x / keep (inverted) or r ⊙ x (paper), with r = bernoulli(key, keep)', () => {
   it('inverted: kept elements are x·(1/keep), dropped ones exactly 0', () => {
@@ -173,16 +202,30 @@ describe('D-BWD: ∂E/∂x = ∂E/∂y ⊙ r (/keep when inverted), with the for
 });
 
 describe('D-FWD, D-BWD: Gaussian dropout and DropConnect', () => {
-  it('Gaussian dropout multiplies by normal(key, shape, 1, sqrt(rate/(1 − rate))) in training, identity at inference', () => {
+  it('Gaussian dropout multiplies by 1 + σ·z in training (z from Alea, σ² = Var(r/keep) by enumeration), the same multiplier in its VJP, identity at inference', () => {
     holds(
       fc.property(tensorArb, fc.double({ min: 0.01, max: 0.95, noNaN: true }), seedArb, (x, rate, seed) => {
-        const m = normal(key(seed), x.shape, 1, Math.sqrt(rate / (1 - rate)));
+        const sigma = Math.sqrt(Number(bernoulliInvertedMoments(toFraction(1).sub(toFraction(rate))).variance.valueOf()));
+        const z = aleaNormal(seed, x.size);
         const y = gaussianDropout(key(seed), x, { rate, training: true });
-        for (let i = 0; i < x.size; i++) expect(y.data[i]).toBe(m.data[i] === 0 ? 0 : x.data[i] * m.data[i]);
-        expect(gaussianDropout(key(seed), x, { rate, training: false }).data).toEqual(x.data);
         const [dx] = vjp((x: Tensor) => gaussianDropout(key(seed), x, { rate, training: true }), x).pullback(tensor(new Float64Array(x.size).fill(1), x.shape));
-        expect(dx.data).toEqual(m.data);
+        const u = 2 ** -53;
+        for (let i = 0; i < x.size; i++) {
+          // the multiplier m = 1 + σz within the rounding of both sides: σ (3u each), σ·rad·cos (2u), the sums (u·|m| each)
+          const m = dx.data[i];
+          expect(Math.abs(m - (1 + sigma * z[i]))).toBeLessThanOrEqual(2 * u * Math.abs(m) + 10 * u * Math.abs(sigma * z[i]));
+          // D-BWD: the forward pass used exactly that multiplier
+          expect(y.data[i]).toBe(m === 0 ? 0 : x.data[i] * m);
+        }
+        expect(gaussianDropout(key(seed), x, { rate, training: false }).data).toEqual(x.data);
       }),
+      {},
+      {
+        basis: {
+          reference: 'the multiplier 1 + σ·z with z from Alea and Box–Muller written here and σ² = Var(r/keep) by enumerating r in Fractions (not the implementation’s σ formula); the VJP’s multiplier equals the forward one bit for bit.',
+          tolerance: '2u·|m| + 10u·|σz| per multiplier (the roundings of σ, σ·rad·cos and 1 + σz on both sides), u = 2^−53; the forward product bit for bit.',
+        },
+      },
     );
   });
 
@@ -241,4 +284,27 @@ it('D-FWD: a pinned mask (reproducible on any machine)', () => {
   const y = dropout(key(42), tensor(new Float64Array(12).fill(1)), { rate: 0.3, training: true, convention: 'scale-at-inference' });
   // recorded once; a change to the key derivation or the generator on any machine turns this red
   expect(Array.from(y.data)).toEqual([1, 0, 1, 1, 0, 1, 1, 1, 0, 1, 1, 0]);
+});
+
+describe('D-FWD, D-BWD: the independent reference catches a generator fault that dropout and bernoulli would share', () => {
+  it('D-FWD: a dropout and a bernoulli that both draw from the next key agree with each other (the old reference passes) but not with Alea', () => {
+    // the shared fault: every mask comes from key(seed + 1) instead of key(seed)
+    const faultyBernoulli = (seed: number, keep: number, shape: number[]) => bernoulli(key(seed + 1), keep, shape).data;
+    const faultyDropout = (seed: number, x: Tensor, rate: number) => dropout(key(seed + 1), x, { rate, training: true, convention: 'scale-at-inference' });
+    let caught = 0;
+    holds(
+      fc.property(fc.integer({ min: 8, max: 64 }), fc.double({ min: 0.2, max: 0.8, noNaN: true }), seedArb, (n, rate, seed) => {
+        const x = tensor(new Float64Array(n).fill(1));
+        const y = faultyDropout(seed, x, rate).data;
+        const old = faultyBernoulli(seed, 1 - rate, [n]);
+        expect(Array.from(y)).toEqual(Array.from(old)); // the reference from the engine's bernoulli agrees
+        const ref = maskOf(seed, rate, [n]);
+        if (Array.from(y).some((v, i) => v !== ref[i])) caught++;
+      }),
+      {},
+      { basis: { reference: `${ALEA}, against a dropout and a bernoulli sharing a fault.`, tolerance: 'none: bit for bit.' } },
+    );
+    // the two masks coincide only if n ≥ 8 independent bits all agree (each with probability ≤ 0.68 at rates 0.2–0.8, so ≤ 0.05): the fault must show in nearly every case
+    expect(caught).toBeGreaterThan(80);
+  });
 });

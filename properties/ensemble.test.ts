@@ -13,16 +13,44 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   type Convention, type MLPParams, type Tensor, type Tree, add, applyMultiplier, concat, dropoutWithMask, flatten, grad, key, logSoftmax, matmul,
-  mlp, mse, mul, reshape, sigmoid, softmax, softmaxCrossEntropy, square, sub, sum, tensor, vjp,
-} from '../src/index.ts';
+  foldIn, mlp, mse, mul, normal, numericJacobian, relu, reshape, sigmoid, softmax, softmaxCrossEntropy, square, sub, sum, tanh, tensor, vjp, float64Data } from '../src/index.ts';
+// read-only use of the engine's internals: a dropout primitive with one deliberately wrong rule (the E-GRAD power test)
+import { type Primitive, bind } from '../src/engine/trace.ts';
+import { Tensor as TensorClass } from '../src/engine/tensor.ts';
 import { type Keep, ensembleMeanVector, ensembleStats, forEachMask, renormalizedGeometricMean, sigmoidOf } from '../src/verify/enumerate.ts';
 import {
-  type LinearUnitCase, type LogisticUnitCase, type SoftmaxLayerCase, ensembleValue, keepArb, keepList, linearUnitArb, logisticUnitArb,
+  type LinearUnitCase, type LogisticUnitCase, type SmallMLPCase, type SoftmaxLayerCase, ensembleValue, keepArb, keepList, linearUnitArb, logisticUnitArb,
   logisticUnitArbOf, makeTensor, smallMLPArb, softmaxLayerArb, softmaxProblemArb, tensorOf, weightedOutputsArb,
 } from './arbitraries.ts';
-import { observe, recorder, runs } from './record.ts';
+import { observe, recorder, runs, unobserved } from './record.ts';
 
-const { holds, refutes, check } = recorder(import.meta.url);
+const ENUMERATION = 'every mask enumerated with its probability by src/verify/enumerate.ts (its own Gray-code walk, probability tables and compensated sums; no engine op)';
+const { holds, refutes, check } = recorder(import.meta.url, {
+  'E-SIGMOID': {
+    reference: `NWGM of σ(z(r)) with z(r) summed in plain JS, ${ENUMERATION}, against σ(w·(keep⊙y)+b) through the engine; the identity is exact, the two sides share no code.`,
+    tolerance: 'relative 1e-12: the rounding of 1 − O at |z| ≤ 6 (≤ 400u ≈ 5e-14, u = 2^−53) with a margin of 20.',
+  },
+  'E-SOFTMAX': {
+    reference: `the renormalized geometric mean of the engine's per-mask softmax (masks through dropoutWithMask), ${ENUMERATION}, against softmax(W(keep·h)+b); and the Jensen gap Σ P·KL(q‖p(r)) computed from its definition.`,
+    tolerance: 'relative 1e-12 per class, or 1e-12 of the log-probabilities’ size (≤ 155): compensated log sums are within a few ulps of Σ P|log p|.',
+  },
+  'E-MEANLOG': {
+    reference: `the mask-average of the engine's per-mask log softmax, ${ENUMERATION}, against the weight-scaled log softmax: Jensen's inequality for the convex lse, and the gap's independence of the class.`,
+    tolerance: '1e-12 of the log-probabilities’ size (≤ 155): about 100 times their rounding.',
+  },
+  'E-BOUNDS': {
+    reference: `the inequalities on outputs O(r) drawn directly (no network), weighted by mask probabilities from enumerate.ts; the worked example against the published digits.`,
+    tolerance: 'relative 32u·(1 + |log G| + |log G′|) (the rounding of compensated log sums) + 4·2^−1022 below the normal range; the worked example to 6 digits.',
+  },
+  'E-SLIP': {
+    reference: `the mask average through the engine's dropout op (dropoutWithMask), ${ENUMERATION}, against the gap (1 − 2·keep)·(y·W) derived by hand.`,
+    tolerance: '1e-12 of the terms’ size |b| + Σ|y_i W_io| (2^n ≤ 16 masks, ≤ 4 terms) + 64·2^−1074 for subnormal products.',
+  },
+  'E-GRAD': {
+    reference: 'numericJacobian (Richardson central differences) of the mask-averaged loss computed in plain JS over every mask (own mask walk, probabilities and forward pass: no engine op, no derivative rule); also the closed form w_i·x_i²·keep(1 − keep) of Baldi & Sadowski §11.2 for the linear unit.',
+    tolerance: 'numericJacobian’s per-entry tolerance (truncation estimate + rounding bound) + γ_32 of the engine side’s scales Σ P|∇L| and the cancellation scale; the engine-against-engine comparison kept beside it at 1e-10 relative.',
+  },
+});
 
 /** Unit roundoff of float64. */
 const U = 2 ** -53;
@@ -160,13 +188,13 @@ function logitBound({ W, b, h }: SoftmaxLayerCase): number {
 /** The engine's log softmax(z(r)) for one mask, as a plain array of the classes. */
 function logProbabilities(c: SoftmaxLayerCase, mask: ArrayLike<number>): Float64Array {
   const n = c.h.size;
-  return logSoftmax(add(matmul(reshape(thin(c.h, maskTensor(mask, [n]), c.keep), [1, n]), c.W), c.b)).data;
+  return float64Data(logSoftmax(add(matmul(reshape(thin(c.h, maskTensor(mask, [n]), c.keep), [1, n]), c.W), c.b)));
 }
 
 /** log softmax(W(keep·h)+b) with the engine: the weight-scaled network's log-probabilities. */
 function scaledLogProbabilities(c: SoftmaxLayerCase): Float64Array {
   const n = c.h.size;
-  return logSoftmax(add(matmul(reshape(mul(c.h, keepOperand(c.keep, [n])), [1, n]), c.W), c.b)).data;
+  return float64Data(logSoftmax(add(matmul(reshape(mul(c.h, keepOperand(c.keep, [n])), [1, n]), c.W), c.b)));
 }
 
 /**
@@ -371,7 +399,7 @@ function slipSides({ W, b, y, keep }: SlipCase) {
   const direct = matmul(row(y), W).data; // W·y without the bias
   const out = W.shape[1];
   // |b_o| + Σ_i |y_i W_io|: the size of the terms, which bounds the rounding of every side
-  const scale = Array.from({ length: out }, (_, o) => y.data.reduce((s, yi, i) => s + Math.abs(yi * W.data[i * out + o]), Math.abs(b.data[o])));
+  const scale = Array.from({ length: out }, (_, o) => float64Data(y).reduce((s, yi, i) => s + Math.abs(yi * W.data[i * out + o]), Math.abs(b.data[o])));
   return { average, correct, slip, direct, scale, rate };
 }
 
@@ -501,6 +529,51 @@ function expectGradientsEqual({ perMask, averaged, scale, jac }: ReturnType<type
   }
 }
 
+// The independent reference: the mask-averaged loss Σ_r P(r)·L(θ; r), every mask enumerated, in
+// plain JS (its own mask walk, probabilities and forward pass: no engine op, no derivative rule), and
+// its gradient by numericJacobian (Richardson-extrapolated central differences, evaluations only).
+// The engine's Σ_r P(r)·∇L(θ; r) must agree with it within the numeric Jacobian's tolerance (the
+// step, the loss's scale, float64 rounding) plus the rounding of the engine's side, γ_32 of the
+// scales above (32 ulps of Σ P·|∇L| and of the cancellation scale).
+
+/** Π_i keep_i^r_i·(1 − keep_i)^(1 − r_i) for the mask whose bit i is unit i. */
+const jsMaskProbability = (keeps: readonly number[], bits: number) => keeps.reduce((p, k, i) => p * ((bits >> i) & 1 ? k : 1 - k), 1);
+/** The dropout multiplier of unit i under a mask: r_i (paper) or r_i/keep_i (inverted). */
+const jsMultiplier = (keeps: readonly number[], bits: number, i: number, convention: Convention) => ((bits >> i) & 1 ? (convention === 'inverted' ? 1 / keeps[i] : 1) : 0);
+/** log Σ exp(z) − z_label, the cross-entropy of one row, with the max shifted out. */
+function jsCrossEntropy(z: readonly number[], label: number): number {
+  const top = Math.max(...z);
+  return top + Math.log(z.reduce((s, v) => s + Math.exp(v - top), 0)) - z[label];
+}
+const JS_ACTIVATION: Record<string, (z: number) => number> = { relu: (z) => Math.max(0, z), tanh: Math.tanh, sigmoid: (z) => 1 / (1 + Math.exp(-z)), linear: (z) => z };
+
+/** The plain-JS averaged loss as a function of the parameter tree (read from its tensors), for numericJacobian. */
+function jsAveraged<P extends Tree>(units: number, keeps: readonly number[], lossOf: (p: P, bits: number) => number): (p: P) => Tensor {
+  return (p: P) => {
+    let total = 0;
+    for (let bits = 0; bits < 2 ** units; bits++) {
+      const prob = jsMaskProbability(keeps, bits);
+      if (prob > 0) total += prob * lossOf(p, bits);
+    }
+    return tensor([total]);
+  };
+}
+
+const U32 = 32 * 2 ** -53;
+
+/** The engine's Σ P·∇L against numericJacobian of the plain-JS averaged loss, entry by entry. */
+function expectMatchesReference<P extends Tree>({ perMask, scale, jac }: ReturnType<typeof gradientSides>, params: P, reference: (p: P) => Tensor): void {
+  const J = numericJacobian(reference, [params]);
+  expect(J.n).toBe(perMask.length);
+  if (J.unresolved.length) expect.fail(`the averaged loss is not smooth at the step's scale for parameter ${J.unresolved[0]} (a kink within reach): the case should have been skipped`);
+  for (let i = 0; i < perMask.length; i++) {
+    const err = Math.abs(perMask[i] - J.values[i]);
+    const tol = J.tolerance[i] + U32 * (scale[i] + jac[i]) + 1e-300;
+    observe(err / tol);
+    if (!(err <= tol)) expect.fail(`parameter ${i}: Σ P·∇L = ${perMask[i]} (engine) vs ∇ of the enumerated average by finite differences = ${J.values[i]}, |diff| ${err} > ${tol} (numeric tolerance ${J.tolerance[i]}, scale ${scale[i]}, cancellation scale ${jac[i]})`);
+  }
+}
+
 type LinearParams = { w: Tensor; b: Tensor };
 
 /** The linear unit's output with the mask given: (r ⊙ x)·w + b, or (r ⊙ x / keep)·w + b inverted. */
@@ -517,40 +590,162 @@ const linearCancellation = (c: LinearUnitCase): Cancellation<LinearParams> => {
 /** ½(t − O)², the squared error of Baldi & Sadowski §11.2. */
 const halfSquaredError = (O: Tensor, t: Tensor) => mul(sum(square(sub(t, O))), 0.5);
 
+/** The linear unit's ½(t − O)² for one mask, in plain JS. */
+const jsLinearLoss = (c: LinearUnitCase, keeps: readonly number[]) => (p: LinearParams, bits: number) => {
+  let O = p.b.data[0];
+  for (let i = 0; i < keeps.length; i++) O += jsMultiplier(keeps, bits, i, c.convention) * c.x.data[i] * p.w.data[i];
+  return 0.5 * (c.t.data[0] - O) ** 2;
+};
+
+/** The MLP problem of an E-GRAD case: mlp's initial weights, biases N(0, 0.5²) (zero biases put a relu on its kink when every input is dropped). */
+function smallMLP(c: SmallMLPCase) {
+  const [n, h] = c.sizes;
+  const net = mlp({ sizes: c.sizes, activation: c.activation, inputRate: c.inputRate, hiddenRate: c.hiddenRate, convention: c.convention });
+  const params = net.init(key(c.seed)).map((l, i) => ({ W: l.W, b: normal(foldIn(key(c.seed), 100 + i), l.b.shape, 0, 0.5) }));
+  const keeps = [...keepList(1 - c.inputRate, n), ...keepList(1 - c.hiddenRate, h)];
+  return { net, params, keeps, n, h };
+}
+
+/** The MLP's cross-entropy (mean over the batch) for one mask pair, in plain JS; also its hidden pre-activations. */
+function jsMLP(c: SmallMLPCase, keeps: readonly number[]) {
+  const [n, h, classes] = c.sizes;
+  const act = JS_ACTIVATION[c.activation];
+  const rows = c.x.shape[0];
+  const hidden = (p: MLPParams, bits: number, row: number) =>
+    Array.from({ length: h }, (_, j) => {
+      let z = p[0].b.data[j];
+      for (let i = 0; i < n; i++) z += jsMultiplier(keeps, bits, i, c.convention) * c.x.data[row * n + i] * p[0].W.data[i * h + j];
+      return z;
+    });
+  const loss = (p: MLPParams, bits: number) => {
+    let total = 0;
+    for (let row = 0; row < rows; row++) {
+      const a = hidden(p, bits, row).map(act);
+      const z = Array.from({ length: classes }, (_, k) => a.reduce((s, aj, j) => s + jsMultiplier(keeps, bits, n + j, c.convention) * aj * p[1].W.data[j * classes + k], p[1].b.data[k]));
+      total += jsCrossEntropy(z, c.labels[row]);
+    }
+    return total / rows;
+  };
+  return { hidden, loss };
+}
+
+/** Relu networks: every hidden pre-activation, under every mask, farther from 0 than 4h times its largest derivative in a first-layer parameter (the stencil's reach is 2h). */
+function reluAwayFromKinks(c: SmallMLPCase, params: MLPParams, keeps: readonly number[]): boolean {
+  if (c.activation !== 'relu') return true;
+  const [n] = c.sizes;
+  const { hidden } = jsMLP(c, keeps);
+  for (let bits = 0; bits < 2 ** keeps.length; bits++) {
+    for (let row = 0; row < c.x.shape[0]; row++) {
+      let slope = 1; // ∂z/∂b
+      for (let i = 0; i < n; i++) slope = Math.max(slope, Math.abs(jsMultiplier(keeps, bits, i, c.convention) * c.x.data[row * n + i]));
+      if (hidden(params, bits, row).some((z) => !(Math.abs(z) > 4 * 2 ** -12 * slope))) return false;
+    }
+  }
+  return true;
+}
+
 describe('E-GRAD: the mask-average of the dropout gradient is the gradient of the mask-averaged loss', () => {
-  it('E-GRAD: linear unit, squared error ½(t − O)², n ≤ 8 dropped inputs, both conventions: Σ_r P(r)∇_w L(w; r) = ∇_w Σ_r P(r)L(w; r) to relative 1e-10', () => {
+  it('E-GRAD: linear unit, squared error ½(t − O)², n ≤ 8 dropped inputs, both conventions: Σ_r P(r)∇_w L(w; r) (engine) = ∇_w Σ_r P(r)L(w; r) by finite differences of the plain-JS enumerated average', () => {
     holds(
       fc.property(linearUnitArb, (c) => {
-        expectGradientsEqual(gradientSides(c.x.size, c.keep, { w: c.w, b: c.b }, (p, mask) => halfSquaredError(linearOutput(c, p, mask), c.t), linearCancellation(c)));
+        const params = { w: c.w, b: c.b };
+        const keeps = keepList(c.keep, c.x.size);
+        const sides = gradientSides(c.x.size, c.keep, params, (p, mask) => halfSquaredError(linearOutput(c, p, mask), c.t), linearCancellation(c));
+        expectGradientsEqual(sides);
+        expectMatchesReference(sides, params, jsAveraged(c.x.size, keeps, jsLinearLoss(c, keeps)));
       }),
       { numRuns: runs(50) },
     );
   });
 
-  it('E-GRAD: one softmax layer, cross-entropy, n ≤ 8 dropped inputs, both conventions, to relative 1e-10', () => {
+  it('E-GRAD: one softmax layer, cross-entropy, n ≤ 8 dropped inputs, both conventions, against finite differences of the plain-JS enumerated average', () => {
     holds(
       fc.property(softmaxProblemArb, (c) => {
         const n = c.x.size;
+        const classes = c.W.shape[1];
+        const keeps = keepList(c.keep, n);
+        const params = { W: c.W, b: c.b };
         const logits = (p: { W: Tensor; b: Tensor }, mask: Uint8Array) => add(matmul(thin(c.x, maskTensor(mask, [1, n]), c.keep, c.convention), p.W), p.b);
-        expectGradientsEqual(gradientSides(n, c.keep, { W: c.W, b: c.b }, (p, mask) => softmaxCrossEntropy(logits(p, mask), [c.label]), { output: logits, magnitude: () => 1 }));
+        const sides = gradientSides(n, c.keep, params, (p, mask) => softmaxCrossEntropy(logits(p, mask), [c.label]), { output: logits, magnitude: () => 1 });
+        expectGradientsEqual(sides);
+        const jsLoss = (p: { W: Tensor; b: Tensor }, bits: number) =>
+          jsCrossEntropy(Array.from({ length: classes }, (_, k) => {
+            let z = p.b.data[k];
+            for (let i = 0; i < n; i++) z += jsMultiplier(keeps, bits, i, c.convention) * c.x.data[i] * p.W.data[i * classes + k];
+            return z;
+          }), c.label);
+        expectMatchesReference(sides, params, jsAveraged(n, keeps, jsLoss));
       }),
       { numRuns: runs(50) },
     );
   });
 
-  it('E-GRAD: an MLP (mlp.apply with given masks) with dropout on inputs and hidden units, cross-entropy, ≤ 128 mask pairs, to relative 1e-10', () => {
+  it('E-GRAD: an MLP (mlp.apply with given masks) with dropout on inputs and hidden units, cross-entropy, ≤ 128 mask pairs, against finite differences of the plain-JS enumerated average', () => {
     holds(
       fc.property(smallMLPArb, (c) => {
-        const [n, h] = c.sizes;
-        const net = mlp({ sizes: c.sizes, activation: c.activation, inputRate: c.inputRate, hiddenRate: c.hiddenRate, convention: c.convention });
-        const params = net.init(key(c.seed));
-        const keeps = [...keepList(1 - c.inputRate, n), ...keepList(1 - c.hiddenRate, h)];
+        const { net, params, keeps, n, h } = smallMLP(c);
+        fc.pre(reluAwayFromKinks(c, params, keeps));
         const logits = (p: MLPParams, mask: Uint8Array) =>
           net.apply(p, c.x, { training: true, masks: [maskTensor(mask.subarray(0, n), [1, n]), maskTensor(mask.subarray(n), [1, h])] });
-        expectGradientsEqual(gradientSides(n + h, keeps, params, (p, mask) => softmaxCrossEntropy(logits(p, mask), c.labels), { output: logits, magnitude: () => 1 }));
+        const sides = gradientSides(n + h, keeps, params, (p, mask) => softmaxCrossEntropy(logits(p, mask), c.labels), { output: logits, magnitude: () => 1 });
+        expectGradientsEqual(sides);
+        expectMatchesReference(sides, params, jsAveraged(n + h, keeps, jsMLP(c, keeps).loss));
       }),
       { numRuns: runs(50) },
     );
+  });
+
+  it('E-GRAD: a hidden dropout whose VJP forgets 1/keep (inverted) passes the engine-against-engine comparison but fails the finite-difference reference', () => {
+    // the wrong rule enters both sides of Σ P·∇L = ∇ Σ P·L when both are the engine's grad, so that
+    // comparison cannot see it; the plain-JS reference has no derivative rule to share
+    const ACT: Record<string, (t: Tensor) => Tensor> = { relu, tanh, sigmoid, linear: (t) => t };
+    const badDropout: Primitive<{ m: Tensor; r: Tensor }> = {
+      name: 'dropout-vjp-without-1/keep',
+      // the forward kernel on raw arrays (a primitive's fwd must not call ops): x [rows, h] times m [1, h]
+      fwd: ([x], { m }) => new TensorClass(Float64Array.from(x.data, (v, i) => v * m.data[i % m.size]), x.shape),
+      vjp: (g, _, __, { r }) => [() => mul(g, r)], // BUG: r instead of r/keep
+      jvp: ([t], _, __, { m }) => mul(t, m),
+    };
+    let caught = 0, oldPassed = 0, cases = 0;
+    holds(
+      fc.property(smallMLPArb.filter((c) => c.convention === 'inverted'), (c) => {
+        const { params, keeps, n, h } = smallMLP(c);
+        fc.pre(reluAwayFromKinks(c, params, keeps));
+        const keep = 1 - c.hiddenRate;
+        const loss = (p: MLPParams, mask: Uint8Array) => {
+          const x1 = dropoutWithMask(c.x, maskTensor(mask.subarray(0, n), [1, n]), { rate: c.inputRate, convention: c.convention });
+          const a = ACT[c.activation](add(matmul(x1, p[0].W), p[0].b));
+          const r = maskTensor(mask.subarray(n), [1, h]);
+          const a2 = bind(badDropout, [a], { r, m: mul(r, 1 / keep) });
+          return softmaxCrossEntropy(add(matmul(a2, p[1].W), p[1].b), c.labels);
+        };
+        const sides = gradientSides(n + h, keeps, params, loss, { output: (p, mask) => loss(p, mask), magnitude: () => 1 });
+        try {
+          unobserved(() => expectGradientsEqual(sides)); // the old check: it passes (its rounding model aside: a saturated softmax can exceed it)
+          oldPassed++;
+        } catch {
+          /* counted */
+        }
+        cases++;
+        let failed = false;
+        try {
+          unobserved(() => expectMatchesReference(sides, params, jsAveraged(n + h, keeps, jsMLP(c, keeps).loss)));
+        } catch {
+          failed = true;
+        }
+        // the first layer's gradient is scaled by keep wherever it is not 0: the reference must see it
+        const firstLayer = flat(params[0]).length;
+        const moved = Array.from(sides.perMask.subarray(0, firstLayer)).some((g) => Math.abs(g) > 1e-6);
+        if (moved) {
+          expect(failed).toBe(true);
+          caught++;
+        }
+      }),
+      { numRuns: 10 }, // a demonstration of power: the same 10 cases in a deep run
+      { basis: { reference: 'numericJacobian of the plain-JS enumerated average (as above), against a deliberately wrong hidden-dropout VJP.', tolerance: 'as above; the wrong rule must exceed it.' } },
+    );
+    expect(caught).toBeGreaterThan(0);
+    expect(oldPassed).toBeGreaterThanOrEqual(0.9 * cases); // the engine-against-engine comparison does not see the wrong rule
   });
 
   it('E-GRAD: linear unit, ½(t − O)²: E_r[∇_w L_dropout] − ∇_w L_ensemble = w_i·x_i²·keep_i(1 − keep_i) per weight (0 for the bias), largest at keep = 1/2', () => {

@@ -1,12 +1,21 @@
-// Claims G-FD (reverse-mode gradients agree with central finite differences in float64) and G-ADJ
-// (forward and reverse mode are adjoint: ⟨v, J u⟩ = ⟨Jᵀ v, u⟩), checked with the project's own
-// checker (src/verify/gradcheck.ts) on fast-check-generated shapes and values, for every
-// differentiable op, dropout and its relatives with fixed keys, random MLPs with dropout, and
-// higher-order derivatives. The checker itself is shown to fail on wrong derivatives.
+// Claims G-FD (reverse-mode gradients agree with finite differences in float64) and G-ADJ (forward
+// and reverse mode are adjoint: ⟨v, J u⟩ = ⟨Jᵀ v, u⟩), checked on fast-check-generated shapes and
+// values, for every differentiable op, dropout and its relatives with fixed keys, random MLPs with
+// dropout, and higher-order derivatives.
+//
+// The suite's own checks are TIGHT (checkGradTight in src/verify/gradcheck.ts): the reference is a
+// Richardson-extrapolated fourth-order central difference, which evaluates f only (no derivative rule
+// of the engine is involved), and each Jacobian entry is held to a tolerance derived from the step,
+// f's scale and float64 rounding; forward mode is held to reverse mode to a rounding bound of the
+// two inner products. Entries where f is not smooth at the step's scale fail: nothing is excused.
+// checkGrad's PyTorch-compatible defaults (atol 1e-5, rtol 1e-3), which users get, are checked too
+// (the MLP properties and "the checker can fail"), and there every property asserts that no entry
+// was excused as a kink. The power of the tight checks is shown on wrong rules the defaults pass: a
+// backward rule off by 1e-6 relative (G-FD) and a forward rule off by 1e-9 relative (G-ADJ).
 //
 // Kinks (relu/abs at 0, ties in maximum/minimum/max) are avoided by generating values away from
-// them (see arbitraries.ts), never by loosening tolerances: every gradient check below uses the
-// checker's defaults (eps 1e-6, atol 1e-5, rtol 1e-3).
+// them by more than the stencil's reach 2h (see arbitraries.ts; for relu MLPs every hidden
+// pre-activation is farther from 0 than 4h times its largest derivative), never by loosening tolerances.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -14,12 +23,14 @@ import {
   type GradCheckReport,
   type MLPParams,
   type Tensor,
+  type TightGradReport,
   type Tree,
   abs,
   add,
   assertGrad,
   broadcastTo,
   checkGrad,
+  checkGradTight,
   concat,
   div,
   dropConnect,
@@ -43,6 +54,7 @@ import {
   mul,
   neg,
   normal,
+  numericJacobian,
   ones,
   pow,
   relu,
@@ -62,24 +74,76 @@ import {
   tensor,
   transpose,
   valueAndGrad,
-  vjp,
-} from '../src/index.ts';
+  vjp } from '../src/index.ts';
+import { Tensor as TensorClass } from '../src/index.ts';
+// read-only use of the engine's internals: a primitive with one deliberately wrong rule (the G-ADJ mutant)
+import { type Primitive, bind } from '../src/engine/trace.ts';
 import * as A from './arbitraries.ts';
-import { observe, recorder, runs } from './record.ts';
+import { type Basis, observe, recorder, runs } from './record.ts';
 
-const { holds } = recorder(import.meta.url);
+const FD_BASIS: Basis = {
+  reference: 'Richardson-extrapolated 4th-order central differences of f (numericJacobian): evaluations of f only, so no derivative rule of the engine enters the reference.',
+  tolerance: 'per entry: truncation estimate |D4(h) − D4(h/2)|/15 + rounding bound (3.3/h)·(32u·S_o + u·|J|(|x|+2h)), h = 2^−12, u = 2^−53, S_o = max|f_o| + Σ_j |J_oj||x_j|; an entry not smooth at 2h fails (nothing excused).',
+};
+const ADJ_BASIS: Basis = {
+  reference: 'forward mode (each primitive’s JVP rule) against reverse mode (its VJP rule), two rule sets written separately: ⟨v, Ju⟩ vs ⟨Jᵀv, u⟩, and J u per output vs the reverse-mode Jacobian.',
+  tolerance: 'rounding bound of the two inner products: 2γ_32·Σ|v||J||u| + γ_m·Σ|v·Ju| + γ_n·Σ|Jᵀv·u| (γ_k = ku/(1 − ku)), not a finite-difference allowance.',
+};
+const CHECKER_BASIS: Basis = {
+  reference: 'functions with a known wrong derivative (x² + stopGradient(x²): analytic 2x, true 4x) and known correct ones; the checker must fail or pass accordingly.',
+  tolerance: 'checkGrad’s user defaults (eps 1e-6, atol 1e-5, rtol 1e-3, PyTorch’s), the subject of these tests.',
+};
+const USER_BASIS: Basis = {
+  reference: 'central differences of f with eps 1e-6 (checkGrad): evaluations of f only.',
+  tolerance: 'checkGrad’s user defaults, atol 1e-5 + rtol 1e-3·|numeric| (PyTorch’s); no entry may be excused as a kink.',
+};
+const { holds, check } = recorder(import.meta.url, { 'G-FD': FD_BASIS, 'G-ADJ': ADJ_BASIS });
 
-/** assertGrad, recording its largest |analytic − numeric| for the report. */
+/** assertGrad (the users' defaults), recording its largest |analytic − numeric| and asserting that no entry was excused as a kink. */
 const assertGradObserved: typeof assertGrad = (f, inputs, options) => {
   const report = assertGrad(f, inputs, options);
   observe(report.maxAbsError);
+  expect(report.kinks, 'no entry may be excused as a kink: the generated inputs avoid kinks').toEqual([]);
   return report;
 };
 
+// Every tight check's ratios (achieved error over tolerance, tolerance over |J|, adjoint and forward
+// error over their bounds), for the distributions in reports/properties.md.
+const collected = { ratio: [] as number[], relTol: [] as number[], adjoint: [] as number[], forward: [] as number[], entries: 0, checks: 0 };
+
+/** Elements over every tensor of the inputs (the Jacobian's columns). */
+const inputSize = (inputs: Tree[]) => inputs.reduce((s: number, t) => s + flatten(t).leaves.reduce((a, x) => a + x.size, 0), 0);
+
+/** The tight check (G-FD and G-ADJ to rounding): throws its message unless it passed; records its ratios. */
+function assertTight(f: Fn, inputs: Tree[]): TightGradReport {
+  const r = checkGradTight(f, inputs);
+  if (!r.ok) throw new Error(r.message);
+  expect(r.unresolved).toEqual([]);
+  collected.checks++;
+  collected.entries += r.entries;
+  const n = inputSize(inputs);
+  for (let e = 0; e < r.entries; e++) collected.ratio.push(r.ratios[e]);
+  // tolerance relative to |J| for the entries that matter, |J_oj| ≥ 1e-3 of the largest in its row (a
+  // structural zero has no relative error to resolve, and a derivative 1e-300 next to one of size 1
+  // is below any finite difference's reach)
+  for (let o = 0; n > 0 && o < r.entries / n; o++) {
+    let top = 0;
+    for (let j = 0; j < n; j++) top = Math.max(top, Math.abs(r.numeric[o * n + j]));
+    // (rows whose derivatives are all below 1e-12, from generated values near 0, are left out: no finite difference resolves them relative to f's scale)
+    for (let j = 0; j < n; j++) if (top > 1e-12 && Math.abs(r.numeric[o * n + j]) >= 1e-3 * top) collected.relTol.push(r.relativeTolerance[o * n + j]);
+  }
+  collected.adjoint.push(r.adjoint.tolerance > 0 ? r.adjoint.error / r.adjoint.tolerance : 0);
+  collected.forward.push(r.forward.tolerance > 0 ? r.forward.error / r.forward.tolerance : 0);
+  observe(r.maxRatio);
+  return r;
+}
+
 /** Runs per op property: enough to cover ranks 0–3 and broadcasting patterns, small enough for a fast file. */
 const RUNS = runs(25);
-/** Runs per property of the (costlier or secondary) checks: mutants, MLPs, higher order. */
+/** Runs per property of the (costlier or secondary) checks: MLPs, higher order, the checker's own tests. */
 const FEW = runs(12);
+/** Runs per op of the mutant properties (a wrong rule is caught on the first case that resolves it). */
+const MUTANT_RUNS = runs(8);
 
 type Fn = (...args: any[]) => Tensor;
 interface Built {
@@ -93,12 +157,12 @@ interface Built {
 /** An op property: `arb` generates data (printable in counterexamples), `build` turns it into f and its inputs. */
 interface OpCase {
   name: string;
-  forAll(check: (b: Built) => void, numRuns?: number): void;
+  forAll(check: (b: Built) => void, numRuns?: number, basis?: Basis): void;
 }
 function opCase<T>(name: string, arb: fc.Arbitrary<T>, build: (c: T) => Built): OpCase {
   return {
     name,
-    forAll: (check, numRuns = RUNS) => holds(fc.property(arb, (c) => check(build(c))), { numRuns }),
+    forAll: (check, numRuns = RUNS, basis) => holds(fc.property(arb, (c) => check(build(c))), { numRuns }, { basis }),
   };
 }
 
@@ -114,33 +178,12 @@ function expectClose(actual: Tensor, expected: ArrayLike<number>, what: string, 
   }
 }
 
-/** (g(x + εv) − g(x − εv)) / 2ε in plain JS: the central difference of a tensor function along v. */
-function centralDifference(g: (x: Tensor) => Tensor, x: Tensor, v: Tensor, eps = 1e-6): Float64Array {
-  const at = (s: number) => g(tensor(x.data.map((xi, i) => xi + s * eps * v.data[i]), x.shape)).data;
-  const plus = at(1);
-  const minus = at(-1);
-  return plus.map((hi, i) => (hi - minus[i]) / (2 * eps));
-}
-
-/** The largest |∂f_o/∂x_j| over the whole Jacobian, by one reverse pass per output element. */
-function jacobianMaxAbs(f: Fn, inputs: Tree[]): number {
-  const { value, pullback } = vjp(f as (...a: Tree[]) => Tensor, ...inputs);
-  let m = 0;
-  for (let o = 0; o < value.size; o++) {
-    const e = new Float64Array(value.size);
-    e[o] = 1;
-    for (const c of flatten(pullback(tensor(e, value.shape)) as Tree).leaves) for (const v of c.data) m = Math.max(m, Math.abs(v));
-  }
-  return m;
-}
-
 /**
  * The identity in value, but with derivative 1 + δ: x + δ·(x − stopGradient(x)). Composing it in
  * front of an op scales that op's VJP and JVP rules by 1 + δ, consistently in both modes: a
  * "mutant" derivative rule built from the public API, which G-FD must catch and G-ADJ cannot.
  */
-const SKEW = 0.01;
-const skew = (x: Tensor): Tensor => add(x, mul(sub(x, stopGradient(x)), SKEW));
+const skew = (delta: number) => (x: Tensor): Tensor => add(x, mul(sub(x, stopGradient(x)), delta));
 
 const shapePairArb = (c: A.ShapeConstraints = {}): fc.Arbitrary<[number[], number[]]> =>
   fc.oneof(A.shapeArb(c).map((s): [number[], number[]] => [s, s]), A.broadcastPairArb(c));
@@ -362,31 +405,75 @@ const OPS: OpCase[] = [
   ),
 ];
 
-describe('G-FD, G-ADJ: every differentiable op agrees with finite differences (full Jacobian) and is adjoint', () => {
+describe('G-FD, G-ADJ: every differentiable op agrees with finite differences (full Jacobian, tight) and is adjoint to rounding', () => {
   it.each(OPS)('G-FD, G-ADJ: $name', (op) => {
     op.forAll(({ f, inputs }) => {
-      const report = assertGradObserved(f, inputs, { mode: 'full' });
-      expect(report.mode).toBe('full');
-      expect(report.adjoint.ok).toBe(true);
+      assertTight(f, inputs);
     });
   });
 });
 
-describe('G-FD: each op property can fail — a derivative rule scaled by 1.01 is caught', () => {
-  // skew() multiplies the op's Jacobian by 1 + SKEW in forward and reverse mode alike. Whenever the
-  // Jacobian has an entry above 2e-3, a 1% error exceeds atol + rtol·|numeric| there, so the check
-  // must fail; the adjoint identity still holds (the mutant is consistent), so only G-FD sees it.
-  it.each(OPS)('G-FD mutant: $name with its rule scaled by 1.01 fails', (op) => {
+/**
+ * The identity in value, with derivative 1 + δ in FORWARD mode only (its VJP is exact): a primitive
+ * whose JVP rule is wrong by δ relative. Composed in front of an op, that op's forward-mode rule is
+ * off by δ while its reverse-mode rule is right: G-ADJ must see it; G-FD (reverse mode) cannot.
+ */
+function forwardSkew(delta: number): (x: Tensor) => Tensor {
+  const prim: Primitive<null> = {
+    name: `forward-skew(${delta})`,
+    fwd: ([x]) => new TensorClass(x.data, x.shape),
+    vjp: (g) => [() => g],
+    jvp: ([t]) => mul(t, 1 + delta),
+  };
+  return (x: Tensor) => bind(prim, [x], null);
+}
+
+/** The entries (or outputs) where an error of δ relative exceeds twice the tolerance: there a rule off by δ must fail. */
+const resolvable = (r: TightGradReport, delta: number) => {
+  let n = 0;
+  for (let e = 0; e < r.entries; e++) if (delta > 2 * r.relativeTolerance[e]) n++;
+  return n;
+};
+
+describe('G-FD, G-ADJ: the tight checks catch rules the users\' defaults pass', () => {
+  // skew(δ) multiplies the op's Jacobian by 1 + δ in forward and reverse mode alike. With δ = 1e-6 the
+  // users' defaults (atol 1e-5 + rtol 1e-3) pass it; the tight check must fail wherever some entry's
+  // tolerance is below δ/2 of |J| (then |analytic − numeric| ≥ δ|J| − tolerance > tolerance).
+  it.each(OPS)('G-FD mutant: $name with its rule off by 1e-6 relative fails the tight check (checkGrad\'s defaults pass it)', (op) => {
     let detected = 0;
     op.forAll(({ f, inputs }) => {
-      const mutant = (...xs: Tensor[]) => f(...xs.map(skew));
-      const report = checkGrad(mutant, inputs, { mode: 'full' });
-      expect(report.adjoint.ok).toBe(true);
-      if (jacobianMaxAbs(f, inputs) > 2e-3) {
-        expect(report.ok, report.message).toBe(false);
+      const mutant = (...xs: Tensor[]) => f(...xs.map(skew(1e-6)));
+      const correct = checkGradTight(f, inputs);
+      const tight = checkGradTight(mutant, inputs);
+      if (resolvable(correct, 1e-6) > 0) {
+        expect(tight.ok, tight.message).toBe(false);
+        expect(tight.maxRatio).toBeGreaterThan(1);
+        expect(checkGrad(mutant, inputs).ok).toBe(true); // the users' defaults pass it
         detected++;
       }
-    }, FEW);
+    }, MUTANT_RUNS);
+    expect(detected).toBeGreaterThan(0);
+  });
+
+  // forwardSkew(1e-9): J u is off by 1e-9 relative, Jᵀv exact. checkGrad's adjoint tolerance (the
+  // finite-difference allowance) passes it; the rounding bound must not, wherever 1e-9 of |J u|
+  // exceeds twice the bound at some output.
+  it.each(OPS)('G-ADJ mutant: $name with its forward rule off by 1e-9 relative fails the tight check (checkGrad\'s defaults pass it)', (op) => {
+    let detected = 0;
+    op.forAll(({ f, inputs }) => {
+      const mutant = (...xs: Tensor[]) => f(...xs.map(forwardSkew(1e-9)));
+      const tight = checkGradTight(mutant, inputs);
+      const correct = checkGradTight(f, inputs);
+      const { lhs, tolerance } = correct.adjoint;
+      if (1e-9 * Math.abs(lhs) > 2 * tolerance) {
+        expect(tight.adjoint.ok, tight.message).toBe(false);
+        expect(tight.ok).toBe(false);
+        const old = checkGrad(mutant, inputs);
+        expect(old.adjoint.ok && old.ok, old.message).toBe(true); // the users' defaults pass it
+        detected++;
+      }
+      expect(tight.maxRatio).toBeLessThanOrEqual(1); // reverse mode is right: G-FD holds
+    }, MUTANT_RUNS);
     expect(detected).toBeGreaterThan(0);
   });
 });
@@ -404,6 +491,7 @@ describe('G-FD, G-ADJ: stopGradient has derivative exactly zero', () => {
         expect(Array.from(value.data)).toEqual(Array.from(exp(x).data));
       }),
       { numRuns: RUNS },
+      { basis: { reference: 'the definition: stopGradient has derivative 0, so grad of x·stopGradient(x) is x.', tolerance: 'exact.' } },
     );
   });
 });
@@ -442,23 +530,96 @@ const mlpProblemArb: fc.Arbitrary<MLPProblem> = A.mlpCaseArb.chain((c) => {
   });
 });
 
-/** The loss of a random MLP with dropout, masks fixed by key(seed + 1); skips (fc.pre) relu networks with a pre-activation within 1e-3 of the kink. */
+/** The stencil's step h of checkGradTight's default: an evaluation moves one element by at most 2h. */
+const STEP = 2 ** -12;
+
+/**
+ * Whether every hidden pre-activation z of a relu network stays on its side of the kink while the
+ * checks move one parameter (or input element) θ: |z| > max(KINK_MARGIN, 4h·max_θ |∂z/∂θ|). A relu
+ * network's pre-activations are linear in any single parameter as long as no upstream unit crosses
+ * 0, so (by induction over the layers) no evaluation of the stencil (reach 2h) or of checkGrad
+ * (reach 1e-6) crosses a kink: the factor 2 is a margin.
+ */
+function awayFromKinks(c: A.MLPCase, params: MLPParams, x: Tensor, k: ReturnType<typeof key>): boolean {
+  const pre = (ps: Tree, t: Tensor) => concat(hiddenPreActivations(c, ps as unknown as MLPParams, t, k).map((z) => reshape(z, [-1])));
+  const { value, pullback } = vjp(pre, params as unknown as Tree, x);
+  for (let o = 0; o < value.size; o++) {
+    const e = new Float64Array(value.size);
+    e[o] = 1;
+    let slope = 0;
+    for (const leaf of flatten(pullback(tensor(e, value.shape)) as Tree).leaves) for (const g of leaf.data) slope = Math.max(slope, Math.abs(g));
+    if (!(Math.abs(value.data[o]) > Math.max(A.KINK_MARGIN, 4 * STEP * slope))) return false;
+  }
+  return true;
+}
+
+/** The loss of a random MLP with dropout, masks fixed by key(seed + 1); skips (fc.pre) relu networks with a pre-activation too near the kink (awayFromKinks). */
 function mlpProblem({ c, x, labels, target, loss, wrtInput }: MLPProblem): Built {
   const net = mlp(c.spec);
   const params = net.init(key(c.seed));
   const k = key(c.seed + 1);
-  if (c.spec.activation === 'relu') {
-    const pre = hiddenPreActivations(c, params, x, k);
-    fc.pre(pre.every((z) => z.data.every((v) => Math.abs(v) > A.KINK_MARGIN)));
-  }
+  if (c.spec.activation === 'relu') fc.pre(awayFromKinks(c, params, x, k));
   const lossOf = (out: Tensor) => (loss === 'mse' ? mse(out, target) : softmaxCrossEntropy(out, labels));
   const f = (ps: MLPParams, t: Tensor) => lossOf(net.apply(ps, t, { training: true, key: k }));
   return wrtInput ? { f, inputs: [params as unknown as Tree, x] } : { f: (ps: MLPParams) => f(ps, x), inputs: [params as unknown as Tree] };
 }
 
 describe('G-FD, G-ADJ: random MLPs with dropout (fixed keys), loss softmaxCrossEntropy or mse', () => {
+  it('G-FD, G-ADJ: the tight check over the parameter tree (and the input)', () => {
+    holds(
+      fc.property(mlpProblemArb, (problem) => {
+        const { f, inputs } = mlpProblem(problem);
+        assertTight(f, inputs);
+      }),
+      { numRuns: runs(20) },
+    );
+  });
+
+  it('G-FD, G-ADJ: a backward rule off by 1e-6 relative (all parameters) fails the tight check on every generated network with a nonzero gradient; checkGrad\'s defaults pass it', () => {
+    let resolved = 0, total = 0;
+    holds(
+      fc.property(mlpProblemArb, (problem) => {
+        const { f, inputs } = mlpProblem(problem);
+        const mutant = (...args: Tree[]) => f(...args.map((a) => flatten(a).rebuild(flatten(a).leaves.map(skew(1e-6)))));
+        const correct = checkGradTight(f, inputs);
+        total++;
+        // a network whose gradient is 0 (one class, every relu dead) has nothing to catch
+        if (resolvable(correct, 1e-6) === 0) return;
+        resolved++;
+        const r = checkGradTight(mutant, inputs);
+        expect(r.ok, 'the tight check must fail').toBe(false);
+        expect(r.maxRatio).toBeGreaterThan(1);
+        expect(checkGrad(mutant, inputs).ok).toBe(true);
+      }),
+      { numRuns: FEW },
+    );
+    expect(resolved).toBeGreaterThan(total / 2);
+  });
+
+  it('G-ADJ: a forward rule off by 1e-9 relative fails the tight check on every generated network where it moves ⟨v, Ju⟩ by more than twice the bound; checkGrad\'s defaults pass it', () => {
+    let detected = 0, total = 0;
+    holds(
+      fc.property(mlpProblemArb, (problem) => {
+        const { f, inputs } = mlpProblem(problem);
+        const mutant = (...args: Tree[]) => f(...args.map((a) => flatten(a).rebuild(flatten(a).leaves.map(forwardSkew(1e-9)))));
+        const correct = checkGradTight(f, inputs);
+        total++;
+        if (!(1e-9 * Math.abs(correct.adjoint.lhs) > 2 * correct.adjoint.tolerance)) return; // e.g. a constant loss (one class)
+        detected++;
+        const r = checkGradTight(mutant, inputs);
+        expect(r.ok).toBe(false);
+        expect(r.adjoint.ok && r.forward.ok, r.message).toBe(false);
+        expect(r.maxRatio).toBeLessThanOrEqual(1); // reverse mode is right
+        const old = checkGrad(mutant, inputs);
+        expect(old.ok && old.adjoint.ok, old.message).toBe(true);
+      }),
+      { numRuns: FEW },
+    );
+    expect(detected).toBeGreaterThan(total / 2);
+  });
+
   for (const mode of ['full', 'fast'] as const) {
-    it(`G-FD, G-ADJ: assertGrad (${mode}) over the parameter tree (and the input)`, () => {
+    it(`G-FD, G-ADJ: assertGrad (${mode}), the users' defaults, passes with no entry excused as a kink`, () => {
       holds(
         fc.property(mlpProblemArb, (problem) => {
           const { f, inputs } = mlpProblem(problem);
@@ -466,7 +627,8 @@ describe('G-FD, G-ADJ: random MLPs with dropout (fixed keys), loss softmaxCrossE
           expect(report.mode).toBe(mode);
           expect(report.adjoint.ok).toBe(true);
         }),
-        { numRuns: 20 },
+        { numRuns: runs(20) },
+        { basis: USER_BASIS },
       );
     });
   }
@@ -484,6 +646,7 @@ describe('G-FD, G-ADJ: random MLPs with dropout (fixed keys), loss softmaxCrossE
         expect(Array.from(pre[pre.length - 1].data)).toEqual(Array.from(net.apply(params, x, { training: true, key: k }).data));
       }),
       { numRuns: FEW },
+      { basis: { reference: 'the full network’s output, as the last pre-activation of a network with one more linear layer.', tolerance: 'exact (the same operations).' } },
     );
   });
 });
@@ -525,47 +688,73 @@ const SCALAR_FNS: ScalarFn[] = [
 
 const withDirection = (arb: fc.Arbitrary<Tensor>) => arb.chain((x) => fc.tuple(fc.constant(x), A.tensorOf(x.shape)));
 
+/** γ_k = k·u/(1 − k·u), u = 2^−53: the rounding of a chain of k operations, relative to the size of its terms. */
+const gamma = (k: number) => (k * 2 ** -53) / (1 - k * 2 ** -53);
+
 describe('G-FD, G-ADJ: higher-order derivatives (Hessians and Hessian-vector products)', () => {
-  it.each(SCALAR_FNS)('G-FD, G-ADJ: grad of grad (Hessian) of $name passes assertGrad full', ({ arb, f }) => {
+  it.each(SCALAR_FNS)('G-FD, G-ADJ: grad of grad (Hessian) of $name passes the tight check', ({ arb, f }) => {
     // the Jacobian of x ↦ ∇f(x) is the Hessian: reverse-over-reverse against finite differences of
     // the gradient, and forward-over-reverse against reverse-over-reverse in the adjoint check
     holds(
       fc.property(arb, (x) => {
-        assertGradObserved((t: Tensor) => grad(f)(t), [x], { mode: 'full' });
+        assertTight((t: Tensor) => grad(f)(t), [x]);
       }),
       { numRuns: FEW },
     );
   });
 
-  it.each(SCALAR_FNS)('G-FD: Hessian-vector products of $name: jvp of grad, grad of grad, grad of jvp agree with finite differences', ({ arb, f }) => {
+  it.each(SCALAR_FNS)('G-FD: Hessian-vector products of $name: jvp of grad, grad of grad, grad of jvp agree with finite differences of the gradient (tight) and with each other to rounding', ({ arb, f }) => {
+    // reference: H·v with H the numeric Jacobian of the gradient (numericJacobian: evaluations of
+    // grad f only), within Σ_j tol_oj·|v_j| + γ_n·Σ_j |H_oj v_j|; each AD route adds its own
+    // rounding, 2γ_32·(Σ_j |H_oj||v_j| + ‖v‖∞) (the model of checkGradTight's adjoint check)
     holds(
       fc.property(withDirection(arb), ([x, v]) => {
         const g = (t: Tensor): Tensor => grad(f)(t);
-        const fd = centralDifference(g, x, v);
+        const H = numericJacobian(g, [x]);
+        expect(H.unresolved).toEqual([]);
+        const n = x.size;
+        const vMax = Math.max(0, ...Array.from(v.data, Math.abs));
+        const ref = new Float64Array(n), refTol = new Float64Array(n), adTol = new Float64Array(n);
+        for (let o = 0; o < n; o++) {
+          let absHv = 0;
+          for (let j = 0; j < n; j++) {
+            ref[o] += H.values[o * n + j] * v.data[j];
+            refTol[o] += H.tolerance[o * n + j] * Math.abs(v.data[j]);
+            absHv += Math.abs(H.values[o * n + j] * v.data[j]);
+          }
+          refTol[o] += gamma(n) * absHv;
+          adTol[o] = 2 * gamma(32) * (absHv + vMax) + 64 * Number.MIN_VALUE;
+        }
         const forwardOverReverse = jvp(g, [x], [v]).tangent;
         const reverseOverReverse: Tensor = grad((t: Tensor) => sum(mul(g(t), v)))(x);
         const reverseOverForward: Tensor = grad((t: Tensor) => jvp(f, [t], [v]).tangent)(x);
         for (const [name, hv] of [['jvp of grad', forwardOverReverse], ['grad of grad', reverseOverReverse], ['grad of jvp', reverseOverForward]] as const) {
           expect(hv.shape).toEqual(x.shape);
-          expectClose(hv, fd, `${name} vs finite differences of the gradient`);
-          // the three AD routes compute the same products in different orders: agreement to rounding
-          expectClose(hv, forwardOverReverse.data, `${name} vs jvp of grad`, 1e-12, 1e-9);
+          for (let o = 0; o < n; o++) {
+            const err = Math.abs(hv.data[o] - ref[o]);
+            observe(err / (refTol[o] + adTol[o]));
+            if (!(err <= refTol[o] + adTol[o])) throw new Error(`${name} vs finite differences of the gradient: element ${o}: ${hv.data[o]} vs ${ref[o]}, |diff| ${err} > ${refTol[o] + adTol[o]}`);
+            // the three AD routes compute the same products in different orders: agreement to rounding
+            const gap = Math.abs(hv.data[o] - forwardOverReverse.data[o]);
+            if (!(gap <= 2 * adTol[o])) throw new Error(`${name} vs jvp of grad: element ${o}: ${hv.data[o]} vs ${forwardOverReverse.data[o]}, |diff| ${gap} > ${2 * adTol[o]}`);
+          }
         }
       }),
       { numRuns: FEW },
     );
   });
 
-  it('G-FD, G-ADJ: third order — the Hessian-vector product itself passes assertGrad full', () => {
+  it('G-FD, G-ADJ: third order — the Hessian-vector product (x, v) ↦ H(x)·v itself passes the tight check', () => {
+    // v is an input, not a closed-over constant: the rounding model sizes f's numbers by its inputs
     holds(
       fc.property(fc.constantFrom(...SCALAR_FNS).chain(({ arb, f }) => withDirection(arb).map(([x, v]) => ({ f, x, v }))), ({ f, x, v }) => {
-        assertGradObserved((t: Tensor) => jvp((s: Tensor) => grad(f)(s), [t], [v]).tangent, [x], { mode: 'full' });
+        assertTight((t: Tensor, w: Tensor) => jvp((s: Tensor) => grad(f)(s), [t], [w]).tangent, [x, v]);
       }),
       { numRuns: FEW },
     );
   });
 
-  it('G-FD: grad³ of x⁴ + eˣ + log x + x·√x is 24x + eˣ + 2/x³ − (3/8)x^(−3/2)', () => {
+  it('G-FD: grad³ of x⁴ + eˣ + log x + x·√x is 24x + eˣ + 2/x³ − (3/8)x^(−3/2) (closed form, to rounding)', () => {
     const f = (x: Tensor) => add(add(pow(x, 4), exp(x)), add(log(x), mul(x, sqrt(x))));
     const d1 = (x: Tensor): Tensor => grad(f)(x);
     const d2 = (x: Tensor): Tensor => grad((t: Tensor) => d1(t))(x);
@@ -573,10 +762,16 @@ describe('G-FD, G-ADJ: higher-order derivatives (Hessians and Hessian-vector pro
     holds(
       fc.property(A.positiveValue, (v) => {
         const x = A.makeTensor([v], []);
-        expectClose(d3(x), [24 * v + Math.exp(v) + 2 / v ** 3 - 0.375 * v ** -1.5], 'third derivative', 1e-9, 1e-9);
-        assertGradObserved(d2, [x], { mode: 'full' });
+        const terms = [24 * v, Math.exp(v), 2 / v ** 3, -0.375 * v ** -1.5];
+        // both sides sum the same four terms, each within a few ulps (Math and the engine's rules): γ_32 of Σ|terms|
+        const tol = gamma(32) * terms.reduce((s, t) => s + Math.abs(t), 0);
+        const err = Math.abs(d3(x).item() - terms.reduce((s, t) => s + t, 0));
+        observe(err / tol);
+        expect(err).toBeLessThanOrEqual(tol);
+        assertTight(d2, [x]);
       }),
       { numRuns: RUNS },
+      { basis: { reference: 'the closed form 24x + eˣ + 2/x³ − (3/8)x^(−3/2), derived by hand; and numericJacobian of the second derivative.', tolerance: 'γ_32·Σ|terms| (rounding of four terms, each within a few ulps); the tight check’s per-entry tolerance.' } },
     );
   });
 });
@@ -617,9 +812,10 @@ describe('G-FD: gradients accumulate over every use of a tensor and sum back ove
         const expected = Array.from(x.data, (v) => 2 * v + Math.exp(v) * (1 + v));
         expectClose(grad(f)(x), expected, 'reverse-mode gradient', 1e-12, 1e-12);
         expectClose(jvp(f, [x], [A.makeTensor(new Array(x.size).fill(1), x.shape)]).tangent, [expected.reduce((s, v) => s + v, 0)], 'forward-mode derivative along 1', 1e-10, 1e-12);
-        assertGradObserved(f, [x], { mode: 'full' });
+        assertTight(f, [x]);
       }),
       { numRuns: RUNS },
+      { basis: { reference: 'the closed form 2x + eˣ(1 + x) in plain JS (Math.exp), and numericJacobian.', tolerance: '1e-12 relative for the closed form (the same operations up to order); the tight check’s per-entry tolerance.' } },
     );
   });
 
@@ -635,6 +831,7 @@ describe('G-FD: gradients accumulate over every use of a tensor and sum back ove
         },
       ),
       { numRuns: RUNS },
+      { basis: { reference: 'the count of each row’s uses (4 + its repeats in idx), by hand.', tolerance: 'exact (small integers).' } },
     );
   });
 
@@ -651,10 +848,11 @@ describe('G-FD: gradients accumulate over every use of a tensor and sum back ove
           // the same sums in a different order: rounding-level tolerance
           expectClose(da, ga, 'gradient of a', 1e-12, 1e-12);
           expectClose(db, gb, 'gradient of b', 1e-12, 1e-12);
-          assertGradObserved(f, [a, b], { mode: 'full' });
+          assertTight(f, [a, b]);
         },
       ),
       { numRuns: RUNS },
+      { basis: { reference: 'the gradients summed over the broadcast output’s indices in plain JS (broadcastReference), and numericJacobian.', tolerance: '1e-12 relative (the same sums in another order); the tight check’s per-entry tolerance.' } },
     );
   });
 });
@@ -701,6 +899,7 @@ describe('G-FD, G-ADJ: the checker can fail, and its report is consistent', () =
         expectWorstIsNamed(report, x);
       }),
       { numRuns: RUNS },
+      { basis: CHECKER_BASIS },
     );
   });
 
@@ -717,6 +916,7 @@ describe('G-FD, G-ADJ: the checker can fail, and its report is consistent', () =
         expectWorstIsNamed(report, x);
       }),
       { numRuns: RUNS },
+      { basis: CHECKER_BASIS },
     );
   });
 
@@ -737,6 +937,7 @@ describe('G-FD, G-ADJ: the checker can fail, and its report is consistent', () =
         expectWorstIsNamed(err.report, x);
       }),
       { numRuns: RUNS },
+      { basis: CHECKER_BASIS },
     );
   });
 
@@ -759,7 +960,7 @@ describe('G-FD, G-ADJ: the checker can fail, and its report is consistent', () =
             expect(r.maxAbsError).toBe(Math.max(Math.abs(rhs - r.worst!.numeric), Math.abs(lhs - r.worst!.numeric)));
           }
         }
-      }, FEW);
+      }, FEW, CHECKER_BASIS);
     }
   });
 
@@ -813,6 +1014,7 @@ describe('G-FD, G-ADJ: the checker can fail, and its report is consistent', () =
         },
       ),
       { numRuns: FEW },
+      { basis: CHECKER_BASIS },
     );
   });
 
@@ -826,12 +1028,14 @@ describe('G-FD, G-ADJ: the checker can fail, and its report is consistent', () =
         expect(() => assertGradObserved(f, [x], { eps, mode: 'fast' })).toThrow(RangeError);
       }),
       { numRuns: RUNS },
+      { basis: CHECKER_BASIS },
     );
     holds(
       fc.property(fc.string().filter((s) => s !== 'full' && s !== 'fast'), (mode) => {
         expect(() => checkGrad(f, [x], { mode: mode as 'full' })).toThrow(/mode must be 'full' or 'fast'/);
       }),
       { numRuns: RUNS },
+      { basis: CHECKER_BASIS },
     );
     expect(() => checkGrad(f, [x], { atol: -1e-5 })).toThrow(RangeError);
     expect(() => checkGrad(f, [x], { rtol: -1e-3 })).toThrow(RangeError);
@@ -846,5 +1050,71 @@ describe('G-FD, G-ADJ: the checker can fail, and its report is consistent', () =
     expect(r.ok).toBe(true);
     expect(r.maxAbsError).toBeLessThan(1e-5);
     expect(r.message).toMatch(/^gradient check passed \(full\)/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// What the tight checks above achieved: error against tolerance, and how tight the tolerance is
+
+/** Every value's rank preserved in at most k values (sorted), so the report's histogram and quantiles stay those of all. */
+function quantileSample(values: readonly number[], k = 2000): number[] {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length <= k) return sorted;
+  return Array.from({ length: k }, (_, i) => sorted[Math.round((i * (sorted.length - 1)) / (k - 1))]);
+}
+const quantileOf = (values: readonly number[], f: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(f * sorted.length))];
+};
+
+describe('The tight checks\' achieved error against their tolerances (every check above)', () => {
+  it('G-FD: |analytic − numeric| / tolerance over every Jacobian entry the tight checks compared (≤ 1 passes)', () => {
+    const { ratio } = collected;
+    const max = ratio.reduce((m, r) => Math.max(m, r), 0);
+    check({
+      cases: ratio.length,
+      maxError: max,
+      ok: ratio.length > 0 && max <= 1,
+      details: {
+        distribution: { name: 'error-over-tolerance', values: quantileSample(ratio.filter((r) => r > 0)), xlabel: '|analytic − numeric| / tolerance per Jacobian entry that is not exact (log scale)' },
+        checks: collected.checks,
+        exactlyEqual: ratio.filter((r) => r === 0).length,
+        quantiles: { median: quantileOf(ratio, 0.5), q90: quantileOf(ratio, 0.9), q99: quantileOf(ratio, 0.99), max },
+      },
+    });
+  });
+
+  it('G-FD: tolerance / |numeric| per Jacobian entry of at least 1e-3 of its row’s largest: the relative error of a rule the tight check resolves (a rule off by 1e-6 fails wherever this is < 5e-7)', () => {
+    const { relTol } = collected;
+    const q90 = quantileOf(relTol, 0.9);
+    check({
+      cases: relTol.length,
+      maxError: null,
+      // the check is tight where it matters: for 90% of the entries a rule off by 1e-6 relative fails
+      ok: relTol.length > 0 && q90 < 5e-7,
+      details: {
+        distribution: { name: 'tolerance-over-jacobian', values: quantileSample(relTol), xlabel: 'tolerance / |numeric| per Jacobian entry (log scale)' },
+        quantiles: { q10: quantileOf(relTol, 0.1), median: quantileOf(relTol, 0.5), q90, q99: quantileOf(relTol, 0.99) },
+        resolvesOneInAMillion: relTol.filter((r) => r < 5e-7).length,
+        criterion: '90% quantile < 5e-7 (then a rule off by 1e-6 relative exceeds twice the tolerance on 90% of the entries)',
+      },
+      basis: { reference: 'the tolerances of the tight checks above.', tolerance: 'criterion: 90% of the entries resolve a relative error of 1e-6 (tolerance < 5e-7·|J|).' },
+    });
+  });
+
+  it('G-ADJ: |⟨v, Ju⟩ − ⟨Jᵀv, u⟩| / rounding bound, and forward mode per output / its bound, every tight check (≤ 1 passes)', () => {
+    const { adjoint, forward } = collected;
+    const max = [...adjoint, ...forward].reduce((m, r) => Math.max(m, r), 0);
+    check({
+      cases: adjoint.length,
+      maxError: max,
+      ok: adjoint.length > 0 && max <= 1,
+      details: {
+        distribution: { name: 'adjoint-error-over-bound', values: quantileSample(adjoint.filter((r) => r > 0)), xlabel: '|⟨v, Ju⟩ − ⟨Jᵀv, u⟩| / rounding bound per check where they differ (log scale)' },
+        adjointQuantiles: { median: quantileOf(adjoint, 0.5), q90: quantileOf(adjoint, 0.9), max: adjoint.reduce((m, r) => Math.max(m, r), 0) },
+        forwardQuantiles: { median: quantileOf(forward, 0.5), q90: quantileOf(forward, 0.9), max: forward.reduce((m, r) => Math.max(m, r), 0) },
+        exactlyEqual: adjoint.filter((r) => r === 0).length,
+      },
+    });
   });
 });

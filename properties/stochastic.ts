@@ -3,8 +3,7 @@
 // Each states its false-failure probability α and the bound it follows from.
 import {
   type MLP, type MLPParams, type Tensor, AlphaBudget, bernsteinRadius, binomialAcceptance, broadcastTo, dropout, foldIn, gaussianDropout, geometricGrid, hoeffdingRadius, key, mlp,
-  monteCarloMean, normal, reshape, runningMeans, tensor,
-} from '../src/index.ts';
+  monteCarloMean, normal, reshape, runningMeans, tensor, float64Data } from '../src/index.ts';
 import { ensembleMean, ensembleMeanVector, ensembleStats, forEachMask } from '../src/verify/enumerate.ts';
 
 export interface Outcome {
@@ -145,7 +144,7 @@ export function exactDistribution({ net, params, x }: NetUnderTest): ExactDistri
   const rows = 2 ** en.bits;
   const y = net.apply(params, repeatRows(x, rows), { training: true, masks: en.masks });
   const out = y.size / rows;
-  const outputs = y.data;
+  const outputs = float64Data(y);
   const mean = new Float64Array(out), variance = new Float64Array(out), mu4 = new Float64Array(out);
   const min = new Float64Array(out).fill(Infinity), max = new Float64Array(out).fill(-Infinity);
   for (let o = 0; o < out; o++) {
@@ -564,7 +563,7 @@ const gaussMoments: StochasticCheck = (() => {
 
 /** The multipliers gaussianDropout applies to x (all ones): its output. */
 function gaussianDropoutMultiplier(k: ReturnType<typeof key>, ones: Tensor, rate: number): Float64Array {
-  return gaussianDropout(k, ones, { rate, training: true }).data;
+  return float64Data(gaussianDropout(k, ones, { rate, training: true }));
 }
 
 export const STOCHASTIC: readonly StochasticCheck[] = [keepFraction, convHoeffding, convRms, gaussMoments];

@@ -2,7 +2,7 @@
 // means, variances and geometric means, and the incremental linear path against the direct one.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { add, key, matmul, mul, normal, reshape, tensor } from '../src/index.ts';
+import { add, key, matmul, mul, normal, reshape, tensor, float64Data } from '../src/index.ts';
 import {
   CompensatedSum, CompensatedVector, MAX_UNITS, RECOMPUTE_BITS, ensembleMean, ensembleMeanVector, ensembleStats, forEachLinearMask,
   forEachLinearMaskDirect, forEachMask, renormalizedGeometricMean, sigmoidOf, softmaxOf,
@@ -259,7 +259,7 @@ describe('ensembleMean, ensembleMeanVector, ensembleStats', () => {
     for (const keep of [0.5, 0.2, 0.85]) {
       const probs = new Float64Array(classes);
       const g = renormalizedGeometricMean(n, keep, (m) => {
-        const z = Array.from(b.data, (bo, o) => bo + h.data.reduce((s, hi, i) => s + m[i] * hi * W.data[i * classes + o], 0));
+        const z = Array.from(b.data, (bo, o) => bo + float64Data(h).reduce((s, hi, i) => s + m[i] * hi * W.data[i * classes + o], 0));
         return softmaxOf(z, probs);
       });
       const expected = softmaxOf(add(matmul(reshape(mul(h, keep), [1, n]), W), b).data);
@@ -324,7 +324,7 @@ const layer = fc
   );
 
 /** Per output o, |b_o| + Σ_i |y_i·W[i, o]|: the magnitude of the terms z_o sums, the scale rounding is relative to. */
-function scales(W: { data: Float64Array; shape: readonly number[] }, b: readonly number[], y: readonly number[]): number[] {
+function scales(W: { data: ArrayLike<number>; shape: readonly number[] }, b: readonly number[], y: readonly number[]): number[] {
   const out = W.shape[1];
   return b.map((bo, o) => Math.abs(bo) + y.reduce((s, yi, i) => s + Math.abs(yi * W.data[i * out + o]), 0));
 }
@@ -443,7 +443,7 @@ describe('forEachLinearMask', () => {
       walk(W, b, y, keep, (z, p) => acc.add(z, p));
       return acc.value();
     };
-    const expected = add(matmul(reshape(mul(y, keep), [1, n]), W), b).data;
+    const expected = float64Data(add(matmul(reshape(mul(y, keep), [1, n]), W), b));
     const S = scales(W, Array.from(b.data), Array.from(y.data));
     for (const mean of [run(forEachLinearMask), run(forEachLinearMaskDirect)]) {
       for (let o = 0; o < out; o++) expect(Math.abs(mean[o] - expected[o])).toBeLessThanOrEqual(1e-12 * S[o]);

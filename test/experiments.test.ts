@@ -1,41 +1,11 @@
-// The experiment machinery: data splits, run keys, sharding (1 shard and 3 shards give identical
-// results), the decision rules' statistics, and the reports' plots.
+// The experiment machinery: run keys, sharding (1 shard and 3 shards give identical results), the
+// decision rules' statistics, and the reports' plots. The data module is tested in data.test.ts.
 import { describe, expect, it } from 'vitest';
-import { CLASSES, TEST_SIZE, VALIDATION_SIZE, atResolution, loadDigits, proportional, splits, trainingSet } from '../experiments/data.ts';
 import { combine, hash32, interval, judge, runKeys, t975 } from '../experiments/framework.ts';
 import { lineWithBand } from '../experiments/plot.ts';
 import { renderSvg } from '../experiments/render.ts';
 import { EXPERIMENTS } from '../experiments/registry.ts';
 import { planRuns, runAll, shardOf } from '../experiments/runner.ts';
-import { key } from '../src/index.ts';
-
-describe('data', () => {
-  it('10,000 real digits, stratified fixed splits that are disjoint and cover everything', () => {
-    const d = loadDigits();
-    expect(d.count).toBe(10000);
-    expect(d.pixels.length).toBe(10000 * 784);
-    expect(Math.min(...d.pixels.subarray(0, 784 * 10))).toBeGreaterThanOrEqual(0);
-    expect(Math.max(...d.pixels.subarray(0, 784 * 10))).toBeLessThanOrEqual(1);
-    const s = splits(d);
-    expect([s.test.length, s.validation.length, s.pool.length]).toEqual([TEST_SIZE, VALIDATION_SIZE, 10000 - TEST_SIZE - VALIDATION_SIZE]);
-    expect(new Set([...s.test, ...s.validation, ...s.pool]).size).toBe(10000);
-    const perClass = (idx: Int32Array) => Array.from({ length: CLASSES }, (_, c) => idx.filter((i) => d.labels[i] === c).length);
-    const all = perClass(Int32Array.from(d.labels.keys()));
-    expect(perClass(s.test)).toEqual(proportional(all, TEST_SIZE));
-    expect(splits(d)).toEqual(s);
-    const t = trainingSet(d, s.pool, 100, key(1));
-    expect(perClass(t)).toEqual(proportional(perClass(s.pool), 100));
-    expect(trainingSet(d, s.pool, 100, key(1))).toEqual(t);
-    expect(trainingSet(d, s.pool, 100, key(2))).not.toEqual(t);
-    expect(atResolution(d, 14).length).toBe(10000 * 196);
-  });
-
-  it('proportional allocation sums to the total and refuses too many', () => {
-    expect(proportional([5, 3, 2], 5)).toEqual([3, 1, 1]);
-    expect(proportional([1, 1, 1], 2)).toEqual([1, 1, 0]);
-    expect(() => proportional([1, 1], 3)).toThrow(/total must be an integer in \[0, 2\], got 3/);
-  });
-});
 
 describe('keys and shards', () => {
   it('run keys depend on (experiment, setting, seed) only', () => {

@@ -22,7 +22,7 @@ const INTERNAL_CTOR = { skip: 'the constructor is internal and trusts its argume
 const API: Record<string, How> = {
   // engine: tensors, keys, transformations, dropout
   Tensor: INTERNAL_CTOR, Key: INTERNAL_CTOR,
-  tensor: 'call', scalar: 'call', zeros: 'call', ones: 'call', full: 'call', zerosLike: 'call', onesLike: 'call', isTensor: 'call', isKey: 'call',
+  tensor: 'call', scalar: 'call', zeros: 'call', ones: 'call', full: 'call', zerosLike: 'call', onesLike: 'call', isTensor: 'call', isKey: 'call', float64Data: 'call', astype: 'call',
   broadcastShapes: 'call', describeValue: 'call', key: 'call', split: 'call', foldIn: 'call', uniform: 'call', normal: 'call', bernoulli: 'call',
   vjp: 'call', jvp: 'call', grad: 'call', valueAndGrad: 'call', flatten: 'call',
   dropout: 'call', dropoutWithMask: 'call', dropConnect: 'call', gaussianDropout: 'call', applyMultiplier: 'call', resolveNoiseShape: 'call',
@@ -38,7 +38,8 @@ const API: Record<string, How> = {
   configureKernels: 'call', kernelInfo: 'call',
   // verification
   GradCheckError: { skip: 'thrown by assertGrad with the report of checkGrad (see the test below), not built by users' },
-  assertGrad: 'call', checkGrad: 'call',
+  assertGrad: 'call', checkGrad: 'call', assertGradTight: 'call', checkGradTight: 'call', numericJacobian: 'call',
+  TightGradError: { skip: 'thrown by assertGradTight with the report of checkGradTight, not built by users' },
   AlphaBudget: 'construct', bernsteinRadius: 'call', bernsteinSampleSize: 'call', binomialAcceptance: 'call', binomialCdf: 'call', binomialLogCdf: 'call',
   binomialLogSf: 'call', binomialSf: 'call', binomialTest: 'call', bonferroni: 'call', dkwRadius: 'call', dkwSampleSize: 'call',
   empiricalBernsteinRadius: 'call', empiricalBernsteinSampleSize: 'call', hoeffdingRadius: 'call', hoeffdingSampleSize: 'call', ksStatistic: 'call',

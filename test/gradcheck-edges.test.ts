@@ -14,8 +14,8 @@ function directions(leafShapes: number[][], outShape: number[]) {
   const ks = split(key(0), leafShapes.length + 1);
   return { us: leafShapes.map((s, i) => normal(ks[i], s).data), v: normal(ks[leafShapes.length], outShape).data };
 }
-const l1 = (a: Float64Array) => a.reduce((s, x) => s + Math.abs(x), 0);
-const dot = (a: Float64Array, b: Float64Array) => a.reduce((s, x, i) => s + x * b[i], 0);
+const l1 = (a: ArrayLike<number>) => Array.from(a).reduce((s, x) => s + Math.abs(x), 0);
+const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((s, x, i) => s + x * b[i], 0);
 /** |a − b| within 1e-12 of |b|: what tells a formula from its mutant (they differ by far more). */
 const near = (a: number, b: number) => expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-12 * Math.abs(b));
 

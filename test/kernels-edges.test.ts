@@ -157,8 +157,9 @@ describe('which kernel runs', () => {
   }, 60_000);
 
   it('configureKernels returns the setting it replaced', () => {
-    configureKernels({ backend: 'wasm', threads: 2 });
-    expect(configureKernels({ backend: 'js', threads: 1 })).toEqual({ backend: 'wasm', threads: 2 });
-    expect(configureKernels({})).toEqual({ backend: 'js', threads: 1 });
+    configureKernels({ backend: 'wasm', threads: 2, fma: false });
+    expect(configureKernels({ backend: 'js', threads: 1, fma: true })).toEqual({ backend: 'wasm', threads: 2, fma: false });
+    expect(configureKernels({})).toEqual({ backend: 'js', threads: 1, fma: true });
+    configureKernels({ fma: false });
   });
 });

@@ -136,7 +136,7 @@ describe('inference helpers at their edges', () => {
 
   it('mapRows refuses each bad argument by name', () => {
     const f = (b: Tensor) => b;
-    expect(() => mapRows('x' as never, 4, f)).toThrow('mapRows: expected x to be a Float64Array, got "x"');
+    expect(() => mapRows('x' as never, 4, f)).toThrow('mapRows: expected x to be a Float64Array or a Float32Array, got "x"');
     expect(() => mapRows(x, 4, 3 as never)).toThrow('mapRows: expected f to be a function of a block of rows, got 3');
     expect(() => mapRows(x, 4, f, 0)).toThrow('mapRows: expected block to be a positive integer, got 0');
     expect(() => mapRows(x, 4, f, 1.5)).toThrow('mapRows: expected block to be a positive integer, got 1.5');
@@ -158,11 +158,11 @@ describe('inference helpers at their edges', () => {
     expect(shapes.length).toBe(12);
   });
 
-  it('argmaxRows reads each row alone and refuses a non-Float64Array by name', () => {
+  it('argmaxRows reads each row alone and refuses anything but a Float64Array or Float32Array by name', () => {
     expect([...argmaxRows(Float64Array.of(0, 1, 5, 0, 2, 3), 2)]).toEqual([1, 0, 1]);
     expect([...argmaxRows(Float64Array.of(4, 9, 7), 1)]).toEqual([0, 0, 0]);
     expect([...argmaxRows(Float64Array.of(0, 0, 0, 1, 5, 3), 3)]).toEqual([0, 1]);
-    expect(() => argmaxRows([1, 2] as never, 2)).toThrow('argmaxRows: expected scores to be a Float64Array, got an array of length 2');
+    expect(() => argmaxRows([1, 2] as never, 2)).toThrow('argmaxRows: expected scores to be a Float64Array or a Float32Array, got an array of length 2');
   });
 
   it('errorRate refuses labels that are not an array', () => {

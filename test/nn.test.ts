@@ -1,15 +1,14 @@
 // Layers, the MLP builder, SGD with momentum, weight decay and max-norm.
 import { describe, expect, it } from 'vitest';
 import {
-  type Tensor, bernoulli, foldIn, initLinear, key, linear, maxNormProject, mlp, mse, normal, sgd, softmaxCrossEntropy, sum, tensor, valueAndGrad,
-} from '../src/index.ts';
+  type Tensor, bernoulli, foldIn, initLinear, key, linear, maxNormProject, mlp, mse, normal, sgd, softmaxCrossEntropy, sum, tensor, valueAndGrad, float64Data } from '../src/index.ts';
 
 describe('linear and mlp', () => {
   it('initLinear: He-normal weights of the right shape and scale, zero bias, deterministic per key', () => {
     const p = initLinear(key(1), 400, 300);
     expect(p.W.shape).toEqual([400, 300]);
     expect(Array.from(p.b.data).every((v) => v === 0)).toBe(true);
-    const variance = p.W.data.reduce((s, v) => s + v * v, 0) / p.W.size;
+    const variance = float64Data(p.W).reduce((s, v) => s + v * v, 0) / p.W.size;
     // n = 120,000 draws of N(0, 2/400): n·variance/(2/400) ~ χ²_n. Laurent–Massart tails at α = 1e-9
     // (each side ≤ α/2, L = ln(2/α)): the ratio lies in [1 − 2√(L/n), 1 + 2√(L/n) + 2L/n] (key fixed).
     const n = p.W.size;

@@ -54,7 +54,7 @@ describe('refusals, word for word', () => {
   });
 
   it('kernel settings', () => {
-    refuses(() => E.configureKernels(null as never), TypeError, 'configureKernels: expected options { backend?, threads? }, got null');
+    refuses(() => E.configureKernels(null as never), TypeError, 'configureKernels: expected options { backend?, threads?, fma? }, got null');
     refuses(() => E.configureKernels({ backend: 'gpu' as never }), RangeError, "configureKernels: backend must be 'wasm' or 'js', got \"gpu\"");
     refuses(() => E.configureKernels({ threads: 3 as never }), RangeError, 'configureKernels: threads must be 1 or 2, got 3');
   });

@@ -1,11 +1,11 @@
 // Explicit random keys and draws (src/engine/random.ts): determinism, independence, ranges, validation.
 import { describe, expect, it } from 'vitest';
-import { Key, Tensor, bernoulli, foldIn, isKey, key, normal, split, uniform } from '../src/index.ts';
+import { Key, Tensor, bernoulli, foldIn, isKey, key, normal, split, uniform, float64Data } from '../src/index.ts';
 
 /** The raw bytes of a tensor's data: equal bytes means bit-identical values (NaN payloads and -0 included). */
 const bytes = (t: Tensor) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
 const id = (k: Key) => `${k.hi}:${k.lo}`;
-const meanOf = (t: Tensor) => t.data.reduce((a, b) => a + b, 0) / t.size;
+const meanOf = (t: Tensor) => float64Data(t).reduce((a, b) => a + b, 0) / t.size;
 
 // Hoeffding: for n i.i.d. draws in [a, b], P(|mean − E| ≥ t) ≤ 2·exp(−2nt²/(b − a)²), so with
 // probability ≥ 1 − α, |mean − E| ≤ (b − a)·sqrt(ln(2/α) / (2n)). With α = 1e-9 a correct generator

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { add, bernoulli, dropout, foldIn, key, mul, sub, tensor } from '../src/index.ts';
+import { add, bernoulli, dropout, foldIn, key, mul, sub, tensor, float64Data } from '../src/index.ts';
 import { checkDropoutOp, checkNetworkGradients } from '../src/verify/selfcheck.ts';
 
 describe('self-check used by npm start', () => {
@@ -12,7 +12,7 @@ describe('self-check used by npm start', () => {
   // an op with dropout's signature and one fault: the counts are those of its wrong elements
   const kept = (seed: number, rate: number, n: number) => {
     const base = key(seed), k = foldIn(base, 100); // the key checkDropoutOp uses for the first rate
-    return bernoulli(k, 1 - rate, [n]).data.reduce((s, r) => s + r, 0);
+    return float64Data(bernoulli(k, 1 - rate, [n])).reduce((s, r) => s + r, 0);
   };
   it.each([
     ['kept values scaled by 1.5 in training', ((k, x, o) => (o?.training ? mul(dropout(k, x, o), 1.5) : dropout(k, x, o))) as typeof dropout, 'kept', 'kept', 0],

@@ -4,7 +4,20 @@ import {
   type Tensor, add, exp, grad, jvp, key, matmul, mul, normal, ones, reshape, sum, tanh, tensor, valueAndGrad, vjp,
 } from '../src/index.ts';
 
-const close = (a: Tensor, b: number[], digits = 12) => Array.from(a.data).forEach((v, i) => expect(v).toBeCloseTo(b[i], digits));
+/** Every element of a to `digits` decimals of b, and as many of them (an empty or short result fails). */
+const close = (a: Tensor, b: number[], digits = 12) => {
+  expect(a.size, 'number of elements').toBe(b.length);
+  Array.from(a.data).forEach((v, i) => expect(v).toBeCloseTo(b[i], digits));
+};
+
+describe('the close helper', () => {
+  it('fails on an empty or short result, not only on a wrong value', () => {
+    expect(() => close(tensor([]), [1])).toThrow(/number of elements/);
+    expect(() => close(tensor([1, 2]), [1])).toThrow(/number of elements/);
+    expect(() => close(tensor([1.5]), [1])).toThrow();
+    close(tensor([1, 2]), [1, 2]);
+  });
+});
 
 describe('grad and valueAndGrad', () => {
   it('differentiates a diamond graph, summing the gradient of every use', () => {

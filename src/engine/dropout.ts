@@ -2,7 +2,7 @@
 // key", with its forward, VJP and JVP below. Because m is a parameter of the primitive, the mask
 // of the backward and tangent passes is the forward mask exactly (claim D-BWD).
 import { type Primitive, bind } from './trace.ts';
-import { Tensor, checkTensor } from './tensor.ts';
+import { Tensor, alloc, allocLike, checkTensor, storageFrom } from './tensor.ts';
 import { type Key, bernoulliValues, checkKey, normal } from './random.ts';
 import { type Shape, checkShape, describe, fmt, sizeOf } from './shape.ts';
 import { binaryKernel, broadcastPlan } from './kernels.ts';
@@ -21,12 +21,14 @@ export interface DropoutOptions {
 }
 
 // y = m ⊙ x, where a zero multiplier gives exactly 0 even for an infinite or NaN x: a dropped unit
-// contributes nothing, in the value and in every derivative.
-const kernel = binaryKernel('b === 0 ? 0 : a * b');
+// contributes nothing, in the value and in every derivative. m has x's dtype (a float32 x is
+// multiplied by the float32 multiplier, fround(1/keep) for inverted dropout, as frameworks do).
+const kernel64 = binaryKernel('b === 0 ? 0 : a * b');
+const kernel32 = binaryKernel('b === 0 ? 0 : a * b');
 function maskedProduct(x: Tensor, m: Tensor): Tensor {
-  const out = new Float64Array(x.size);
+  const out = allocLike(x.data, x.size);
   const p = broadcastPlan(x.shape, m.shape, x.shape);
-  kernel(x.data, m.data, out, p.offA, p.offB, p.inner, p.sa, p.sb);
+  (out instanceof Float32Array ? kernel32 : kernel64)(x.data, m.data, out, p.offA, p.offB, p.inner, p.sa, p.sb);
   return new Tensor(out, x.shape);
 }
 
@@ -37,14 +39,18 @@ const DROPOUT: Primitive<Tensor> = {
   jvp: ([t], _, __, m) => bind(DROPOUT, [t], m),
 };
 
-/** Multiplies x by a fixed multiplier tensor m (broadcast over x), with the dropout op's derivative rules. */
+/**
+ * Multiplies x by a fixed multiplier tensor m (broadcast over x), with the dropout op's derivative
+ * rules. The result has x's dtype: m is a constant of the op, taken in x's dtype (rounded to float32
+ * for a float32 x).
+ */
 export function applyMultiplier(x: Tensor, m: Tensor): Tensor {
   checkTensor(x, 'applyMultiplier');
   checkTensor(m, 'applyMultiplier', 'm');
   if (m.ndim > x.ndim || m.shape.some((d, i) => d !== 1 && d !== x.shape[x.ndim - m.ndim + i])) {
     throw new RangeError(`applyMultiplier: m (shape ${fmt(m.shape)}) must broadcast to x's shape ${fmt(x.shape)}`);
   }
-  return bind(DROPOUT, [x], m);
+  return bind(DROPOUT, [x], m.dtype === x.dtype ? m : new Tensor(storageFrom(x.dtype, m.data), m.shape));
 }
 
 const KNOWN = new Set(['rate', 'training', 'convention', 'noiseShape']);
@@ -106,10 +112,10 @@ function dropoutImpl(op: string, key: Key | null | undefined, x: Tensor, options
   else if (key !== undefined && key !== null) checkKey(key, op);
   const keep = 1 - rate;
   if (rate === 0) return x;
-  if (!training) return convention === 'inverted' ? x : applyMultiplier(x, new Tensor(Float64Array.of(keep), []));
+  if (!training) return convention === 'inverted' ? x : applyMultiplier(x, new Tensor(alloc(x.dtype, 1).fill(keep), []));
   // the mask r = bernoulli(key, keep, shape), drawn directly as its multiplier: 1/keep (inverted) or 1 where kept
   const r = bernoulliValues(key as Key, keep, sizeOf(shape), convention === 'inverted' ? 1 / keep : 1); // keep = 0 only when every r is 0
-  return applyMultiplier(x, new Tensor(r, shape));
+  return applyMultiplier(x, new Tensor(x.dtype === 'float32' ? Float32Array.from(r) : r, shape));
 }
 
 /**
@@ -123,7 +129,7 @@ export function dropoutWithMask(x: Tensor, mask: Tensor, options: { rate: number
   if (mask.ndim !== x.ndim) throw new RangeError(`dropoutWithMask: mask must have the rank of x (shape ${fmt(x.shape)}), got shape ${fmt(mask.shape)}`);
   resolveNoiseShape(x.shape, mask.shape, 'dropoutWithMask');
   const scale = convention === 'inverted' ? 1 / (1 - rate) : 1;
-  const m = new Float64Array(mask.size);
+  const m = alloc(x.dtype, mask.size);
   for (let i = 0; i < m.length; i++) {
     const r = mask.data[i];
     if (r !== 0 && r !== 1) throw new RangeError(`dropoutWithMask: mask values must be 0 or 1, got ${describe(r)} at index ${i}`);
@@ -144,5 +150,5 @@ export function gaussianDropout(key: Key | null | undefined, x: Tensor, options:
   if (training) checkKey(key, 'gaussianDropout', 'key (required in training)');
   else if (key !== undefined && key !== null) checkKey(key, 'gaussianDropout');
   if (rate === 0 || !training) return x;
-  return applyMultiplier(x, normal(key as Key, shape, 1, Math.sqrt(rate / (1 - rate))));
+  return applyMultiplier(x, normal(key as Key, shape, 1, Math.sqrt(rate / (1 - rate)), { dtype: x.dtype }));
 }

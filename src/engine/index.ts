@@ -1,5 +1,5 @@
 // The engine's public API. Verification code imports only from here.
-export { Tensor, tensor, scalar, zeros, ones, full, zerosLike, onesLike, isTensor, type Nested } from './tensor.ts';
+export { Tensor, tensor, scalar, zeros, ones, full, zerosLike, onesLike, isTensor, float64Data, type Nested, type DType, type Storage, type CreateOptions } from './tensor.ts';
 export { type Shape, broadcastShapesChecked as broadcastShapes, describe as describeValue } from './shape.ts';
 export * from './ops.ts';
 export { vjp, jvp, grad, valueAndGrad, flatten, type Tree, type GradOptions } from './transforms.ts';

@@ -1,10 +1,13 @@
-// Raw kernels over Float64Array: no autodiff, no validation, no allocation per element.
-// Elementwise kernels are compiled once per expression so each op gets its own monomorphic loop.
+// Raw kernels over a tensor's storage (Float64Array or Float32Array): no autodiff, no validation, no
+// allocation per element. Elementwise kernels are compiled once per expression and dtype, so each op
+// gets its own monomorphic loop; a float32 output rounds each result as it is stored.
 import { type Shape, broadcastStrides, sizeOf, stridesOf } from './shape.ts';
-import { products, wasmGemm } from './wasm/runtime.ts';
+import { type Storage, allocLike } from './tensor.ts';
+import { fma32, fma64 } from './fma.ts';
+import { countProduct, fusedArithmetic, wasmGemm } from './wasm/runtime.ts';
 
-export type Unary = (x: Float64Array, out: Float64Array, c: number) => void;
-export type Binary = (a: Float64Array, b: Float64Array, out: Float64Array, offA: Int32Array, offB: Int32Array, inner: number, sa: number, sb: number) => void;
+export type Unary = (x: Storage, out: Storage, c: number) => void;
+export type Binary = (a: Storage, b: Storage, out: Storage, offA: Int32Array, offB: Int32Array, inner: number, sa: number, sb: number) => void;
 
 /** Compiles `out[i] = expr(a, c)` over a whole array; `c` is an optional scalar parameter. */
 export function unaryKernel(expr: string): Unary {
@@ -51,16 +54,20 @@ export function broadcastPlan(a: Shape, b: Shape, out: Shape) {
 }
 
 /** Copies x (shape `from`) into a new array of the broadcast shape `to`. */
-export function broadcastCopy(x: Float64Array, from: Shape, to: Shape): Float64Array {
-  const out = new Float64Array(sizeOf(to));
+export function broadcastCopy(x: Storage, from: Shape, to: Shape): Storage {
+  const out = allocLike(x, sizeOf(to));
   if (x.length === 1) return out.fill(x[0]); // one value everywhere (the gradient of a full sum)
   const { offA, inner, sa } = broadcastPlan(from, from, to);
   for (let r = 0, o = 0; r < offA.length; r++) for (let j = 0, i = offA[r]; j < inner; j++, i += sa) out[o++] = x[i];
   return out;
 }
 
-/** Reduces one axis of x viewed as [outer, n, inner]; `max` or sum. Summation order is fixed (left to right). */
-export function reduceAxis(x: Float64Array, shape: Shape, axis: number, kind: 'sum' | 'max'): Float64Array {
+/**
+ * Reduces one axis of x viewed as [outer, n, inner]; `max` or sum. Summation order is fixed (left to
+ * right). The result is float64 whatever x's storage, so a float32 reduction over several axes is
+ * rounded once, by the caller, at the end: a float32 sum is the float64 sum of its values, rounded.
+ */
+export function reduceAxis(x: Storage, shape: Shape, axis: number, kind: 'sum' | 'max'): Float64Array {
   const n = shape[axis];
   const inner = sizeOf(shape.slice(axis + 1));
   const outer = sizeOf(shape.slice(0, axis));
@@ -84,8 +91,8 @@ export function reduceAxis(x: Float64Array, shape: Shape, axis: number, kind: 's
 }
 
 /** General transpose: out[idx] = x[idx permuted]. */
-export function transposeKernel(x: Float64Array, shape: Shape, perm: readonly number[]): Float64Array {
-  const out = new Float64Array(x.length);
+export function transposeKernel(x: Storage, shape: Shape, perm: readonly number[]): Storage {
+  const out = allocLike(x, x.length);
   const d = shape.length;
   if (d === 2 && perm[0] === 1) {
     const [m, n] = shape;
@@ -111,7 +118,7 @@ export function transposeKernel(x: Float64Array, shape: Shape, perm: readonly nu
 }
 
 /** Copies blocks [outer, len, inner] between arrays: dst[.., dOff + i, ..] (op)= src[.., sOff + i, ..] for i < len. */
-export function copyAxisBlock(src: Float64Array, sDim: number, sOff: number, dst: Float64Array, dDim: number, dOff: number, len: number, outer: number, inner: number) {
+export function copyAxisBlock(src: Storage, sDim: number, sOff: number, dst: Storage, dDim: number, dOff: number, len: number, outer: number, inner: number) {
   for (let o = 0; o < outer; o++) {
     const s = (o * sDim + sOff) * inner;
     const t = (o * dDim + dOff) * inner;
@@ -125,29 +132,47 @@ const NC = 256; // columns of a packed B block: KC·NC doubles (512 KiB) stay in
 /** Products with fewer multiply-adds than this stay in JS: copying into WebAssembly memory would cost more than it saves. */
 const WASM_MIN = 512;
 
+/** What gemm multiplies: A, B and C all float64 or all float32. */
+export type GemmArray = Float64Array | Float32Array;
+
 /**
- * C[m×n] += op(A) · op(B): the WebAssembly SIMD kernel (wasm/gemm.as, on one or two threads) when
- * it is in use and the product is not tiny, else gemmJS. Both give the same bits (see gemmJS).
- * cIsZero promises that C holds zeros there (a fresh output), which spares reading it.
+ * C[m×n] += op(A) · op(B) for A, B, C all Float64Array or all Float32Array: the WebAssembly SIMD
+ * kernel (wasm/gemm.as, f64x2 or f32x4, on one or two threads) when it is in use and the product
+ * is not tiny, else gemmJS. Both give the same bits (see gemmJS), rounding each multiply-add once
+ * exactly when the kernel in use does (fusedArithmetic). cIsZero promises that C holds zeros there
+ * (a fresh output), which spares reading it.
  */
-export function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, A: Float64Array, aOff: number, B: Float64Array, bOff: number, C: Float64Array, cOff: number, cIsZero = false) {
+export function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, A: GemmArray, aOff: number, B: GemmArray, bOff: number, C: GemmArray, cOff: number, cIsZero = false) {
+  const f32 = C instanceof Float32Array;
+  // the kernels read every operand as C's type: a mix would be silently converted
+  if (A instanceof Float32Array !== f32 || B instanceof Float32Array !== f32) throw new TypeError(`gemm: A, B and C must all be Float64Array or all Float32Array, got ${A.constructor.name}, ${B.constructor.name} and ${C.constructor.name}`);
   if (m === 0 || n === 0 || k === 0) return;
   if (m * n * k >= WASM_MIN && wasmGemm(transA, transB, m, n, k, A, aOff, B, bOff, C, cOff, cIsZero)) return;
-  products.js++;
-  gemmJS(transA, transB, m, n, k, A, aOff, B, bOff, C, cOff);
+  const dtype = f32 ? 'float32' : 'float64', fused = fusedArithmetic();
+  countProduct(dtype, 'js');
+  if (fused) countProduct(dtype, 'fused');
+  gemmJS(transA, transB, m, n, k, A, aOff, B, bOff, C, cOff, fused);
 }
 
 /**
- * The reference kernel in plain JS. C[m×n] += op(A) · op(B) for row-major A, B (C starts as zeros in every caller), where op
+ * The reference kernel in plain JS. C[m×n] += op(A) · op(B) for row-major A, B, where op
  * transposes when the flag is set. Blocks of op(B) and 4-row panels of op(A) are packed, and each
- * 4×4 block of C is accumulated in registers. Every C element is 0 + Σ_p a·b summed in increasing
- * p, whatever the flags and blocking: the same bits as a naive triple loop.
+ * 4×4 block of C is accumulated in registers. Every C element is its old value plus a·b for
+ * p = 0, 1, …, k − 1 in that order, whatever the flags and blocking (the same bits as a naive
+ * triple loop), each step rounded as the WebAssembly kernel rounds it:
+ * - float64: a rounded product then a rounded sum, or with `fused` one rounding (fma64);
+ * - float32: the same in float32, fround(c + fround(a·b)) (the product is exact in double, and a
+ *   sum of two floats rounded to double then to float is rounded once, since 53 ≥ 2·24 + 2), or
+ *   with `fused` fma32.
+ * `fused` defaults to what the kernels do now, so gemmJS is gemm's reference whatever the setting.
  */
-export function gemmJS(transA: boolean, transB: boolean, m: number, n: number, k: number, A: Float64Array, aOff: number, B: Float64Array, bOff: number, C: Float64Array, cOff: number) {
+export function gemmJS(transA: boolean, transB: boolean, m: number, n: number, k: number, A: GemmArray, aOff: number, B: GemmArray, bOff: number, C: GemmArray, cOff: number, fused = fusedArithmetic()) {
   if (m === 0 || n === 0 || k === 0) return;
+  const block = BLOCKS[(C instanceof Float32Array ? 2 : 0) + (fused ? 1 : 0)];
   // element (i, p) of op(A) sits at aOff + i*ai + p*ap; element (p, j) of op(B) at bOff + p*bp + j*bj
   const [ai, ap] = transA ? [1, m] : [k, 1];
   const [bp, bj] = transB ? [1, k] : [n, 1];
+  // packed copies are float64 whatever the dtype: a float32 value is exact in double
   const Bp = new Float64Array(Math.min(KC, k) * Math.min(NC, (n + 3) & ~3));
   const Ap = new Float64Array(4 * Math.min(KC, k));
   const tile = new Float64Array(16);
@@ -174,12 +199,12 @@ export function gemmJS(transA: boolean, transB: boolean, m: number, n: number, k
           const o = cOff + i * n + j;
           const full = h === 4 && j + 4 <= n;
           const w = Math.min(4, n - j);
-          if (full) block4x4(Ap, Bp, jb * 4 * kc, kc, C, o, n);
+          if (full) block(Ap, Bp, jb * 4 * kc, kc, C, o, n);
           else {
             // ragged edge: work on a scratch tile, then write back only what exists
             tile.fill(0);
             for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) tile[4 * r + c] = C[o + r * n + c];
-            block4x4(Ap, Bp, jb * 4 * kc, kc, tile, 0, 4);
+            block(Ap, Bp, jb * 4 * kc, kc, tile, 0, 4);
             for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) C[o + r * n + c] = tile[4 * r + c];
           }
         }
@@ -189,25 +214,31 @@ export function gemmJS(transA: boolean, transB: boolean, m: number, n: number, k
 }
 
 /** T[4×4 block at to, row stride ts] += Ap panel · Bp panel over kc steps, in registers. */
-function block4x4(Ap: Float64Array, Bp: Float64Array, q0: number, kc: number, T: Float64Array, to: number, ts: number) {
-  const r1 = to + ts, r2 = r1 + ts, r3 = r2 + ts;
-  let c00 = T[to], c01 = T[to + 1], c02 = T[to + 2], c03 = T[to + 3];
-  let c10 = T[r1], c11 = T[r1 + 1], c12 = T[r1 + 2], c13 = T[r1 + 3];
-  let c20 = T[r2], c21 = T[r2 + 1], c22 = T[r2 + 2], c23 = T[r2 + 3];
-  let c30 = T[r3], c31 = T[r3 + 1], c32 = T[r3 + 2], c33 = T[r3 + 3];
-  for (let p = 0, q = q0, a = 0; p < kc; p++, q += 4, a += 4) {
-    const b0 = Bp[q], b1 = Bp[q + 1], b2 = Bp[q + 2], b3 = Bp[q + 3];
-    let x = Ap[a];
-    c00 += x * b0; c01 += x * b1; c02 += x * b2; c03 += x * b3;
-    x = Ap[a + 1];
-    c10 += x * b0; c11 += x * b1; c12 += x * b2; c13 += x * b3;
-    x = Ap[a + 2];
-    c20 += x * b0; c21 += x * b1; c22 += x * b2; c23 += x * b3;
-    x = Ap[a + 3];
-    c30 += x * b0; c31 += x * b1; c32 += x * b2; c33 += x * b3;
-  }
-  T[to] = c00; T[to + 1] = c01; T[to + 2] = c02; T[to + 3] = c03;
-  T[r1] = c10; T[r1 + 1] = c11; T[r1 + 2] = c12; T[r1 + 3] = c13;
-  T[r2] = c20; T[r2 + 1] = c21; T[r2 + 2] = c22; T[r2 + 3] = c23;
-  T[r3] = c30; T[r3 + 1] = c31; T[r3 + 2] = c32; T[r3 + 3] = c33;
+type Block = (Ap: Float64Array, Bp: Float64Array, q0: number, kc: number, T: GemmArray, to: number, ts: number) => void;
+
+/**
+ * Compiles block4x4 with each step `c = step(c, x, b)` for the sixteen accumulators: one function
+ * per arithmetic, so each loop stays monomorphic (as unaryKernel), written once.
+ */
+function block4x4(step: (c: string, x: string, b: string) => string): Block {
+  const rows = ['to', 'r1', 'r2', 'r3'], cols = [0, 1, 2, 3];
+  const each = (f: (r: number, q: number) => string, sep: string) => rows.map((_, r) => cols.map((q) => f(r, q)).join(sep)).join(sep);
+  const body = `
+    const r1 = to + ts, r2 = r1 + ts, r3 = r2 + ts;
+    let ${each((r, q) => `c${r}${q} = T[${rows[r]} + ${q}]`, ', ')};
+    for (let p = 0, q = q0, a = 0; p < kc; p++, q += 4, a += 4) {
+      const b0 = Bp[q], b1 = Bp[q + 1], b2 = Bp[q + 2], b3 = Bp[q + 3];
+      let x;
+      ${rows.map((_, r) => `x = Ap[a + ${r}]; ${cols.map((q) => `c${r}${q} = ${step(`c${r}${q}`, 'x', `b${q}`)};`).join(' ')}`).join('\n      ')}
+    }
+    ${each((r, q) => `T[${rows[r]} + ${q}] = c${r}${q};`, ' ')}`;
+  return new Function('fround', 'fma64', 'fma32', `return function block4x4(Ap, Bp, q0, kc, T, to, ts) {${body}\n}`)(Math.fround, fma64, fma32) as Block;
 }
+
+/** The block of each arithmetic, indexed (float32 ? 2 : 0) + (fused ? 1 : 0). */
+const BLOCKS: readonly Block[] = [
+  block4x4((c, x, b) => `${c} + ${x} * ${b}`),
+  block4x4((c, x, b) => `fma64(${x}, ${b}, ${c})`),
+  block4x4((c, x, b) => `fround(${c} + fround(${x} * ${b}))`),
+  block4x4((c, x, b) => `fma32(${x}, ${b}, ${c})`),
+];

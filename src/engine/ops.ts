@@ -1,17 +1,36 @@
 // Every differentiable primitive: its forward kernel, VJP and JVP in one place. Rules are written
 // with the public ops themselves, so they are differentiable again (higher-order derivatives).
 import { type Primitive, bind } from './trace.ts';
-import { Tensor, checkTensor, zerosLike } from './tensor.ts';
+import { type DType, type Storage, Tensor, alloc, allocLike, checkDType, checkTensor, storageFrom, zerosLike } from './tensor.ts';
 import * as K from './kernels.ts';
 import { type Shape, broadcastShapes, checkShape, describe, fmt, normAxes, normAxis, sameShape, sizeOf } from './shape.ts';
 
 export type Operand = Tensor | number;
 type D = Tensor | number; // a local derivative: a tensor or a constant
 
-const asTensor = (v: Operand, op: string, arg: string): Tensor => {
-  if (typeof v === 'number') return new Tensor(Float64Array.of(v), []);
+// dtypes: a number is weakly typed (it takes the other operand's dtype, as in JAX and NumPy 2), and
+// a float32 operand meeting a float64 one is converted to float64 first (exactly), so a mixed op
+// computes in float64; astype's derivative converts the cotangent back, so every gradient has its
+// primal's dtype.
+const asTensor = (v: Operand, op: string, arg: string, dtype: DType = 'float64'): Tensor => {
+  if (typeof v === 'number') return new Tensor(alloc(dtype, 1).fill(v), []);
   return checkTensor(v, op, arg);
 };
+/** Both operands as tensors of one dtype: numbers take the other's dtype, float32 meets float64 as float64. */
+function operands(a: Operand, b: Operand, op: string): [Tensor, Tensor] {
+  const ta = asTensor(a, op, 'a', typeof b === 'number' ? 'float64' : dtypeOfOperand(b, op, 'b'));
+  const tb = asTensor(b, op, 'b', ta.dtype);
+  if (ta.dtype === tb.dtype) return [ta, tb];
+  return ta.dtype === 'float32' ? [astype(ta, 'float64'), tb] : [ta, astype(tb, 'float64')];
+}
+const dtypeOfOperand = (v: Operand, op: string, arg: string): DType => checkTensor(v, op, arg).dtype;
+
+/** The same kernel compiled twice, one loop per storage type, so neither sees the other's arrays. */
+function perDType<F>(make: () => F): (s: Storage) => F {
+  const f64 = make();
+  const f32 = make();
+  return (s) => (s instanceof Float32Array ? f32 : f64);
+}
 /** g · d, skipping the multiply when d is ±1. */
 const scale = (g: Tensor, d: D): Tensor => (d === 1 ? g : d === -1 ? neg(g) : mul(g, d));
 
@@ -19,12 +38,12 @@ const scale = (g: Tensor, d: D): Tensor => (d === 1 ? g : d === -1 ? neg(g) : mu
 // Elementwise unary ops: y = f(x) with local derivative f'(x) = d(x, y); VJP is g·d, JVP is t·d.
 
 function unary(name: string, expr: string, d: (x: Tensor, y: Tensor) => D) {
-  const kern = K.unaryKernel(expr);
+  const kern = perDType(() => K.unaryKernel(expr));
   const prim: Primitive<null> = {
     name,
     fwd: ([x]) => {
-      const out = new Float64Array(x.size);
-      kern(x.data, out, 0);
+      const out = allocLike(x.data, x.size);
+      kern(x.data)(x.data, out, 0);
       return new Tensor(out, x.shape);
     },
     vjp: (g, [x], y) => [() => scale(g, d(x, y))],
@@ -44,12 +63,12 @@ export const sigmoid = unary('sigmoid', '1 / (1 + Math.exp(-a))',  (_, y) => mul
 export const relu    = unary('relu',    'a > 0 || a !== a ? a : 0', (x) => step(x)); // NaN passes; derivative 0 at the kink, as in PyTorch and JAX
 export const abs     = unary('abs',     'Math.abs(a)',             (x) => sign(x));
 // pow carries its exponent as the primitive's parameter
-const POW = K.unaryKernel('Math.pow(a, c)');
+const POW = perDType(() => K.unaryKernel('Math.pow(a, c)'));
 const POWP: Primitive<number> = {
   name: 'pow',
   fwd: ([x], c) => {
-    const out = new Float64Array(x.size);
-    POW(x.data, out, c);
+    const out = allocLike(x.data, x.size);
+    POW(x.data)(x.data, out, c);
     return new Tensor(out, x.shape);
   },
   vjp: (g, [x], _, c) => [() => (c === 0 ? mul(g, 0) : mul(g, mul(powc(x, c - 1), c)))],
@@ -65,10 +84,10 @@ export function pow(x: Tensor, exponent: number): Tensor {
 
 // Non-differentiable elementwise helpers (masks used inside rules): no tape, derivative zero.
 function constant1(expr: string) {
-  const kern = K.unaryKernel(expr);
+  const kern = perDType(() => K.unaryKernel(expr));
   return (x: Tensor) => {
-    const out = new Float64Array(x.size);
-    kern(x.data, out, 0);
+    const out = allocLike(x.data, x.size);
+    kern(x.data)(x.data, out, 0);
     return new Tensor(out, x.shape);
   };
 }
@@ -79,18 +98,19 @@ const sign = constant1('a > 0 ? 1 : a < 0 ? -1 : 0');
 // Elementwise binary ops with NumPy broadcasting: z = f(a, b), partials da, db.
 // VJP: (g·da, g·db), each summed back to its input's shape. JVP: ta·da + tb·db.
 
+/** The elementwise kernel of a binary op over operands of one dtype (operands() sees to that), broadcast. */
 function broadcastKernel(name: string, expr: string) {
-  const kern = K.binaryKernel(expr);
+  const kern = perDType(() => K.binaryKernel(expr));
   return (a: Tensor, b: Tensor): Tensor => {
     if (sameShape(a.shape, b.shape)) {
-      const out = new Float64Array(a.data.length);
-      kern(a.data, b.data, out, ZERO, ZERO, out.length, 1, 1);
+      const out = allocLike(a.data, a.data.length);
+      kern(out)(a.data, b.data, out, ZERO, ZERO, out.length, 1, 1);
       return new Tensor(out, a.shape);
     }
     const shape = broadcastShapes(a.shape, b.shape, name);
-    const out = new Float64Array(sizeOf(shape));
+    const out = allocLike(a.data, sizeOf(shape));
     const p = K.broadcastPlan(a.shape, b.shape, shape);
-    kern(a.data, b.data, out, p.offA, p.offB, p.inner, p.sa, p.sb);
+    kern(out)(a.data, b.data, out, p.offA, p.offB, p.inner, p.sa, p.sb);
     return new Tensor(out, shape);
   };
 }
@@ -104,7 +124,7 @@ function binary(name: string, expr: string, da: (a: Tensor, b: Tensor, y: Tensor
     vjp: (g, [a, b], y) => [() => reduceTo(scale(g, da(a, b, y)), a.shape), () => reduceTo(scale(g, db(a, b, y)), b.shape)],
     jvp: ([ta, tb], [a, b], y) => broadcastTo(add(scale(ta, da(a, b, y)), scale(tb, db(a, b, y))), y.shape),
   };
-  return (a: Operand, b: Operand) => bind(prim, [asTensor(a, name, 'a'), asTensor(b, name, 'b')], null);
+  return (a: Operand, b: Operand) => bind(prim, operands(a, b, name), null);
 }
 
 //                                   forward              ∂/∂a                  ∂/∂b
@@ -120,7 +140,7 @@ const winA = broadcastKernel('maximum', 'a > b ? 1 : a === b ? 0.5 : 0');
 
 function comparison(name: string, expr: string) {
   const k = broadcastKernel(name, expr);
-  return (a: Operand, b: Operand) => k(asTensor(a, name, 'a'), asTensor(b, name, 'b'));
+  return (a: Operand, b: Operand) => k(...operands(a, b, name));
 }
 /** 1 where the comparison holds, else 0; not differentiable (a constant to every transformation). */
 export const equal = comparison('equal', 'a === b ? 1 : 0');
@@ -213,18 +233,19 @@ const outShape = (shape: Shape, { axes, keepdims }: ReduceP) => (keepdims ? kept
 function reduceFwd(x: Tensor, p: ReduceP, kind: 'sum' | 'max'): Tensor {
   if (x.ndim === 1 && p.axes.length === 1 && kind === 'sum') {
     // a vector's sum, left to right: what reduceAxis does, without its bookkeeping
-    let s = 0;
+    let s = 0; // float64 accumulation for either dtype, rounded once when stored (as below)
     for (let i = 0, d = x.data; i < d.length; i++) s += d[i];
-    return new Tensor(Float64Array.of(s), p.keepdims ? [1] : []);
+    return new Tensor(alloc(x.dtype, 1).fill(s), p.keepdims ? [1] : []);
   }
-  let data = x.data;
+  if (p.axes.length === 0) return new Tensor(x.data.slice(), outShape(x.shape, p));
+  // every axis reduced in float64, the result rounded once for float32
+  let data: Storage = x.data;
   let shape = [...x.shape];
   for (let i = p.axes.length - 1; i >= 0; i--) {
     data = K.reduceAxis(data, shape, p.axes[i], kind);
     shape[p.axes[i]] = 1;
   }
-  if (p.axes.length === 0) data = data.slice();
-  return new Tensor(data, outShape(x.shape, p));
+  return new Tensor(x.dtype === 'float32' ? Float32Array.from(data) : data, outShape(x.shape, p));
 }
 /** g of a reduction, broadcast back over the reduced axes (a one-element g broadcasts as it is). */
 const unreduce = (g: Tensor, x: Tensor, axes: number[]) => broadcastTo(g.size === 1 ? g : reshape(g, keptShape(x.shape, axes)), x.shape);
@@ -274,6 +295,24 @@ const STOP: Primitive<null> = {
 /** The identity, with derivative zero. */
 export const stopGradient = (x: Tensor) => bind(STOP, [checkTensor(x, 'stopGradient')], null);
 
+const ASTYPE: Primitive<DType> = {
+  name: 'astype',
+  fwd: ([x], dtype) => new Tensor(storageFrom(dtype, x.data), x.shape),
+  vjp: (g, [x]) => [() => astype(g, x.dtype)], // a gradient has its primal's dtype
+  jvp: ([t], _, __, dtype) => astype(t, dtype),
+};
+/**
+ * x converted to `dtype` ('float64' or 'float32'): to float32 each value is rounded to the nearest
+ * float32; to float64 exactly. The derivative converts back. x itself when it already has the dtype.
+ *
+ * @example astype(tensor([0.1]), 'float32').data[0] === Math.fround(0.1)
+ */
+export function astype(x: Tensor, dtype: DType): Tensor {
+  checkTensor(x, 'astype');
+  checkDType(dtype, 'astype');
+  return x.dtype === dtype ? x : bind(ASTYPE, [x], dtype);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Matrix product, batched over leading dimensions (broadcast). The primitive carries transpose
 // flags so that the backward pass never materialises a transposed matrix.
@@ -304,7 +343,7 @@ function matmulKernel(a: Tensor, b: Tensor, ta: boolean, tb: boolean): Tensor {
   const batchA = a.shape.slice(0, -2);
   const batchB = b.shape.slice(0, -2);
   const batch = broadcastShapes(batchA, batchB, 'matmul');
-  const out = new Float64Array(sizeOf(batch) * m * n);
+  const out = allocLike(a.data, sizeOf(batch) * m * n);
   // batch offsets via a broadcast plan over the batch shapes with a unit inner dimension
   const plan = K.broadcastPlan([...batchA, 1], [...batchB, 1], [...batch, 1]);
   for (let r = 0; r < plan.offA.length; r++) {
@@ -317,6 +356,7 @@ function matmulKernel(a: Tensor, b: Tensor, ta: boolean, tb: boolean): Tensor {
 export function matmul(a: Tensor, b: Tensor): Tensor {
   checkTensor(a, 'matmul', 'a');
   checkTensor(b, 'matmul', 'b');
+  [a, b] = operands(a, b, 'matmul');
   if (a.ndim < 2 || b.ndim < 2) throw new RangeError(`matmul: expected tensors of rank ≥ 2, got shapes ${fmt(a.shape)} and ${fmt(b.shape)}`);
   if (a.shape[a.ndim - 1] !== b.shape[b.ndim - 2]) {
     throw new RangeError(`matmul: inner dimensions differ: shapes ${fmt(a.shape)} and ${fmt(b.shape)} (${a.shape[a.ndim - 1]} vs ${b.shape[b.ndim - 2]})`);
@@ -347,7 +387,7 @@ const SLICE: Primitive<SliceP> = {
   name: 'slice',
   fwd: ([x], { axis, start, len, full }) => {
     const shape = withDim(x.shape, axis, len);
-    const out = new Float64Array(sizeOf(shape));
+    const out = allocLike(x.data, sizeOf(shape));
     const { outer, inner } = blocks(x.shape, axis);
     K.copyAxisBlock(x.data, full, start, out, len, 0, len, outer, inner);
     return new Tensor(out, shape);
@@ -359,7 +399,7 @@ const UNSLICE: Primitive<SliceP> = {
   name: 'unslice',
   fwd: ([g], { axis, start, len, full }) => {
     const shape = withDim(g.shape, axis, full);
-    const out = new Float64Array(sizeOf(shape));
+    const out = allocLike(g.data, sizeOf(shape));
     const { outer, inner } = blocks(g.shape, axis);
     K.copyAxisBlock(g.data, len, 0, out, full, start, len, outer, inner);
     return new Tensor(out, shape);
@@ -385,7 +425,7 @@ const CONCAT: Primitive<number> = {
   fwd: (xs, axis) => {
     const full = xs.reduce((s, x) => s + x.shape[axis], 0);
     const shape = withDim(xs[0].shape, axis, full);
-    const out = new Float64Array(sizeOf(shape));
+    const out = allocLike(xs[0].data, sizeOf(shape));
     const { outer, inner } = blocks(shape, axis);
     let off = 0;
     for (const x of xs) {
@@ -408,6 +448,7 @@ const CONCAT: Primitive<number> = {
 export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   if (!Array.isArray(xs) || xs.length === 0) throw new TypeError(`concat: expected a non-empty array of tensors, got ${describe(xs)}`);
   xs.forEach((x, i) => checkTensor(x, 'concat', `xs[${i}]`));
+  if (xs.some((x) => x.dtype === 'float64') && xs.some((x) => x.dtype === 'float32')) xs = xs.map((x) => astype(x, 'float64'));
   const ax = normAxis(axis, xs[0].ndim, 'concat');
   for (const x of xs) {
     if (x.ndim !== xs[0].ndim || x.shape.some((d: number, i: number) => i !== ax && d !== xs[0].shape[i])) {
@@ -425,7 +466,7 @@ const TAKE: Primitive<TakeP> = {
   name: 'take',
   fwd: ([x], { idx }) => {
     const inner = sizeOf(x.shape.slice(1));
-    const out = new Float64Array(idx.length * inner);
+    const out = allocLike(x.data, idx.length * inner);
     for (let r = 0; r < idx.length; r++) for (let i = 0, s = idx[r] * inner; i < inner; i++) out[r * inner + i] = x.data[s + i];
     return new Tensor(out, [idx.length, ...x.shape.slice(1)]);
   },
@@ -436,12 +477,12 @@ const SCATTER: Primitive<TakeP> = {
   name: 'scatterAdd',
   fwd: ([g], { idx, rows }) => {
     const inner = sizeOf(g.shape.slice(1));
-    const out = new Float64Array(rows * inner);
+    const out = new Float64Array(rows * inner); // float64 sums for either dtype, rounded once (as reductions)
     for (let r = 0; r < idx.length; r++) {
       const o = idx[r] * inner;
       for (let i = 0; i < inner; i++) out[o + i] += g.data[r * inner + i];
     }
-    return new Tensor(out, [rows, ...g.shape.slice(1)]);
+    return new Tensor(g.dtype === 'float32' ? Float32Array.from(out) : out, [rows, ...g.shape.slice(1)]);
   },
   vjp: (g, _, __, p) => [() => bind(TAKE, [g], p)],
   jvp: ([t], _, __, p) => bind(SCATTER, [t], p),

@@ -2,7 +2,7 @@
 // 64-bit value; every draw is a pure function of its key, so the same key gives the same numbers
 // on any machine. New keys come from `split` and `foldIn`, never from hidden global state.
 import seedrandom from 'seedrandom';
-import { Tensor } from './tensor.ts';
+import { type CreateOptions, Tensor, dtypeOption } from './tensor.ts';
 import { type Shape, checkShape, describe, sizeOf } from './shape.ts';
 
 export class Key {
@@ -89,25 +89,36 @@ function sized(shape: Shape, op: string) {
   return { s: [...s], n: sizeOf(s) };
 }
 
-/** Uniform draws in [low, high), 53 random bits each. */
-export function uniform(k: Key, shape: Shape, low = 0, high = 1): Tensor {
+/** The draws as a tensor of the requested dtype (float32: each draw rounded to the nearest float32). */
+function drawn(values: Float64Array, shape: number[], options: CreateOptions | undefined, op: string): Tensor {
+  return new Tensor(dtypeOption(options, op) === 'float32' ? Float32Array.from(values) : values, shape);
+}
+
+/**
+ * Uniform draws in [low, high), 53 random bits each. With `{ dtype: 'float32' }` each draw is rounded
+ * to float32, and one that rounds up to `high` is drawn again, so the interval stays half-open.
+ */
+export function uniform(k: Key, shape: Shape, low = 0, high = 1, options?: CreateOptions): Tensor {
   checkKey(k, 'uniform');
   const { s, n } = sized(shape, 'uniform');
   if (!(Number.isFinite(low) && Number.isFinite(high) && low <= high && Number.isFinite(high - low))) {
     throw new RangeError(`uniform: expected finite low ≤ high with a finite width high − low, got low ${describe(low)}, high ${describe(high)}`);
   }
+  const f32 = dtypeOption(options, 'uniform') === 'float32';
+  const round = f32 ? Math.fround : (v: number) => v;
+  const top = round(high), bottom = round(low);
   const r = stream(k, 'uniform');
-  const out = new Float64Array(n);
+  const out = f32 ? new Float32Array(n) : new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    let v = low + (high - low) * r.double();
-    while (v >= high && high > low) v = low + (high - low) * r.double(); // rounding can reach high; draw again
+    let v = round(low + (high - low) * r.double());
+    while (v >= top && top > bottom) v = round(low + (high - low) * r.double()); // rounding can reach high; draw again
     out[i] = v;
   }
   return new Tensor(out, s);
 }
 
-/** Normal draws N(mean, std²) by the Box–Muller transform. */
-export function normal(k: Key, shape: Shape, mean = 0, std = 1): Tensor {
+/** Normal draws N(mean, std²) by the Box–Muller transform; `{ dtype: 'float32' }` rounds each draw. */
+export function normal(k: Key, shape: Shape, mean = 0, std = 1, options?: CreateOptions): Tensor {
   checkKey(k, 'normal');
   const { s, n } = sized(shape, 'normal');
   if (!(Number.isFinite(mean) && Number.isFinite(std) && std >= 0)) throw new RangeError(`normal: expected a finite mean and std ≥ 0, got mean ${describe(mean)}, std ${describe(std)}`);
@@ -121,13 +132,13 @@ export function normal(k: Key, shape: Shape, mean = 0, std = 1): Tensor {
     out[i] = mean + std * rad * Math.cos(2 * Math.PI * u2);
     if (i + 1 < n) out[i + 1] = mean + std * rad * Math.sin(2 * Math.PI * u2);
   }
-  return new Tensor(out, s);
+  return drawn(out, s, options, 'normal');
 }
 
 /** Independent Bernoulli(keep) draws as 0/1: 1 with probability keep. keep 0 gives all 0, keep 1 all 1. */
-export function bernoulli(k: Key, keep: number, shape: Shape): Tensor {
+export function bernoulli(k: Key, keep: number, shape: Shape, options?: CreateOptions): Tensor {
   checkKey(k, 'bernoulli');
   if (typeof keep !== 'number' || !(keep >= 0 && keep <= 1)) throw new RangeError(`bernoulli: expected keep, the probability of a 1, in [0, 1], got ${describe(keep)}`);
   const { s, n } = sized(shape, 'bernoulli');
-  return new Tensor(bernoulliValues(k, keep, n, 1), s);
+  return drawn(bernoulliValues(k, keep, n, 1), s, options, 'bernoulli');
 }

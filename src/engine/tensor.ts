@@ -1,20 +1,32 @@
-// The Tensor: float64 storage, contiguous row-major, a shape. Tensors are immutable: no op writes
-// into an existing tensor's data, so storage may be shared (reshape, stopGradient) safely.
+// The Tensor: float64 or float32 storage, contiguous row-major, a shape. The dtype is the storage's
+// class (Float64Array or Float32Array), so it travels with the data and cannot disagree with it.
+// Tensors are immutable: no op writes into an existing tensor's data, so storage may be shared
+// (reshape, stopGradient) safely.
 import { type Shape, checkShape, describe, fmt, sizeOf } from './shape.ts';
 import type { Annotation } from './trace.ts';
 
 export type Nested = number | readonly Nested[];
 
+/** 'float64' (the default) or 'float32': every op rounds its result to its output's dtype. */
+export type DType = 'float64' | 'float32';
+/** A tensor's storage: one element type per dtype. */
+export type Storage = Float64Array | Float32Array;
+
 export class Tensor {
-  readonly data: Float64Array;
+  readonly data: Storage;
   readonly shape: Shape;
   /** @internal One entry per transformation (vjp tape or jvp) this tensor takes part in. */
   _ad: Annotation[] | undefined = undefined;
 
   /** @internal Use `tensor`, `zeros`, … to create tensors; this trusts its arguments. */
-  constructor(data: Float64Array, shape: Shape) {
+  constructor(data: Storage, shape: Shape) {
     this.data = data;
     this.shape = shape;
+  }
+
+  /** The element type, read off the storage. */
+  get dtype(): DType {
+    return this.data instanceof Float32Array ? 'float32' : 'float64';
   }
 
   get size(): number {
@@ -68,8 +80,46 @@ export const isTensor = (v: unknown): v is Tensor => v instanceof Tensor;
 const isNumberArray = (v: unknown): v is ArrayLike<number> =>
   ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array);
 
-/** Creates a tensor from a number, nested arrays, or a flat array/typed array plus a shape. The input is copied. */
-export function tensor(values: Nested | ArrayLike<number>, shape?: Shape): Tensor {
+/** Options of the creation functions. */
+export interface CreateOptions {
+  /** The element type; default 'float64'. float32 values are rounded to the nearest float32. */
+  dtype?: DType;
+}
+
+/** Throws unless `d` names a dtype; `op` names the function in the error. */
+export function checkDType(d: unknown, op: string, arg = 'dtype'): DType {
+  if (d !== 'float64' && d !== 'float32') throw new TypeError(`${op}: expected ${arg} to be 'float64' or 'float32', got ${describe(d)}`);
+  return d;
+}
+
+/** The dtype of a creation call's options (default float64), checked. */
+export function dtypeOption(options: CreateOptions | undefined, op: string): DType {
+  if (options === undefined) return 'float64';
+  if (options === null || typeof options !== 'object') throw new TypeError(`${op}: expected options { dtype? }, got ${describe(options)}`);
+  return options.dtype === undefined ? 'float64' : checkDType(options.dtype, op, 'options.dtype');
+}
+
+/** Fresh zeroed storage of n elements of a dtype. */
+export const alloc = (dtype: DType, n: number): Storage => (dtype === 'float32' ? new Float32Array(n) : new Float64Array(n));
+/** Fresh zeroed storage like `like`'s (same dtype). */
+export const allocLike = (like: Storage, n: number): Storage => (like instanceof Float32Array ? new Float32Array(n) : new Float64Array(n));
+/** A copy of `values` as storage of a dtype (rounded to float32 for float32). */
+export const storageFrom = (dtype: DType, values: ArrayLike<number>): Storage => (dtype === 'float32' ? Float32Array.from(values) : Float64Array.from(values));
+
+/**
+ * Creates a tensor from a number, nested arrays, or a flat array/typed array plus a shape. The input
+ * is copied. `options.dtype` picks the element type (default float64; a Float32Array does not imply
+ * float32, so a tensor's dtype is always what the call says).
+ *
+ * @example tensor([[1, 2], [3, 4]], undefined, { dtype: 'float32' })
+ */
+export function tensor(values: Nested | ArrayLike<number>, shape?: Shape, options?: CreateOptions): Tensor {
+  const dtype = dtypeOption(options, 'tensor');
+  const t = tensorF64(values, shape);
+  return dtype === 'float64' ? t : new Tensor(Float32Array.from(t.data), t.shape);
+}
+
+function tensorF64(values: Nested | ArrayLike<number>, shape?: Shape): Tensor {
   if (shape !== undefined) {
     const s = checkShape(shape, 'tensor(values, shape)');
     if (!(Array.isArray(values) || isNumberArray(values))) {
@@ -118,20 +168,33 @@ function inferShape(v: Nested): number[] {
   return s;
 }
 
-export const scalar = (v: number): Tensor => {
+export const scalar = (v: number, options?: CreateOptions): Tensor => {
   if (typeof v !== 'number') throw new TypeError(`scalar: expected a number, got ${describe(v)}`);
-  return new Tensor(Float64Array.of(v), []);
+  return new Tensor(alloc(dtypeOption(options, 'scalar'), 1).fill(v), []);
 };
-function filled(shape: Shape, value: number, op: string): Tensor {
+function filled(shape: Shape, value: number, op: string, options: CreateOptions | undefined): Tensor {
   const s = checkShape(shape, op);
   if (typeof value !== 'number') throw new TypeError(`${op}: expected a number as the fill value, got ${describe(value)}`);
-  return new Tensor(new Float64Array(sizeOf(s)).fill(value), [...s]);
+  return new Tensor(alloc(dtypeOption(options, op), sizeOf(s)).fill(value), [...s]);
 }
-export const full = (shape: Shape, value: number): Tensor => filled(shape, value, 'full');
-export const zeros = (shape: Shape): Tensor => filled(shape, 0, 'zeros');
-export const ones = (shape: Shape): Tensor => filled(shape, 1, 'ones');
-export const zerosLike = (x: Tensor): Tensor => new Tensor(new Float64Array(checkTensor(x, 'zerosLike').size), x.shape);
-export const onesLike = (x: Tensor): Tensor => new Tensor(new Float64Array(checkTensor(x, 'onesLike').size).fill(1), x.shape);
+export const full = (shape: Shape, value: number, options?: CreateOptions): Tensor => filled(shape, value, 'full', options);
+export const zeros = (shape: Shape, options?: CreateOptions): Tensor => filled(shape, 0, 'zeros', options);
+export const ones = (shape: Shape, options?: CreateOptions): Tensor => filled(shape, 1, 'ones', options);
+/** Zeros with x's shape and dtype. */
+export const zerosLike = (x: Tensor): Tensor => new Tensor(allocLike(checkTensor(x, 'zerosLike').data, x.size), x.shape);
+/** Ones with x's shape and dtype. */
+export const onesLike = (x: Tensor): Tensor => new Tensor(allocLike(checkTensor(x, 'onesLike').data, x.size).fill(1), x.shape);
+
+/**
+ * x's storage as a Float64Array, for code that computes in float64 only (the verification tools):
+ * throws a TypeError naming `op` if x is float32, instead of reading float32 values as if they were
+ * float64 results.
+ */
+export function float64Data(x: Tensor, op = 'float64Data'): Float64Array {
+  checkTensor(x, op);
+  if (!(x.data instanceof Float64Array)) throw new TypeError(`${op}: expected a float64 tensor, got a float32 one of shape ${fmt(x.shape)}; convert it with astype(x, 'float64')`);
+  return x.data;
+}
 
 /** Throws a TypeError unless `v` is a Tensor; `arg` names the argument. */
 export function checkTensor(v: unknown, op: string, arg = 'x'): Tensor {

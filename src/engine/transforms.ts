@@ -62,6 +62,8 @@ function checkSameTree(a: Tensor[], b: Tensor[], what: string, of: 'output' | 'p
   if (a.length !== b.length) throw new RangeError(`${what}: expected ${a.length} tensors to match the ${of}s, got ${b.length}`);
   for (let i = 0; i < a.length; i++) {
     if (!sameShape(a[i].shape, b[i].shape)) throw new RangeError(`${what}: tensor ${i} must have shape ${fmt(a[i].shape)} like its ${of}, got ${fmt(b[i].shape)}`);
+    // as in JAX: a tangent or cotangent has its primal's dtype (convert it with astype)
+    if (a[i].dtype !== b[i].dtype) throw new TypeError(`${what}: tensor ${i} must have dtype ${a[i].dtype} like its ${of}, got ${b[i].dtype}`);
   }
 }
 

@@ -1,6 +1,6 @@
 // Layers as pure functions of a parameter tree, Flax-style: `init(key)` makes parameters,
 // `apply(params, x, { training, key })` runs the network. Train/eval is the `training` flag.
-import { type Convention, type Key, type Tensor, add, describeValue, dropout, dropoutWithMask, foldIn, gaussianDropout, isKey, matmul, normal, relu, sigmoid, split, tanh, uniform, zeros } from '../engine/index.ts';
+import { type Convention, type DType, type Key, type Tensor, add, astype, describeValue, dropout, dropoutWithMask, foldIn, gaussianDropout, isKey, matmul, normal, relu, sigmoid, split, tanh, uniform, zeros } from '../engine/index.ts';
 
 export type Linear = {
   /** [in, out]: column j holds the incoming weights of output unit j. */
@@ -10,15 +10,19 @@ export type Linear = {
 
 export type Init = 'he' | 'glorot';
 
-/** A linear layer: He-normal (std √(2/in), for ReLU) or Glorot-uniform weights, zero bias. */
-export function initLinear(key: Key, inDim: number, outDim: number, init: Init = 'he'): Linear {
+/**
+ * A linear layer: He-normal (std √(2/in), for ReLU) or Glorot-uniform weights, zero bias. A float32
+ * layer holds the float64 draws rounded to float32, so it starts where the float64 layer does.
+ */
+export function initLinear(key: Key, inDim: number, outDim: number, init: Init = 'he', dtype: DType = 'float64'): Linear {
   if (!isKey(key)) throw new TypeError(`initLinear: expected key to be a Key, got ${describeValue(key)}`);
   if (init !== 'he' && init !== 'glorot') throw new RangeError(`initLinear: init must be 'he' or 'glorot', got ${describeValue(init)}`);
   for (const [name, v] of [['inDim', inDim], ['outDim', outDim]] as const) {
     if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`initLinear: ${name} must be a positive integer, got ${describeValue(v)}`);
   }
+  if (dtype !== 'float64' && dtype !== 'float32') throw new TypeError(`initLinear: dtype must be 'float64' or 'float32', got ${describeValue(dtype)}`);
   const W = init === 'he' ? normal(key, [inDim, outDim], 0, Math.sqrt(2 / inDim)) : uniform(key, [inDim, outDim], -Math.sqrt(6 / (inDim + outDim)), Math.sqrt(6 / (inDim + outDim)));
-  return { W, b: zeros([outDim]) };
+  return { W: astype(W, dtype), b: zeros([outDim], { dtype }) };
 }
 
 export function linear(p: Linear, x: Tensor): Tensor {
@@ -45,6 +49,8 @@ export interface MLPSpec {
    * instead (the paper's §10; inverted convention only, the identity at inference).
    */
   noise?: Noise;
+  /** The parameters' dtype, 'float64' (default) or 'float32'; feed inputs of the same dtype to compute in it throughout. */
+  dtype?: DType;
 }
 
 export type Noise = 'bernoulli' | 'gaussian';
@@ -88,7 +94,9 @@ export function mlp(spec: MLPSpec): MLP {
     convention: spec.convention ?? 'inverted',
     init: spec.init ?? 'he',
     noise: spec.noise ?? 'bernoulli',
+    dtype: spec.dtype ?? 'float64',
   };
+  if (full.dtype !== 'float64' && full.dtype !== 'float32') throw new TypeError(`mlp: dtype must be 'float64' or 'float32', got ${describeValue(full.dtype)}`);
   if (full.noise !== 'bernoulli' && full.noise !== 'gaussian') throw new RangeError(`mlp: noise must be 'bernoulli' or 'gaussian', got ${describeValue(full.noise)}`);
   if (full.noise === 'gaussian' && full.convention !== 'inverted') throw new RangeError(`mlp: Gaussian noise has only the inverted convention (identity at inference), got convention '${full.convention}'`);
   if (full.init !== 'he' && full.init !== 'glorot') throw new RangeError(`mlp: init must be 'he' or 'glorot', got ${describeValue(full.init)}`);
@@ -97,7 +105,7 @@ export function mlp(spec: MLPSpec): MLP {
   const rates = [full.inputRate, ...hiddenRate];
   return {
     spec: full,
-    init: (key) => split(key, sizes.length - 1).map((k, i) => initLinear(k, sizes[i], sizes[i + 1], full.init)),
+    init: (key) => split(key, sizes.length - 1).map((k, i) => initLinear(k, sizes[i], sizes[i + 1], full.init, full.dtype)),
     apply(params, x, options) {
       if (!Array.isArray(params) || params.length !== sizes.length - 1) {
         throw new TypeError(`mlp.apply: expected params to be the ${sizes.length - 1} layers { W, b } that init makes, got ${describeValue(params)}`);

@@ -2,7 +2,8 @@
 // parameter trees; nothing given is modified, unless the caller donates its buffers (JAX's
 // donate_argnums): then the new parameters and state are written over the old ones, which saves
 // allocating (and page-faulting in) two arrays the size of the network on every step.
-import { Tensor, type Tree, describeValue, flatten } from '../engine/index.ts';
+import { type Storage, Tensor, type Tree, describeValue, flatten, zerosLike } from '../engine/index.ts';
+import { wasmSgd } from '../engine/wasm/runtime.ts';
 
 export interface SGDOptions {
   lr: number;
@@ -37,7 +38,7 @@ export function sgd<P extends Tree>(options: SGDOptions): Optimizer<P> {
   return {
     init: (params) => {
       const f = flatten(params, 'params');
-      return f.rebuild(f.leaves.map((p) => new Tensor(new Float64Array(p.size), p.shape))) as P;
+      return f.rebuild(f.leaves.map((p) => zerosLike(p))) as P; // the velocity has its parameter's dtype
     },
     step(params, grads, state, { donate = false } = {}) {
       const fp = flatten(params, 'params');
@@ -50,10 +51,13 @@ export function sgd<P extends Tree>(options: SGDOptions): Optimizer<P> {
         const g = gs[i].data, v0 = vs[i].data, w = p.data;
         const same = (t: Tensor) => t.ndim === p.ndim && t.shape.every((d, j) => d === p.shape[j]);
         if (!same(gs[i]) || !same(vs[i])) throw new RangeError(`sgd.step: gradient and state ${i} must have their parameter's shape [${p.shape.join(', ')}], got [${gs[i].shape.join(', ')}] and [${vs[i].shape.join(', ')}]`);
+        if (gs[i].dtype !== p.dtype || vs[i].dtype !== p.dtype) throw new TypeError(`sgd.step: gradient and state ${i} must have their parameter's dtype ${p.dtype}, got ${gs[i].dtype} and ${vs[i].dtype}`);
         const decay = p.ndim >= 2 ? weightDecay : 0;
-        const v = donate ? (v0 as Float64Array) : new Float64Array(p.size);
-        const out = donate ? (w as Float64Array) : new Float64Array(p.size);
-        sgdKernel(w, g, v0, out, v, lr, momentum, decay);
+        const f32 = w instanceof Float32Array;
+        const v = donate ? v0 : f32 ? new Float32Array(p.size) : new Float64Array(p.size);
+        const out = donate ? w : f32 ? new Float32Array(p.size) : new Float64Array(p.size);
+        // WebAssembly SIMD for large parameters (same bits as the JS loop), else the JS loop
+        if (!wasmSgd(w, g, v0, out, v, lr, momentum, decay)) (f32 ? sgd32 : sgd64)(w, g, v0, out, v, lr, momentum, decay);
         if (maxNorm !== undefined && p.ndim === 2) projectColumns(out, p.shape[0], p.shape[1], maxNorm);
         newP.push(new Tensor(out, p.shape));
         newV.push(new Tensor(v, p.shape));
@@ -63,17 +67,25 @@ export function sgd<P extends Tree>(options: SGDOptions): Optimizer<P> {
   };
 }
 
-/** v = momentum·v0 + g + decay·w, out = w − lr·v: one monomorphic loop (out may be w and v may be v0). */
-function sgdKernel(w: Float64Array, g: Float64Array, v0: Float64Array, out: Float64Array, v: Float64Array, lr: number, momentum: number, decay: number) {
-  for (let j = 0, n = w.length; j < n; j++) {
-    const vj = momentum * v0[j] + g[j] + decay * w[j];
-    v[j] = vj;
-    out[j] = w[j] - lr * vj;
-  }
-}
+type SGDKernel = (w: Storage, g: Storage, v0: Storage, out: Storage, v: Storage, lr: number, momentum: number, decay: number) => void;
+/**
+ * v = momentum·v0 + g + decay·w, out = w − lr·v (out may be w and v may be v0), computed in float64
+ * and stored in the parameter's dtype. Compiled once per dtype so each loop stays monomorphic.
+ */
+const sgdKernel = (): SGDKernel =>
+  new Function(
+    'w', 'g', 'v0', 'out', 'v', 'lr', 'momentum', 'decay',
+    `for (let j = 0, n = w.length; j < n; j++) {
+       const vj = momentum * v0[j] + g[j] + decay * w[j];
+       v[j] = vj;
+       out[j] = w[j] - lr * vj;
+     }`,
+  ) as SGDKernel;
+const sgd64 = sgdKernel();
+const sgd32 = sgdKernel();
 
 /** Scales every column of a row-major [rows, cols] matrix whose L2 norm exceeds c back to norm c, in place. */
-function projectColumns(w: Float64Array, rows: number, cols: number, c: number) {
+function projectColumns(w: Storage, rows: number, cols: number, c: number) {
   for (let j = 0; j < cols; j++) {
     let s = 0;
     for (let i = 0; i < rows; i++) s += w[i * cols + j] ** 2;

@@ -1,6 +1,6 @@
 // Training and evaluation helpers: minibatch SGD whose batches and masks come from keys, batched
 // inference, classification error, and Monte-Carlo model averaging over sampled dropout masks.
-import { type Key, Tensor, type Tree, add, describeValue, foldIn, isKey, softmax, uniform, valueAndGrad } from '../engine/index.ts';
+import { type Key, type Storage, Tensor, type Tree, add, describeValue, foldIn, isKey, softmax, uniform, valueAndGrad } from '../engine/index.ts';
 import type { MLP, MLPParams } from './layers.ts';
 import type { Optimizer } from './optim.ts';
 
@@ -56,26 +56,30 @@ export function fit<P extends Tree>(params: P, loss: (params: P, batch: Int32Arr
   return params;
 }
 
-/** f applied to consecutive row blocks of x [rows, width] (to bound memory), results concatenated row-wise. */
-/** A Float64Array argument (named in the error), checked before any of its elements is read. */
-function float64s(op: string, name: string, v: unknown): Float64Array {
-  if (!(v instanceof Float64Array)) throw new TypeError(`${op}: expected ${name} to be a Float64Array, got ${describeValue(v)}`);
+/** A Float64Array or Float32Array argument (named in the error), checked before any of its elements is read. */
+function storageArg(op: string, name: string, v: unknown): Storage {
+  if (!(v instanceof Float64Array || v instanceof Float32Array)) throw new TypeError(`${op}: expected ${name} to be a Float64Array or a Float32Array, got ${describeValue(v)}`);
   return v;
 }
 
 /** Whole rows of `width` values: the number of rows. */
-function rowsOf(op: string, v: Float64Array, width: number, what: string): number {
+function rowsOf(op: string, v: Storage, width: number, what: string): number {
   if (!Number.isSafeInteger(width) || width < 1) throw new RangeError(`${op}: expected ${what} to be a positive integer, got ${describeValue(width)}`);
   if (v.length % width !== 0) throw new RangeError(`${op}: expected whole rows of ${width} values, got ${v.length} values`);
   return v.length / width;
 }
 
-export function mapRows(x: Float64Array, width: number, f: (block: Tensor) => Tensor, block = 1000): Float64Array {
-  float64s('mapRows', 'x', x);
+/**
+ * f applied to consecutive row blocks of x [rows, width] (to bound memory), results concatenated
+ * row-wise into a Float64Array. x is a Float64Array or a Float32Array; each block is a tensor of its
+ * dtype (so a float32 network sees float32 inputs).
+ */
+export function mapRows(x: Storage, width: number, f: (block: Tensor) => Tensor, block = 1000): Float64Array {
+  storageArg('mapRows', 'x', x);
   if (typeof f !== 'function') throw new TypeError(`mapRows: expected f to be a function of a block of rows, got ${describeValue(f)}`);
   if (!Number.isSafeInteger(block) || block < 1) throw new RangeError(`mapRows: expected block to be a positive integer, got ${describeValue(block)}`);
   const rows = rowsOf('mapRows', x, width, 'width');
-  const parts: Float64Array[] = [];
+  const parts: Storage[] = [];
   for (let r = 0; r < rows; r += block) parts.push(f(new Tensor(x.slice(r * width, Math.min(rows, r + block) * width), [Math.min(block, rows - r), width])).data);
   const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
   parts.reduce((o, p) => (out.set(p, o), o + p.length), 0);
@@ -83,8 +87,8 @@ export function mapRows(x: Float64Array, width: number, f: (block: Tensor) => Te
 }
 
 /** Index of the largest entry of each row of a [rows, classes] array (the first on ties). */
-export function argmaxRows(scores: Float64Array, classes: number): Int32Array {
-  const out = new Int32Array(rowsOf('argmaxRows', float64s('argmaxRows', 'scores', scores), classes, 'classes'));
+export function argmaxRows(scores: Storage, classes: number): Int32Array {
+  const out = new Int32Array(rowsOf('argmaxRows', storageArg('argmaxRows', 'scores', scores), classes, 'classes'));
   for (let r = 0; r < out.length; r++) {
     let best = 0;
     for (let c = 1; c < classes; c++) if (scores[r * classes + c] > scores[r * classes + best]) best = c;
@@ -94,7 +98,7 @@ export function argmaxRows(scores: Float64Array, classes: number): Int32Array {
 }
 
 /** Fraction of rows whose argmax differs from the label. */
-export function errorRate(scores: Float64Array, classes: number, labels: ArrayLike<number>): number {
+export function errorRate(scores: Storage, classes: number, labels: ArrayLike<number>): number {
   const pred = argmaxRows(scores, classes);
   if (labels === null || typeof labels !== 'object' || typeof (labels as ArrayLike<number>).length !== 'number') throw new TypeError(`errorRate: expected labels to be an array of class indices, got ${describeValue(labels)}`);
   if (pred.length !== labels.length) throw new RangeError(`errorRate: ${pred.length} rows of scores but ${labels.length} labels`);
@@ -121,7 +125,7 @@ export function monteCarloAverages(net: MLP, params: MLPParams, x: Tensor, key: 
     acc = acc ? add(acc, p) : p;
     if (s === grid[g]) {
       const k = grid[g++];
-      out.push(acc.data.map((v) => v / k));
+      out.push(Float64Array.from(acc.data, (v) => v / k));
     }
   }
   return out;

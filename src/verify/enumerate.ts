@@ -393,7 +393,7 @@ interface Linear {
 function vectorArg(v: unknown, length: number, op: string, arg: string, what: string): Float64Array {
   if (isTensor(v)) {
     if (v.ndim > 1 || v.size !== length) throw new RangeError(`${op}: expected ${arg} to have shape [${length}] (${what}), got shape [${v.shape.join(', ')}]`);
-    return v.data;
+    return v.data instanceof Float64Array ? v.data : Float64Array.from(v.data); // float32 values are exact in float64
   }
   if (!(Array.isArray(v) || ArrayBuffer.isView(v))) throw new TypeError(`${op}: expected ${arg} to be a Tensor or an array of ${length} numbers (${what}), got ${show(v)}`);
   const list = v as ArrayLike<unknown>;

@@ -1,10 +1,17 @@
-// Runs the WebAssembly gemm kernel (gemm.as) on one or two cores. The module's memory is shared:
+// Runs the WebAssembly gemm kernels (gemm.as) on one or two cores. The modules' memory is shared:
 // operands are copied in, blocks of C are shared out between this thread and one worker thread
-// that instantiates the same module on the same memory, and Atomics hand the job over and back, so
+// that instantiates the same modules on the same memory, and Atomics hand the job over and back, so
 // the call stays synchronous. Each C element is computed whole by one thread in the fixed order of
 // the JS reference, so the bits do not depend on the kernel or on the number of threads.
+//
+// Two modules are built from gemm.as: a plain one (a rounded multiply and a rounded add per step)
+// and an FMA one (one relaxed_madd per step). The FMA module is compiled only where the engine
+// validates relaxed SIMD (Node 20 after a V8 flag this file sets), and a probe says whether its
+// relaxed_madd fuses here; the JS reference kernels then use an exact fused multiply-add (../fma.ts)
+// exactly when the kernel in use fuses, so every path still gives the same bits on a machine.
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import { GEMM_WASM_BASE64, MAX_PAGES } from './gemm.wasm.ts';
+import { GEMM_FMA_WASM_BASE64, GEMM_WASM_BASE64, MAX_PAGES } from './gemm.wasm.ts';
 import { describe } from '../shape.ts';
 
 export interface KernelConfig {
@@ -12,38 +19,104 @@ export interface KernelConfig {
   backend: 'wasm' | 'js';
   /** Threads a large product may use: 1 or 2. Default 2; a worker starts on first use. */
   threads: 1 | 2;
+  /**
+   * Use the FMA module (one relaxed_madd per multiply-add) where relaxed SIMD validates. Default
+   * false: measured on the machines this project runs on (AMD EPYC), a separate multiply and add
+   * already run at full throughput, so the FMA kernel is no faster (scripts/measure-gemm.ts), while
+   * its bits depend on whether the processor fuses relaxed_madd; the plain kernel gives the same bits
+   * on every machine. Where relaxed_madd fuses and this is on, products of either backend are rounded
+   * once per multiply-add (the JS reference uses an exact fma, src/engine/fma.ts).
+   */
+  fma: boolean;
 }
+
+/** The element types the kernels take: float64 (f64x2, two lanes) and float32 (f32x4, four). */
+export type KernelDtype = 'float64' | 'float32';
+const LANES = { float64: 2, float32: 4 } as const;
 
 const env = typeof process === 'object' ? process.env : {};
 const config: KernelConfig = {
   backend: env.DROPCHECK_KERNEL === 'js' ? 'js' : 'wasm',
   threads: env.DROPCHECK_THREADS === '1' ? 1 : 2,
+  fma: env.DROPCHECK_FMA === '1',
 };
 
-/** Chooses the matmul kernel and thread count (also settable by DROPCHECK_KERNEL=js, DROPCHECK_THREADS=1). Returns the previous setting. */
+/**
+ * Chooses the matmul kernel, thread count and multiply-add (also settable by DROPCHECK_KERNEL=js,
+ * DROPCHECK_THREADS=1, DROPCHECK_FMA=1). Checks every option before changing any. Returns the previous setting.
+ */
 export function configureKernels(options: Partial<KernelConfig>): KernelConfig {
-  if (options === null || typeof options !== 'object') throw new TypeError(`configureKernels: expected options { backend?, threads? }, got ${describe(options)}`);
+  if (options === null || typeof options !== 'object') throw new TypeError(`configureKernels: expected options { backend?, threads?, fma? }, got ${describe(options)}`);
+  const { backend, threads, fma } = options;
+  if (backend !== undefined && backend !== 'wasm' && backend !== 'js') throw new RangeError(`configureKernels: backend must be 'wasm' or 'js', got ${describe(backend)}`);
+  if (threads !== undefined && threads !== 1 && threads !== 2) throw new RangeError(`configureKernels: threads must be 1 or 2, got ${describe(threads)}`);
+  if (fma !== undefined && fma !== true && fma !== false) throw new RangeError(`configureKernels: fma must be true or false, got ${describe(fma)}`);
   const prev = { ...config };
-  if (options.backend !== undefined) {
-    if (options.backend !== 'wasm' && options.backend !== 'js') throw new RangeError(`configureKernels: backend must be 'wasm' or 'js', got ${describe(options.backend)}`);
-    config.backend = options.backend;
-  }
-  if (options.threads !== undefined) {
-    if (options.threads !== 1 && options.threads !== 2) throw new RangeError(`configureKernels: threads must be 1 or 2, got ${describe(options.threads)}`);
-    config.threads = options.threads;
-  }
+  if (backend !== undefined) config.backend = backend;
+  if (threads !== undefined) config.threads = threads;
+  if (fma !== undefined) config.fma = fma;
   return prev;
 }
 
-/** Products run in this process by each kernel (the JS count is kept by kernels.ts gemm): which kernel a setting really used. */
-export const products = { js: 0, wasm: 0, wasmTwoThreads: 0 };
+interface Counts {
+  js: number;
+  wasm: number;
+  wasmTwoThreads: number;
+  /** Products rounded once per multiply-add (by either kernel). */
+  fused: number;
+}
+const counts = (): Counts => ({ js: 0, wasm: 0, wasmTwoThreads: 0, fused: 0 });
 
 /**
- * The current kernel setting, whether the WebAssembly kernel loaded here, whether the helper thread
- * is up (it starts on the first large product), and how many products each kernel has run (the
- * two-thread ones are also counted as wasm).
+ * Products run in this process by each kernel, in all and per dtype: which kernel a setting really
+ * used (the two-thread ones are also counted as wasm).
  */
-export const kernelInfo = () => ({ ...config, wasmAvailable: load() !== null, workerReady: !!helper && Atomics.load(helper.ctl, READY) === 1, products: { ...products } });
+export const products: Counts & Record<KernelDtype, Counts> = { ...counts(), float64: counts(), float32: counts() };
+
+/** Counts one product of this dtype run by `kernel` (kernels.ts counts the JS ones). */
+export function countProduct(dtype: KernelDtype, kernel: keyof Counts) {
+  products[kernel]++;
+  products[dtype][kernel]++;
+}
+
+/**
+ * The current kernel setting and what this machine does with it: whether the WebAssembly modules
+ * loaded (fmaAvailable: the FMA module validated), whether relaxed_madd fuses here (null without the
+ * FMA module), whether the helper thread is up (it starts on the first large product), per dtype the
+ * SIMD lanes, the kernel a product of that dtype would use now (products under 512 multiply-adds
+ * always run in JS) and its arithmetic, and how many products each kernel has run.
+ */
+export function kernelInfo() {
+  const w = load();
+  return {
+    ...config,
+    wasmAvailable: w !== null,
+    fmaAvailable: !!w?.fma,
+    fused: w?.fma ? w.fused : null,
+    workerReady: !!helper && Atomics.load(helper.ctl, READY) === 1,
+    float64: dtypeInfo('float64'),
+    float32: dtypeInfo('float32'),
+    products: { ...products, float64: { ...products.float64 }, float32: { ...products.float32 } },
+  };
+}
+
+function dtypeInfo(dtype: KernelDtype) {
+  const w = load();
+  const js = w === null || config.backend === 'js';
+  const fused = fusedArithmetic();
+  const kernel = js ? (fused ? 'js-fma' : 'js') : `wasm-simd128${config.fma && w.fma ? '-fma' : ''} ${dtype === 'float64' ? 'f64x2' : 'f32x4'}`;
+  return { lanes: LANES[dtype], kernel, arithmetic: fused ? ('fma' as const) : ('mul+add' as const) };
+}
+
+/**
+ * Whether products are now rounded once per multiply-add: the FMA module is chosen, loaded, and its
+ * relaxed_madd fuses here. The JS reference kernels follow this, whichever backend runs.
+ */
+export function fusedArithmetic(): boolean {
+  if (!config.fma) return false;
+  const w = load();
+  return w !== null && w.fma !== null && w.fused === true;
+}
 
 // The few WebAssembly JS API types used here (the project's TypeScript lib has no DOM types).
 interface WasmMemory {
@@ -54,29 +127,136 @@ declare const WebAssembly: {
   Module: new (bytes: Uint8Array) => object;
   Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  validate(bytes: Uint8Array): boolean;
 };
 
+type GemmFn = (ta: number, tb: number, m: number, n: number, k: number, A: number, B: number, C: number, i0: number, i1: number, j1: number, j2: number, scratch: number) => void;
+/** What gemm.as exports (either module). */
+interface Exports {
+  gemm64: GemmFn;
+  gemm32: GemmFn;
+  probe64: (a: number, b: number, c: number) => number;
+  probe32: (a: number, b: number, c: number) => number;
+  peak64: (iters: number) => number;
+  peak32: (iters: number) => number;
+  PEAK_CHAINS: { value: number };
+  SCRATCH_BYTES: { value: number };
+  sgd64: SgdFn;
+  sgd32: SgdFn;
+}
+type SgdFn = (w: number, g: number, v: number, n: number, lr: number, momentum: number, decay: number) => void;
+interface Loaded {
+  module: object;
+  ex: Exports;
+}
 interface Wasm {
   memory: WasmMemory;
-  module: object;
-  gemm: (ta: number, tb: number, m: number, n: number, k: number, A: number, B: number, C: number, i0: number, i1: number, j1: number, j2: number, scratch: number) => void;
+  plain: Loaded;
+  /** The FMA module, or null where relaxed SIMD does not validate (or its two widths disagree on fusing). */
+  fma: Loaded | null;
+  /** Whether the FMA module's relaxed_madd rounds once; null without it. */
+  fused: boolean | null;
   scratch: number; // bytes of scratch per thread
-  view: Float64Array;
+  f64: Float64Array; // views of the memory, renewed when it grows
+  f32: Float32Array;
 }
 let wasm: Wasm | null | undefined;
 
 function load(): Wasm | null {
   if (wasm !== undefined) return wasm;
   try {
-    const bytes = Uint8Array.from(atob(GEMM_WASM_BASE64), (c) => c.charCodeAt(0));
-    const module = new WebAssembly.Module(bytes);
     const memory = new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
-    const ex = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as { gemm: Wasm['gemm']; SCRATCH_BYTES: { value: number } };
-    wasm = { memory, module, gemm: ex.gemm, scratch: (Number(ex.SCRATCH_BYTES.value) + 63) & ~63, view: new Float64Array(memory.buffer) };
+    const plain = instantiate(GEMM_WASM_BASE64, memory);
+    let fma: Loaded | null = null, fused: boolean | null = null;
+    try {
+      if (relaxedSimd()) {
+        fma = instantiate(GEMM_FMA_WASM_BASE64, memory);
+        fused = fusion(fma.ex);
+        if (fused === null) fma = null; // a relaxed_madd neither fused nor separate in both widths: no JS reference for it
+      }
+    } catch {
+      (fma = null), (fused = null); // the plain module runs
+    }
+    const scratch = (Math.max(Number(plain.ex.SCRATCH_BYTES.value), Number(fma?.ex.SCRATCH_BYTES.value ?? 0)) + 63) & ~63;
+    wasm = { memory, plain, fma, fused, scratch, f64: new Float64Array(memory.buffer), f32: new Float32Array(memory.buffer) };
   } catch {
     wasm = null; // no WebAssembly SIMD or shared memory here: the JS kernels run
   }
   return wasm;
+}
+
+function instantiate(base64: string, memory: WasmMemory): Loaded {
+  const module = new WebAssembly.Module(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
+  return { module, ex: new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Exports };
+}
+
+/** A module of one function, (v128, v128, v128) → f64x2.relaxed_madd of them: valid exactly where relaxed SIMD is. */
+const RELAXED_PROBE = Uint8Array.of(
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+  0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b, // type section: (v128 v128 v128) → v128
+  0x03, 0x02, 0x01, 0x00, // function section: one function of that type
+  0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x87, 0x02, 0x0b, // code: local.get 0 1 2, f64x2.relaxed_madd, end
+);
+
+/**
+ * Whether this engine validates relaxed SIMD, turning on V8's flag for it when it does not yet
+ * (Node 20; V8 reads the flag each time it validates a module, so it is in time for the FMA module).
+ * The FMA module is compiled only after this says yes. The parameters are for tests.
+ */
+export function relaxedSimd(validate = (b: Uint8Array) => WebAssembly.validate(b), setFlags = setFlagsFromString): boolean {
+  if (validate(RELAXED_PROBE)) return true;
+  try {
+    setFlags('--experimental-wasm-relaxed-simd');
+  } catch {
+    return false;
+  }
+  return validate(RELAXED_PROBE);
+}
+
+/**
+ * Whether relaxed_madd rounds once here: a·b + c where one rounding and two give different results,
+ * in both widths. float64: a = 1 + 2^-27, c = −(1 + 2^-26), a·a + c = 2^-54 exactly, which a rounded
+ * product loses (0). float32: a = 1 + 2^-13, c = −(1 + 2^-12), exactly 2^-26, or 0. Null if a width
+ * gives neither, or the widths disagree: then no JS reference matches the module and it is not used.
+ */
+export function fusion(ex: Pick<Exports, 'probe64' | 'probe32'>): boolean | null {
+  const classify = (got: number, fused: number) => (got === fused ? true : got === 0 ? false : null);
+  const wide = classify(ex.probe64(1 + 2 ** -27, 1 + 2 ** -27, -(1 + 2 ** -26)), 2 ** -54);
+  const narrow = classify(ex.probe32(1 + 2 ** -13, 1 + 2 ** -13, -(1 + 2 ** -12)), 2 ** -26);
+  return wide === narrow ? wide : null;
+}
+
+/** The module a product runs in now: the FMA one when chosen and available. */
+const kernels = (w: Wasm): Loaded => (config.fma && w.fma ? w.fma : w.plain);
+
+/**
+ * The single-thread peak of the multiply-add the kernels use now (relaxed_madd in the FMA module,
+ * else a multiply and an add), in GFLOP/s: a loop of independent chains on registers only, 2 flops
+ * per lane per multiply-add, best of the runs in about `ms` milliseconds. For reading a gemm's
+ * speed as a fraction of what one core can do.
+ */
+export function measurePeak(dtype: KernelDtype, ms = 200): number {
+  if (dtype !== 'float64' && dtype !== 'float32') throw new RangeError(`measurePeak: dtype must be 'float64' or 'float32', got ${describe(dtype)}`);
+  if (typeof ms !== 'number' || !(ms > 0 && ms < Infinity)) throw new RangeError(`measurePeak: ms must be a positive number of milliseconds, got ${describe(ms)}`);
+  const w = load();
+  if (w === null) throw new Error('measurePeak: the WebAssembly kernels are not available here');
+  const ex = kernels(w).ex;
+  const run = dtype === 'float64' ? ex.peak64 : ex.peak32;
+  const flops = Number(ex.PEAK_CHAINS.value) * LANES[dtype] * 2; // per iteration
+  // grow a run to a tenth of the budget (untimed: short runs measure the timer), then keep the best
+  let iters = 1 << 12;
+  for (let t = 0; t < ms / 10 && iters < 2 ** 30; iters *= 2) {
+    const t0 = performance.now();
+    run(iters);
+    t = performance.now() - t0;
+  }
+  let best = 0;
+  for (const end = performance.now() + ms; performance.now() < end || best === 0; ) {
+    const t0 = performance.now();
+    run(iters);
+    best = Math.max(best, (iters * flops) / ((performance.now() - t0) * 1e6));
+  }
+  return best;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -87,20 +267,27 @@ function load(): Wasm | null {
 const SEQ = 0, DONE = 1, READY = 2, FAILED = 3, NEXT = 4, ARGS = 5;
 /** The unit of work: this many columns (each thread packs only its own columns of op(B)), or ROW_UNIT rows when n is small. */
 const COL_UNIT = 128, ROW_UNIT = 16;
+/** Which kernel a job runs: module (plain 0, FMA 2) + width (float64 0, float32 1). */
+const kernelId = (fma: boolean, f32: boolean) => (fma ? 2 : 0) + (f32 ? 1 : 0);
 
 // Plain JS, evaluated as a script or as a module (it inherits the parent's flags), hence import().
 const WORKER_SOURCE = `
 import('node:worker_threads').then(({ workerData }) => {
-  const { module, memory, ctl } = workerData;
-  const gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
+  const { modules, memory, ctl } = workerData;
+  const kernels = modules.flatMap((module) => {
+    if (module === null) return [null, null];
+    const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
+    return [ex.gemm64, ex.gemm32];
+  });
   const c = new Int32Array(ctl);
   Atomics.store(c, ${READY}, 1);
   for (let seen = 0;;) {
     Atomics.wait(c, ${SEQ}, seen);
     seen = Atomics.load(c, ${SEQ});
-    const [ta, tb, m, n, k, A, B, C, ru, cu, scratch] = c.subarray(${ARGS}, ${ARGS} + 11);
+    const [id, ta, tb, m, n, k, A, B, C, ru, cu, scratch] = c.subarray(${ARGS}, ${ARGS} + 12);
     const nc = Math.ceil(n / cu), units = Math.ceil(m / ru) * nc;
     try {
+      const gemm = kernels[id];
       for (let u = Atomics.add(c, ${NEXT}, 1); u < units; u = Atomics.add(c, ${NEXT}, 1)) {
         const i = Math.floor(u / nc) * ru, j = (u % nc) * cu;
         gemm(ta, tb, m, n, k, A, B, C, i, Math.min(m, i + ru), j, Math.min(n, j + cu), scratch);
@@ -118,8 +305,9 @@ let helper: { ctl: Int32Array; seq: number } | null | undefined;
 function worker(w: Wasm): { ctl: Int32Array; seq: number } | null {
   if (helper !== undefined) return helper;
   try {
-    const ctl = new Int32Array(new SharedArrayBuffer(64));
-    const t = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: w.module, memory: w.memory, ctl: ctl.buffer } });
+    const ctl = new Int32Array(new SharedArrayBuffer(128));
+    const modules = [w.plain.module, w.fma?.module ?? null];
+    const t = new Worker(WORKER_SOURCE, { eval: true, workerData: { modules, memory: w.memory, ctl: ctl.buffer } });
     t.unref(); // an idle helper never keeps the process alive
     t.on('error', () => (helper = null));
     helper = { ctl, seq: 0 };
@@ -132,49 +320,95 @@ function worker(w: Wasm): { ctl: Int32Array; seq: number } | null {
 /** Products with at least this many multiply-adds use two threads. */
 export const TWO_THREAD_MIN = 1 << 20;
 
+/** Bytes rounded up to a multiple of 16 (each operand starts v128-aligned); arithmetic, not bitwise, so sizes over 2^31 stay right. */
+const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
+
 /**
- * C[m×n] += op(A)·op(B) with the WebAssembly kernel (see kernels.ts gemm for the layout). Returns
- * false, having done nothing, if the kernel is not in use or the operands do not fit its memory.
+ * C[m×n] += op(A)·op(B) with the WebAssembly kernel (see kernels.ts gemm for the layout); A, B and C
+ * all Float64Array or all Float32Array. Returns false, having done nothing, if the kernel is not in
+ * use or the operands do not fit its memory.
  */
-export function wasmGemm(transA: boolean, transB: boolean, m: number, n: number, k: number, A: Float64Array, aOff: number, B: Float64Array, bOff: number, C: Float64Array, cOff: number, cIsZero: boolean): boolean {
+export function wasmGemm(transA: boolean, transB: boolean, m: number, n: number, k: number, A: Float64Array | Float32Array, aOff: number, B: Float64Array | Float32Array, bOff: number, C: Float64Array | Float32Array, cOff: number, cIsZero: boolean): boolean {
   if (config.backend !== 'wasm') return false;
   const w = load();
   if (w === null) return false;
+  const f32 = C instanceof Float32Array, size = f32 ? 4 : 8;
   // layout: [64 KiB reserved][scratch × 2][A][B][C], each operand 16-byte aligned
   const s0 = 65536, s1 = s0 + w.scratch;
   const aP = s1 + w.scratch;
-  const bP = aP + ((m * k * 8 + 15) & ~15);
-  const cP = bP + ((k * n * 8 + 15) & ~15);
-  const end = cP + m * n * 8;
+  const bP = aP + align16(m * k * size);
+  const cP = bP + align16(k * n * size);
+  const end = cP + m * n * size;
   if (end > w.memory.buffer.byteLength) {
     const pages = Math.ceil((end - w.memory.buffer.byteLength) / 65536);
     if (w.memory.buffer.byteLength / 65536 + pages > MAX_PAGES) return false;
     w.memory.grow(pages);
   }
-  if (w.view.byteLength !== w.memory.buffer.byteLength) w.view = new Float64Array(w.memory.buffer);
-  const v = w.view;
-  v.set(A.subarray(aOff, aOff + m * k), aP / 8);
-  v.set(B.subarray(bOff, bOff + k * n), bP / 8);
-  if (cIsZero) v.fill(0, cP / 8, cP / 8 + m * n);
-  else v.set(C.subarray(cOff, cOff + m * n), cP / 8);
+  if (w.f64.byteLength !== w.memory.buffer.byteLength) (w.f64 = new Float64Array(w.memory.buffer)), (w.f32 = new Float32Array(w.memory.buffer));
+  const v = f32 ? w.f32 : w.f64;
+  v.set(A.subarray(aOff, aOff + m * k), aP / size);
+  v.set(B.subarray(bOff, bOff + k * n), bP / size);
+  if (cIsZero) v.fill(0, cP / size, cP / size + m * n);
+  else v.set(C.subarray(cOff, cOff + m * n), cP / size);
   const ta = transA ? 1 : 0, tb = transB ? 1 : 0;
+  const mod = kernels(w);
+  const gemm = f32 ? mod.ex.gemm32 : mod.ex.gemm64;
+  const dtype = f32 ? 'float32' : 'float64';
   const h = config.threads === 2 && m * n * k >= TWO_THREAD_MIN ? worker(w) : null;
-  products.wasm++;
+  countProduct(dtype, 'wasm');
+  if (fusedArithmetic()) countProduct(dtype, 'fused');
   if (h !== null && Atomics.load(h.ctl, READY) === 1) {
-    products.wasmTwoThreads++;
+    countProduct(dtype, 'wasmTwoThreads');
     const [ru, cu] = n >= 2 * COL_UNIT ? [m, COL_UNIT] : [ROW_UNIT, n];
     const nc = Math.ceil(n / cu), units = Math.ceil(m / ru) * nc;
-    h.ctl.set([ta, tb, m, n, k, aP, bP, cP, ru, cu, s1], ARGS);
+    h.ctl.set([kernelId(mod === w.fma, f32), ta, tb, m, n, k, aP, bP, cP, ru, cu, s1], ARGS);
     Atomics.store(h.ctl, NEXT, 0);
     Atomics.store(h.ctl, SEQ, ++h.seq);
     Atomics.notify(h.ctl, SEQ);
     for (let u = Atomics.add(h.ctl, NEXT, 1); u < units; u = Atomics.add(h.ctl, NEXT, 1)) {
       const i = Math.floor(u / nc) * ru, j = (u % nc) * cu;
-      w.gemm(ta, tb, m, n, k, aP, bP, cP, i, Math.min(m, i + ru), j, Math.min(n, j + cu), s0);
+      gemm(ta, tb, m, n, k, aP, bP, cP, i, Math.min(m, i + ru), j, Math.min(n, j + cu), s0);
     }
     for (let d = Atomics.load(h.ctl, DONE); d !== h.seq; d = Atomics.load(h.ctl, DONE)) Atomics.wait(h.ctl, DONE, d);
     if (Atomics.load(h.ctl, FAILED) === h.seq) throw new Error('internal: the gemm worker failed');
-  } else w.gemm(ta, tb, m, n, k, aP, bP, cP, 0, m, 0, n, s0);
-  C.set(v.subarray(cP / 8, cP / 8 + m * n), cOff);
+  } else gemm(ta, tb, m, n, k, aP, bP, cP, 0, m, 0, n, s0);
+  C.set(v.subarray(cP / size, cP / size + m * n), cOff);
+  return true;
+}
+
+/** Parameters with fewer elements than this are updated in JS: the copies would cost more than they save. */
+export const WASM_SGD_MIN = 4096;
+
+/**
+ * The SGD-with-momentum update (src/nn/optim.ts) in WebAssembly SIMD: v = momentum·v0 + g + decay·w,
+ * out = w − lr·v, element by element, computed in float64 and stored in the arrays' type, the same bits
+ * as the JS kernel (same operations, same order, no fused multiply-add). out may be w and v may be v0
+ * (a donated update). Returns false, having done nothing, where the kernel is not in use, the
+ * parameter is small or does not fit the memory.
+ */
+export function wasmSgd(w: Float64Array | Float32Array, g: Float64Array | Float32Array, v0: Float64Array | Float32Array, out: Float64Array | Float32Array, v: Float64Array | Float32Array, lr: number, momentum: number, decay: number): boolean {
+  const n = w.length;
+  if (config.backend !== 'wasm' || n < WASM_SGD_MIN) return false;
+  const wm = load();
+  if (wm === null) return false;
+  const f32 = w instanceof Float32Array, size = f32 ? 4 : 8;
+  // layout: [64 KiB reserved][scratch × 2][w][g][v], as the products lay out their operands
+  const wP = 65536 + 2 * wm.scratch;
+  const gP = wP + align16(n * size);
+  const vP = gP + align16(n * size);
+  const end = vP + n * size;
+  if (end > wm.memory.buffer.byteLength) {
+    const pages = Math.ceil((end - wm.memory.buffer.byteLength) / 65536);
+    if (wm.memory.buffer.byteLength / 65536 + pages > MAX_PAGES) return false;
+    wm.memory.grow(pages);
+  }
+  if (wm.f64.byteLength !== wm.memory.buffer.byteLength) (wm.f64 = new Float64Array(wm.memory.buffer)), (wm.f32 = new Float32Array(wm.memory.buffer));
+  const view = f32 ? wm.f32 : wm.f64;
+  view.set(w, wP / size);
+  view.set(g, gP / size);
+  view.set(v0, vP / size);
+  (f32 ? wm.plain.ex.sgd32 : wm.plain.ex.sgd64)(wP, gP, vP, n, lr, momentum, decay);
+  out.set(view.subarray(wP / size, wP / size + n));
+  v.set(view.subarray(vP / size, vP / size + n));
   return true;
 }

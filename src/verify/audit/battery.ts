@@ -4,7 +4,7 @@
 // or two-sample Hoeffding tests whose false-failure probabilities add up to at most `alpha`, with
 // sample sizes chosen for the stated power. Cases run smallest first, so the first failure found is
 // the smallest failing case.
-import { foldIn, key, uniform } from '../../engine/index.ts';
+import { float64Data, foldIn, key, uniform } from '../../engine/index.ts';
 import { type Answer, type CallArgs, Caller, type DropoutCandidate, describeCall } from './candidate.ts';
 import { dependenceSize, expectationAt, expectationPlan, frequencyAt, frequencyPlan, twoSample } from './plan.ts';
 import { type Groups, type Match, along, countZeros, directional, firstMismatch, firstNeitherZeroNorScaled, firstRepeat, groups, inputValues, keptSum, lagPairs, masked, scaled, signAndSize, tally, zeroBits } from './scan.ts';
@@ -123,7 +123,7 @@ class Battery {
     const id = `${kind}:${tag}`;
     let x = this.#inputs.get(id);
     if (!x || x.length < n) {
-      x = inputValues(uniform(foldIn(this.base, tag * 3 + STREAMS[kind]), [n]).data, kind);
+      x = inputValues(float64Data(uniform(foldIn(this.base, tag * 3 + STREAMS[kind]), [n])), kind);
       this.#inputs.set(id, x);
     }
     return x.subarray(0, n);

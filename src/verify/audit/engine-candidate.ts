@@ -1,6 +1,6 @@
 // The engine's own dropout, offered to the audit through the same interface as anyone else's: the
 // battery sees only forward and vjp, never the mask or the key.
-import { type Convention, type Tensor, dropout, key, tensor, vjp } from '../../engine/index.ts';
+import { type Convention, type Tensor, dropout, float64Data, key, tensor, vjp } from '../../engine/index.ts';
 import type { DropoutCandidate } from './candidate.ts';
 
 export function engineCandidate(convention: Convention = 'inverted'): DropoutCandidate {
@@ -8,7 +8,7 @@ export function engineCandidate(convention: Convention = 'inverted'): DropoutCan
   return {
     name: 'dropcheck dropout',
     convention,
-    forward: (x, rate, training, seed) => op(rate, training, seed)(tensor(x)).data.slice(),
-    vjp: (x, rate, training, seed, dy) => vjp(op(rate, training, seed), tensor(x)).pullback(tensor(dy))[0].data.slice(),
+    forward: (x, rate, training, seed) => float64Data(op(rate, training, seed)(tensor(x))).slice(),
+    vjp: (x, rate, training, seed, dy) => float64Data(vjp(op(rate, training, seed), tensor(x)).pullback(tensor(dy))[0]).slice(),
   };
 }
