@@ -8,11 +8,11 @@
 // r ∈ {0, 1} in Fractions, not the implementation's formula.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import seedrandom from 'seedrandom';
 import {
   type Tensor, bernoulli, dropConnect, dropout, dropoutWithMask, gaussianDropout, grad, jvp, key, mul, normal, sum, tensor, vjp,
 } from '../src/index.ts';
 import { bernoulliInvertedMoments, toFraction } from '../src/verify/rational.ts';
+import { aleaMask, aleaNormal } from './alea.ts';
 import { recorder } from './record.ts';
 
 const ALEA = 'masks drawn here from seedrandom’s Alea generator called directly on the key’s documented stream (not the engine’s bernoulli, which shares dropout’s generator)';
@@ -28,24 +28,9 @@ const seedArb = fc.integer({ min: 0, max: 2 ** 31 - 1 });
 const valuesArb = (n: number) => fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { minLength: n, maxLength: n });
 const tensorArb = shapeArb.chain((shape) => valuesArb(shape.reduce((a, b) => a * b, 1)).map((v) => tensor(v, shape)));
 
-/** The documented mask r = bernoulli(key(seed), keep, shape), drawn independently of the engine: Alea on the stream "0:seed:bernoulli" (seed < 2^32). */
-function aleaMask(seed: number, keep: number, n: number): Float64Array {
-  const r = seedrandom.alea(`0:${seed}:bernoulli`);
-  return Float64Array.from({ length: n }, () => (r.double() < keep ? 1 : 0));
-}
-const maskOf = (seed: number, rate: number, shape: readonly number[]) => aleaMask(seed, 1 - rate, shape.reduce((a, b) => a * b, 1));
+/** The documented mask r = bernoulli(key(seed), keep, shape), drawn independently of the engine (properties/alea.ts). */
+const maskOf = (seed: number, rate: number, shape: readonly number[]) => Float64Array.from(aleaMask(seed, 1 - rate, shape.reduce((a, b) => a * b, 1)));
 
-/** n standard normal draws for key(seed)'s "normal" stream, Alea and Box–Muller written here. */
-function aleaNormal(seed: number, n: number): number[] {
-  const r = seedrandom.alea(`0:${seed}:normal`);
-  const z: number[] = [];
-  while (z.length < n) {
-    const u1 = 1 - r.double(), u2 = r.double();
-    const rad = Math.sqrt(-2 * Math.log(u1));
-    z.push(rad * Math.cos(2 * Math.PI * u2), rad * Math.sin(2 * Math.PI * u2));
-  }
-  return z.slice(0, n);
-}
 
 describe('D-FWD: training output is r ⊙ x / keep (inverted) or r ⊙ x (paper), with r = bernoulli(key, keep)', () => {
   it('inverted: kept elements are x·(1/keep), dropped ones exactly 0', () => {

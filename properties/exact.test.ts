@@ -11,8 +11,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { fraction } from 'mathjs';
-import seedrandom from 'seedrandom';
 import { type Convention, type MLPParams, type Tensor, add, applyMultiplier, dropout, dropoutWithMask, gaussianDropout, key, matmul, mlp, mul, normal, ones, tensor } from '../src/index.ts';
+import { aleaMask, aleaNormal } from './alea.ts';
 import { observe, recorder, runs, unobserved } from './record.ts';
 import {
   type Fraction, type Vector, bernoulliInvertedMoments, exactLinearEnsemble, expectedDropoutLoss, gaussianMoments,
@@ -223,11 +223,6 @@ const realVec = (n: number) => fc.array(realArb, { minLength: n, maxLength: n })
 const dropRateArb = fc.oneof(fc.constantFrom(0.5, 2 / 3, 0.4, 0.2, 0.9), fc.double({ min: 0.01, max: 0.99, noNaN: true }));
 const CONVENTIONS: Convention[] = ['scale-at-inference', 'inverted'];
 
-/** The mask a key draws, from seedrandom's Alea called directly: key(seed) for seed < 2^32 is the stream "0:seed:bernoulli", r_i = [u_i < keep]. */
-function aleaMask(seed: number, keep: number, n: number): number[] {
-  const r = seedrandom.alea(`0:${seed}:bernoulli`);
-  return Array.from({ length: n }, () => (r.double() < keep ? 1 : 0));
-}
 const bitsOf = (bits: number, n: number, offset = 0) => Array.from({ length: n }, (_, i) => (bits >> (offset + i)) & 1);
 
 /** z_o = b_o + Σ_i mult_i·y_i·W_io exactly (W row-major [n, out], the engine's x·W), with mult_i exact. */
@@ -414,17 +409,6 @@ describe('E-LIN and E-INV through the engine\'s dropout (dropoutWithMask, dropou
 // ---------------------------------------------------------------------------------------------
 // E-GAUSS: the variance gaussianDropout draws, measured
 
-/** n standard normal draws of key(seed)'s "normal" stream, from Alea directly by Box–Muller (the same transform the engine documents). */
-function aleaNormal(seed: number, n: number): number[] {
-  const r = seedrandom.alea(`0:${seed}:normal`);
-  const z: number[] = [];
-  while (z.length < n) {
-    const u1 = 1 - r.double(), u2 = r.double();
-    const rad = Math.sqrt(-2 * Math.log(u1));
-    z.push(rad * Math.cos(2 * Math.PI * u2), rad * Math.sin(2 * Math.PI * u2));
-  }
-  return z.slice(0, n);
-}
 
 /**
  * The multipliers m_i of `op` (on x = 1) regressed on an independent standard normal stream z_i of

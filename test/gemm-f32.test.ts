@@ -5,9 +5,9 @@
 // gemm of the same values, within the error bound of float32 summation.
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { gemm, gemmJS } from '../src/engine/kernels.ts';
+import { gemm } from '../src/engine/kernels.ts';
 import { TWO_THREAD_MIN, configureKernels, kernelInfo } from '../src/engine/wasm/runtime.ts';
-import { exactFma32, naiveGemm } from './gemm-reference.ts';
+import { exactFma32, gemmBoth, gemmValues, naiveGemm } from './gemm-reference.ts';
 
 const same = (x: ArrayLike<number>, y: ArrayLike<number>) => x.length === y.length && Array.prototype.every.call(x, (v: number, i: number) => Object.is(v, y[i]));
 const saved = kernelInfo();
@@ -15,20 +15,8 @@ afterEach(() => void configureKernels({ backend: saved.backend, threads: saved.t
 
 const FLAGS = [[false, false], [true, false], [false, true], [true, true]] as const;
 
-/** float32 values with a few zeros, −0, infinities, NaN, near-overflow and subnormal values mixed in, from a seed. */
-function values(len: number, seed: number, special: boolean): Float32Array {
-  const out = Float32Array.from({ length: len }, (_, i) => Math.sin(seed + i * 1.37) * 3);
-  if (special) for (let i = seed & 7; i < len; i += 97) out[i] = [0, -0, Infinity, -Infinity, NaN, 3e38, -1e-40][i % 7];
-  return out;
-}
-
-function both(ta: boolean, tb: boolean, m: number, n: number, k: number, A: Float32Array, aOff: number, B: Float32Array, bOff: number) {
-  const ref = new Float32Array(m * n + 3).fill(0.5); // gemm accumulates: a nonzero start checks that too
-  const fast = ref.slice();
-  gemmJS(ta, tb, m, n, k, A, aOff, B, bOff, ref, 3);
-  gemm(ta, tb, m, n, k, A, aOff, B, bOff, fast, 3);
-  return { ref, fast };
-}
+const values = (len: number, seed: number, special: boolean) => gemmValues(Float32Array, len, seed, special);
+const both = gemmBoth<Float32Array>;
 
 describe('float32 gemm', () => {
   for (const fma of [false, true]) {

@@ -3,6 +3,7 @@
 // code with src/engine/fma.ts: a·b + c summed exactly as a BigInt times a power of two, then rounded
 // once, float64 by the engine's own decimal parser (correctly rounded) and float32 by roundBinary.
 import { fma32, fma64 } from '../src/engine/fma.ts';
+import { gemm, gemmJS } from '../src/engine/kernels.ts';
 import { fusedArithmetic } from '../src/engine/wasm/runtime.ts';
 import { binary } from './exact-double.ts';
 
@@ -87,4 +88,21 @@ export function roundBinary(n: bigint, e: number, precision: number, quantumMin:
   if (mag.toString(2).length + e > expMax) return sign * Infinity;
   // exact: mag has at most `precision` ≤ 53 bits and 2^e is a double (e ≥ −1074)
   return sign * Number(mag) * 2 ** e;
+}
+
+/** Values with a few exact zeros, −0, infinities, NaN, near-overflow and subnormal values mixed in, from a seed, in the array type T. */
+export function gemmValues<T extends Floats>(T: { from(a: ArrayLike<number>): T }, len: number, seed: number, special: boolean): T {
+  const out = T.from(Array.from({ length: len }, (_, i) => Math.sin(seed + i * 1.37) * 3));
+  const f32 = out instanceof Float32Array;
+  if (special) for (let i = seed & 7; i < len; i += 97) out[i] = [0, -0, Infinity, -Infinity, NaN, f32 ? 3e38 : 1e308, f32 ? -1e-40 : -1e-310][i % 7];
+  return out;
+}
+
+/** The product C = 0.5 + op(A)·op(B) at offset 3 (gemm accumulates: a nonzero start checks that too) by the JS reference and by gemm. */
+export function gemmBoth<T extends Floats>(ta: boolean, tb: boolean, m: number, n: number, k: number, A: T, aOff: number, B: T, bOff: number): { ref: T; fast: T } {
+  const ref = (A instanceof Float32Array ? new Float32Array(m * n + 3) : new Float64Array(m * n + 3)).fill(0.5) as T;
+  const fast = ref.slice() as T;
+  gemmJS(ta, tb, m, n, k, A, aOff, B, bOff, ref, 3);
+  gemm(ta, tb, m, n, k, A, aOff, B, bOff, fast, 3);
+  return { ref, fast };
 }

@@ -8,11 +8,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { gemm, gemmJS } from '../src/engine/kernels.ts';
+import { gemm } from '../src/engine/kernels.ts';
 import { TWO_THREAD_MIN, configureKernels, kernelInfo } from '../src/engine/wasm/runtime.ts';
 import { buildGemm, generated, generatedPath } from '../scripts/build-wasm.ts';
 import { key, matmul, uniform } from '../src/index.ts';
-import { exactFma64, naiveGemm } from './gemm-reference.ts';
+import { exactFma64, gemmBoth, gemmValues, naiveGemm } from './gemm-reference.ts';
 
 // Same bits for every number (−0 included); NaN where the reference has NaN. NaN's sign and payload
 // are not something JS fixes (V8 may canonicalise a NaN it stores), so they are not compared.
@@ -20,20 +20,8 @@ const same = (x: ArrayLike<number>, y: ArrayLike<number>) => x.length === y.leng
 const saved = kernelInfo();
 afterEach(() => void configureKernels({ backend: saved.backend, threads: saved.threads, fma: saved.fma }));
 
-/** Values with a few exact zeros, −0, infinities, NaN, huge and subnormal values mixed in, from a seed. */
-function values(len: number, seed: number, special: boolean): Float64Array {
-  const out = Float64Array.from({ length: len }, (_, i) => Math.sin(seed + i * 1.37) * 3);
-  if (special) for (let i = seed & 7; i < len; i += 97) out[i] = [0, -0, Infinity, -Infinity, NaN, 1e308, -1e-310][i % 7];
-  return out;
-}
-
-function both(ta: boolean, tb: boolean, m: number, n: number, k: number, A: Float64Array, aOff: number, B: Float64Array, bOff: number) {
-  const ref = new Float64Array(m * n + 3).fill(0.5); // gemm accumulates: a nonzero start checks that too
-  const fast = ref.slice();
-  gemmJS(ta, tb, m, n, k, A, aOff, B, bOff, ref, 3);
-  gemm(ta, tb, m, n, k, A, aOff, B, bOff, fast, 3);
-  return { ref, fast };
-}
+const values = (len: number, seed: number, special: boolean) => gemmValues(Float64Array, len, seed, special);
+const both = gemmBoth<Float64Array>;
 
 describe('WebAssembly gemm', () => {
   it('is in use here (Node 20 has WebAssembly SIMD and shared memory), with the FMA module', () => {

@@ -320,6 +320,17 @@ function worker(w: Wasm): { ctl: Int32Array; seq: number } | null {
 /** Products with at least this many multiply-adds use two threads. */
 export const TWO_THREAD_MIN = 1 << 20;
 
+/** Grows the memory to hold `end` bytes (false if it cannot) and renews the views when it grew. */
+function holds(w: Wasm, end: number): boolean {
+  if (end > w.memory.buffer.byteLength) {
+    const pages = Math.ceil((end - w.memory.buffer.byteLength) / 65536);
+    if (w.memory.buffer.byteLength / 65536 + pages > MAX_PAGES) return false;
+    w.memory.grow(pages);
+  }
+  if (w.f64.byteLength !== w.memory.buffer.byteLength) (w.f64 = new Float64Array(w.memory.buffer)), (w.f32 = new Float32Array(w.memory.buffer));
+  return true;
+}
+
 /** Bytes rounded up to a multiple of 16 (each operand starts v128-aligned); arithmetic, not bitwise, so sizes over 2^31 stay right. */
 const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
 
@@ -339,12 +350,7 @@ export function wasmGemm(transA: boolean, transB: boolean, m: number, n: number,
   const bP = aP + align16(m * k * size);
   const cP = bP + align16(k * n * size);
   const end = cP + m * n * size;
-  if (end > w.memory.buffer.byteLength) {
-    const pages = Math.ceil((end - w.memory.buffer.byteLength) / 65536);
-    if (w.memory.buffer.byteLength / 65536 + pages > MAX_PAGES) return false;
-    w.memory.grow(pages);
-  }
-  if (w.f64.byteLength !== w.memory.buffer.byteLength) (w.f64 = new Float64Array(w.memory.buffer)), (w.f32 = new Float32Array(w.memory.buffer));
+  if (!holds(w, end)) return false;
   const v = f32 ? w.f32 : w.f64;
   v.set(A.subarray(aOff, aOff + m * k), aP / size);
   v.set(B.subarray(bOff, bOff + k * n), bP / size);
@@ -397,12 +403,7 @@ export function wasmSgd(w: Float64Array | Float32Array, g: Float64Array | Float3
   const gP = wP + align16(n * size);
   const vP = gP + align16(n * size);
   const end = vP + n * size;
-  if (end > wm.memory.buffer.byteLength) {
-    const pages = Math.ceil((end - wm.memory.buffer.byteLength) / 65536);
-    if (wm.memory.buffer.byteLength / 65536 + pages > MAX_PAGES) return false;
-    wm.memory.grow(pages);
-  }
-  if (wm.f64.byteLength !== wm.memory.buffer.byteLength) (wm.f64 = new Float64Array(wm.memory.buffer)), (wm.f32 = new Float32Array(wm.memory.buffer));
+  if (!holds(wm, end)) return false;
   const view = f32 ? wm.f32 : wm.f64;
   view.set(w, wP / size);
   view.set(g, gP / size);
