@@ -81,7 +81,18 @@ describe('creation and conversion', () => {
     expect(t.dtype).toBe('float32');
   });
 
+  it('options that are not an object, or an empty one, and each function naming itself', () => {
+    expect(() => tensor([1], undefined, null as never)).toThrow(new TypeError('tensor: expected options { dtype? }, got null'));
+    expect(() => ones([1], 'float32' as never)).toThrow(new TypeError('ones: expected options { dtype? }, got "float32"'));
+    expect(tensor([1], undefined, {}).dtype).toBe('float64');
+    expect(zeros([1], {}).dtype).toBe('float64');
+    expect(() => scalar(1, { dtype: 'x' as DType })).toThrow(/^scalar: expected options.dtype/);
+    expect(() => ones([1], { dtype: 'x' as DType })).toThrow(/^ones: expected options.dtype/);
+  });
+
   it('float64Data hands out float64 storage and refuses float32, saying how to convert', () => {
+    expect(() => float64Data(tensor([1], undefined, { dtype: 'float32' }))).toThrow(/^float64Data: expected a float64 tensor/);
+    expect(() => float64Data([1] as never)).toThrow(new TypeError('float64Data: expected x to be a Tensor, got an array of length 1'));
     expect(float64Data(tensor([1]))).toBeInstanceOf(Float64Array);
     expect(() => float64Data(tensor([1], undefined, { dtype: 'float32' }), 'myTool')).toThrow(/myTool: expected a float64 tensor, got a float32 one of shape \[1\]; convert it with astype\(x, 'float64'\)/);
   });
