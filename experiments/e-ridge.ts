@@ -33,7 +33,7 @@ export const eRidge: Experiment<S, R> = {
   published: 'Paper §9.1 (derivation, no experiment). The identity itself is checked exactly in the property suite (properties.md).',
   setup: (p) => { const s = settings(p)[0]; return `Synthetic data (a controlled setting, as the claim is about linear regression): n = ${s.n} rows, d = ${s.d} features with scales 0.3–3 (so Γ is far from a multiple of the identity), columns and y centred so the bias is 0 at the optimum; y = Xw_true + noise (sd 0.5). Model: the engine's mlp with sizes [${s.d}, 1], linear, input dropout in the paper's convention (masks r ⊙ x, no rescaling), keep ∈ {0.5, 0.8}. Full-batch SGD on the mean squared error with a fresh mask per element and step, ${s.steps.toLocaleString('en')} steps, learning rate 0.05/(1 + t/1000), no momentum; Polyak averaging of the iterates over the second half. Distances are relative to ‖w*‖.`; },
   deviations: () => 'None: the paper derives this identity without an experiment.',
-  rule: (p) => `${SEEDS[p]} seeds (each draws its own data set; both keeps share it). Metric: relative distance ‖w̄ − w*‖/‖w*‖ of the averaged iterate w̄ to the marginalized minimizer w*, and its distance to w_plain = argmin ‖y − keep·Xw‖² (the solution without the ridge term). SUPPORTED if for every seed and keep the distance to w* is below ${TOL} and at most a fifth of the distance between w* and w_plain; NOT SUPPORTED if for any of them w̄ is closer to w_plain than to w*; INCONCLUSIVE otherwise. Quick-profile verdicts are marked (quick).`,
+  rule: (p) => `${SEEDS[p]} seeds (each draws its own data set; both keeps share it). Metric: relative distance ‖w̄ − w*‖/‖w*‖ of the averaged iterate w̄ to the marginalized minimizer w*, and its distance to w_plain = argmin ‖y − keep·Xw‖² (the solution without the ridge term). SUPPORTED if for every seed and keep the distance to w* is below ${TOL} and at most a fifth of the distance between w* and w_plain; CONTRADICTED (the claim is a mathematical identity and this is its own setting) if for any of them w̄ is closer to w_plain than to w*; INCONCLUSIVE otherwise. Quick-profile verdicts are marked (quick).`,
   plan: (p) => ({ settings: settings(p), seeds: SEEDS[p] }),
   cost: (s) => s.steps * 5e5, // small matrices: per-op overhead dominates (measured)
   run: (s, _seed, ctx) => {
@@ -76,7 +76,7 @@ export const eRidge: Experiment<S, R> = {
     const all = runs.map((r) => ({ keep: r.setting, seed: r.seed, ...(r.result as R) }));
     const ok = all.every((r) => r.averagedToRidge < TOL && r.averagedToRidge <= r.plainToRidge / 5);
     const wrong = all.some((r) => r.averagedToPlain < r.averagedToRidge);
-    const verdict = ok ? 'SUPPORTED' : wrong ? 'NOT SUPPORTED' : 'INCONCLUSIVE';
+    const verdict = ok ? 'SUPPORTED' : wrong ? 'CONTRADICTED' : 'INCONCLUSIVE';
     const md = ['| keep | seed | ‖w̄ − w*‖/‖w*‖ (averaged iterate) | last iterate | ‖w̄ − w_plain‖/‖w*‖ | ‖w_plain − w*‖/‖w*‖ |', '|---|---|---|---|---|---|',
       ...all.map((r) => `| ${r.keep.replace('keep', '')} | ${r.seed} | ${r.averagedToRidge.toExponential(2)} | ${r.toRidge[r.toRidge.length - 1].toExponential(2)} | ${r.averagedToPlain.toExponential(2)} | ${r.plainToRidge.toExponential(2)} |`)].join('\n');
     const rows = [...new Set(all.map((r) => r.keep))].flatMap((k) => {

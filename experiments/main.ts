@@ -2,7 +2,8 @@
 //
 //   npm start                          standard profile: self-check, property suite, every experiment, ledger
 //   npm start -- --quick               reduced profile (< 5 min), verdicts marked (quick)
-//   npm start -- --full                closest to the paper; prints its expected time first
+//   npm start -- --large               the 1024-unit networks of X-OVERFIT and M-K50 (hours: run as shards)
+//   npm start -- --paper               the paper's setups as far as they are known (days: run as shards); prints its expected time first
 //   npm start -- --only X-KEEP,M-K50   selected experiments (the ledger keeps the others' last verdicts)
 //   npm start -- --shard 2/4           one deterministic share of the runs → <out>/shards/<profile>-2-of-4.json
 //   npm start -- merge <files|dirs>    assembles reports from shard files (plus self-check and properties)
@@ -14,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { CLAIMS } from './claims.ts';
 import { type DType, kernelInfo } from '../src/index.ts';
-import { DEFAULT_DTYPE, type Profile, type RunRecord, type Verdict, runId } from './framework.ts';
+import { DEFAULT_DTYPE, type Profile, type RunRecord, type Verdict, runId, runsIn } from './framework.ts';
 import { fmtTime, progressPrinter } from './progress.ts';
 import { type ClaimSummary, cell, verdictText } from './report-properties.ts';
 import { EXPERIMENTS, experiment } from './registry.ts';
@@ -33,7 +34,7 @@ function parseArgs(argv: string[]): Args {
   };
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i];
-    if (f === '--quick' || f === '--full' || f === '--standard') a.profile = f.slice(2) as Profile;
+    if (['--quick', '--standard', '--large', '--paper'].includes(f)) a.profile = f.slice(2) as Profile;
     else if (f === '--only') a.only = value(++i, f).split(',').map((s) => s.trim()).filter(Boolean);
     else if (f === '--shard') {
       const m = /^(\d+)\/(\d+)$/.exec(value(++i, f));
@@ -114,14 +115,14 @@ async function main() {
     kernel = [...new Set(shards.map((s) => s.kernel ?? 'unknown'))].join(' + ');
     console.log(`merge: ${records.length} runs of ${ids.join(', ')} from ${shards.length} shard files (${profile} profile)`);
   } else {
-    ids = args.only ?? EXPERIMENTS.map((e) => e.id);
+    ids = args.only ?? EXPERIMENTS.filter((e) => runsIn(e, profile)).map((e) => e.id);
     const all = planRuns(ids, profile);
     const specs: RunSpec[] = args.shard ? shardOf(all, args.shard[0], args.shard[1]) : all;
     const rate = measureThroughput();
     const cores = Math.max(1, Math.min(args.workers || 1, specs.length));
     const expected = specs.reduce((s, r) => s + r.cost, 0) / (rate * cores);
     console.log(`${profile} profile: ${specs.length} runs of ${ids.join(', ')}${args.shard ? ` (shard ${args.shard.join('/')} of ${all.length} runs)` : ''} on ${cores} worker${cores > 1 ? 's' : ''}; measured ${(rate / 1e9).toFixed(2)} G multiply-adds/s per worker → expected ${fmtTime(expected)}${args.properties && !args.shard ? ' plus about a minute for the property suite' : ''}`);
-    if (profile === 'full') console.log('full profile: this is the closest to the paper this machine allows; expect the time above (interrupt with Ctrl-C).');
+    if (profile === 'large' || profile === 'paper') console.log(`${profile} profile: hours to days on this machine; run it as shards (--shard i/n) and merge them (interrupt with Ctrl-C).`);
     if (args.dryRun) return;
     if (!args.shard && args.properties) propertiesOk = await runProperties(args.out, seed, commit);
     records = await runAll(specs, profile, seed, args.workers, progressPrinter(specs), dtype);
@@ -148,7 +149,8 @@ async function main() {
   const statusFile = join(args.out, 'experiments.json');
   const status: Record<string, { verdict: Verdict; summary: string; profile: Profile; commit: string; date: string; files: string[] }> = existsSync(statusFile) ? JSON.parse(readFileSync(statusFile, 'utf8')) : {};
   for (const id of ids) {
-    const runs = records.filter((r) => r.experiment === id);
+    const source = experiment(id).runsOf?.(profile) ?? id; // experiments that share networks report on the same runs
+    const runs = records.filter((r) => r.experiment === source);
     // merged runs: the one command that reruns them unsharded (same numbers), and how they were assembled
     const rerun = `${seed === 20261127 ? '' : `DROPCHECK_SEED=${seed} `}npm start${profile === 'standard' ? ' --' : ` -- --${profile}`} --only ${id}`.replace(' -- --only', ' -- --only');
     const r = await writeReport(experiment(id), runs, args.merge ? { ...prov, command: rerun, assembledBy: command } : prov, args.out);
@@ -188,7 +190,7 @@ function writeLedger(out: string, status: Record<string, { verdict: Verdict; sum
 
 Every claim this project verifies, with its current verdict and the evidence. Exact, op and
 convergence claims are checked by the property suite; experimental claims by experiments on real
-MNIST digits, each with a decision rule stated before its runs (SUPPORTED / NOT SUPPORTED /
+MNIST digits, each with a decision rule stated before its runs (SUPPORTED / NOT REPRODUCED /
 INCONCLUSIVE; "(quick)" marks a reduced-profile verdict). Regenerate with \`npm start\` (key root ${seed}).
 
 | claim | what it says | verdict | evidence | date, commit, profile |

@@ -3,7 +3,7 @@
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { DType } from '../src/index.ts';
-import { DEFAULT_DTYPE, type Profile, type RunRecord, runId, runKeys } from './framework.ts';
+import { DEFAULT_DTYPE, DEFAULT_PROFILES, type Profile, type RunRecord, runId, runKeys, runsIn } from './framework.ts';
 import { loadDigits } from './data.ts';
 import { experiment } from './registry.ts';
 
@@ -17,7 +17,10 @@ export interface RunSpec {
 
 /** Every run of the chosen experiments, in canonical order (experiment, setting in plan order, seed). */
 export function planRuns(ids: readonly string[], profile: Profile): RunSpec[] {
-  return ids.flatMap((id) => {
+  // an experiment that reports on another's runs (shared networks) plans that one's, once
+  for (const id of ids) if (!runsIn(experiment(id), profile)) throw new RangeError(`${id} has no ${profile} profile; it runs in ${(experiment(id).profiles ?? DEFAULT_PROFILES).join(', ')}`);
+  const sources = [...new Set(ids.map((id) => experiment(id).runsOf?.(profile) ?? id))];
+  return sources.flatMap((id) => {
     const e = experiment(id);
     const plan = e.plan(profile);
     return plan.settings.flatMap((s) => Array.from({ length: plan.seeds }, (_, i) => ({ experiment: id, setting: s.name, seed: i + 1, cost: e.cost(s, profile) })));

@@ -20,7 +20,7 @@ function settings(p: Profile): S[] {
   const steps = shortSteps(p);
   const make = (panel: S['panel'], keep: number): S => ({
     name: `${panel === 'n' ? 'n' : 'keepn'}-keep${keep}`, panel, keep,
-    config: { ...b, steps, hidden: b.hidden.map(() => (p === 'full' ? (panel === 'n' ? 512 : Math.round(128 / keep)) : units(panel, keep))), inputRate: INPUT_RATE, hiddenRate: +(1 - keep).toFixed(10) },
+    config: { ...b, steps, hidden: b.hidden.map(() => (p === 'paper' ? (panel === 'n' ? 512 : Math.round(128 / keep)) : units(panel, keep))), inputRate: INPUT_RATE, hiddenRate: +(1 - keep).toFixed(10) },
   });
   return [...keeps(p).map((k) => make('n', k)), make('n', 1), ...keeps(p).map((k) => make('keep-n', k))];
 }

@@ -27,7 +27,7 @@ const HIST_EDGES = Array.from({ length: 21 }, (_, i) => i * 0.5); // 0, 0.5, …
 const SIMILAR = 1.25;
 
 function settings(p: Profile): S[] {
-  const base = p === 'full' ? { side: 28 as const, nTrain: 7000, steps: shortSteps(p) } : { side: 14 as const, nTrain: 2000, steps: shortSteps(p) };
+  const base = p === 'paper' ? { side: 28 as const, nTrain: 7000, steps: shortSteps(p) } : { side: 14 as const, nTrain: 2000, steps: shortSteps(p) };
   return [0, 0.5].map((hiddenRate) => ({ name: hiddenRate ? 'dropout' : 'no-dropout', hiddenRate, hidden: 256, batch: 50, lr: 0.2, ...base }));
 }
 

@@ -52,18 +52,18 @@ describe('decision rules', () => {
   it('each kind of part gives each verdict, and parts combine', () => {
     const v = (kind: 'positive' | 'below' | 'within', values: number[], margin?: number) => judge({ name: 'p', kind, margin, statistic: 's', values }).verdict;
     expect(v('positive', [1, 1.1, 0.9])).toBe('SUPPORTED');
-    expect(v('positive', [-1, -1.1, -0.9])).toBe('NOT SUPPORTED');
+    expect(v('positive', [-1, -1.1, -0.9])).toBe('NOT REPRODUCED');
     expect(v('positive', [-1, 1, 0.1])).toBe('INCONCLUSIVE');
     expect(v('below', [0.1, 0.11, 0.09], 0.5)).toBe('SUPPORTED');
-    expect(v('below', [1, 1.1, 0.9], 0.5)).toBe('NOT SUPPORTED');
+    expect(v('below', [1, 1.1, 0.9], 0.5)).toBe('NOT REPRODUCED');
     expect(v('below', [0, 1, 0.5], 0.5)).toBe('INCONCLUSIVE');
     expect(v('within', [0.1, -0.1, 0], 0.5)).toBe('SUPPORTED');
-    expect(v('within', [-1, -1.1, -0.9], 0.5)).toBe('NOT SUPPORTED');
+    expect(v('within', [-1, -1.1, -0.9], 0.5)).toBe('NOT REPRODUCED');
     expect(v('within', [0, 1, 0.5], 0.5)).toBe('INCONCLUSIVE');
-    const S = { verdict: 'SUPPORTED' as const }, N = { verdict: 'NOT SUPPORTED' as const }, I = { verdict: 'INCONCLUSIVE' as const };
+    const S = { verdict: 'SUPPORTED' as const }, N = { verdict: 'NOT REPRODUCED' as const }, I = { verdict: 'INCONCLUSIVE' as const };
     expect(combine([S, S])).toBe('SUPPORTED');
     expect(combine([S, I])).toBe('INCONCLUSIVE');
-    expect(combine([I, N])).toBe('NOT SUPPORTED');
+    expect(combine([I, N])).toBe('NOT REPRODUCED');
     expect(combine([])).toBe('INCONCLUSIVE');
   });
 

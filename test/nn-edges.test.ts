@@ -98,6 +98,37 @@ describe('sgd at its edges', () => {
     expect(out.b.data).toEqual(params.b.data);
     expect(out.K.data).toEqual(params.K.data);
   });
+
+  it('max-norm takes one radius per weight matrix in tree order, and says when their count differs', () => {
+    const A = tensor([[3, 0.3], [4, 0.4]]), B = tensor([[6], [8]]); // column norms 5, 0.5 | 10
+    const params = [{ W: A, b: tensor([9, 9]) }, { W: B, b: tensor([9]) }];
+    const zero = [{ W: tensor([[0, 0], [0, 0]]), b: tensor([0, 0]) }, { W: tensor([[0], [0]]), b: tensor([0]) }];
+    const opt = sgd<typeof params>({ lr: 0, maxNorm: [1, 5] });
+    const out = opt.step(params, zero, opt.init(params)).params;
+    expect(out[0].W.data).toEqual(maxNormProject(A, 1).data);
+    expect(out[1].W.data).toEqual(maxNormProject(B, 5).data);
+    expect(out[0].b.data).toEqual(params[0].b.data);
+    const three = sgd<typeof params>({ lr: 0, maxNorm: [1, 2, 3] });
+    expect(() => three.step(params, zero, three.init(params))).toThrow('sgd.step: maxNorm gives 3 radii, but the parameters hold 2 rank-2 weight matrices');
+    expect(() => sgd({ lr: 0.1, maxNorm: [] })).toThrow('sgd: maxNorm must be a number or a non-empty array of numbers, got an array of length 0');
+    expect(() => sgd({ lr: 0.1, maxNorm: [1, -1] })).toThrow('sgd: maxNorm[1] must be a finite number > 0, got -1');
+  });
+
+  it('max-norm sums each column in row order: the same bits as a column walk, on a wide matrix', () => {
+    const W = normal(key(5), [37, 53]);
+    const data = W.data;
+    const ref = Float64Array.from(data);
+    for (let j = 0; j < 53; j++) {
+      let s = 0;
+      for (let i = 0; i < 37; i++) s += ref[i * 53 + j] ** 2;
+      const norm = Math.sqrt(s);
+      if (norm > 6) for (let i = 0; i < 37; i++) ref[i * 53 + j] *= 6 / norm;
+    }
+    const P = maxNormProject(W, 6);
+    expect(P.data).toEqual(ref);
+    expect(ref.some((v, i) => v !== data[i])).toBe(true); // some columns were over the bound
+    expect(ref.some((v, i) => v === data[i] && v !== 0)).toBe(true); // and some were not
+  });
 });
 
 describe('the fit loop', () => {

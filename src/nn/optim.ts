@@ -11,8 +11,12 @@ export interface SGDOptions {
   momentum?: number;
   /** Adds weightDecay·W to the gradient of every weight matrix (rank ≥ 2); biases are not decayed. Default 0. */
   weightDecay?: number;
-  /** After each update, each unit's incoming weight vector (a column of a [in, out] matrix) is projected onto the ball of this radius. */
-  maxNorm?: number;
+  /**
+   * After each update, each unit's incoming weight vector (a column of a [in, out] matrix) is
+   * projected onto the ball of this radius: one radius for every matrix, or one per rank-2
+   * parameter in tree order (e.g. keep·c per layer for the paper's c on inverted-dropout weights).
+   */
+  maxNorm?: number | readonly number[];
 }
 
 export interface Optimizer<P extends Tree> {
@@ -34,7 +38,11 @@ export function sgd<P extends Tree>(options: SGDOptions): Optimizer<P> {
   bad('lr', lr, Number.isFinite(lr) && lr >= 0, 'a finite number ≥ 0');
   bad('momentum', momentum, Number.isFinite(momentum) && momentum >= 0 && momentum < 1, 'in [0, 1)');
   bad('weightDecay', weightDecay, Number.isFinite(weightDecay) && weightDecay >= 0, 'a finite number ≥ 0');
-  if (maxNorm !== undefined) bad('maxNorm', maxNorm, Number.isFinite(maxNorm) && maxNorm > 0, 'a finite number > 0');
+  const radii = maxNorm === undefined ? undefined : Array.isArray(maxNorm) ? [...maxNorm] : [maxNorm as number];
+  if (radii) {
+    bad('maxNorm', maxNorm, radii.length > 0, 'a number or a non-empty array of numbers');
+    radii.forEach((c, i) => bad(Array.isArray(maxNorm) ? `maxNorm[${i}]` : 'maxNorm', c, typeof c === 'number' && Number.isFinite(c) && c > 0, 'a finite number > 0'));
+  }
   return {
     init: (params) => {
       const f = flatten(params, 'params');
@@ -47,6 +55,9 @@ export function sgd<P extends Tree>(options: SGDOptions): Optimizer<P> {
       if (gs.length !== fp.leaves.length || vs.length !== fp.leaves.length) throw new RangeError('sgd.step: params, grads and state must have the same structure');
       const newP: Tensor[] = [];
       const newV: Tensor[] = [];
+      const matrices = fp.leaves.filter((p) => p.ndim === 2).length;
+      if (radii && radii.length > 1 && radii.length !== matrices) throw new RangeError(`sgd.step: maxNorm gives ${radii.length} radii, but the parameters hold ${matrices} rank-2 weight matrices`);
+      let matrix = 0;
       fp.leaves.forEach((p, i) => {
         const g = gs[i].data, v0 = vs[i].data, w = p.data;
         const same = (t: Tensor) => t.ndim === p.ndim && t.shape.every((d, j) => d === p.shape[j]);
@@ -58,7 +69,8 @@ export function sgd<P extends Tree>(options: SGDOptions): Optimizer<P> {
         const out = donate ? w : f32 ? new Float32Array(p.size) : new Float64Array(p.size);
         // WebAssembly SIMD for large parameters (same bits as the JS loop), else the JS loop
         if (!wasmSgd(w, g, v0, out, v, lr, momentum, decay)) (f32 ? sgd32 : sgd64)(w, g, v0, out, v, lr, momentum, decay);
-        if (maxNorm !== undefined && p.ndim === 2) projectColumns(out, p.shape[0], p.shape[1], maxNorm);
+        if (radii && p.ndim === 2) projectColumns(out, p.shape[0], p.shape[1], radii[radii.length > 1 ? matrix : 0]);
+        if (p.ndim === 2) matrix++;
         newP.push(new Tensor(out, p.shape));
         newV.push(new Tensor(v, p.shape));
       });
@@ -84,14 +96,21 @@ const sgdKernel = (): SGDKernel =>
 const sgd64 = sgdKernel();
 const sgd32 = sgdKernel();
 
-/** Scales every column of a row-major [rows, cols] matrix whose L2 norm exceeds c back to norm c, in place. */
+/**
+ * Scales every column of a row-major [rows, cols] matrix whose L2 norm exceeds c back to norm c, in
+ * place. Walks rows, not columns (a column walk strides a whole row per element): each column's sum
+ * still adds its rows in order, so the bits are those of the column walk.
+ */
 function projectColumns(w: Storage, rows: number, cols: number, c: number) {
+  const s = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) for (let j = 0, r = i * cols; j < cols; j++) s[j] += w[r + j] ** 2;
+  let any = false;
   for (let j = 0; j < cols; j++) {
-    let s = 0;
-    for (let i = 0; i < rows; i++) s += w[i * cols + j] ** 2;
-    const norm = Math.sqrt(s);
-    if (norm > c) for (let i = 0; i < rows; i++) w[i * cols + j] *= c / norm;
+    const norm = Math.sqrt(s[j]);
+    s[j] = norm > c ? c / norm : 1;
+    any ||= norm > c;
   }
+  if (any) for (let i = 0; i < rows; i++) for (let j = 0, r = i * cols; j < cols; j++) if (s[j] !== 1) w[r + j] *= s[j];
 }
 
 /** The max-norm projection as a function: a copy of W [in, out] with each column's norm at most c. */
