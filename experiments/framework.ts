@@ -61,6 +61,17 @@ export interface ReportBody {
   images?: { name: string; title: string; png: Buffer }[];
 }
 
+/** Runs that several experiments report on: one set of networks, several claims. */
+export interface Pool<S extends Setting = Setting, R = unknown> {
+  id: string;
+  plan: (profile: Profile) => Plan<S>;
+  cost: (setting: S, profile: Profile) => number;
+  run: (setting: S, seed: number, ctx: RunContext) => R;
+}
+
+/** The settings of a pool an experiment reports on. */
+export interface PoolRuns { pool: string; settings: readonly string[] }
+
 export interface Experiment<S extends Setting = Setting, R = unknown> {
   id: string;
   title: string;
@@ -76,15 +87,15 @@ export interface Experiment<S extends Setting = Setting, R = unknown> {
   deviations: (profile: Profile) => string;
   /** The profiles the experiment runs in (default: quick, standard and paper). */
   profiles?: readonly Profile[];
-  /** The runs of a profile. */
-  plan: (profile: Profile) => Plan<S>;
-  /** In the profiles where this returns an experiment id, the report is computed from that experiment's runs (shared networks) and plan is not used. */
-  runsOf?: (profile: Profile) => string | undefined;
+  /** The runs of a profile (not needed where runsOf names a pool in every profile). */
+  plan?: (profile: Profile) => Plan<S>;
+  /** In the profiles where this returns a pool's settings, the report is computed from those runs (networks shared with other claims) and plan is not used. */
+  runsOf?: (profile: Profile) => PoolRuns | undefined;
   /** True in the profiles whose setting is the paper's (or where the report argues scale cannot explain a failure): only then can a failed claim be CONTRADICTED. */
   faithful?: (profile: Profile) => boolean;
   /** Estimated cost of one run in multiply-adds (for ETAs and load balancing). */
-  cost: (setting: S, profile: Profile) => number;
-  run: (setting: S, seed: number, ctx: RunContext) => R;
+  cost?: (setting: S, profile: Profile) => number;
+  run?: (setting: S, seed: number, ctx: RunContext) => R;
   report: (runs: RunRecord<R>[], profile: Profile) => ReportBody;
 }
 

