@@ -24,7 +24,7 @@ for (const e of EXPERIMENTS) {
     continue;
   }
   const md = readFileSync(file, 'utf8');
-  if (!/\*\*Verdict: (SUPPORTED|NOT REPRODUCED|INCONCLUSIVE)/.test(md)) problems.push(`${e.id}: the report states no verdict`);
+  if (!/\*\*Verdict: (SUPPORTED|NOT REPRODUCED|CONTRADICTED|INCONCLUSIVE)/.test(md)) problems.push(`${e.id}: the report states no verdict`);
   for (const section of ['## Claim', '## Published', '## Setup', '## Decision rule', '## Results', '## Deviations from the paper', '## Provenance']) if (!md.includes(section)) problems.push(`${e.id}: no "${section}" section`);
   const images = [...md.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]);
   if (!images.some((f) => f.endsWith('.svg'))) problems.push(`${e.id}: no SVG plot`);

@@ -30,25 +30,54 @@ export const NETS = {
 
 const dropoutArm = (a: Arm) => a.startsWith('dropout') || a.startsWith('gaussian');
 
-/** The configuration of one arm in one profile. */
-export function armConfig(p: Profile, arm: Arm): ClassifierConfig {
+/** A network of the pool: an arm, optionally on fewer training digits (X-SIZE) or another width (X-UNDERFIT). */
+export interface Variant { arm: Arm; nTrain?: number; hidden?: readonly number[] }
+
+/** Updates at least, on small training sets (where the epochs would give only a few). */
+export const MIN_UPDATES: Record<Profile, number> = { quick: 150, standard: 1_000, large: 1_000, paper: 10_000 };
+
+/** The setting name of a variant: the arm, then @<digits> and @<widths> (or @linear) where they differ from the profile's net. */
+export const variantName = (v: Variant) => `${v.arm}${v.nTrain === undefined ? '' : `@${v.nTrain}`}${v.hidden === undefined ? '' : `@${v.hidden.length ? v.hidden.join('x') : 'linear'}`}`;
+
+/**
+ * The configuration of one network. On n training digits it trains for the arm's epochs (at least
+ * MIN_UPDATES updates) and records its errors about 25 times, every epoch on the full pool.
+ */
+export function armConfig(p: Profile, arm: Arm, variant: Omit<Variant, 'arm'> = {}): ClassifierConfig {
   const t = TUNED[p];
   let base: ClassifierConfig;
   if (p === 'quick') {
     const b = baseClassifier(p);
-    base = { ...b, evalEvery: Math.max(1, Math.round(b.steps / 4)) };
+    base = { ...b, ...(variant.nTrain ? { nTrain: variant.nTrain } : {}), evalEvery: Math.max(1, Math.round(b.steps / 4)) };
   } else {
-    const n = NETS[p], perEpoch = POOL_SIZE / 100;
+    const n = NETS[p], nTrain = variant.nTrain ?? POOL_SIZE, batch = 100, perEpoch = Math.ceil(nTrain / batch);
+    const steps = Math.max(MIN_UPDATES[p], (dropoutArm(arm) ? n.epochs.dropout : n.epochs.plain) * perEpoch);
     base = {
-      side: n.side, hidden: [...n.hidden], inputRate: 0, hiddenRate: 0, nTrain: POOL_SIZE, batch: 100, lr: t.lr, momentum: 0.9,
-      steps: (dropoutArm(arm) ? n.epochs.dropout : n.epochs.plain) * perEpoch, evalEvery: n.evalEveryEpochs * perEpoch, curveTrainDigits: n.curveTrainDigits,
+      side: n.side, hidden: [...n.hidden], inputRate: 0, hiddenRate: 0, nTrain, batch, lr: t.lr, momentum: 0.9,
+      steps, evalEvery: nTrain === POOL_SIZE ? n.evalEveryEpochs * perEpoch : Math.max(perEpoch, Math.round(steps / 25)), curveTrainDigits: Math.min(nTrain, n.curveTrainDigits),
     };
   }
+  if (variant.hidden) base.hidden = [...variant.hidden];
   const drop = dropoutArm(arm) ? { ...PAPER_DROPOUT, ...(arm.startsWith('gaussian') ? { noise: 'gaussian' as const } : {}) } : {};
   const keepIn = dropoutArm(arm) ? 1 - PAPER_DROPOUT.inputRate : 1, keepHidden = dropoutArm(arm) ? 1 - PAPER_DROPOUT.hiddenRate : 1;
   const reg = arm.endsWith('max-norm') ? { maxNorm: maxNormRadii(t.c, keepIn, keepHidden, base.hidden.length) } : arm.endsWith('l2') ? { weightDecay: t.l2 } : {};
-  const mc = arm === 'dropout+max-norm' ? { mc: { draws: MC.draws(p), grid: MC.grid, ...(MC.stride(p) > 1 ? { stride: MC.stride(p) } : {}) } } : {};
+  const main = variant.nTrain === undefined && variant.hidden === undefined;
+  const mc = main && arm === 'dropout+max-norm' ? { mc: { draws: MC.draws(p), grid: MC.grid, ...(MC.stride(p) > 1 ? { stride: MC.stride(p) } : {}) } } : {};
   return { ...base, ...drop, ...reg, ...mc };
+}
+
+/** X-SIZE's training-set sizes below the full pool (whose networks are the pool's main arms). */
+export const SIZES: Record<Profile, readonly number[]> = { quick: [100, 500], standard: [100, 500, 1_000, 5_000, 10_000], large: [], paper: [100, 500, 1_000, 5_000, 10_000] };
+/** X-UNDERFIT's smaller networks (the widest is the pool's main net). */
+export const CAPACITIES: Record<Profile, readonly (readonly number[])[]> = { quick: [[], [8]], standard: [[], [16], [128]], large: [], paper: [[], [16], [128], [512]] };
+
+/** Every network of the pool in a profile. */
+export function variants(p: Profile): Variant[] {
+  return [
+    ...armsIn(p).map((arm) => ({ arm })),
+    ...SIZES[p].flatMap((nTrain) => (['plain', 'dropout+max-norm'] as const).map((arm) => ({ arm, nTrain }))),
+    ...CAPACITIES[p].flatMap((hidden) => (['plain', 'dropout+max-norm'] as const).map((arm) => ({ arm, hidden }))),
+  ];
 }
 
 /**
@@ -58,11 +87,11 @@ export function armConfig(p: Profile, arm: Arm): ClassifierConfig {
  */
 export const POOL_SEEDS: Record<Profile, number> = { quick: 3, standard: 3, large: 3, paper: 5 };
 
-interface S extends Setting { arm: Arm; config: ClassifierConfig }
+interface S extends Setting { variant: Variant; config: ClassifierConfig }
 
 export const mnistNets: Pool<S, ClassifierResult> = {
   id: 'MNIST-NETS',
-  plan: (p) => ({ settings: armsIn(p).map((arm) => ({ name: arm, arm, config: armConfig(p, arm) })), seeds: POOL_SEEDS[p] }),
+  plan: (p) => ({ settings: variants(p).map((v) => ({ name: variantName(v), variant: v, config: armConfig(p, v.arm, v) })), seeds: POOL_SEEDS[p] }),
   cost: (s) => classifierCost(s.config),
   run: (s, _seed, ctx) => {
     const { testError, trainError, curve, mc, mcWeightScaled } = trainClassifier(s.config, ctx);
