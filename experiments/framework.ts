@@ -52,6 +52,8 @@ export interface Plot {
 
 export interface ReportBody {
   verdict: Verdict;
+  /** One line stating the scale next to the verdict: data, input size, network, updates, seeds, the baseline's error beside the paper's. */
+  setting: string;
   /** One line for the ledger: the number that decided it. */
   summary: string;
   /** Markdown sections (results tables, discussion), without the header, rule and provenance. */

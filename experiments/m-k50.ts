@@ -2,7 +2,7 @@
 // tested as an equivalence: within a margin relative to the error level, with an undecided outcome.
 import type { ClassifierResult } from './classifier.ts';
 import { type Experiment, type Profile, type Setting, combine, interval, judge, mean, partsTable, sd } from './framework.ts';
-import { MC, POOL_SEEDS, armConfig } from './networks.ts';
+import { MC, POOL_SEEDS, armConfig, netSetting } from './networks.ts';
 import { lineWithBand } from './plot.ts';
 import { SCALED_DOWN, describeNet, describeTraining } from './scale.ts';
 
@@ -58,6 +58,7 @@ export const mK50: Experiment<Setting, R> = {
     const rowsWs = MC.grid.map((k) => ({ k, series: `weight scaling (± the ${100 * MARGIN}% margin)`, mean: w, lo: w * (1 - MARGIN), hi: w * (1 + MARGIN) }));
     return {
       verdict,
+      setting: `${netSetting(p, [{ arm: 'dropout+max-norm' }])} Monte-Carlo averages on ${testDigits(p)}, ${MC.draws(p)} mask sequences per network; weight-scaled test error ${w.toFixed(2)}% (paper: about 1.05%)`,
       summary: `g(${K_CLAIM}) = ${(100 * part1.ci.mean).toFixed(1)}% [${f(100 * part1.ci.lo, 1)}, ${f(100 * part1.ci.hi, 1)}] against a ±${100 * MARGIN}% margin; k* ${reached.length ? `${Math.min(...reached)}–${Math.max(...reached)}` : '> 100'}; weight scaling ${w.toFixed(2)}%, MC at k = 1 ${mean(rs.flatMap((r) => r.mc.map((d) => d[0]))).toFixed(2)}%, at k = 100 ${mean(rs.flatMap((r) => r.mc.map((d) => d[MC.grid.length - 1]))).toFixed(2)}%`,
       markdown: md,
       plots: [{ name: 'mc-vs-k', title: 'Test error of Monte-Carlo averaging over k masks against weight scaling', spec: lineWithBand({ rows: [...rowsMc, ...rowsWs], x: 'k', y: 'mean', lo: 'lo', hi: 'hi', series: 'series', xTitle: 'k (sampled masks)', yTitle: 'test error (%)', title: `M-K50 (${p} profile)`, logX: true }) }],

@@ -147,13 +147,13 @@ async function main() {
   // experiment reports, and the record of the latest verdict per experiment (for partial runs)
   const prov: Provenance = { commit, node: process.version, profile, date: new Date().toISOString().slice(0, 10), command, root: seed, kernel };
   const statusFile = join(args.out, 'experiments.json');
-  const status: Record<string, { verdict: Verdict; summary: string; profile: Profile; commit: string; date: string; files: string[] }> = existsSync(statusFile) ? JSON.parse(readFileSync(statusFile, 'utf8')) : {};
+  const status: Record<string, Status> = existsSync(statusFile) ? JSON.parse(readFileSync(statusFile, 'utf8')) : {};
   for (const id of ids) {
     const runs = recordsFor(id, profile, records); // experiments that share networks report on the same runs
     // merged runs: the one command that reruns them unsharded (same numbers), and how they were assembled
     const rerun = `${seed === 20261127 ? '' : `DROPCHECK_SEED=${seed} `}npm start${profile === 'standard' ? ' --' : ` -- --${profile}`} --only ${id}`.replace(' -- --only', ' -- --only');
     const r = await writeReport(experiment(id), runs, args.merge ? { ...prov, command: rerun, assembledBy: command } : prov, args.out);
-    status[id] = { verdict: r.verdict, summary: r.summary, profile, commit, date: prov.date, files: [`${id}.md`, ...r.files] };
+    status[id] = { verdict: r.verdict, summary: r.summary, setting: r.setting, profile, commit, date: prov.date, files: [`${id}.md`, ...r.files] };
     console.log(`${id}: ${verdictLabel(r.verdict, profile)} — ${r.summary} → ${join(args.out, `${id}.md`)}`);
   }
   writeFileSync(statusFile, JSON.stringify(status, null, 1) + '\n');
@@ -166,34 +166,47 @@ async function main() {
 }
 let propertiesOk = true;
 
-function writeLedger(out: string, status: Record<string, { verdict: Verdict; summary: string; profile: Profile; commit: string; date: string }>) {
+/** The latest verdict of an experiment in one output folder (experiments.json). */
+interface Status { verdict: Verdict; summary: string; setting?: string; profile: Profile; commit: string; date: string; files?: string[] }
+
+/** Profiles whose reports live in a subfolder of the ledger's (run as shards: npm start -- --large --out reports/large). */
+const SUBFOLDERS = ['large', 'paper'] as const;
+
+function writeLedger(out: string, status: Record<string, Status>) {
   const summaries: ClaimSummary[] = existsSync(join(out, 'properties-summary.json')) ? JSON.parse(readFileSync(join(out, 'properties-summary.json'), 'utf8')).summary : [];
   const propMeta = existsSync(join(out, 'properties-summary.json')) ? JSON.parse(readFileSync(join(out, 'properties-summary.json'), 'utf8')) : null;
   const byId = new Map(summaries.map((s) => [s.id, s]));
+  const sub = SUBFOLDERS.map((dir) => ({ dir, status: (existsSync(join(out, dir, 'experiments.json')) ? JSON.parse(readFileSync(join(out, dir, 'experiments.json'), 'utf8')) : {}) as Record<string, Status> }));
   const rows = CLAIMS.map((c) => {
     const s = byId.get(c.id), e = status[c.id];
-    const parts: string[] = [], where: string[] = [], when: string[] = [];
+    const parts: string[] = [], where: string[] = [], when: string[] = [], settings: string[] = [];
     if (s) {
       parts.push(verdictText(s));
       where.push('[properties](properties.md)');
       when.push(`${propMeta.date}, ${propMeta.commit}, property suite`);
     }
-    if (e) {
-      parts.push(`${s ? 'in practice: ' : ''}**${verdictLabel(e.verdict, e.profile)}** (${e.summary})`);
-      where.push(`[${c.id}.md](${c.id}.md)`);
-      when.push(`${e.date}, ${e.commit}, ${e.profile} profile`);
+    const experimental = [...(e ? [{ e, dir: '' }] : []), ...sub.filter((x) => x.status[c.id]).map((x) => ({ e: x.status[c.id], dir: `${x.dir}/` }))];
+    for (const { e: x, dir } of experimental) {
+      parts.push(`${s ? 'in practice: ' : ''}${dir ? `${x.profile} profile: ` : ''}**${verdictLabel(x.verdict, x.profile)}** (${x.summary})`);
+      where.push(`[${dir}${c.id}.md](${dir}${c.id}.md)`);
+      when.push(`${x.date}, ${x.commit}, ${x.profile} profile`);
+      settings.push(`${experimental.length > 1 ? `${x.profile}: ` : ''}${x.setting ?? 'not recorded'}`);
     }
-    return `| ${c.id} | ${c.title} | ${cell(parts.join('; ') || 'not run yet')} | ${where.join(', ') || '—'} | ${cell(when.join('; ') || '—')} |`;
+    return `| ${c.id} | ${c.title} | ${cell(parts.join('; ') || 'not run yet')} | ${cell(settings.join(' ') || (s ? 'exact (property suite)' : '—'))} | ${where.join(', ') || '—'} | ${cell(when.join('; ') || '—')} |`;
   });
   writeFileSync(join(out, 'README.md'), `# Claim ledger
 
-Every claim this project verifies, with its current verdict and the evidence. Exact, op and
-convergence claims are checked by the property suite; experimental claims by experiments on real
-MNIST digits, each with a decision rule stated before its runs (SUPPORTED / NOT REPRODUCED /
-INCONCLUSIVE; "(quick)" marks a reduced-profile verdict). Regenerate with \`npm start\` (key root ${seed}).
+Every claim this project verifies, with its current verdict, the setting it was reached in, and the
+evidence. Exact, op and convergence claims are checked by the property suite; experimental claims by
+experiments on real MNIST digits, each with a decision rule stated before its runs. Verdicts:
+SUPPORTED (the claim's prediction held); NOT REPRODUCED (it did not appear in a setting that differs
+from the paper's: not evidence against the paper); CONTRADICTED (it failed in the paper's own
+setting, or where the report argues scale cannot explain it); INCONCLUSIVE. "(quick)" marks a
+pipeline-check verdict. The setting column states the scale: read a verdict only with it.
+Regenerate with \`npm start\` (key root ${seed}).
 
-| claim | what it says | verdict | evidence | date, commit, profile |
-|---|---|---|---|---|
+| claim | what it says | verdict | setting | evidence | date, commit, profile |
+|---|---|---|---|---|---|
 ${rows.join('\n')}
 
 The engine's own self-check: [self-check.md](self-check.md); the engine's dropout judged by the

@@ -98,3 +98,15 @@ export const mnistNets: Pool<S, ClassifierResult> = {
     return { testError, trainError, curve, ...(mc ? { mc, mcWeightScaled } : {}) };
   },
 };
+
+/**
+ * The setting line of a report on pool networks: data, input size, networks, updates, seeds, and
+ * (when given) the no-dropout baseline's test error beside the paper's.
+ */
+export function netSetting(p: Profile, vs: readonly Variant[], baseline?: { errors: readonly number[]; paper: string }): string {
+  const cs = vs.map((v) => armConfig(p, v.arm, v));
+  const range = (xs: number[], f = (x: number) => x.toLocaleString('en')) => { const lo = Math.min(...xs), hi = Math.max(...xs); return lo === hi ? f(lo) : `${f(lo)}–${f(hi)}`; };
+  const nets = [...new Set(cs.map((c) => [c.side * c.side, ...c.hidden, 10].join('-')))];
+  const mean = baseline ? baseline.errors.reduce((a, b) => a + b, 0) / baseline.errors.length : NaN;
+  return `MNIST, ${range(cs.map((c) => c.nTrain))} training digits, the 10,000 official test digits; ${cs[0].side}×${cs[0].side} inputs; ${nets.join(', ')} ReLU; ${range(cs.map((c) => c.steps))} updates (${range(cs.map((c) => (c.steps * c.batch) / c.nTrain), (x) => String(+x.toFixed(1)))} epochs); ${POOL_SEEDS[p]} seeds; float32${baseline ? `; baseline without dropout ${mean.toFixed(2)}% test error (paper: ${baseline.paper})` : ''}.`;
+}

@@ -19,7 +19,7 @@ export interface Provenance {
 
 export const verdictLabel = (v: Verdict, profile: Profile) => `${v}${profile === 'quick' ? ' (quick)' : ''}`;
 
-export async function writeReport(exp: Experiment<any, any>, runs: RunRecord[], prov: Provenance, out: string): Promise<{ verdict: Verdict; summary: string; files: string[] }> {
+export async function writeReport(exp: Experiment<any, any>, runs: RunRecord[], prov: Provenance, out: string): Promise<{ verdict: Verdict; summary: string; setting: string; files: string[] }> {
   const body = exp.report(runs, prov.profile);
   const stem = exp.id.toLowerCase();
   const files: string[] = [];
@@ -41,6 +41,7 @@ export async function writeReport(exp: Experiment<any, any>, runs: RunRecord[], 
   const md = [
     `# ${exp.id}: ${exp.title}`, '',
     `**Verdict: ${verdictLabel(body.verdict, prov.profile)}** (${prov.profile} profile) — ${body.summary}.`, '',
+    `**Setting:** ${body.setting}`, '',
     '## Claim', '', exp.claim, '',
     '## Published', '', exp.published, '',
     '## Setup', '', exp.setup(prov.profile), '',
@@ -56,5 +57,5 @@ export async function writeReport(exp: Experiment<any, any>, runs: RunRecord[], 
     `- reproduce: \`${prov.command}\`${prov.assembledBy ? ` (these runs were assembled from shard files by \`${prov.assembledBy}\`)` : ''}`, '',
   ].join('\n');
   writeFileSync(join(out, `${exp.id}.md`), md);
-  return { verdict: body.verdict, summary: body.summary, files };
+  return { verdict: body.verdict, summary: body.summary, setting: body.setting, files };
 }

@@ -1,7 +1,7 @@
 // X-GAUSS (Table 10): Gaussian multiplicative noise with σ² = (1−keep)/keep does as well as Bernoulli dropout.
 import type { ClassifierResult } from './classifier.ts';
 import { type Experiment, type Profile, type Setting, PART_RULES, combine, judge, meanSd, partsTable, powerPositive, sd } from './framework.ts';
-import { POOL_SEEDS, armConfig } from './networks.ts';
+import { POOL_SEEDS, armConfig, netSetting } from './networks.ts';
 import { barsWithErrors } from './plot.ts';
 import { SCALED_DOWN, describeNet, describeTraining } from './scale.ts';
 import { band, bySeed } from './summarize.ts';
@@ -20,7 +20,7 @@ export const xGauss: Experiment<Setting, ClassifierResult> = {
   setup: (p: Profile) => `${describeNet(armConfig(p, 'dropout+max-norm'))}: Bernoulli dropout (keep 0.8 inputs, 0.5 hidden, inverted) against Gaussian noise with the same mean and variance (σ² = 0.25 on the inputs, 1 on the hidden units; the identity at inference), both with max-norm, same network, same budget: ${describeTraining(armConfig(p, 'dropout+max-norm'))}. The Bernoulli networks are the ones X-OVERFIT reports on.`,
   deviations: (p) => `${p === 'quick' ? SCALED_DOWN : 'Trained on the 50,000-digit pool for the budget in X-OVERFIT.md.'} The paper's Table 10 uses larger networks and tunes each noise; here both share every setting.`,
   rule: (p) => `Metric: test error (%) on the 10,000 official test digits after the last update; ${POOL_SEEDS[p]} seeds, both noises of one seed sharing training set, initial weights and batch order. Part (decisive): r = err(Gaussian)/err(Bernoulli) − 1, the relative difference; "as well or better" says r < ${MARGIN} (Gaussian at most ${100 * MARGIN}% worse, a margin relative to the error level). Reported, not decisive: whether Gaussian is better (−r > 0, Table 10's ${(100 * -PAPER_DIFF).toFixed(0)}%), with its power at the observed spread and the seeds a power of 0.8 would need.\n\n${PART_RULES}`,
-  report: (runs) => {
+  report: (runs, p) => {
     const b = bySeed(runs, 'dropout+max-norm'), g = bySeed(runs, 'gaussian+max-norm');
     const r = g.map((x, i) => x.testError / b[i].testError - 1);
     const part = judge({ name: 'Gaussian as good as Bernoulli or better', kind: 'below', margin: MARGIN, statistic: 'err(Gaussian)/err(Bernoulli) − 1', values: r });
@@ -33,6 +33,7 @@ export const xGauss: Experiment<Setting, ClassifierResult> = {
       `Power to find Gaussian better by Table 10's ${(100 * -PAPER_DIFF).toFixed(0)}% at the observed sd of r (${Number.isFinite(s) ? s.toFixed(3) : '—'}): ${Number.isFinite(s) ? powerPositive(-PAPER_DIFF, s, r.length).toFixed(2) : '—'} with ${r.length} seeds; ${needed ? `${needed} seeds would give 0.8` : 'more than 200 seeds would be needed for 0.8'}.`].join('\n');
     return {
       verdict: combine([part]),
+      setting: `${netSetting(p, [{ arm: 'dropout+max-norm' }, { arm: 'gaussian+max-norm' }])} Bernoulli dropout ${meanSd(b.map((x) => x.testError))}% test error (paper: 1.08 ± 0.04%)`,
       summary: `Bernoulli ${meanSd(b.map((x) => x.testError))}%, Gaussian ${meanSd(g.map((x) => x.testError))}%; Gaussian/Bernoulli − 1 = ${(100 * part.ci.mean).toFixed(1)}% [${(100 * part.ci.lo).toFixed(1)}, ${(100 * part.ci.hi).toFixed(1)}] (margin +${100 * MARGIN}%)`,
       markdown: md,
       plots: [{ name: 'test-error', title: 'Test error with Bernoulli and Gaussian noise (mean ± sd)', spec: barsWithErrors({ rows: [{ noise: 'Bernoulli', ...band(b.map((x) => x.testError)) }, { noise: 'Gaussian', ...band(g.map((x) => x.testError)) }], category: 'noise', y: 'mean', lo: 'lo', hi: 'hi', yTitle: 'test error (%)', title: 'X-GAUSS' }) }],

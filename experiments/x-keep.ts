@@ -89,6 +89,7 @@ export const xKeep: Experiment<S, ClassifierResult> = {
     }));
     return {
       verdict,
+      setting: `MNIST, ${settings(p)[0].config.nTrain.toLocaleString('en')} training digits, the 10,000 official test digits; ${settings(p)[0].config.side}×${settings(p)[0].config.side} inputs; ${settings(p)[0].config.hidden.length} hidden layer(s) of ${N_FIXED} ReLU units (a) or ${KEEP_N}/keep (b); ${settings(p)[0].config.steps.toLocaleString('en')} updates; ${SEEDS_KEEP[p]} seeds; float32; without hidden dropout (keep 1) ${meanSd(err('n', 1))}% test error (paper, 3×2,048 units: about 1.3% for keep 0.4–0.8)`,
       summary: parts.map((q) => `${q.name.split(' ')[0]} ${q.ci.mean.toFixed(3)} [${q.ci.lo.toFixed(3)}, ${q.ci.hi.toFixed(3)}] ${q.verdict}`).join('; '),
       markdown: md,
       plots: [

@@ -1,7 +1,7 @@
 // X-MAXNORM (Table 9): dropout + max-norm beats dropout + L2, which beats max-norm alone and L2 alone.
 import type { ClassifierResult } from './classifier.ts';
 import { type Experiment, type Profile, type Setting, PART_RULES, combine, judge, meanSd, partsTable } from './framework.ts';
-import { type Arm, POOL_SEEDS, armConfig } from './networks.ts';
+import { type Arm, POOL_SEEDS, armConfig, netSetting } from './networks.ts';
 import { barsWithErrors, lineWithBand } from './plot.ts';
 import { SCALED_DOWN, describeNet, describeTraining } from './scale.ts';
 import { band, bySeed } from './summarize.ts';
@@ -24,7 +24,7 @@ export const xMaxnorm: Experiment<Setting, ClassifierResult> = {
   setup: (p: Profile) => `${describeNet(armConfig(p, 'l2'))} under four regularizers: L2 weight decay λ = ${TUNED[p].l2} (added to the weight gradients, biases not decayed); max-norm with the paper's convention c = ${TUNED[p].c} (each unit's incoming weight vector projected after every update onto the ball of radius c on the paper's weights, i.e. keep·c on the inverted-convention weights used here: ${armConfig(p, 'dropout+max-norm').maxNorm!.toString()} with dropout, ${armConfig(p, 'max-norm').maxNorm!.toString()} without); and each with dropout (keep 0.8 inputs, 0.5 hidden). Without dropout: ${describeTraining(armConfig(p, 'l2'))}. With dropout: ${describeTraining(armConfig(p, 'dropout+l2'))}. Hyperparameters: ${TUNED[p].source}. The fraction of units whose incoming weights sit on the max-norm bound is recorded at every evaluation.`,
   deviations: (p) => `${p === 'quick' ? SCALED_DOWN : 'Trained on the 50,000-digit pool for the budget in X-OVERFIT.md; 784-512-512-10 where Table 9 uses 784-1024-1024-2048-10.'} The paper's table also includes other regularizers (L2 + L1, L2 + KL sparsity) left out here.`,
   rule: (p) => `Metric: test error (%) on the 10,000 official test digits after the last update; ${POOL_SEEDS[p]} seeds, the four arms of one seed sharing training set, initial weights and batch order. Each part compares two arms by the relative gain r = 1 − err(better)/err(worse) (scale-free). Parts: (1) r = 1 − err(dropout + max-norm)/err(dropout + L2) > 0; (2) r = 1 − err(dropout + L2)/err(max-norm) > 0; (3) r = 1 − err(dropout + L2)/err(L2) > 0.\n\n${PART_RULES}`,
-  report: (runs) => {
+  report: (runs, p) => {
     const e = (name: string) => bySeed(runs, name).map((r) => r.testError);
     const gain = (better: string, worse: string) => e(worse).map((w, i) => 1 - e(better)[i] / w);
     const parts = [
@@ -41,6 +41,7 @@ export const xMaxnorm: Experiment<Setting, ClassifierResult> = {
     });
     return {
       verdict: combine(parts),
+      setting: `${netSetting(p, ARMS.map((a) => ({ arm: a.name })))} L2 alone ${meanSd(e('l2'))}% test error (paper: 1.62%); hyperparameters: ${TUNED[p].source}`,
       summary: ARMS.map((a) => `${a.label} ${meanSd(e(a.name))}%`).join(', '),
       markdown: md,
       plots: [

@@ -2,7 +2,7 @@
 // max-norm lowers test error against the same network without either.
 import type { ClassifierResult } from './classifier.ts';
 import { type Experiment, type Profile, type Setting, PART_RULES, combine, judge, meanSd, partsTable, powerPositive, sd } from './framework.ts';
-import { NETS, POOL_SEEDS, armConfig } from './networks.ts';
+import { NETS, POOL_SEEDS, armConfig, netSetting } from './networks.ts';
 import { lineWithBand } from './plot.ts';
 import { SCALED_DOWN, describeNet, describeTraining } from './scale.ts';
 import { bySeed, curveRows } from './summarize.ts';
@@ -26,7 +26,7 @@ export const xOverfit: Experiment<Setting, ClassifierResult> = {
     ? `${SCALED_DOWN} One hidden layer of ${armConfig(p, 'plain').hidden.join('-')} units.`
     : `Trained on the 50,000-digit training pool (the 10,000 validation digits are held out), where the paper trains on all 60,000 after choosing its hyperparameters on the validation set; ${NETS[p].hidden.length} hidden layers of ${NETS[p].hidden.join('-')} ReLU units (Table 2's rows use 2–3 layers of 1,024–8,192 units); ${epochsOf(p, 'dropout+max-norm')} epochs with dropout and ${epochsOf(p, 'plain')} without, where the paper trains for up to about 10⁶ updates; momentum fixed at 0.9 where the paper raises it to 0.95; float32. The dropout network also has max-norm (as Table 2's best row), so the difference measured is dropout with max-norm against neither; X-MAXNORM separates the two (standard profile).`,
   rule: (p) => `Metric: test error (%) on the 10,000 official test digits after the last update. ${POOL_SEEDS[p]} seeds; for each seed both networks share the training set, initial weights and batch order. The network "overfits" if its training error ends below half its test error (shown, not tested). Part 1: r = 1 − (test error with dropout and max-norm) / (test error without), the relative gain (scale-free: it compares error levels as ratios, so it means the same at 8% and at 1.6%); claim r > 0. The paper's relative gain is at least ${(100 * PAPER_GAIN).toFixed(0)}% (1.60% → 1.25%, ReLU; 34% with max-norm). Power: with ${POOL_SEEDS[p]} seeds, if the gain is the paper's ${(100 * PAPER_GAIN).toFixed(0)}% and its sd across seeds ${100 * ASSUMED_SD}% (assumed before the runs), the interval lies above 0 with probability ${powerPositive(PAPER_GAIN, ASSUMED_SD, POOL_SEEDS[p]).toFixed(3)}; the report restates the power at the observed sd.\n\n${PART_RULES}`,
-  report: (runs) => {
+  report: (runs, p) => {
     const none = bySeed(runs, 'plain'), drop = bySeed(runs, 'dropout+max-norm');
     const part = judge({ name: 'dropout lowers test error', kind: 'positive', statistic: 'relative gain 1 − with/without dropout', values: none.map((r, i) => 1 - drop[i].testError / r.testError) });
     const verdict = combine([part], false);
@@ -41,6 +41,7 @@ export const xOverfit: Experiment<Setting, ClassifierResult> = {
     const curve = [...curveRows(none, 'without dropout'), ...curveRows(drop, 'with dropout and max-norm')];
     return {
       verdict,
+      setting: netSetting(p, [{ arm: 'plain' }, { arm: 'dropout+max-norm' }], { errors: none.map((r) => r.testError), paper: '1.60%' }),
       summary: `test error ${meanSd(none.map((r) => r.testError))}% → ${meanSd(drop.map((r) => r.testError))}% with dropout and max-norm; relative gain ${(100 * part.ci.mean).toFixed(0)}%, 95% interval [${(100 * part.ci.lo).toFixed(0)}, ${(100 * part.ci.hi).toFixed(0)}]%`,
       markdown: md,
       plots: [

@@ -2,7 +2,7 @@
 // rising, then falling. Tested on the shape, with gains relative to the error level.
 import type { ClassifierResult } from './classifier.ts';
 import { type Experiment, type Profile, type Setting, PART_RULES, combine, judge, meanSd, partsTable } from './framework.ts';
-import { MIN_UPDATES, NETS, POOL_SEEDS, SIZES, armConfig, variantName } from './networks.ts';
+import { MIN_UPDATES, NETS, POOL_SEEDS, SIZES, armConfig, netSetting, variantName } from './networks.ts';
 import { POOL_SIZE } from './data.ts';
 import { lineWithBand } from './plot.ts';
 import { SCALED_DOWN, describeNet } from './scale.ts';
@@ -48,6 +48,7 @@ export const xSize: Experiment<Setting, ClassifierResult> = {
     }));
     return {
       verdict: combine(parts),
+      setting: netSetting(p, sizes(p).flatMap((n) => (['plain', 'dropout+max-norm'] as const).map((arm) => (n === POOL_SIZE ? { arm } : { arm, nTrain: n }))), { errors: err(sizes(p).at(-1)!, 'plain').map((r) => r.testError), paper: '1.60% at 60,000 digits' }),
       summary: `relative gain ${sizes(p).map((n) => `${n.toLocaleString('en')}: ${(100 * gain(n).reduce((s, v) => s + v, 0) / gain(n).length).toFixed(0)}%`).join(', ')}`,
       markdown: md,
       plots: [

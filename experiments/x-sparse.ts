@@ -121,6 +121,7 @@ export const xSparse: Experiment<S, R> = {
     const grid = (r: R) => { const g = imageGrid(r.features, side, 16); return grayPng(g.pixels, g.width, g.height); };
     return {
       verdict: combine(parts),
+      setting: (() => { const s = settings(p)[0]; return `MNIST, ${s.nTrain.toLocaleString('en')} training digits, measured on the 10,000 official test digits; ${s.side}×${s.side} inputs; ${s.side * s.side}-${s.hidden}-${s.side * s.side} ReLU autoencoder; ${s.steps.toLocaleString('en')} updates; ${SEEDS_SPARSE[p]} seeds; float32; reconstruction error without dropout ${meanSd(none.map((r) => r.reconstruction), 4)} per pixel (the paper states none)`; })(),
       summary: `mean activation ${meanSd(none.map((r) => r.meanActivation), 3)} → ${meanSd(drop.map((r) => r.meanActivation), 3)}; reconstruction error ${meanSd(none.map((r) => r.reconstruction), 4)} → ${meanSd(drop.map((r) => r.reconstruction), 4)}`,
       markdown: md,
       plots: [

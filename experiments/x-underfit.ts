@@ -2,7 +2,7 @@
 // overfits, none for models too small to fit the data (linear, a few hidden units).
 import type { ClassifierResult } from './classifier.ts';
 import { type Experiment, type Profile, type Setting, PART_RULES, combine, judge, meanSd, partsTable } from './framework.ts';
-import { CAPACITIES, POOL_SEEDS, armConfig, variantName } from './networks.ts';
+import { CAPACITIES, POOL_SEEDS, armConfig, netSetting, variantName } from './networks.ts';
 import { lineWithBand } from './plot.ts';
 import { SCALED_DOWN, describeTraining } from './scale.ts';
 import { band, bySeed } from './summarize.ts';
@@ -42,6 +42,7 @@ export const xUnderfit: Experiment<Setting, ClassifierResult> = {
       '', partsTable(parts, 3)].join('\n');
     return {
       verdict: combine(parts),
+      setting: netSetting(p, widths(p).flatMap((w) => (['plain', 'dropout+max-norm'] as const).map((arm) => (w === 'main' ? { arm } : { arm, hidden: w }))), { errors: bySeed(runs, 'plain').map((r) => r.testError), paper: '1.60% (its widest net)' }),
       summary: widths(p).map((w) => `${w === 'main' ? armConfig(p, 'plain').hidden.join('-') : w.length ? w.join('-') : 'linear'}: ${(100 * gain(w).reduce((s, v) => s + v, 0) / gain(w).length).toFixed(0)}%`).join(', ') + ` relative gain (margin ${100 * MARGIN}%)`,
       markdown: md,
       plots: [{ name: 'gain', title: 'Relative gain from dropout against the number of hidden units (%, mean ± sd; linear drawn at 1)', spec: lineWithBand({ rows: widths(p).map((w) => ({ units: units(p, w), ...band(gain(w).map((g) => 100 * g)) })), x: 'units', y: 'mean', lo: 'lo', hi: 'hi', xTitle: 'hidden units', yTitle: 'relative gain (%)', title: 'X-UNDERFIT', logX: true }) }],
