@@ -7,6 +7,7 @@
 //   npm start -- --only X-KEEP,M-K50   selected experiments (the ledger keeps the others' last verdicts)
 //   npm start -- --shard 2/4           one deterministic share of the runs → <out>/shards/<profile>-2-of-4.json
 //   npm start -- merge <files|dirs>    assembles reports from shard files (plus self-check and properties)
+//   npm start -- --tune                tunes learning rate, max-norm c and L2 λ per arm on the validation digits → experiments/tuned.json
 //   --float64                          train in float64 (default float32, as frameworks do)
 //   --out DIR (default reports), --workers N (default: both cores), --no-properties,
 //   --dry-run (print the plan and its expected time, run nothing)
@@ -20,14 +21,17 @@ import { fmtTime, progressPrinter } from './progress.ts';
 import { type ClaimSummary, cell, verdictText } from './report-properties.ts';
 import { EXPERIMENTS, experiment } from './registry.ts';
 import { type Provenance, verdictLabel, writeReport } from './report.ts';
-import { type RunSpec, defaultWorkers, planRuns, recordsFor, runAll, shardOf } from './runner.ts';
+import { type RunSpec, defaultWorkers, planPool, planRuns, recordsFor, runAll, shardOf } from './runner.ts';
 import { runProperties } from './verify-properties.ts';
+import type { ClassifierResult } from './classifier.ts';
+import { writeTuning } from './tune.ts';
+import { TUNING_FILE } from './tuned.ts';
 import { measureThroughput } from './throughput.ts';
 
-interface Args { profile: Profile; only?: string[]; shard?: [number, number]; out: string; workers: number; properties: boolean; dryRun: boolean; merge?: string[]; dtype: DType }
+interface Args { tune: boolean; profile: Profile; only?: string[]; shard?: [number, number]; out: string; workers: number; properties: boolean; dryRun: boolean; merge?: string[]; dtype: DType }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { profile: 'standard', out: 'reports', workers: defaultWorkers(), properties: true, dryRun: false, dtype: DEFAULT_DTYPE };
+  const a: Args = { tune: false, profile: 'standard', out: 'reports', workers: defaultWorkers(), properties: true, dryRun: false, dtype: DEFAULT_DTYPE };
   const value = (i: number, flag: string) => {
     if (i >= argv.length || argv[i].startsWith('--')) throw new Error(`${flag} needs a value`);
     return argv[i];
@@ -48,6 +52,7 @@ function parseArgs(argv: string[]): Args {
     } else if (f === '--no-properties') a.properties = false;
     else if (f === '--float64') a.dtype = 'float64';
     else if (f === '--dry-run') a.dryRun = true;
+    else if (f === '--tune') a.tune = true;
     else if (f === 'merge' && i === 0) a.merge = [];
     else if (a.merge && !f.startsWith('--')) a.merge.push(f);
     else throw new Error(`unknown argument ${f}; see the header of experiments/main.ts`);
@@ -93,6 +98,20 @@ async function main() {
   const given = process.argv.slice(2).filter((a, i, all) => !['--out', '--workers'].includes(a) && !['--out', '--workers'].includes(all[i - 1]));
   const command = `${seed === 20261127 ? '' : `DROPCHECK_SEED=${seed} `}npm start -- ${given.join(' ')}`.replace(/ -- $/, '');
 
+  if (args.tune) {
+    // tuning on the validation digits: its own runs and report; the chosen values go to experiments/tuned.json
+    const specs = planPool('MNIST-TUNE', profile);
+    const cores = Math.max(1, Math.min(args.workers || 1, specs.length));
+    const rate = measureThroughput(profile, dtype, cores);
+    console.log(`tuning (${profile} profile): ${specs.length} runs on the validation digits; measured ${(rate / 1e9).toFixed(2)} G multiply-adds/s → expected ${fmtTime(specs.reduce((s, r) => s + r.cost, 0) / rate)}`);
+    if (args.dryRun) return;
+    const runs = await runAll(specs, profile, seed, args.workers, progressPrinter(specs), dtype);
+    // only the standard profile's choice is used; other profiles' tuning runs are trials written beside their report
+    const file = profile === 'standard' ? TUNING_FILE : join(args.out, 'tuned.json');
+    writeTuning(runs as RunRecord<ClassifierResult>[], profile, args.out, file, `Computed by \`${command}\` at commit ${commit}, ${kernel}, key root ${seed}, ${new Date().toISOString().slice(0, 10)}.`);
+    console.log(`tuning → ${join(args.out, 'tuning.md')} and ${file}`);
+    return;
+  }
   if (args.merge) {
     // merge: every shard file given (or found in the folders given), checked for one profile and one key root
     const files = args.merge.flatMap((p) => (statSync(p).isDirectory() ? readdirSync(p).filter((f) => f.endsWith('.json')).map((f) => join(p, f)) : [p]));
@@ -118,10 +137,10 @@ async function main() {
     ids = args.only ?? EXPERIMENTS.filter((e) => runsIn(e, profile)).map((e) => e.id);
     const all = planRuns(ids, profile);
     const specs: RunSpec[] = args.shard ? shardOf(all, args.shard[0], args.shard[1]) : all;
-    const rate = measureThroughput();
     const cores = Math.max(1, Math.min(args.workers || 1, specs.length));
-    const expected = specs.reduce((s, r) => s + r.cost, 0) / (rate * cores);
-    console.log(`${profile} profile: ${specs.length} runs of ${ids.join(', ')}${args.shard ? ` (shard ${args.shard.join('/')} of ${all.length} runs)` : ''} on ${cores} worker${cores > 1 ? 's' : ''}; measured ${(rate / 1e9).toFixed(2)} G multiply-adds/s per worker → expected ${fmtTime(expected)}${args.properties && !args.shard ? ' plus about a minute for the property suite' : ''}`);
+    const rate = measureThroughput(profile, dtype, cores);
+    const expected = specs.reduce((s, r) => s + r.cost, 0) / rate;
+    console.log(`${profile} profile: ${specs.length} runs of ${ids.join(', ')}${args.shard ? ` (shard ${args.shard.join('/')} of ${all.length} runs)` : ''} on ${cores} worker${cores > 1 ? 's' : ''}; measured ${(rate / 1e9).toFixed(2)} G multiply-adds/s (${dtype} training steps) → expected ${fmtTime(expected)}${args.properties && !args.shard ? ' plus about a minute for the property suite' : ''}`);
     if (profile === 'large' || profile === 'paper') console.log(`${profile} profile: hours to days on this machine; run it as shards (--shard i/n) and merge them (interrupt with Ctrl-C).`);
     if (args.dryRun) return;
     if (!args.shard && args.properties) propertiesOk = await runProperties(args.out, seed, commit);

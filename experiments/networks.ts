@@ -5,7 +5,7 @@ import { type ClassifierConfig, type ClassifierResult, classifierCost, trainClas
 import { POOL_SIZE } from './data.ts';
 import type { Pool, Profile, Setting } from './framework.ts';
 import { PAPER_DROPOUT, baseClassifier, maxNormRadii } from './scale.ts';
-import { TUNED } from './tuned.ts';
+import { type ArmTuning, TUNED } from './tuned.ts';
 
 export type Arm = 'plain' | 'l2' | 'max-norm' | 'dropout+l2' | 'dropout+max-norm' | 'gaussian+max-norm';
 export const ARMS: readonly Arm[] = ['plain', 'l2', 'max-norm', 'dropout+l2', 'dropout+max-norm', 'gaussian+max-norm'];
@@ -43,12 +43,14 @@ export const variantName = (v: Variant) => `${v.arm}${v.nTrain === undefined ? '
  * The configuration of one network. On n training digits it trains for the arm's epochs (at least
  * MIN_UPDATES updates) and records its errors about 25 times, every epoch on the full pool.
  */
-export function armConfig(p: Profile, arm: Arm, variant: Omit<Variant, 'arm'> = {}): ClassifierConfig {
-  const t = TUNED[p];
+export function armConfig(p: Profile, arm: Arm, variant: Omit<Variant, 'arm'> = {}, values?: ArmTuning): ClassifierConfig {
+  // the arm's tuned values (or the grid point being tried), else the profile's
+  const own = values ?? TUNED[p].arms?.[arm];
+  const t = { lr: own?.lr ?? TUNED[p].lr, c: own?.c ?? TUNED[p].c, l2: own?.l2 ?? TUNED[p].l2 };
   let base: ClassifierConfig;
   if (p === 'quick') {
     const b = baseClassifier(p);
-    base = { ...b, ...(variant.nTrain ? { nTrain: variant.nTrain } : {}), evalEvery: Math.max(1, Math.round(b.steps / 4)) };
+    base = { ...b, lr: t.lr, ...(variant.nTrain ? { nTrain: variant.nTrain } : {}), evalEvery: Math.max(1, Math.round(b.steps / 4)) };
   } else {
     const n = NETS[p], nTrain = variant.nTrain ?? POOL_SIZE, batch = 100, perEpoch = Math.ceil(nTrain / batch);
     const steps = Math.max(MIN_UPDATES[p], (dropoutArm(arm) ? n.epochs.dropout : n.epochs.plain) * perEpoch);

@@ -2,6 +2,7 @@
 import { eRidge } from './e-ridge.ts';
 import type { Experiment, Pool } from './framework.ts';
 import { mnistNets } from './networks.ts';
+import { mnistTune } from './tune.ts';
 import { mK50 } from './m-k50.ts';
 import { xGauss } from './x-gauss.ts';
 import { xKeep } from './x-keep.ts';
@@ -14,7 +15,7 @@ import { xUnderfit } from './x-underfit.ts';
 export const EXPERIMENTS: readonly Experiment<any, any>[] = [xOverfit, xUnderfit, xKeep, xSize, mK50, xSparse, xGauss, xMaxnorm, eRidge];
 
 /** Runs shared by several experiments. */
-export const POOLS: readonly Pool<any, any>[] = [mnistNets];
+export const POOLS: readonly Pool<any, any>[] = [mnistNets, mnistTune];
 
 /** An experiment or a pool: anything whose runs can be planned and executed. */
 export function runnable(id: string): Pool<any, any> {

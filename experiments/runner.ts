@@ -37,6 +37,12 @@ export function planRuns(ids: readonly string[], profile: Profile): RunSpec[] {
   return specs;
 }
 
+/** Every run of one pool (e.g. the tuning grid), in plan order. */
+export function planPool(id: string, profile: Profile): RunSpec[] {
+  const pool = runnable(id), plan = pool.plan(profile);
+  return plan.settings.flatMap((s) => Array.from({ length: plan.seeds }, (_, i) => ({ experiment: id, setting: s.name, seed: i + 1, cost: pool.cost(s, profile) })));
+}
+
 /** The records an experiment's report is computed from: its own runs, or the pool settings it shares. */
 export function recordsFor(id: string, profile: Profile, records: readonly RunRecord[]): RunRecord[] {
   const shared = experiment(id).runsOf?.(profile);

@@ -92,3 +92,40 @@ describe('decision rules', () => {
     expect(svg).toMatch(/<path/);
   });
 });
+
+describe('tuning, power and the verdict vocabulary', () => {
+  it('tuning picks, per arm, the grid point with the lowest validation error (ties: the earlier) and reports every point', async () => {
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { planPool } = await import('../experiments/runner.ts');
+    const { writeTuning } = await import('../experiments/tune.ts');
+    const specs = planPool('MNIST-TUNE', 'standard');
+    // a made-up validation error per grid point: lowest at lr 0.1 with c 3 for dropout + max-norm, a tie for plain
+    const err = (name: string) => (name === 'dropout+max-norm lr=0.1 c=3' ? 1.1 : name.startsWith('plain') ? 2 : 1.5 + name.length / 100);
+    const runs = specs.map((s) => ({ experiment: s.experiment, setting: s.setting, seed: 1, seconds: 0, result: { testError: err(s.setting), trainError: 0, curve: [] } }));
+    const dir = mkdtempSync(join(tmpdir(), 'tune-'));
+    writeTuning(runs, 'standard', dir, join(dir, 'tuned.json'), 'test');
+    const t = JSON.parse(readFileSync(join(dir, 'tuned.json'), 'utf8'));
+    expect(t.chosen['dropout+max-norm']).toEqual({ lr: 0.1, c: 3 });
+    expect(t.chosen.plain).toEqual({ lr: 0.05 });
+    expect(t.chosen['dropout+l2'].l2).toBeDefined();
+    const md = readFileSync(join(dir, 'tuning.md'), 'utf8');
+    expect(md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| arm')).length).toBe(specs.length);
+    expect(md).toMatch(/a trial: only experiments\/tuned.json/);
+  });
+
+  it('power of a positive part: 0.025 with no effect, 0.80 for one sd at 10 seeds (noncentral t)', async () => {
+    const { powerPositive } = await import('../experiments/framework.ts');
+    expect(powerPositive(0, 1, 10)).toBeCloseTo(0.025, 3);
+    expect(powerPositive(1, 1, 10)).toBeCloseTo(0.8031, 3); // R: power.t.test(n = 10, delta = 1, type = "one.sample")
+    expect(powerPositive(1, 1, 1)).toBeNaN();
+  });
+
+  it('a failed part is NOT REPRODUCED in a scaled-down setting and CONTRADICTED only in a faithful one', () => {
+    const N = { verdict: 'NOT REPRODUCED' as const }, S = { verdict: 'SUPPORTED' as const };
+    expect(combine([S, N])).toBe('NOT REPRODUCED');
+    expect(combine([S, N], true)).toBe('CONTRADICTED');
+    expect(combine([S, S], true)).toBe('SUPPORTED');
+  });
+});
