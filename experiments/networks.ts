@@ -4,7 +4,7 @@
 import { type ClassifierConfig, type ClassifierResult, classifierCost, trainClassifier } from './classifier.ts';
 import { POOL_SIZE } from './data.ts';
 import type { Pool, Profile, Setting } from './framework.ts';
-import { PAPER_DROPOUT, baseClassifier, maxNormRadii } from './scale.ts';
+import { PAPER_DROPOUT, quickClassifier, maxNormRadii } from './scale.ts';
 import { type ArmTuning, TUNED } from './tuned.ts';
 
 export type Arm = 'plain' | 'l2' | 'max-norm' | 'dropout+l2' | 'dropout+max-norm' | 'gaussian+max-norm';
@@ -23,7 +23,7 @@ export const MC = { grid: [1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100] as readon
  * from there, so those nets get fewer epochs (the learning curves in the reports show it).
  */
 export const NETS = {
-  standard: { side: 28, hidden: [512, 512], epochs: { plain: 10, dropout: 25 }, evalEveryEpochs: 1, curveTrainDigits: 5_000 },
+  standard: { side: 28, hidden: [512, 512], epochs: { plain: 10, dropout: 20 }, evalEveryEpochs: 1, curveTrainDigits: 5_000 },
   large: { side: 28, hidden: [1024, 1024], epochs: { plain: 60, dropout: 120 }, evalEveryEpochs: 2, curveTrainDigits: 10_000 },
   paper: { side: 28, hidden: [1024, 1024, 2048], epochs: { plain: 200, dropout: 1000 }, evalEveryEpochs: 10, curveTrainDigits: 10_000 },
 } as const;
@@ -49,7 +49,7 @@ export function armConfig(p: Profile, arm: Arm, variant: Omit<Variant, 'arm'> = 
   const t = { lr: own?.lr ?? TUNED[p].lr, c: own?.c ?? TUNED[p].c, l2: own?.l2 ?? TUNED[p].l2 };
   let base: ClassifierConfig;
   if (p === 'quick') {
-    const b = baseClassifier(p);
+    const b = quickClassifier();
     base = { ...b, lr: t.lr, ...(variant.nTrain ? { nTrain: variant.nTrain } : {}), evalEvery: Math.max(1, Math.round(b.steps / 4)) };
   } else {
     const n = NETS[p], nTrain = variant.nTrain ?? POOL_SIZE, batch = 100, perEpoch = Math.ceil(nTrain / batch);

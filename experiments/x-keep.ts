@@ -3,7 +3,7 @@ import { type ClassifierConfig, type ClassifierResult, classifierCost, trainClas
 import { POOL_SIZE } from './data.ts';
 import { type Experiment, type Profile, type Setting, PART_RULES, combine, judge, meanSd, partsTable } from './framework.ts';
 import { lineWithBand } from './plot.ts';
-import { SCALED_DOWN, baseClassifier, describeTraining } from './scale.ts';
+import { SCALED_DOWN, quickClassifier, describeTraining } from './scale.ts';
 import { band, bySeed, curveRows } from './summarize.ts';
 
 interface S extends Setting { panel: 'n' | 'keep-n'; keep: number; config: ClassifierConfig }
@@ -22,7 +22,7 @@ const keeps = (p: Profile) => (p === 'quick' ? [0.1, 0.4, 0.6, 0.8, 0.9] : [0.1,
 const units = (panel: S['panel'], keep: number) => (panel === 'n' ? N_FIXED : Math.round(KEEP_N / keep));
 
 function settings(p: Profile): S[] {
-  const b = baseClassifier(p);
+  const b = quickClassifier();
   const full = p !== 'quick';
   const make = (panel: S['panel'], keep: number): S => {
     const n = units(panel, keep), layers = full ? 2 : 1;

@@ -5,7 +5,7 @@ import { POOL_SIZE, TEST_SIZE, pickRows, rows, trainingSet } from './data.ts';
 import { type Experiment, type Profile, type Setting, PART_RULES, combine, judge, meanSd, partsTable } from './framework.ts';
 import { lineWithBand } from './plot.ts';
 import { grayPng, imageGrid } from './png.ts';
-import { SCALED_DOWN, shortSteps } from './scale.ts';
+import { SCALED_DOWN, QUICK_SHORT_STEPS } from './scale.ts';
 import { bySeed } from './summarize.ts';
 
 interface S extends Setting { hiddenRate: number; side: 14 | 28; hidden: number; nTrain: number; steps: number; batch: number; lr: number; evalEvery: number }
@@ -37,7 +37,7 @@ const DECODER_SCALE = 0.1;
 const CURVE_DIGITS = 2_000;
 
 function settings(p: Profile): S[] {
-  const base = p === 'quick' ? { side: 14 as const, nTrain: 2000, steps: shortSteps(p), batch: 50, lr: 0.001 }
+  const base = p === 'quick' ? { side: 14 as const, nTrain: 2000, steps: QUICK_SHORT_STEPS, batch: 50, lr: 0.001 }
     : { side: 28 as const, nTrain: POOL_SIZE, steps: (p === 'paper' ? 100 : 10) * (POOL_SIZE / 100), batch: 100, lr: 0.001 };
   return [0, 0.5].map((hiddenRate) => ({ name: hiddenRate ? 'dropout' : 'no-dropout', hiddenRate, hidden: 256, evalEvery: Math.round(base.steps / (p === 'quick' ? 4 : 10)), ...base }));
 }
