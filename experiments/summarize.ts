@@ -1,5 +1,6 @@
 // Small helpers for turning run records into per-seed arrays and plot rows.
 import { type RunRecord, mean, sd } from './framework.ts';
+import { lineWithBand } from './plot.ts';
 
 /** The results of one setting, ordered by seed. */
 export function bySeed<R>(runs: readonly RunRecord<R>[], setting: string): R[] {
@@ -24,4 +25,14 @@ export function curveRows(results: readonly { curve: { step: number; train: numb
 export function band(v: readonly number[]) {
   const m = mean(v), s = Number.isFinite(sd(v)) ? sd(v) : 0;
   return { mean: m, lo: m - s, hi: m + s };
+}
+
+/**
+ * A learning-curve plot: test (solid series) and training error against epochs for each network
+ * group, mean over seeds. `epochsPerStep` converts recorded updates to epochs for each group.
+ */
+export function learningCurves(groups: readonly { label: string; results: readonly { curve: { step: number; train: number; test: number }[] }[]; epochsPerStep: number }[], title: string) {
+  // a training error of 0 is drawn at 0.005% (a log scale has no 0)
+  const rows = groups.flatMap((g) => curveRows(g.results, g.label).map((r) => ({ ...r, mean: Math.max(r.mean, 0.005), epoch: +(r.step * g.epochsPerStep).toFixed(4), series: `${g.label}, ${r.set === 'test' ? 'test' : 'training'}` })));
+  return lineWithBand({ rows, x: 'epoch', y: 'mean', series: 'series', xTitle: 'epochs', yTitle: 'error (%), log scale', title, logY: true });
 }

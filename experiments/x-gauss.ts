@@ -4,7 +4,7 @@ import { type Experiment, type Profile, type Setting, PART_RULES, combine, judge
 import { POOL_SEEDS, armConfig, netSetting } from './networks.ts';
 import { barsWithErrors } from './plot.ts';
 import { SCALED_DOWN, describeNet, describeTraining } from './scale.ts';
-import { band, bySeed } from './summarize.ts';
+import { band, bySeed, learningCurves } from './summarize.ts';
 
 /** "As well": Gaussian's error at most 10% above Bernoulli's (relative, so it means the same at any error level). */
 const MARGIN = 0.1;
@@ -36,7 +36,7 @@ export const xGauss: Experiment<Setting, ClassifierResult> = {
       setting: `${netSetting(p, [{ arm: 'dropout+max-norm' }, { arm: 'gaussian+max-norm' }])} Bernoulli dropout ${meanSd(b.map((x) => x.testError))}% test error (paper: 1.08 ± 0.04%)`,
       summary: `Bernoulli ${meanSd(b.map((x) => x.testError))}%, Gaussian ${meanSd(g.map((x) => x.testError))}%; Gaussian/Bernoulli − 1 = ${(100 * part.ci.mean).toFixed(1)}% [${(100 * part.ci.lo).toFixed(1)}, ${(100 * part.ci.hi).toFixed(1)}] (margin +${100 * MARGIN}%)`,
       markdown: md,
-      plots: [{ name: 'test-error', title: 'Test error with Bernoulli and Gaussian noise (mean ± sd)', spec: barsWithErrors({ rows: [{ noise: 'Bernoulli', ...band(b.map((x) => x.testError)) }, { noise: 'Gaussian', ...band(g.map((x) => x.testError)) }], category: 'noise', y: 'mean', lo: 'lo', hi: 'hi', yTitle: 'test error (%)', title: 'X-GAUSS' }) }],
+      plots: [{ name: 'learning-curves', title: 'Training and test error against epochs (mean over seeds)', spec: learningCurves([{ label: 'Bernoulli', results: b, epochsPerStep: armConfig(p, 'dropout+max-norm').batch / armConfig(p, 'dropout+max-norm').nTrain }, { label: 'Gaussian', results: g, epochsPerStep: armConfig(p, 'gaussian+max-norm').batch / armConfig(p, 'gaussian+max-norm').nTrain }], 'X-GAUSS: learning curves') }, { name: 'test-error', title: 'Test error with Bernoulli and Gaussian noise (mean ± sd)', spec: barsWithErrors({ rows: [{ noise: 'Bernoulli', ...band(b.map((x) => x.testError)) }, { noise: 'Gaussian', ...band(g.map((x) => x.testError)) }], category: 'noise', y: 'mean', lo: 'lo', hi: 'hi', yTitle: 'test error (%)', title: 'X-GAUSS' }) }],
     };
   },
 };

@@ -4,7 +4,7 @@ import { type Experiment, type Profile, type Setting, PART_RULES, combine, judge
 import { type Arm, POOL_SEEDS, armConfig, netSetting } from './networks.ts';
 import { barsWithErrors, lineWithBand } from './plot.ts';
 import { SCALED_DOWN, describeNet, describeTraining } from './scale.ts';
-import { band, bySeed } from './summarize.ts';
+import { band, bySeed, learningCurves } from './summarize.ts';
 import { TUNED } from './tuned.ts';
 
 const ARMS: { name: Arm; label: string }[] = [
@@ -46,6 +46,7 @@ export const xMaxnorm: Experiment<Setting, ClassifierResult> = {
       markdown: md,
       plots: [
         { name: 'test-error', title: 'Test error per regularizer (mean ± sd)', spec: barsWithErrors({ rows: ARMS.map((a) => ({ regularizer: a.label, ...band(e(a.name)) })), category: 'regularizer', y: 'mean', lo: 'lo', hi: 'hi', yTitle: 'test error (%)', title: 'X-MAXNORM' }) },
+        { name: 'learning-curves', title: 'Training and test error against epochs per regularizer (mean over seeds)', spec: learningCurves(ARMS.map((a) => ({ label: a.label, results: bySeed(runs, a.name), epochsPerStep: armConfig(p, a.name).batch / armConfig(p, a.name).nTrain })), 'X-MAXNORM: learning curves') },
         { name: 'at-bound', title: 'Units whose incoming weights sit on the max-norm bound during training (%, mean ± sd)', spec: lineWithBand({ rows: boundRows, x: 'step', y: 'mean', lo: 'lo', hi: 'hi', series: 'series', xTitle: 'updates', yTitle: 'units on the bound (%)', title: 'X-MAXNORM: the constraint at work' }) },
       ],
     };

@@ -5,7 +5,7 @@ import { type Experiment, type Profile, type Setting, PART_RULES, combine, judge
 import { CAPACITIES, POOL_SEEDS, armConfig, netSetting, variantName } from './networks.ts';
 import { lineWithBand } from './plot.ts';
 import { SCALED_DOWN, describeTraining } from './scale.ts';
-import { band, bySeed } from './summarize.ts';
+import { band, bySeed, learningCurves } from './summarize.ts';
 
 /** "No gain": a relative gain below 5% of the error level. */
 const MARGIN = 0.05;
@@ -45,7 +45,7 @@ export const xUnderfit: Experiment<Setting, ClassifierResult> = {
       setting: netSetting(p, widths(p).flatMap((w) => (['plain', 'dropout+max-norm'] as const).map((arm) => (w === 'main' ? { arm } : { arm, hidden: w }))), { errors: bySeed(runs, 'plain').map((r) => r.testError), paper: '1.60% (its widest net)' }),
       summary: widths(p).map((w) => `${w === 'main' ? armConfig(p, 'plain').hidden.join('-') : w.length ? w.join('-') : 'linear'}: ${(100 * gain(w).reduce((s, v) => s + v, 0) / gain(w).length).toFixed(0)}%`).join(', ') + ` relative gain (margin ${100 * MARGIN}%)`,
       markdown: md,
-      plots: [{ name: 'gain', title: 'Relative gain from dropout against the number of hidden units (%, mean ± sd; linear drawn at 1)', spec: lineWithBand({ rows: widths(p).map((w) => ({ units: units(p, w), ...band(gain(w).map((g) => 100 * g)) })), x: 'units', y: 'mean', lo: 'lo', hi: 'hi', xTitle: 'hidden units', yTitle: 'relative gain (%)', title: 'X-UNDERFIT', logX: true }) }],
+      plots: [{ name: 'learning-curves', title: 'Training and test error against epochs, the linear model and the widest net (mean over seeds)', spec: learningCurves((['plain', 'dropout+max-norm'] as const).flatMap((arm) => ([[], 'main'] as Width[]).map((w) => { const c = w === 'main' ? armConfig(p, arm) : armConfig(p, arm, { hidden: w }); return { label: `${w === 'main' ? 'widest' : 'linear'}, ${arm === 'plain' ? 'no dropout' : 'dropout'}`, results: bySeed(runs, name(arm, w)), epochsPerStep: c.batch / c.nTrain }; })), 'X-UNDERFIT: learning curves') }, { name: 'gain', title: 'Relative gain from dropout against the number of hidden units (%, mean ± sd; linear drawn at 1)', spec: lineWithBand({ rows: widths(p).map((w) => ({ units: units(p, w), ...band(gain(w).map((g) => 100 * g)) })), x: 'units', y: 'mean', lo: 'lo', hi: 'hi', xTitle: 'hidden units', yTitle: 'relative gain (%)', title: 'X-UNDERFIT', logX: true }) }],
     };
   },
 };
