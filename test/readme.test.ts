@@ -10,7 +10,7 @@ it('the README example runs as written and its gradient check passes', () => {
   expect(code).toBeDefined();
   mkdirSync('.cache', { recursive: true });
   writeFileSync('.cache/readme-example.ts', code!); // inside the package, so 'dropcheck' resolves to it
-  const out = execFileSync(process.execPath, ['--import', 'tsx', '.cache/readme-example.ts'], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, ['--conditions=development', '--import', 'tsx', '.cache/readme-example.ts'], { encoding: 'utf8' });
   expect(out).toMatch(/gradient check passed \(full\)/);
   const m = /loss before ([\d.e-]+) after ([\d.e-]+)/.exec(out);
   expect(m).not.toBeNull();

@@ -55,6 +55,15 @@ function parse(args: string[]): { module: string; options: AuditOptions; json: b
   return { module, options, json, report };
 }
 
+let tsxRegistered = false;
+/** Registers tsx's loader, once, so that a candidate written in TypeScript can be imported; plain JavaScript never loads it. */
+async function typescriptLoader(): Promise<void> {
+  if (tsxRegistered) return;
+  const { register } = await import('tsx/esm/api');
+  register();
+  tsxRegistered = true;
+}
+
 /** Runs the command line; returns the exit status. */
 export async function main(args: string[], io: Io = stdio): Promise<number> {
   let parsed;
@@ -67,6 +76,7 @@ export async function main(args: string[], io: Io = stdio): Promise<number> {
   const path = resolve(parsed.module);
   let candidate;
   try {
+    if (/\.[mc]?tsx?$/.test(path)) await typescriptLoader();
     const mod = await import(pathToFileURL(path).href);
     if (mod.default === undefined) throw new CandidateError(`${parsed.module}: the module has no default export; expected \`export default { name, convention, forward, vjp? }\``);
     candidate = checkCandidate(mod.default, parsed.module);
