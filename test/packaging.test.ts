@@ -101,6 +101,22 @@ console.log(y.shape);
     expect(r.status).toBe(0);
   });
 
+  it('adds toPassDropoutAudit to a vitest suite: passes the correct candidate, fails the broken one with its table', () => {
+    symlinkSync(join(root, 'node_modules', 'vitest'), join(app, 'node_modules', 'vitest'));
+    writeFileSync(join(app, 'audit.test.mjs'), `import { expect, it } from 'vitest';
+import 'dropcheck/vitest';
+import good from './good.mjs';
+import bad from './bad.mjs';
+it('correct', async () => { await expect(good).toPassDropoutAudit({ alpha: 0.01 }); });
+it('broken', async () => { await expect(bad).toPassDropoutAudit({ alpha: 0.01 }); });
+`);
+    const r = run([join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', app, 'audit.test.mjs'], { FORCE_COLOR: '0', NO_COLOR: '1' });
+    expect(r.status).toBe(1);
+    expect(r.stdout + r.stderr).toMatch(/✓ .*correct/);
+    expect(r.stdout + r.stderr).toMatch(/dropout audit of "inverted dropout with a wrong scale": \d+ propert/);
+    expect(r.stdout + r.stderr).toContain('| property | evidence (smallest failing case) | decided by |');
+  });
+
   it('runs `dropcheck audit` on a JavaScript candidate without tsx (removed from the install), and on a TypeScript one with it', () => {
     const tsx = join(app, 'node_modules', 'tsx');
     renameSync(tsx, `${tsx}.away`);
