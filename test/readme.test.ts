@@ -16,3 +16,18 @@ it('the README example runs as written and its gradient check passes', () => {
   expect(m).not.toBeNull();
   expect(Number(m![2])).toBeLessThan(Number(m![1]));
 }, 60_000);
+
+it('the README stays a front door (≤ 12,000 characters) and every relative link in it and in docs/ resolves to a file', async () => {
+  const { existsSync, readdirSync } = await import('node:fs');
+  const { dirname, join } = await import('node:path');
+  expect(readFileSync('README.md', 'utf8').length).toBeLessThanOrEqual(12_000);
+  const pages = ['README.md', ...readdirSync('docs').filter((f) => f.endsWith('.md')).map((f) => join('docs', f))];
+  const broken: string[] = [];
+  for (const page of pages) {
+    for (const [, target] of readFileSync(page, 'utf8').matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+      if (/^[a-z]+:/.test(target)) continue; // http(s), mailto
+      if (!existsSync(join(dirname(page), target))) broken.push(`${page} → ${target}`);
+    }
+  }
+  expect(broken).toEqual([]);
+});
