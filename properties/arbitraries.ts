@@ -35,6 +35,7 @@ export function makeTensor(data: readonly number[], shape: Shape): Tensor {
   return t;
 }
 
+/** The number of elements of a shape (1 for []). */
 export const sizeOfShape = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
 
 // ---------------------------------------------------------------------------------------------

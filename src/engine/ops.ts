@@ -195,6 +195,10 @@ const BROADCAST: Primitive<Shape> = {
   vjp: (g, [x]) => [() => sumTo(g, x.shape)],
   jvp: ([t], _, __, shape) => broadcastTo(t, shape),
 };
+/**
+ * x broadcast to `shape` by NumPy's rules (differentiable: its VJP sums back over the broadcast axes).
+ * Throws a RangeError naming both shapes when x cannot be broadcast to shape.
+ */
 export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   checkTensor(x, 'broadcastTo');
   checkShape(shape, 'broadcastTo');
@@ -279,6 +283,10 @@ function reduction(prim: Primitive<ReduceP>) {
 export const sum = reduction(SUM);
 export const max = reduction(MAX);
 
+/**
+ * The mean over `axes` (all axes when omitted; negative axes count from the end), keeping them as
+ * size 1 when `keepdims`. Throws for an axis out of range or repeated.
+ */
 export function mean(x: Tensor, axes?: number | readonly number[], keepdims = false): Tensor {
   checkTensor(x, 'mean');
   const ax = normAxes(axes, x.ndim, 'mean');
@@ -528,7 +536,9 @@ function constantMax(x: Tensor, axes: number[]): Tensor {
   return m;
 }
 
+/** log softmax along `axis` (default the last), computed as x − logsumexp(x) so large logits do not overflow. Throws for an axis out of range. */
 export const logSoftmax = (x: Tensor, axis = -1): Tensor => sub(x, logSumExp(checkTensor(x, 'logSoftmax'), axis, true));
+/** softmax along `axis` (default the last): exp of logSoftmax, so rows sum to 1 without overflow. Throws for an axis out of range. */
 export const softmax = (x: Tensor, axis = -1): Tensor => exp(logSoftmax(checkTensor(x, 'softmax'), axis));
 
 /** Mean over the batch of −log softmax(logits)[label]; logits [..., classes], one integer label per row. */

@@ -13,11 +13,13 @@ export class Key {
   ) {
     Object.freeze(this);
   }
+  /** The key as 16 hex digits (its two 32-bit words), e.g. `Key(000000000000002a)`. */
   toString(): string {
     return `Key(${this.hi.toString(16).padStart(8, '0')}${this.lo.toString(16).padStart(8, '0')})`;
   }
 }
 
+/** True when v is a random Key from `key`, `split` or `foldIn` (a type guard; never throws). */
 export const isKey = (v: unknown): v is Key => v instanceof Key;
 
 export function checkKey(k: unknown, op: string, arg = 'key'): Key {

@@ -53,6 +53,7 @@ export class Tensor {
     return build(0, 0);
   }
 
+  /** A short description: dtype, shape and the first values. */
   toString(): string {
     const num = (v: number) => (Number.isInteger(v) && Math.abs(v) < 1e15 ? String(v) : short(v));
     const render = (dim: number, off: number, indent: string): string => {
@@ -74,6 +75,7 @@ function short(v: number): string {
   return Math.abs(r) >= 1e15 ? r.toExponential() : String(r);
 }
 
+/** True when v is a Tensor (a type guard; never throws). */
 export const isTensor = (v: unknown): v is Tensor => v instanceof Tensor;
 
 /** A typed array whose elements are numbers: not a DataView (no elements) nor a BigInt64Array or BigUint64Array (bigints). */
@@ -168,6 +170,10 @@ function inferShape(v: Nested): number[] {
   return s;
 }
 
+/**
+ * A rank-0 tensor holding v, float64 unless `{ dtype: 'float32' }` (then v rounded to float32).
+ * Throws a TypeError when v is not a number. Example: `scalar(2).item()` is 2.
+ */
 export const scalar = (v: number, options?: CreateOptions): Tensor => {
   if (typeof v !== 'number') throw new TypeError(`scalar: expected a number, got ${describe(v)}`);
   return new Tensor(alloc(dtypeOption(options, 'scalar'), 1).fill(v), []);
@@ -177,8 +183,11 @@ function filled(shape: Shape, value: number, op: string, options: CreateOptions 
   if (typeof value !== 'number') throw new TypeError(`${op}: expected a number as the fill value, got ${describe(value)}`);
   return new Tensor(alloc(dtypeOption(options, op), sizeOf(s)).fill(value), [...s]);
 }
+/** A tensor of the given shape filled with value (float64, or float32 with `{ dtype }`). Throws for a shape that is not a list of non-negative integers, or a value that is not a number. */
 export const full = (shape: Shape, value: number, options?: CreateOptions): Tensor => filled(shape, value, 'full', options);
+/** Zeros of the given shape and dtype (float64 by default); errors as `full`. */
 export const zeros = (shape: Shape, options?: CreateOptions): Tensor => filled(shape, 0, 'zeros', options);
+/** Ones of the given shape and dtype (float64 by default); errors as `full`. */
 export const ones = (shape: Shape, options?: CreateOptions): Tensor => filled(shape, 1, 'ones', options);
 /** Zeros with x's shape and dtype. */
 export const zerosLike = (x: Tensor): Tensor => new Tensor(allocLike(checkTensor(x, 'zerosLike').data, x.size), x.shape);

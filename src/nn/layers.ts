@@ -25,6 +25,7 @@ export function initLinear(key: Key, inDim: number, outDim: number, init: Init =
   return { W: astype(W, dtype), b: zeros([outDim], { dtype }) };
 }
 
+/** The affine layer x·W + b for parameters { W: [in, out], b: [out] } and x: [batch, in]. Throws when p is not a parameter object or the shapes do not match (the error names both). */
 export function linear(p: Linear, x: Tensor): Tensor {
   if (p === null || typeof p !== 'object') throw new TypeError(`linear: expected p to be the layer's parameters { W, b }, got ${describeValue(p)}`);
   return add(matmul(x, p.W), p.b);
@@ -70,7 +71,9 @@ export interface ApplyOptions {
 
 export interface MLP {
   readonly spec: Required<Omit<MLPSpec, 'hiddenRate'>> & { hiddenRate: readonly number[] };
+  /** Initial parameters drawn from the key (He-normal weights, zero biases), in the network's dtype. */
   init(key: Key): MLPParams;
+  /** The network on x: [batch, inputs]; in training, dropout site i's mask comes from foldIn(options.key, i). Throws for a missing key in training or mismatched shapes. */
   apply(params: MLPParams, x: Tensor, options: ApplyOptions): Tensor;
 }
 

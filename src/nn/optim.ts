@@ -20,6 +20,7 @@ export interface SGDOptions {
 }
 
 export interface Optimizer<P extends Tree> {
+  /** The optimizer's initial state for these parameters (zero velocity, in each parameter's dtype). */
   init(params: P): P;
   /**
    * One update. With `{ donate: true }` the caller hands over `params` and `state`: their storage is
@@ -29,6 +30,13 @@ export interface Optimizer<P extends Tree> {
   step(params: P, grads: P, state: P, options?: { donate?: boolean }): { params: P; state: P };
 }
 
+/**
+ * Stochastic gradient descent with momentum, L2 weight decay on weight matrices and the max-norm
+ * constraint. Returns an optimizer whose `init(params)` gives the zero velocity and whose
+ * `step(params, grads, state)` returns new parameters and state (the inputs are untouched unless
+ * donated). Throws a RangeError naming the option when lr, momentum, weightDecay or maxNorm is out
+ * of range. Example: `const opt = sgd({ lr: 0.05, momentum: 0.9, maxNorm: [1.6, 1, 1] })`.
+ */
 export function sgd<P extends Tree>(options: SGDOptions): Optimizer<P> {
   if (options === null || typeof options !== 'object') throw new TypeError(`sgd: expected options { lr, momentum?, weightDecay?, maxNorm? }, got ${describeValue(options)}`);
   const { lr, momentum = 0, weightDecay = 0, maxNorm } = options;

@@ -595,6 +595,7 @@ export class AlphaBudget {
     return this.count - this.#labels.length;
   }
 
+  /** The account: the budget, the share per assertion, the shares taken with their labels, and the total spent. */
   toString(): string {
     const list = this.#labels.length ? `: ${this.#labels.join(', ')}` : '';
     return `α budget ${this.total} over ${this.count} assertions (${this.perAssertion} each): ${this.#labels.length} taken, spent ${this.spent}${list}`;

@@ -3,6 +3,7 @@
 import { type Convention, type Tensor, dropout, float64Data, key, tensor, vjp } from '../../engine/index.ts';
 import type { DropoutCandidate } from './candidate.ts';
 
+/** The engine's own dropout as an audit candidate in the given convention (the audit sees only forward and vjp). */
 export function engineCandidate(convention: Convention = 'inverted'): DropoutCandidate {
   const op = (rate: number, training: boolean, seed: number) => (x: Tensor) => dropout(key(seed), x, { rate, training, convention });
   return {

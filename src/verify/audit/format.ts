@@ -47,6 +47,7 @@ export function formatMarkdown(r: AuditResult, rerun?: string, { timing = true, 
   ].join('\n');
 }
 
+/** The audit result as indented JSON (the same data `--json` prints). Throws when r is not an audit result. */
 export function formatJson(r: AuditResult): string {
   checkResult(r, 'formatJson');
   return JSON.stringify(r, null, 2) + '\n';
