@@ -53,7 +53,7 @@ export class Tensor {
     return build(0, 0);
   }
 
-  /** A short description: dtype, shape and the first values. */
+  /** The values as nested brackets (the first and last three along an axis longer than 8, six significant digits) and the shape. */
   toString(): string {
     const num = (v: number) => (Number.isInteger(v) && Math.abs(v) < 1e15 ? String(v) : short(v));
     const render = (dim: number, off: number, indent: string): string => {
