@@ -9,7 +9,7 @@ import {
   CLASSES, type Digits, type IdxFile, IMAGES_MAGIC, LABELS_MAGIC, MNIST_FILES, PIXELS, POOL_SIZE, SPLIT_SEED, TEST_CLASS_COUNTS, TEST_SIZE,
   TRAIN_CLASS_COUNTS, VALIDATION_SIZE, atResolution, labelsOf, loadDigits, mnistDir, parseDigits, parseImages, parseLabels, pickRows,
   proportional, rows, splits, trainingSet,
-} from '../experiments/data.ts';
+} from '../experiments/mnist/data.ts';
 import { key } from '../src/index.ts';
 
 /** An IDX file: big-endian magic, dimensions, then the bytes. */
@@ -260,7 +260,7 @@ describe('rows', () => {
 
 describe('no unkeyed randomness', () => {
   it('the data module and its callers never call Math.random', () => {
-    for (const f of ['data.ts', 'classifier.ts', 'runner.ts', 'x-sparse.ts', 'm-k50.ts']) {
+    for (const f of ['mnist/data.ts', 'mnist/classifier.ts', 'framework/runner.ts', 'claims/x-sparse.ts', 'claims/m-k50.ts']) {
       expect(readFileSync(new URL(`../experiments/${f}`, import.meta.url), 'utf8')).not.toMatch(/Math\.random/);
     }
   });

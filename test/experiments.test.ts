@@ -1,11 +1,11 @@
 // The experiment machinery: run keys, sharding (1 shard and 3 shards give identical results), the
 // decision rules' statistics, and the reports' plots. The data module is tested in data.test.ts.
 import { describe, expect, it } from 'vitest';
-import { combine, hash32, interval, judge, runKeys, t975 } from '../experiments/framework.ts';
-import { lineWithBand } from '../experiments/plot.ts';
-import { renderSvg } from '../experiments/render.ts';
-import { EXPERIMENTS } from '../experiments/registry.ts';
-import { planRuns, runAll, shardOf } from '../experiments/runner.ts';
+import { combine, hash32, interval, judge, runKeys, t975 } from '../experiments/framework/experiment.ts';
+import { lineWithBand } from '../experiments/report/plot.ts';
+import { renderSvg } from '../experiments/report/render.ts';
+import { EXPERIMENTS } from '../experiments/framework/registry.ts';
+import { planRuns, runAll, shardOf } from '../experiments/framework/runner.ts';
 
 describe('keys and shards', () => {
   it('run keys depend on (experiment, setting, seed) only', () => {
@@ -98,8 +98,8 @@ describe('tuning, power and the verdict vocabulary', () => {
     const { mkdtempSync, readFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    const { planPool } = await import('../experiments/runner.ts');
-    const { writeTuning } = await import('../experiments/tune.ts');
+    const { planPool } = await import('../experiments/framework/runner.ts');
+    const { writeTuning } = await import('../experiments/mnist/tune.ts');
     const specs = planPool('MNIST-TUNE', 'standard');
     // a made-up validation error per grid point: lowest at lr 0.1 with c 3 for dropout + max-norm, a tie for plain
     const err = (name: string) => (name === 'dropout+max-norm lr=0.1 c=3' ? 1.1 : name.startsWith('plain') ? 2 : 1.5 + name.length / 100);
@@ -112,11 +112,11 @@ describe('tuning, power and the verdict vocabulary', () => {
     expect(t.chosen['dropout+l2'].l2).toBeDefined();
     const md = readFileSync(join(dir, 'tuning.md'), 'utf8');
     expect(md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| arm')).length).toBe(specs.length);
-    expect(md).toMatch(/a trial: only experiments\/tuned.json/);
+    expect(md).toMatch(/a trial: only experiments\/mnist\/tuned.json/);
   });
 
   it('power of a positive part: 0.025 with no effect, 0.80 for one sd at 10 seeds (noncentral t)', async () => {
-    const { powerPositive } = await import('../experiments/framework.ts');
+    const { powerPositive } = await import('../experiments/framework/experiment.ts');
     expect(powerPositive(0, 1, 10)).toBeCloseTo(0.025, 3);
     expect(powerPositive(1, 1, 10)).toBeCloseTo(0.8031, 3); // R: power.t.test(n = 10, delta = 1, type = "one.sample")
     expect(powerPositive(1, 1, 1)).toBeNaN();

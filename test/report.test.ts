@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type PropertiesRun, renderProperties, summarize, verdictText } from '../experiments/report-properties.ts';
-import { histogramSvg } from '../experiments/svg.ts';
+import { type PropertiesRun, renderProperties, summarize, verdictText } from '../experiments/report/report-properties.ts';
+import { histogramSvg } from '../experiments/report/svg.ts';
 
 const base = { seed: 7, file: 'x.test.ts', cases: 10, maxError: 1e-12 };
 const run: PropertiesRun = {

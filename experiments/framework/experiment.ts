@@ -1,6 +1,6 @@
 // What an experiment is: a plan of (setting, seed) runs per profile, a run as a pure function of
 // its keys, and a report with a verdict decided by a rule stated before anything runs.
-import { type DType, type Key, foldIn, key } from '../src/index.ts';
+import { type DType, type Key, foldIn, key } from '../../src/index.ts';
 
 /**
  * quick: CI's pipeline check (minutes). standard: `npm start`, at most an hour on two cores.

@@ -2,7 +2,7 @@
 // (evidence for D-FWD, D-BWD and the mask's statistics): reports/audit.md.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { auditDropout, engineCandidate, formatMarkdown } from '../src/verify/audit/index.ts';
+import { auditDropout, engineCandidate, formatMarkdown } from '../../src/verify/audit/index.ts';
 
 export async function writeAuditReport(dir: string, seed: number): Promise<{ ok: boolean; file: string }> {
   const results = [];

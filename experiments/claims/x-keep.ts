@@ -1,10 +1,10 @@
 // X-KEEP (Fig. 9): test and training error against keep, with n units fixed and with keep·n fixed.
-import { type ClassifierConfig, type ClassifierResult, classifierCost, trainClassifier } from './classifier.ts';
-import { POOL_SIZE } from './data.ts';
-import { type Experiment, type Profile, type Setting, PART_RULES, combine, judge, meanSd, partsTable } from './framework.ts';
-import { lineWithBand } from './plot.ts';
-import { SCALED_DOWN, quickClassifier, describeTraining } from './scale.ts';
-import { band, bySeed, curveRows } from './summarize.ts';
+import { type ClassifierConfig, type ClassifierResult, classifierCost, trainClassifier } from '../mnist/classifier.ts';
+import { POOL_SIZE } from '../mnist/data.ts';
+import { type Experiment, type Profile, type Setting, PART_RULES, combine, judge, meanSd, partsTable } from '../framework/experiment.ts';
+import { lineWithBand } from '../report/plot.ts';
+import { SCALED_DOWN, quickClassifier, describeTraining } from '../mnist/scale.ts';
+import { band, bySeed, curveRows } from '../report/summarize.ts';
 
 interface S extends Setting { panel: 'n' | 'keep-n'; keep: number; config: ClassifierConfig }
 

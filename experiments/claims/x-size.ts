@@ -1,12 +1,12 @@
 // X-SIZE (Fig. 10): the gain from dropout against training-set size: none on the smallest sets,
 // rising, then falling. Tested on the shape, with gains relative to the error level.
-import type { ClassifierResult } from './classifier.ts';
-import { type Experiment, type Profile, type Setting, PART_RULES, combine, judge, meanSd, partsTable } from './framework.ts';
-import { MIN_UPDATES, NETS, POOL_SEEDS, SIZES, armConfig, netSetting, variantName } from './networks.ts';
-import { POOL_SIZE } from './data.ts';
-import { lineWithBand } from './plot.ts';
-import { SCALED_DOWN, describeNet } from './scale.ts';
-import { band, bySeed } from './summarize.ts';
+import type { ClassifierResult } from '../mnist/classifier.ts';
+import { type Experiment, type Profile, type Setting, PART_RULES, combine, judge, meanSd, partsTable } from '../framework/experiment.ts';
+import { MIN_UPDATES, NETS, POOL_SEEDS, SIZES, armConfig, netSetting, variantName } from '../mnist/networks.ts';
+import { POOL_SIZE } from '../mnist/data.ts';
+import { lineWithBand } from '../report/plot.ts';
+import { SCALED_DOWN, describeNet } from '../mnist/scale.ts';
+import { band, bySeed } from '../report/summarize.ts';
 
 /** "No gain": a relative gain within ±10% of the error level. */
 const MARGIN = 0.1;

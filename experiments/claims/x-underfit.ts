@@ -1,11 +1,11 @@
 // X-UNDERFIT: the gain from dropout as a function of capacity: positive for the wide net that
 // overfits, none for models too small to fit the data (linear, a few hidden units).
-import type { ClassifierResult } from './classifier.ts';
-import { type Experiment, type Profile, type Setting, PART_RULES, combine, judge, meanSd, partsTable } from './framework.ts';
-import { CAPACITIES, POOL_SEEDS, armConfig, netSetting, variantName } from './networks.ts';
-import { lineWithBand } from './plot.ts';
-import { SCALED_DOWN, describeTraining } from './scale.ts';
-import { band, bySeed, learningCurves } from './summarize.ts';
+import type { ClassifierResult } from '../mnist/classifier.ts';
+import { type Experiment, type Profile, type Setting, PART_RULES, combine, judge, meanSd, partsTable } from '../framework/experiment.ts';
+import { CAPACITIES, POOL_SEEDS, armConfig, netSetting, variantName } from '../mnist/networks.ts';
+import { lineWithBand } from '../report/plot.ts';
+import { SCALED_DOWN, describeTraining } from '../mnist/scale.ts';
+import { band, bySeed, learningCurves } from '../report/summarize.ts';
 
 /** "No gain": a relative gain below 5% of the error level. */
 const MARGIN = 0.05;

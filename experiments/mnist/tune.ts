@@ -1,10 +1,10 @@
 // Tuning the MNIST networks' hyperparameters on the 10,000 validation digits (never the test digits):
 // a small stated grid per arm, one seed, a shortened budget. `npm start -- --tune` runs it, writes
-// reports/tuning.md and experiments/tuned.json; the standard profile then trains with the chosen values.
+// reports/tuning.md and experiments/mnist/tuned.json; the standard profile then trains with the chosen values.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ClassifierResult, classifierCost, trainClassifier } from './classifier.ts';
-import type { Pool, Profile, RunRecord, Setting } from './framework.ts';
+import type { Pool, Profile, RunRecord, Setting } from '../framework/experiment.ts';
 import { type Arm, armConfig } from './networks.ts';
 import { type ArmTuning, TUNING_FILE } from './tuned.ts';
 
@@ -64,7 +64,7 @@ weights). Grid: learning rate ${GRID.lr.join(', ')}; c ${GRID.c.join(', ')}; λ 
 |---|---|---|---|---|---|
 ${rows.join('\n')}
 
-Chosen values are in \`${file}\`${file === TUNING_FILE ? `; the ${p} profile trains with them` : ' (a trial: only experiments/tuned.json from the standard profile is used)'}.
+Chosen values are in \`${file}\`${file === TUNING_FILE ? `; the ${p} profile trains with them` : ' (a trial: only experiments/mnist/tuned.json from the standard profile is used)'}.
 
 ${provenance}
 `);

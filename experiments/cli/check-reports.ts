@@ -1,13 +1,13 @@
 // Checks a report folder: every claim ID in the ledger has a verdict, every experiment report exists
 // with all the plots it links, and every plot is a non-empty SVG or PNG. Exit code 1 on any gap.
-//   tsx experiments/check-reports.ts <folder>
+//   tsx experiments/cli/check-reports.ts <folder>
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLAIMS } from './claims.ts';
-import { EXPERIMENTS } from './registry.ts';
+import { CLAIMS } from '../report/claims.ts';
+import { EXPERIMENTS } from '../framework/registry.ts';
 
 const dir = process.argv[2];
-if (!dir) throw new Error('usage: tsx experiments/check-reports.ts <report folder>');
+if (!dir) throw new Error('usage: tsx experiments/cli/check-reports.ts <report folder>');
 const problems: string[] = [];
 const ledgerFile = join(dir, 'README.md');
 const ledger = existsSync(ledgerFile) ? readFileSync(ledgerFile, 'utf8') : '';

@@ -1,6 +1,6 @@
 // The three profiles' sizes, in one place: what is scaled down from the paper, and by how much.
 import type { ClassifierConfig } from './classifier.ts';
-import type { Profile } from './framework.ts';
+import type { Profile } from '../framework/experiment.ts';
 import { POOL_SIZE, TEST_SIZE } from './data.ts';
 
 export const SEEDS: Record<Profile, number> = { quick: 3, standard: 5, large: 3, paper: 10 };

@@ -1,9 +1,9 @@
 // E-RIDGE in practice: SGD with sampled input-dropout masks on a linear regression converges to the
 // closed-form minimizer of the marginalized (ridge-like) objective, not to least squares.
-import { type MLPParams, Tensor, fit, float64Data, foldIn, mlp, mse, normal, sgd, uniform } from '../src/index.ts';
-import { type Experiment, type Profile, type Setting, mean } from './framework.ts';
-import { lineWithBand } from './plot.ts';
-import { SEEDS } from './scale.ts';
+import { type MLPParams, Tensor, fit, float64Data, foldIn, mlp, mse, normal, sgd, uniform } from '../../src/index.ts';
+import { type Experiment, type Profile, type Setting, mean } from '../framework/experiment.ts';
+import { lineWithBand } from '../report/plot.ts';
+import { SEEDS } from '../mnist/scale.ts';
 
 interface S extends Setting { keep: number; n: number; d: number; steps: number }
 interface R { toRidge: number[]; toPlain: number[]; averagedToRidge: number; averagedToPlain: number; plainToRidge: number; checkpoints: number[] }

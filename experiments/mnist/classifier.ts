@@ -1,5 +1,5 @@
 // Training an MLP classifier on the digits, shared by the classification experiments.
-import { type DType, type Key, type MLP, type MLPParams, type Noise, Tensor, errorRate, fit, foldIn, mapRows, mlp, monteCarloAverages, sgd, softmaxCrossEntropy } from '../src/index.ts';
+import { type DType, type Key, type MLP, type MLPParams, type Noise, Tensor, errorRate, fit, foldIn, mapRows, mlp, monteCarloAverages, sgd, softmaxCrossEntropy } from '../../src/index.ts';
 import { CLASSES, type Digits, type Splits, TEST_SIZE, atResolution, labelsOf, loadDigits, pickRows, rows, splits, trainingSet } from './data.ts';
 
 export interface Dataset {

@@ -3,7 +3,7 @@
 // and shared, so each claim compares networks that differ only in what the claim is about.
 import { type ClassifierConfig, type ClassifierResult, classifierCost, trainClassifier } from './classifier.ts';
 import { POOL_SIZE } from './data.ts';
-import type { Pool, Profile, Setting } from './framework.ts';
+import type { Pool, Profile, Setting } from '../framework/experiment.ts';
 import { PAPER_DROPOUT, quickClassifier, maxNormRadii } from './scale.ts';
 import { type ArmTuning, TUNED } from './tuned.ts';
 

@@ -1,12 +1,12 @@
 // X-SPARSE (Figs. 7–8): dropout makes the hidden activations of a ReLU autoencoder sparser.
-import { type MLPParams, Tensor, fit, foldIn, linear, mapRows, mlp, mse, mul, relu, sgd } from '../src/index.ts';
-import { dataset, macs } from './classifier.ts';
-import { POOL_SIZE, TEST_SIZE, pickRows, rows, trainingSet } from './data.ts';
-import { type Experiment, type Profile, type Setting, PART_RULES, combine, judge, meanSd, partsTable } from './framework.ts';
-import { lineWithBand } from './plot.ts';
-import { grayPng, imageGrid } from './png.ts';
-import { SCALED_DOWN, QUICK_SHORT_STEPS } from './scale.ts';
-import { bySeed } from './summarize.ts';
+import { type MLPParams, Tensor, fit, foldIn, linear, mapRows, mlp, mse, mul, relu, sgd } from '../../src/index.ts';
+import { dataset, macs } from '../mnist/classifier.ts';
+import { POOL_SIZE, TEST_SIZE, pickRows, rows, trainingSet } from '../mnist/data.ts';
+import { type Experiment, type Profile, type Setting, PART_RULES, combine, judge, meanSd, partsTable } from '../framework/experiment.ts';
+import { lineWithBand } from '../report/plot.ts';
+import { grayPng, imageGrid } from '../report/png.ts';
+import { SCALED_DOWN, QUICK_SHORT_STEPS } from '../mnist/scale.ts';
+import { bySeed } from '../report/summarize.ts';
 
 interface S extends Setting { hiddenRate: number; side: 14 | 28; hidden: number; nTrain: number; steps: number; batch: number; lr: number; evalEvery: number }
 interface R {

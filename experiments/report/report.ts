@@ -1,7 +1,7 @@
 // Writes one experiment's report: reports/<ID>.md with its SVG plots beside it.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Experiment, Profile, RunRecord, Verdict } from './framework.ts';
+import type { Experiment, Profile, RunRecord, Verdict } from '../framework/experiment.ts';
 import { renderSvg } from './render.ts';
 
 export interface Provenance {

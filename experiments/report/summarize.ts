@@ -1,5 +1,5 @@
 // Small helpers for turning run records into per-seed arrays and plot rows.
-import { type RunRecord, mean, sd } from './framework.ts';
+import { type RunRecord, mean, sd } from '../framework/experiment.ts';
 import { lineWithBand } from './plot.ts';
 
 /** The results of one setting, ordered by seed. */

@@ -1,11 +1,11 @@
 // X-MAXNORM (Table 9): dropout + max-norm beats dropout + L2, which beats max-norm alone and L2 alone.
-import type { ClassifierResult } from './classifier.ts';
-import { type Experiment, type Profile, type Setting, PART_RULES, combine, judge, meanSd, partsTable } from './framework.ts';
-import { type Arm, POOL_SEEDS, armConfig, netSetting } from './networks.ts';
-import { barsWithErrors, lineWithBand } from './plot.ts';
-import { SCALED_DOWN, describeNet, describeTraining } from './scale.ts';
-import { band, bySeed, learningCurves } from './summarize.ts';
-import { TUNED } from './tuned.ts';
+import type { ClassifierResult } from '../mnist/classifier.ts';
+import { type Experiment, type Profile, type Setting, PART_RULES, combine, judge, meanSd, partsTable } from '../framework/experiment.ts';
+import { type Arm, POOL_SEEDS, armConfig, netSetting } from '../mnist/networks.ts';
+import { barsWithErrors, lineWithBand } from '../report/plot.ts';
+import { SCALED_DOWN, describeNet, describeTraining } from '../mnist/scale.ts';
+import { band, bySeed, learningCurves } from '../report/summarize.ts';
+import { TUNED } from '../mnist/tuned.ts';
 
 const ARMS: { name: Arm; label: string }[] = [
   { name: 'l2', label: 'L2' },

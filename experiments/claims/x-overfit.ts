@@ -1,11 +1,11 @@
 // X-OVERFIT (Table 2): on a network that overfits, dropout (keep 0.8 input, 0.5 hidden) with
 // max-norm lowers test error against the same network without either.
-import type { ClassifierResult } from './classifier.ts';
-import { type Experiment, type Profile, type Setting, PART_RULES, combine, judge, meanSd, partsTable, powerPositive, sd } from './framework.ts';
-import { NETS, POOL_SEEDS, armConfig, netSetting } from './networks.ts';
-import { lineWithBand } from './plot.ts';
-import { SCALED_DOWN, describeNet, describeTraining } from './scale.ts';
-import { bySeed, curveRows, learningCurves } from './summarize.ts';
+import type { ClassifierResult } from '../mnist/classifier.ts';
+import { type Experiment, type Profile, type Setting, PART_RULES, combine, judge, meanSd, partsTable, powerPositive, sd } from '../framework/experiment.ts';
+import { NETS, POOL_SEEDS, armConfig, netSetting } from '../mnist/networks.ts';
+import { lineWithBand } from '../report/plot.ts';
+import { SCALED_DOWN, describeNet, describeTraining } from '../mnist/scale.ts';
+import { bySeed, curveRows, learningCurves } from '../report/summarize.ts';
 
 const perStep = (p: Profile, arm: 'plain' | 'dropout+max-norm') => { const c = armConfig(p, arm); return c.batch / c.nTrain; };
 

@@ -7,26 +7,26 @@
 //   npm start -- --only X-KEEP,M-K50   selected experiments (the ledger keeps the others' last verdicts)
 //   npm start -- --shard 2/4           one deterministic share of the runs → <out>/shards/<profile>-2-of-4.json
 //   npm start -- merge <files|dirs>    assembles reports from shard files (plus self-check and properties)
-//   npm start -- --tune                tunes learning rate, max-norm c and L2 λ per arm on the validation digits → experiments/tuned.json
+//   npm start -- --tune                tunes learning rate, max-norm c and L2 λ per arm on the validation digits → experiments/mnist/tuned.json
 //   --float64                          train in float64 (default float32, as frameworks do)
 //   --out DIR (default reports), --workers N (default: both cores), --no-properties,
 //   --dry-run (print the plan and its expected time, run nothing)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLAIMS } from './claims.ts';
-import { type DType, kernelInfo } from '../src/index.ts';
-import { DEFAULT_DTYPE, type Profile, type RunRecord, type Verdict, runId, runsIn } from './framework.ts';
-import { fmtTime, progressPrinter } from './progress.ts';
-import { type ClaimSummary, cell, verdictText } from './report-properties.ts';
-import { EXPERIMENTS, experiment } from './registry.ts';
-import { type Provenance, verdictLabel, writeReport } from './report.ts';
-import { type RunSpec, defaultWorkers, planPool, planRuns, recordsFor, runAll, shardOf } from './runner.ts';
-import { runProperties } from './verify-properties.ts';
-import type { ClassifierResult } from './classifier.ts';
-import { writeTuning } from './tune.ts';
-import { TUNING_FILE } from './tuned.ts';
-import { measureThroughput } from './throughput.ts';
+import { CLAIMS } from '../report/claims.ts';
+import { type DType, kernelInfo } from '../../src/index.ts';
+import { DEFAULT_DTYPE, type Profile, type RunRecord, type Verdict, runId, runsIn } from '../framework/experiment.ts';
+import { fmtTime, progressPrinter } from '../framework/progress.ts';
+import { type ClaimSummary, cell, verdictText } from '../report/report-properties.ts';
+import { EXPERIMENTS, experiment } from '../framework/registry.ts';
+import { type Provenance, verdictLabel, writeReport } from '../report/report.ts';
+import { type RunSpec, defaultWorkers, planPool, planRuns, recordsFor, runAll, shardOf } from '../framework/runner.ts';
+import { runProperties } from '../report/verify-properties.ts';
+import type { ClassifierResult } from '../mnist/classifier.ts';
+import { writeTuning } from '../mnist/tune.ts';
+import { TUNING_FILE } from '../mnist/tuned.ts';
+import { measureThroughput } from '../framework/throughput.ts';
 
 interface Args { tune: boolean; profile: Profile; only?: string[]; shard?: [number, number]; out: string; workers: number; properties: boolean; dryRun: boolean; merge?: string[]; dtype: DType }
 
@@ -55,7 +55,7 @@ function parseArgs(argv: string[]): Args {
     else if (f === '--tune') a.tune = true;
     else if (f === 'merge' && i === 0) a.merge = [];
     else if (a.merge && !f.startsWith('--')) a.merge.push(f);
-    else throw new Error(`unknown argument ${f}; see the header of experiments/main.ts`);
+    else throw new Error(`unknown argument ${f}; see the header of experiments/cli/main.ts`);
   }
   for (const id of a.only ?? []) experiment(id); // validates
   if (a.merge && a.merge.length === 0) throw new Error('merge needs shard files or folders holding them');
@@ -99,7 +99,7 @@ async function main() {
   const command = `${seed === 20261127 ? '' : `DROPCHECK_SEED=${seed} `}npm start -- ${given.join(' ')}`.replace(/ -- $/, '');
 
   if (args.tune) {
-    // tuning on the validation digits: its own runs and report; the chosen values go to experiments/tuned.json
+    // tuning on the validation digits: its own runs and report; the chosen values go to experiments/mnist/tuned.json
     const specs = planPool('MNIST-TUNE', profile);
     const cores = Math.max(1, Math.min(args.workers || 1, specs.length));
     const rate = measureThroughput(profile, dtype, cores);

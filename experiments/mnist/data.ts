@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { type Key, foldIn, key, permutation } from '../src/index.ts';
+import { type Key, foldIn, key, permutation } from '../../src/index.ts';
 
 export const SIDE = 28;
 export const PIXELS = SIDE * SIDE;

@@ -1,16 +1,16 @@
 // Every experiment, in report order.
-import { eRidge } from './e-ridge.ts';
-import type { Experiment, Pool } from './framework.ts';
-import { mnistNets } from './networks.ts';
-import { mnistTune } from './tune.ts';
-import { mK50 } from './m-k50.ts';
-import { xGauss } from './x-gauss.ts';
-import { xKeep } from './x-keep.ts';
-import { xMaxnorm } from './x-maxnorm.ts';
-import { xOverfit } from './x-overfit.ts';
-import { xSize } from './x-size.ts';
-import { xSparse } from './x-sparse.ts';
-import { xUnderfit } from './x-underfit.ts';
+import { eRidge } from '../claims/e-ridge.ts';
+import type { Experiment, Pool } from './experiment.ts';
+import { mnistNets } from '../mnist/networks.ts';
+import { mnistTune } from '../mnist/tune.ts';
+import { mK50 } from '../claims/m-k50.ts';
+import { xGauss } from '../claims/x-gauss.ts';
+import { xKeep } from '../claims/x-keep.ts';
+import { xMaxnorm } from '../claims/x-maxnorm.ts';
+import { xOverfit } from '../claims/x-overfit.ts';
+import { xSize } from '../claims/x-size.ts';
+import { xSparse } from '../claims/x-sparse.ts';
+import { xUnderfit } from '../claims/x-underfit.ts';
 
 export const EXPERIMENTS: readonly Experiment<any, any>[] = [xOverfit, xUnderfit, xKeep, xSize, mK50, xSparse, xGauss, xMaxnorm, eRidge];
 

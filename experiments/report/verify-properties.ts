@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkDropoutOp, checkNetworkGradients } from '../src/verify/selfcheck.ts';
+import { checkDropoutOp, checkNetworkGradients } from '../../src/verify/selfcheck.ts';
 import { type PropertiesRun, renderProperties } from './report-properties.ts';
 import { writeAuditReport } from './audit-report.ts';
 

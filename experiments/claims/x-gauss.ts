@@ -1,10 +1,10 @@
 // X-GAUSS (Table 10): Gaussian multiplicative noise with σ² = (1−keep)/keep does as well as Bernoulli dropout.
-import type { ClassifierResult } from './classifier.ts';
-import { type Experiment, type Profile, type Setting, PART_RULES, combine, judge, meanSd, partsTable, powerPositive, sd } from './framework.ts';
-import { POOL_SEEDS, armConfig, netSetting } from './networks.ts';
-import { barsWithErrors } from './plot.ts';
-import { SCALED_DOWN, describeNet, describeTraining } from './scale.ts';
-import { band, bySeed, learningCurves } from './summarize.ts';
+import type { ClassifierResult } from '../mnist/classifier.ts';
+import { type Experiment, type Profile, type Setting, PART_RULES, combine, judge, meanSd, partsTable, powerPositive, sd } from '../framework/experiment.ts';
+import { POOL_SEEDS, armConfig, netSetting } from '../mnist/networks.ts';
+import { barsWithErrors } from '../report/plot.ts';
+import { SCALED_DOWN, describeNet, describeTraining } from '../mnist/scale.ts';
+import { band, bySeed, learningCurves } from '../report/summarize.ts';
 
 /** "As well": Gaussian's error at most 10% above Bernoulli's (relative, so it means the same at any error level). */
 const MARGIN = 0.1;

@@ -2,9 +2,9 @@
 // in worker threads. A run's result depends only on its keys, so any split gives the same numbers.
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { DType } from '../src/index.ts';
-import { DEFAULT_DTYPE, DEFAULT_PROFILES, type Profile, type RunRecord, runId, runKeys, runsIn } from './framework.ts';
-import { loadDigits } from './data.ts';
+import type { DType } from '../../src/index.ts';
+import { DEFAULT_DTYPE, DEFAULT_PROFILES, type Profile, type RunRecord, runId, runKeys, runsIn } from './experiment.ts';
+import { loadDigits } from '../mnist/data.ts';
 import { experiment, runnable } from './registry.ts';
 
 export interface RunSpec {

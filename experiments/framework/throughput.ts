@@ -1,6 +1,6 @@
 // This machine's training speed right now, in multiply-adds per second (for expected times).
-import { type DType, type MLPParams, Tensor, foldIn, key, mlp, normal, sgd, softmaxCrossEntropy, valueAndGrad } from '../src/index.ts';
-import type { Profile } from './framework.ts';
+import { type DType, type MLPParams, Tensor, foldIn, key, mlp, normal, sgd, softmaxCrossEntropy, valueAndGrad } from '../../src/index.ts';
+import type { Profile } from './experiment.ts';
 
 /**
  * Times dropout training steps of the profile's typical network, after warming up: 196-256-10 at

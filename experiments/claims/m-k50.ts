@@ -1,10 +1,10 @@
 // M-K50 (Fig. 11): Monte-Carlo model averaging over k sampled masks against the weight-scaling rule,
 // tested as an equivalence: within a margin relative to the error level, with an undecided outcome.
-import type { ClassifierResult } from './classifier.ts';
-import { type Experiment, type Profile, type Setting, combine, interval, judge, mean, partsTable, sd } from './framework.ts';
-import { MC, POOL_SEEDS, armConfig, netSetting } from './networks.ts';
-import { lineWithBand } from './plot.ts';
-import { SCALED_DOWN, describeNet, describeTraining } from './scale.ts';
+import type { ClassifierResult } from '../mnist/classifier.ts';
+import { type Experiment, type Profile, type Setting, combine, interval, judge, mean, partsTable, sd } from '../framework/experiment.ts';
+import { MC, POOL_SEEDS, armConfig, netSetting } from '../mnist/networks.ts';
+import { lineWithBand } from '../report/plot.ts';
+import { SCALED_DOWN, describeNet, describeTraining } from '../mnist/scale.ts';
 
 type R = ClassifierResult & { mc: number[][]; mcWeightScaled: number };
 
