@@ -5,6 +5,7 @@ export * from './nn/optim.ts';
 export * from './nn/train.ts';
 export * from './verify/gradcheck.ts';
 export * from './verify/stats.ts';
+export * from './verify/ttest.ts';
 export * from './verify/montecarlo.ts';
 export * from './verify/enumerate.ts';
 export * as rational from './verify/rational.ts';

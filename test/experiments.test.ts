@@ -1,7 +1,7 @@
 // The experiment machinery: run keys, sharding (1 shard and 3 shards give identical results), the
 // decision rules' statistics, and the reports' plots. The data module is tested in data.test.ts.
 import { describe, expect, it } from 'vitest';
-import { combine, hash32, interval, judge, runKeys, t975 } from '../experiments/framework/experiment.ts';
+import { combine, hash32, judge, runKeys } from '../experiments/framework/experiment.ts';
 import { lineWithBand } from '../experiments/report/plot.ts';
 import { renderSvg } from '../experiments/report/render.ts';
 import { EXPERIMENTS } from '../experiments/framework/registry.ts';
@@ -40,16 +40,6 @@ describe('keys and shards', () => {
 });
 
 describe('decision rules', () => {
-  it('t quantiles and intervals', () => {
-    expect(t975(1)).toBe(12.706);
-    expect(t975(4)).toBe(2.776);
-    expect(t975(1000)).toBeCloseTo(1.9624, 3);
-    const ci = interval([1, 2, 3]);
-    expect(ci.mean).toBe(2);
-    expect(ci.lo).toBeCloseTo(2 - 4.303 / Math.sqrt(3), 12);
-    expect(interval([1]).hi).toBe(Infinity);
-  });
-
   it('each kind of part gives each verdict, and parts combine', () => {
     const v = (kind: 'positive' | 'below' | 'within', values: number[], margin?: number) => judge({ name: 'p', kind, margin, statistic: 's', values }).verdict;
     expect(v('positive', [1, 1.1, 0.9])).toBe('SUPPORTED');
@@ -93,7 +83,7 @@ describe('decision rules', () => {
   });
 });
 
-describe('tuning, power and the verdict vocabulary', () => {
+describe('tuning and the verdict vocabulary', () => {
   it('tuning picks, per arm, the grid point with the lowest validation error (ties: the earlier) and reports every point', async () => {
     const { mkdtempSync, readFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
@@ -113,13 +103,6 @@ describe('tuning, power and the verdict vocabulary', () => {
     const md = readFileSync(join(dir, 'tuning.md'), 'utf8');
     expect(md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| arm')).length).toBe(specs.length);
     expect(md).toMatch(/a trial: only experiments\/mnist\/tuned.json/);
-  });
-
-  it('power of a positive part: 0.025 with no effect, 0.80 for one sd at 10 seeds (noncentral t)', async () => {
-    const { powerPositive } = await import('../experiments/framework/experiment.ts');
-    expect(powerPositive(0, 1, 10)).toBeCloseTo(0.025, 3);
-    expect(powerPositive(1, 1, 10)).toBeCloseTo(0.8031, 3); // R: power.t.test(n = 10, delta = 1, type = "one.sample")
-    expect(powerPositive(1, 1, 1)).toBeNaN();
   });
 
   it('a failed part is NOT REPRODUCED in a scaled-down setting and CONTRADICTED only in a faithful one', () => {

@@ -1,6 +1,7 @@
 // What an experiment is: a plan of (setting, seed) runs per profile, a run as a pure function of
 // its keys, and a report with a verdict decided by a rule stated before anything runs.
 import { type DType, type Key, foldIn, key } from '../../src/index.ts';
+import { type TInterval, sampleMean, sampleSd, tInterval } from '../../src/verify/ttest.ts';
 
 /**
  * quick: CI's pipeline check (minutes). standard: `npm start`, at most an hour on two cores.
@@ -120,7 +121,9 @@ export const runsIn = (e: Pick<Experiment<any, any>, 'profiles'>, p: Profile) =>
 export const runId = (r: { experiment: string; setting: string; seed: number }) => `${r.experiment}/${r.setting}/${r.seed}`;
 
 // ---------------------------------------------------------------------------------------------
-// Statistics: paired differences across seeds, a two-sided 95% Student-t interval.
+// Verdicts: parts decided on paired differences across seeds by a two-sided 95% Student-t interval
+// (the statistics themselves are the library's: src/verify/ttest.ts).
+export { type TInterval as Interval, normalCdf, powerPositive, sampleMean as mean, sampleSd as sd, t975, tInterval as interval } from '../../src/verify/ttest.ts';
 
 /**
  * SUPPORTED: the claim's prediction held. NOT REPRODUCED: it failed in a setting that differs from
@@ -131,60 +134,6 @@ export type Verdict = 'SUPPORTED' | 'NOT REPRODUCED' | 'CONTRADICTED' | 'INCONCL
 export const VERDICTS: readonly Verdict[] = ['SUPPORTED', 'NOT REPRODUCED', 'CONTRADICTED', 'INCONCLUSIVE'];
 /** A part's outcome: held, failed (NOT REPRODUCED until combine knows whether the setting is the paper's), or undecided. */
 export type PartVerdict = Exclude<Verdict, 'CONTRADICTED'>;
-
-const T975 = [NaN, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
-/** The 97.5% quantile of Student's t with df degrees of freedom (table to 30, then a 1/df expansion). */
-export const t975 = (df: number) => (df < 1 ? Infinity : df <= 30 ? T975[df] : 1.96 + 2.4 / df);
-
-export interface Interval {
-  n: number;
-  mean: number;
-  sd: number;
-  lo: number;
-  hi: number;
-}
-
-export const mean = (v: readonly number[]) => v.reduce((s, x) => s + x, 0) / v.length;
-export function sd(v: readonly number[]): number {
-  if (v.length < 2) return NaN;
-  const m = mean(v);
-  return Math.sqrt(v.reduce((s, x) => s + (x - m) ** 2, 0) / (v.length - 1));
-}
-
-/** mean ± t(0.975, n−1)·sd/√n. With one value the interval is unbounded. */
-export function interval(v: readonly number[]): Interval {
-  const m = mean(v), s = sd(v), n = v.length;
-  const half = n < 2 ? Infinity : t975(n - 1) * (s / Math.sqrt(n));
-  return { n, mean: m, sd: s, lo: m - half, hi: m + half };
-}
-
-/** Φ(x), the standard normal distribution function (erfc by Numerical Recipes' Chebyshev fit, relative error < 1.2e-7). */
-export function normalCdf(x: number): number {
-  const z = Math.abs(x) / Math.SQRT2, t = 1 / (1 + 0.5 * z);
-  const erfc = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
-  return x >= 0 ? 1 - erfc / 2 : erfc / 2;
-}
-
-/**
- * Power of a 'positive' part: the probability that the 95% t interval of n paired values lies above
- * 0 when their true mean is delta and their sd sigma, i.e. P(T > t975(n−1)) for T noncentral t with
- * n−1 degrees of freedom and noncentrality delta·√n/sigma, by quadrature over the chi-square of the
- * sample variance.
- */
-export function powerPositive(delta: number, sigma: number, n: number): number {
-  if (!(n >= 2) || !(sigma > 0)) return NaN;
-  const df = n - 1, c = t975(df), ncp = (delta * Math.sqrt(n)) / sigma;
-  // chi-square(df) density, by log-gamma (Stirling series after shifting the argument above 10)
-  const lgamma = (x: number): number => (x < 10 ? lgamma(x + 1) - Math.log(x) : (x - 0.5) * Math.log(x) - x + 0.5 * Math.log(2 * Math.PI) + 1 / (12 * x) - 1 / (360 * x ** 3));
-  const logNorm = -(df / 2) * Math.log(2) - lgamma(df / 2);
-  const hi = df + 12 * Math.sqrt(2 * df) + 40, steps = 20000, h = hi / steps;
-  let total = 0;
-  for (let i = 1; i <= steps; i++) {
-    const v = (i - 0.5) * h; // midpoint rule: the density is unbounded at 0 for df = 1
-    total += Math.exp(logNorm + (df / 2 - 1) * Math.log(v) - v / 2) * (1 - normalCdf(c * Math.sqrt(v / df) - ncp)) * h;
-  }
-  return total;
-}
 
 /**
  * One testable part of a claim, on per-seed values d (paired differences, oriented so that the
@@ -204,12 +153,12 @@ export interface Part {
 }
 
 export interface JudgedPart extends Part {
-  ci: Interval;
+  ci: TInterval;
   verdict: PartVerdict;
 }
 
 export function judge(p: Part): JudgedPart {
-  const ci = interval(p.values);
+  const ci = tInterval(p.values);
   const m = p.margin ?? 0;
   let verdict: PartVerdict = 'INCONCLUSIVE';
   if (p.kind === 'positive') verdict = ci.lo > 0 ? 'SUPPORTED' : ci.hi < 0 ? 'NOT REPRODUCED' : 'INCONCLUSIVE';
@@ -245,6 +194,6 @@ export function partsTable(parts: readonly JudgedPart[], digits = 2): string {
 
 /** "12.34 ± 0.56" (mean ± sd). */
 export function meanSd(v: readonly number[], digits = 2): string {
-  const s = sd(v);
-  return `${mean(v).toFixed(digits)} ± ${Number.isFinite(s) ? s.toFixed(digits) : '—'}`;
+  const s = sampleSd(v);
+  return `${sampleMean(v).toFixed(digits)} ± ${Number.isFinite(s) ? s.toFixed(digits) : '—'}`;
 }
