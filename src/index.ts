@@ -2,6 +2,7 @@
 export * from './engine/index.ts';
 export * from './nn/layers.ts';
 export * from './nn/optim.ts';
+export * from './nn/losses.ts';
 export * from './nn/train.ts';
 export * from './verify/gradcheck.ts';
 export * from './verify/stats.ts';

@@ -105,6 +105,11 @@ describe('tuning and the verdict vocabulary', () => {
     expect(md).toMatch(/a trial: only experiments\/mnist\/tuned.json/);
   });
 
+  it('a part with a value that is not finite (a ratio over a zero error) or no values is undecided, not an error', () => {
+    expect(judge({ name: 'p', kind: 'positive', statistic: 's', values: [0.2, Infinity, 0.3] }).verdict).toBe('INCONCLUSIVE');
+    expect(judge({ name: 'p', kind: 'positive', statistic: 's', values: [] }).verdict).toBe('INCONCLUSIVE');
+  });
+
   it('a failed part is NOT REPRODUCED in a scaled-down setting and CONTRADICTED only in a faithful one', () => {
     const N = { verdict: 'NOT REPRODUCED' as const }, S = { verdict: 'SUPPORTED' as const };
     expect(combine([S, N])).toBe('NOT REPRODUCED');

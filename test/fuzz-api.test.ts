@@ -44,6 +44,7 @@ const API: Record<string, How> = {
   binomialLogSf: 'call', binomialSf: 'call', binomialTest: 'call', bonferroni: 'call', dkwRadius: 'call', dkwSampleSize: 'call',
   empiricalBernsteinRadius: 'call', empiricalBernsteinSampleSize: 'call', hoeffdingRadius: 'call', hoeffdingSampleSize: 'call', ksStatistic: 'call',
   geometricGrid: 'call', monteCarloMean: 'call', runningMeans: 'call',
+  t975: 'call', tInterval: 'call', sampleMean: 'call', sampleSd: 'call', normalCdf: 'call', powerPositive: 'call',
   CompensatedSum: 'construct', CompensatedVector: 'construct', MAX_UNITS: { value: 'number' }, RECOMPUTE_BITS: { value: 'number' },
   ensembleMean: 'call', ensembleMeanVector: 'call', ensembleStats: 'call', forEachLinearMask: 'call', forEachLinearMaskDirect: 'call', forEachMask: 'call',
   renormalizedGeometricMean: 'call', sigmoidOf: 'call', softmaxOf: 'call',

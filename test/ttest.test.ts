@@ -37,4 +37,12 @@ describe('t statistics', () => {
     expect(powerPositive(1, 1, 1)).toBeNaN();
     expect(powerPositive(1, 0, 5)).toBeNaN();
   });
+
+  it('bad arguments give an error that names the function and the argument', () => {
+    expect(() => tInterval([])).toThrow('tInterval: expected a non-empty array of finite numbers, got an array of length 0');
+    expect(() => sampleMean([1, NaN])).toThrow('sampleMean: expected a non-empty array of finite numbers');
+    expect(() => t975(2.5)).toThrow('t975: expected df to be an integer, got 2.5');
+    expect(() => normalCdf('1' as never)).toThrow('normalCdf: expected x to be a number');
+    expect(() => powerPositive(1, Infinity, 3)).toThrow('powerPositive: expected sigma to be finite, got Infinity');
+  });
 });

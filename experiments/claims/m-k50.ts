@@ -39,7 +39,7 @@ export const mK50: Experiment<Setting, R> = {
       return k;
     });
     const reached = kStar.filter((k): k is number => k !== null);
-    const kci = interval(reached);
+    const kci = reached.length ? interval(reached) : undefined;
     const ws = rs.map((r) => r.mcWeightScaled);
     const spread = MC.grid.map((_, j) => Math.sqrt(mean(rs.map((r) => sd(r.mc.map((d) => d[j])) ** 2))));
     const f = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '—');
@@ -51,7 +51,7 @@ export const mK50: Experiment<Setting, R> = {
         return `| ${k} | ${mean(rs.flatMap((r) => r.mc.map((d) => d[j]))).toFixed(2)} | ${f(spread[j], 3)} | ${ci.mean >= 0 ? '+' : ''}${(100 * ci.mean).toFixed(1)}% | [${f(100 * ci.lo, 1)}, ${f(100 * ci.hi, 1)}]% | ${ci.lo > -MARGIN && ci.hi < MARGIN ? 'yes' : 'no'} |`;
       }),
       '', partsTable([part1, part2], 3), '',
-      `k* (per network, the first k from which MC stays within ${100 * MARGIN}% of weight scaling): ${kStar.map((k) => k ?? '> 100').join(', ')}${reached.length >= 2 ? `; mean ${kci.mean.toFixed(1)}, 95% interval [${f(kci.lo, 1)}, ${f(kci.hi, 1)}]` : ''} (the paper: about 50).`,
+      `k* (per network, the first k from which MC stays within ${100 * MARGIN}% of weight scaling): ${kStar.map((k) => k ?? '> 100').join(', ')}${kci && reached.length >= 2 ? `; mean ${kci.mean.toFixed(1)}, 95% interval [${f(kci.lo, 1)}, ${f(kci.hi, 1)}]` : ''} (the paper: about 50).`,
     ].join('\n');
     const rowsMc = MC.grid.map((k, j) => { const m = mean(rs.flatMap((r) => r.mc.map((d) => d[j]))); return { k, series: 'Monte-Carlo average (± sd across sequences)', mean: m, lo: m - spread[j], hi: m + spread[j] }; });
     const w = mean(ws);

@@ -158,6 +158,8 @@ export interface JudgedPart extends Part {
 }
 
 export function judge(p: Part): JudgedPart {
+  // a value that is not finite (a ratio over a zero error, say) decides nothing: the part stays undecided
+  if (!p.values.length || !p.values.every(Number.isFinite)) return { ...p, ci: { n: p.values.length, mean: NaN, sd: NaN, lo: NaN, hi: NaN }, verdict: 'INCONCLUSIVE' };
   const ci = tInterval(p.values);
   const m = p.margin ?? 0;
   let verdict: PartVerdict = 'INCONCLUSIVE';

@@ -3,7 +3,7 @@
 import { type Primitive, bind } from './trace.ts';
 import { type DType, type Storage, Tensor, alloc, allocLike, checkDType, checkTensor, storageFrom, zerosLike } from './tensor.ts';
 import * as K from './kernels.ts';
-import { type Shape, broadcastShapes, checkShape, describe, fmt, normAxes, normAxis, sameShape, sizeOf } from './shape.ts';
+import { type Shape, broadcastShapes, checkIndices, checkShape, describe, fmt, normAxes, normAxis, sameShape, sizeOf } from './shape.ts';
 
 export type Operand = Tensor | number;
 type D = Tensor | number; // a local derivative: a tensor or a constant
@@ -505,18 +505,6 @@ export function take(x: Tensor, indices: ArrayLike<number>): Tensor {
   return bind(TAKE, [x], { idx, rows });
 }
 
-function checkIndices(indices: ArrayLike<number>, n: number, op: string, arg: string): Int32Array {
-  if (indices === null || typeof indices !== 'object' || typeof indices.length !== 'number') {
-    throw new TypeError(`${op}: expected ${arg} to be an array of integers, got ${describe(indices)}`);
-  }
-  const idx = new Int32Array(indices.length);
-  for (let i = 0; i < indices.length; i++) {
-    const v = indices[i];
-    if (!Number.isInteger(v) || v < 0 || v >= n) throw new RangeError(`${op}: ${arg}[${i}] must be an integer in [0, ${n - 1}], got ${describe(v)}`);
-    idx[i] = v;
-  }
-  return idx;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Composite ops (built from the primitives above, so their derivatives come for free).
@@ -540,25 +528,3 @@ function constantMax(x: Tensor, axes: number[]): Tensor {
 export const logSoftmax = (x: Tensor, axis = -1): Tensor => sub(x, logSumExp(checkTensor(x, 'logSoftmax'), axis, true));
 /** softmax along `axis` (default the last): exp of logSoftmax, so rows sum to 1 without overflow. Throws for an axis out of range. */
 export const softmax = (x: Tensor, axis = -1): Tensor => exp(logSoftmax(checkTensor(x, 'softmax'), axis));
-
-/** Mean over the batch of −log softmax(logits)[label]; logits [..., classes], one integer label per row. */
-export function softmaxCrossEntropy(logits: Tensor, labels: ArrayLike<number>): Tensor {
-  checkTensor(logits, 'softmaxCrossEntropy', 'logits');
-  if (logits.ndim < 1) throw new RangeError('softmaxCrossEntropy: logits must have a class dimension, got a rank-0 tensor');
-  const classes = logits.shape[logits.ndim - 1];
-  const rows = logits.size / Math.max(classes, 1);
-  const idx = checkIndices(labels, classes, 'softmaxCrossEntropy', 'labels');
-  if (idx.length !== rows) throw new RangeError(`softmaxCrossEntropy: expected ${rows} labels for logits of shape ${fmt(logits.shape)}, got ${idx.length}`);
-  // gather log p[label] per row (a one-hot product would turn a −∞ logit elsewhere into NaN)
-  const flat = idx.map((label, r) => r * classes + label);
-  const picked = take(reshape(logSoftmax(logits), [logits.size]), flat);
-  return sub(0, mean(picked));
-}
-
-/** Mean of squared differences. */
-export function mse(pred: Tensor, target: Tensor): Tensor {
-  checkTensor(pred, 'mse', 'pred');
-  checkTensor(target, 'mse', 'target');
-  if (!sameShape(pred.shape, target.shape)) throw new RangeError(`mse: pred and target must have the same shape, got ${fmt(pred.shape)} and ${fmt(target.shape)}`);
-  return mean(square(sub(pred, target)));
-}

@@ -135,3 +135,17 @@ export function describe(v: unknown): string {
   if (typeof v === 'object') return `an object (${(v as object).constructor?.name ?? 'Object'})`;
   return `${typeof v} ${String(v)}`;
 }
+
+/** The indices as an Int32Array, each checked to be an integer in [0, n): the errors name the op, the argument and the position. */
+export function checkIndices(indices: ArrayLike<number>, n: number, op: string, arg: string): Int32Array {
+  if (indices === null || typeof indices !== 'object' || typeof indices.length !== 'number') {
+    throw new TypeError(`${op}: expected ${arg} to be an array of integers, got ${describe(indices)}`);
+  }
+  const idx = new Int32Array(indices.length);
+  for (let i = 0; i < indices.length; i++) {
+    const v = indices[i];
+    if (!Number.isInteger(v) || v < 0 || v >= n) throw new RangeError(`${op}: ${arg}[${i}] must be an integer in [0, ${n - 1}], got ${describe(v)}`);
+    idx[i] = v;
+  }
+  return idx;
+}

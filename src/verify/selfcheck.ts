@@ -1,7 +1,8 @@
 // A quick self-verification of the engine's dropout op and gradients (claims D-FWD, D-BWD, G-FD,
 // G-ADJ) that `npm start` runs and reports. The property suite checks the same claims far more
 // widely; this is the summary a reader can regenerate in seconds. Uses only the public API.
-import { type Convention, type Key, bernoulli, dropout, foldIn, key, normal, softmaxCrossEntropy, vjp } from '../engine/index.ts';
+import { type Convention, type Key, bernoulli, dropout, foldIn, key, normal, vjp } from '../engine/index.ts';
+import { softmaxCrossEntropy } from '../nn/losses.ts';
 import { type Activation, mlp } from '../nn/layers.ts';
 import { checkGrad } from './gradcheck.ts';
 
