@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/dropcheck.ts';
+import { USAGE, main } from '../src/cli/dropcheck.ts';
 
 const here = (p: string) => new URL(p, import.meta.url).pathname;
 
@@ -58,6 +58,18 @@ describe('dropcheck audit', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
     expect(r.out).toBe('');
+  });
+
+  it.each([[['--help']], [['-h']], [['audit', '--help']], [['audit', 'x.ts', '-h']]])('%o prints the full usage on stdout and exits 0', async (args) => {
+    const r = await run(...(args as string[]));
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(`${USAGE}\n`);
+    expect(r.err).toBe('');
+  });
+
+  it('a bad command line gives one line saying what is wrong and the usage line, nothing more', async () => {
+    const r = await run('audit');
+    expect(r.err).toBe('dropcheck: missing <module>\nusage: dropcheck audit <module> [--alpha 1e-6] [--seed N] [--timeout ms] [--json] [--report out.md]  (dropcheck --help for details)\n');
   });
 
   it('the installed bin runs a TypeScript candidate and sets the exit status', () => {

@@ -83,6 +83,26 @@ describe('decision rules', () => {
   });
 });
 
+describe('the npm start command line', () => {
+  const start = async (...args: string[]) => {
+    const { spawnSync } = await import('node:child_process');
+    return spawnSync(process.execPath, ['--import', 'tsx', 'experiments/cli/main.ts', ...args], { encoding: 'utf8' });
+  };
+  it('a bad argument gives one line and the usage line, exit 2, no stack trace', async () => {
+    for (const [args, message] of [[['--bogus'], 'npm start: unknown argument "--bogus"'], [['--only', 'X-KEEP', '--large'], 'npm start: X-KEEP has no large profile; it runs in quick, standard, paper'], [['--workers', '-1'], 'npm start: --workers must be a non-negative integer, got -1']] as const) {
+      const r = await start(...args);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.split('\n')).toEqual([message, expect.stringMatching(/^usage: npm start -- .*\(npm start -- --help for details\)$/), '']);
+    }
+  }, 30_000);
+  it('--help prints the usage and exits 0', async () => {
+    const r = await start('--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^usage: npm start -- [\s\S]*-h, --help {7}this text/);
+  }, 30_000);
+});
+
 describe('tuning and the verdict vocabulary', () => {
   it('tuning picks, per arm, the grid point with the lowest validation error (ties: the earlier) and reports every point', async () => {
     const { mkdtempSync, readFileSync } = await import('node:fs');

@@ -1,16 +1,4 @@
-// The main job: verify the claims and write the reports.
-//
-//   npm start                          standard profile: self-check, property suite, every experiment, ledger
-//   npm start -- --quick               reduced profile (< 5 min), verdicts marked (quick)
-//   npm start -- --large               the 1024-unit networks of X-OVERFIT and M-K50 (hours: run as shards)
-//   npm start -- --paper               the paper's setups as far as they are known (days: run as shards); prints its expected time first
-//   npm start -- --only X-KEEP,M-K50   selected experiments (the ledger keeps the others' last verdicts)
-//   npm start -- --shard 2/4           one deterministic share of the runs → <out>/shards/<profile>-2-of-4.json
-//   npm start -- merge <files|dirs>    assembles reports from shard files (plus self-check and properties)
-//   npm start -- --tune                tunes learning rate, max-norm c and L2 λ per arm on the validation digits → experiments/mnist/tuned.json
-//   --float64                          train in float64 (default float32, as frameworks do)
-//   --out DIR (default reports), --workers N (default: both cores), --no-properties,
-//   --dry-run (print the plan and its expected time, run nothing)
+// The main job: verify the claims and write the reports (usage below, also printed by --help).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +15,26 @@ import type { ClassifierResult } from '../mnist/classifier.ts';
 import { writeTuning } from '../mnist/tune.ts';
 import { TUNING_FILE } from '../mnist/tuned.ts';
 import { measureThroughput } from '../framework/throughput.ts';
+
+export const USAGE = `usage: npm start -- [--quick | --standard | --large | --paper] [--only IDS] [--shard i/n] [--tune] [options]
+       npm start -- merge <shard files or folders> [options]
+
+  (no flag)        the standard profile: self-check, property suite, every experiment, ledger
+  --quick          the pipeline check (about 2 minutes), verdicts marked (quick)
+  --large          784-1024-1024-10 nets for X-OVERFIT and M-K50 (hours: run as shards, --out reports/large)
+  --paper          the paper's setups as far as they are known (days: run as shards); prints its expected time
+  --only IDS       selected experiments, e.g. X-KEEP,M-K50 (the ledger keeps the others' last verdicts)
+  --shard i/n      one deterministic share of the runs → <out>/shards/<profile>-i-of-n.json
+  merge            assembles reports and the ledger from shard files
+  --tune           tunes learning rate, max-norm c and L2 λ per arm on the validation digits → experiments/mnist/tuned.json
+  --float64        train in float64 (default float32, as frameworks do)
+  --out DIR        where reports go (default reports)
+  --workers N      parallel runs (default: both cores; 0 runs in this thread)
+  --no-properties  skip the self-check and the property suite
+  --dry-run        print the plan and its expected time, run nothing
+  -h, --help       this text
+
+environment: DROPCHECK_SEED (key root, default 20261127), DROPCHECK_VERBOSE=1 (each network's errors as it trains)`;
 
 interface Args { tune: boolean; profile: Profile; only?: string[]; shard?: [number, number]; out: string; workers: number; properties: boolean; dryRun: boolean; merge?: string[]; dtype: DType }
 
@@ -55,14 +63,28 @@ function parseArgs(argv: string[]): Args {
     else if (f === '--tune') a.tune = true;
     else if (f === 'merge' && i === 0) a.merge = [];
     else if (a.merge && !f.startsWith('--')) a.merge.push(f);
-    else throw new Error(`unknown argument ${f}; see the header of experiments/cli/main.ts`);
+    else throw new Error(`unknown argument "${f}"`);
   }
-  for (const id of a.only ?? []) experiment(id); // validates
+  for (const id of a.only ?? []) {
+    const e = experiment(id); // validates the id
+    if (!a.merge && !a.tune && !runsIn(e, a.profile)) throw new Error(`${id} has no ${a.profile} profile; it runs in ${(e.profiles ?? ['quick', 'standard', 'paper']).join(', ')}`);
+  }
   if (a.merge && a.merge.length === 0) throw new Error('merge needs shard files or folders holding them');
   return a;
 }
 
-const args = parseArgs(process.argv.slice(2));
+if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+let args: Args;
+try {
+  args = parseArgs(process.argv.slice(2));
+} catch (e) {
+  // one line saying what is wrong, then the usage line; no stack trace
+  process.stderr.write(`npm start: ${(e as Error).message}\n${USAGE.split('\n')[0]}  (npm start -- --help for details)\n`);
+  process.exit(2);
+}
 const seed = process.env.DROPCHECK_SEED === undefined ? 20261127 : Number(process.env.DROPCHECK_SEED);
 if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`DROPCHECK_SEED must be a non-negative integer, got ${process.env.DROPCHECK_SEED}`);
 const started = performance.now();

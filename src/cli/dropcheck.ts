@@ -66,11 +66,17 @@ async function typescriptLoader(): Promise<void> {
 
 /** Runs the command line; returns the exit status. */
 export async function main(args: string[], io: Io = stdio): Promise<number> {
+  // --help or -h anywhere: the full usage on stdout, exit 0
+  if (args.some((a) => a === '--help' || a === '-h')) {
+    io.out(`${USAGE}\n`);
+    return 0;
+  }
   let parsed;
   try {
     parsed = parse(args);
   } catch (e) {
-    io.err(`dropcheck: ${(e as Error).message}\n${USAGE}\n`);
+    // one line saying what is wrong, then the usage line (the details are one --help away)
+    io.err(`dropcheck: ${(e as Error).message}\n${USAGE.split('\n')[0]}  (dropcheck --help for details)\n`);
     return 2;
   }
   const path = resolve(parsed.module);
