@@ -1,15 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
 /** What every test file runs under; vitest.mutation.config.ts uses it too. */
-export const shared = { setupFiles: ['test/setup.ts'], testTimeout: 60_000 };
+export const shared = { setupFiles: ['test/support/setup.ts'], testTimeout: 60_000 };
 const UNIT = 'test/**/*.test.ts';
 const PROPERTIES = 'properties/**/*.test.ts';
 export const INCLUDE = [UNIT, PROPERTIES];
 
 export default defineConfig({
   test: {
-    globalSetup: ['test/global-setup.ts'],
-    reporters: ['default', './test/summary-reporter.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
+    reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       // the engine, battery and tool tests keep no state between files (kernels are restored after
       // each test that switches them), so a worker loads the modules once for all its files instead of

@@ -12,7 +12,7 @@ import { STOCHASTIC } from './stochastic.ts';
 import { type DropoutCandidate, auditDropout, engineCandidate } from '../src/verify/audit/index.ts';
 
 const FIRST = 1_000_000; // seeds FIRST … FIRST + n − 1, away from the defaults of the suite and the audit
-const candidatesDir = new URL('../test/candidates/', import.meta.url);
+const candidatesDir = new URL('../test/support/candidates/', import.meta.url);
 const REFERENCE = ['correct/inverted.ts', 'correct/scale-at-inference.ts']; // the test suite's reference implementations
 const ENGINE = ['engine:inverted', 'engine:scale-at-inference'];
 const CORRECT = [...ENGINE, ...REFERENCE];
