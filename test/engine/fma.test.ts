@@ -257,7 +257,7 @@ describe('the fma setting', () => {
   });
 
   it('the plain module is the default (DROPCHECK_FMA unset or 0); DROPCHECK_FMA=1 starts with the FMA module', () => {
-    const code = `import { kernelInfo } from '../src/engine/wasm/runtime.ts';
+    const code = `import { kernelInfo } from './src/engine/wasm/runtime.ts';
       const i = kernelInfo();
       console.log(JSON.stringify([i.fma, i.fmaAvailable, i.float64.kernel, i.float64.arithmetic]));`;
     const run = (fma: string) => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', env: { ...process.env, DROPCHECK_FMA: fma }, timeout: 20_000 }));

@@ -143,8 +143,8 @@ describe('which kernel runs', () => {
   });
 
   it('DROPCHECK_KERNEL=js and DROPCHECK_THREADS=1 set the defaults; without WebAssembly the JS kernel runs', () => {
-    const code = `import { kernelInfo } from '../src/engine/wasm/runtime.ts';
-      import { matmul, tensor } from '../src/index.ts';
+    const code = `import { kernelInfo } from './src/engine/wasm/runtime.ts';
+      import { matmul, tensor } from './src/index.ts';
       const y = matmul(tensor([[1, 2, 3, 4, 5, 6, 7, 8]]), tensor(Array.from({ length: 8 }, () => Array(64).fill(1))));
       console.log(JSON.stringify({ ...kernelInfo(), y: y.data[63] }));`;
     const run = (env: Record<string, string>, flags: string[] = []) => {

@@ -119,8 +119,8 @@ describe('WebAssembly gemm', () => {
   }, 60_000);
 
   it('lets a process that used the worker exit on its own', () => {
-    const code = `import { configureKernels, kernelInfo } from '../src/engine/wasm/runtime.ts';
-      import { gemm } from '../src/engine/kernels.ts';
+    const code = `import { configureKernels, kernelInfo } from './src/engine/wasm/runtime.ts';
+      import { gemm } from './src/engine/kernels.ts';
       configureKernels({ threads: 2 });
       const n = 128, A = new Float64Array(n * n).fill(1), C = new Float64Array(n * n);
       gemm(false, false, n, n, n, A, 0, A, 0, C, 0); // starts the worker
