@@ -94,8 +94,6 @@ export interface Experiment<S extends Setting = Setting, R = unknown> {
   plan?: (profile: Profile) => Plan<S>;
   /** In the profiles where this returns a pool's settings, the report is computed from those runs (networks shared with other claims) and plan is not used. */
   runsOf?: (profile: Profile) => PoolRuns | undefined;
-  /** True in the profiles whose setting is the paper's (or where the report argues scale cannot explain a failure): only then can a failed claim be CONTRADICTED. */
-  faithful?: (profile: Profile) => boolean;
   /** Estimated cost of one run in multiply-adds (for ETAs and load balancing). */
   cost?: (setting: S, profile: Profile) => number;
   run?: (setting: S, seed: number, ctx: RunContext) => R;
