@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /** What every test file runs under; vitest.mutation.config.ts uses it too. */
@@ -10,6 +11,9 @@ export default defineConfig({
   test: {
     globalSetup: ['test/support/global-setup.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
+    // vitest's default is one worker fewer than the cores: one worker on a two-core machine, and the
+    // suite ran file after file with a core idle
+    maxWorkers: Math.max(2, availableParallelism()),
     projects: [
       // the engine, battery and tool tests keep no state between files (kernels are restored after
       // each test that switches them), so a worker loads the modules once for all its files instead of
