@@ -85,12 +85,20 @@ describe('decision rules', () => {
 
 describe('the npm start command line', () => {
   const start = async (...args: string[]) => {
-    const { spawnSync } = await import('node:child_process');
-    return spawnSync(process.execPath, ['--import', 'tsx', 'experiments/cli/main.ts', ...args], { encoding: 'utf8' });
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'experiments/cli/main.ts', ...args]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const status = await new Promise<number | null>((done) => child.on('close', done));
+    return { status, stdout, stderr };
   };
   it('a bad argument gives one line and the usage line, exit 2, no stack trace', async () => {
-    for (const [args, message] of [[['--bogus'], 'npm start: unknown argument "--bogus"'], [['--only', 'X-KEEP', '--large'], 'npm start: X-KEEP has no large profile; it runs in quick, standard, paper'], [['--workers', '-1'], 'npm start: --workers must be a non-negative integer, got -1']] as const) {
-      const r = await start(...args);
+    const cases = [[['--bogus'], 'npm start: unknown argument "--bogus"'], [['--only', 'X-KEEP', '--large'], 'npm start: X-KEEP has no large profile; it runs in quick, standard, paper'], [['--workers', '-1'], 'npm start: --workers must be a non-negative integer, got -1']] as const;
+    const results = await Promise.all(cases.map(([args]) => start(...args))); // three processes at once: most of each is startup
+    for (const [i, [, message]] of cases.entries()) {
+      const r = results[i]!;
       expect(r.status).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr.split('\n')).toEqual([message, expect.stringMatching(/^usage: npm start -- .*\(npm start -- --help for details\)$/), '']);
