@@ -48,7 +48,6 @@ const API: Record<string, How> = {
   CompensatedSum: 'construct', CompensatedVector: 'construct', MAX_UNITS: { value: 'number' }, RECOMPUTE_BITS: { value: 'number' },
   ensembleMean: 'call', ensembleMeanVector: 'call', ensembleStats: 'call', forEachLinearMask: 'call', forEachLinearMaskDirect: 'call', forEachMask: 'call',
   renormalizedGeometricMean: 'call', sigmoidOf: 'call', softmaxOf: 'call',
-  rational: { value: 'object' },
   // audit (malformed candidates in detail: test/fuzz-audit.test.ts)
   CandidateError: { skip: 'thrown by checkCandidate, not built by users' }, PROPERTIES: { value: 'object' },
   assertDropout: 'call', auditDropout: 'call', checkCandidate: 'call', engineCandidate: 'call', formatJson: 'call', formatMarkdown: 'call', resolveOptions: 'call',
