@@ -19,7 +19,7 @@ export default defineConfig({
       // each test that switches them), so a worker loads the modules once for all its files instead of
       // once per file: that import was three quarters of the suite's time
       { test: { ...shared, name: 'unit', include: [UNIT], isolate: false } },
-      // each property file records its claims in module state (properties/record.ts): a fresh module per file
+      // each property file records its claims in module state (src/testing/record.ts): a fresh module per file
       { test: { ...shared, name: 'properties', include: [PROPERTIES] } },
     ],
     coverage: {

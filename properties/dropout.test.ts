@@ -13,7 +13,7 @@ import {
 } from '../src/index.ts';
 import { bernoulliInvertedMoments, toFraction } from '../src/verify/rational.ts';
 import { aleaMask, aleaNormal } from './alea.ts';
-import { recorder } from './record.ts';
+import { recorder } from '../src/testing/record.ts';
 
 const ALEA = 'masks drawn here from seedrandom’s Alea generator called directly on the key’s documented stream (not the engine’s bernoulli, which shares dropout’s generator)';
 const { holds } = recorder(import.meta.url, {

@@ -21,8 +21,8 @@ import { type Keep, ensembleMeanVector, ensembleStats, forEachMask, renormalized
 import {
   type LinearUnitCase, type LogisticUnitCase, type SmallMLPCase, type SoftmaxLayerCase, ensembleValue, keepArb, keepList, linearUnitArb, logisticUnitArb,
   logisticUnitArbOf, makeTensor, smallMLPArb, softmaxLayerArb, softmaxProblemArb, tensorOf, weightedOutputsArb,
-} from './arbitraries.ts';
-import { observe, recorder, runs, unobserved } from './record.ts';
+} from '../src/testing/arbitraries.ts';
+import { observe, recorder, runs, unobserved } from '../src/testing/record.ts';
 
 const ENUMERATION = 'every mask enumerated with its probability by src/verify/enumerate.ts (its own Gray-code walk, probability tables and compensated sums; no engine op)';
 const { holds, refutes, check } = recorder(import.meta.url, {

@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { fraction } from 'mathjs';
 import { type Convention, type MLPParams, type Tensor, add, applyMultiplier, dropout, dropoutWithMask, gaussianDropout, key, matmul, mlp, mul, normal, ones, tensor } from '../src/index.ts';
 import { aleaMask, aleaNormal } from './alea.ts';
-import { observe, recorder, runs, unobserved } from './record.ts';
+import { observe, recorder, runs, unobserved } from '../src/testing/record.ts';
 import {
   type Fraction, type Vector, bernoulliInvertedMoments, exactLinearEnsemble, expectedDropoutLoss, gaussianMoments,
   invertedInference, invertedOutput, maskProbability, paperInference, paperOutput, ridgeClosedForm,

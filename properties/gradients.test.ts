@@ -78,8 +78,8 @@ import {
 import { Tensor as TensorClass } from '../src/index.ts';
 // read-only use of the engine's internals: a primitive with one deliberately wrong rule (the G-ADJ mutant)
 import { type Primitive, bind } from '../src/engine/trace.ts';
-import * as A from './arbitraries.ts';
-import { type Basis, observe, recorder, runs } from './record.ts';
+import * as A from '../src/testing/arbitraries.ts';
+import { type Basis, observe, recorder, runs } from '../src/testing/record.ts';
 
 const FD_BASIS: Basis = {
   reference: 'Richardson-extrapolated 4th-order central differences of f (numericJacobian): evaluations of f only, so no derivative rule of the engine enters the reference.',

@@ -1,6 +1,6 @@
 // Renders reports/properties.json (written by the property suite) into reports/properties.md.
 import { writeFileSync } from 'node:fs';
-import type { ClaimRecord } from '../../properties/record.ts';
+import type { ClaimRecord } from '../../src/testing/record.ts';
 import { CLAIMS } from './claims.ts';
 import { histogramSvg } from './svg.ts';
 

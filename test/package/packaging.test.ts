@@ -69,7 +69,7 @@ beforeAll(() => {
 describe('the packed package', () => {
   it('holds only what a user needs, within 1.5 MB installed', () => {
     expect(readdirSync(pkg).sort()).toEqual(['LICENSE', 'README.md', 'bin', 'dist', 'docs', 'package.json']);
-    expect(readdirSync(join(pkg, 'dist')).sort()).toEqual(['properties', 'src']);
+    expect(readdirSync(join(pkg, 'dist')).sort()).toEqual(['src']);
     expect(size(pkg)).toBeLessThan(1.5e6);
   });
 

@@ -1,7 +1,7 @@
 // Clears the per-file property records before a run and merges them into reports/properties.json
 // after it, printing the suite-wide false-failure probability.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { type ClaimRecord, fragmentDir } from '../../properties/record.ts';
+import { type ClaimRecord, fragmentDir } from '../../src/testing/record.ts';
 
 export function setup() {
   process.env.DROPCHECK_RUN = `run-${process.pid}`; // workers inherit it
