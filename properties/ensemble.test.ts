@@ -19,8 +19,8 @@ import { type Primitive, bind } from '../src/engine/trace.ts';
 import { Tensor as TensorClass } from '../src/engine/tensor.ts';
 import { type Keep, ensembleMeanVector, ensembleStats, forEachMask, renormalizedGeometricMean, sigmoidOf } from '../src/verify/enumerate.ts';
 import {
-  type LinearUnitCase, type LogisticUnitCase, type SmallMLPCase, type SoftmaxLayerCase, ensembleValue, keepArb, keepList, linearUnitArb, logisticUnitArb,
-  logisticUnitArbOf, makeTensor, smallMLPArb, softmaxLayerArb, softmaxProblemArb, tensorOf, weightedOutputsArb,
+  type LinearUnitCase, type LogisticUnitCase, type SmallMLPCase, type SoftmaxLayerCase, ensembleValueArb, keepArb, keepList, linearUnitArb, logisticUnitArb,
+  logisticUnitArbOf, makeTensor, smallMLPArb, softmaxLayerArb, softmaxProblemArb, tensorOfShapeArb, weightedOutputsArb,
 } from '../src/testing/arbitraries.ts';
 import { observe, recorder, runs, unobserved } from '../src/testing/record.ts';
 
@@ -270,7 +270,7 @@ describe('E-SOFTMAX: over all 2^n masks of the input of one softmax layer, the r
     const constantRowsArb = fc
       .record({ n: fc.integer({ min: 1, max: 8 }), classes: fc.integer({ min: 2, max: 4 }) })
       .chain(({ n, classes }) =>
-        fc.record({ w: tensorOf([n], ensembleValue), b: tensorOf([classes], ensembleValue), h: tensorOf([n], ensembleValue), keep: keepArb }).map(({ w, b, h, keep }) => ({
+        fc.record({ w: tensorOfShapeArb([n], ensembleValueArb), b: tensorOfShapeArb([classes], ensembleValueArb), h: tensorOfShapeArb([n], ensembleValueArb), keep: keepArb }).map(({ w, b, h, keep }) => ({
           W: makeTensor(Array.from({ length: n * classes }, (_, j) => w.data[Math.floor(j / classes)]), [n, classes]), b, h, keep,
         })),
       );
@@ -386,7 +386,7 @@ const slipCaseArb = (values: fc.Arbitrary<number>): fc.Arbitrary<SlipCase> =>
   );
 /** Small integers: the refutation's shrunk counterexample reads at a glance. */
 const readableSlipArb = slipCaseArb(fc.integer({ min: -3, max: 3 }));
-const slipArb = slipCaseArb(ensembleValue);
+const slipArb = slipCaseArb(ensembleValueArb);
 
 /** The mask average Σ_r P(r)·(W(r⊙y)+b), the weight-scaled W(keep·y)+b, and the slip (rate·W)y+b, with the engine. */
 function slipSides({ W, b, y, keep }: SlipCase) {

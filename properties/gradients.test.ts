@@ -198,18 +198,18 @@ const OPS: OpCase[] = [
   // elementwise unary
   ...(
     [
-      ['neg', A.boundedValue],
-      ['exp', A.boundedValue],
-      ['log', A.positiveValue],
-      ['sqrt', A.positiveValue],
-      ['square', A.boundedValue],
-      ['tanh', A.boundedValue],
-      ['sigmoid', A.boundedValue],
-      ['relu', A.awayFromZeroValue],
-      ['abs', A.awayFromZeroValue],
+      ['neg', A.boundedValueArb],
+      ['exp', A.boundedValueArb],
+      ['log', A.positiveValueArb],
+      ['sqrt', A.positiveValueArb],
+      ['square', A.boundedValueArb],
+      ['tanh', A.boundedValueArb],
+      ['sigmoid', A.boundedValueArb],
+      ['relu', A.awayFromZeroValueArb],
+      ['abs', A.awayFromZeroValueArb],
     ] as const
   ).map(([name, values]) => opCase(name, A.tensorArb(values), (x) => ({ f: (t: Tensor) => UNARY[name](t), inputs: [x] }))),
-  opCase('pow (positive base, any exponent)', fc.record({ x: A.tensorArb(A.positiveValue), exponent: A.exponentValue }), ({ x, exponent }) => ({
+  opCase('pow (positive base, any exponent)', fc.record({ x: A.tensorArb(A.positiveValueArb), exponent: A.exponentValueArb }), ({ x, exponent }) => ({
     f: (t: Tensor) => pow(t, exponent),
     inputs: [x],
   })),
@@ -218,31 +218,31 @@ const OPS: OpCase[] = [
   ...(['add', 'sub', 'mul'] as const).map((name) =>
     opCase(
       `${name} (broadcasting)`,
-      shapePairArb().chain(([sa, sb]) => fc.tuple(A.tensorOf(sa), A.tensorOf(sb))),
+      shapePairArb().chain(([sa, sb]) => fc.tuple(A.tensorOfShapeArb(sa), A.tensorOfShapeArb(sb))),
       ([a, b]) => ({ f: (x: Tensor, y: Tensor) => BINARY[name](x, y), inputs: [a, b] }),
     ),
   ),
   opCase(
     'div (broadcasting, denominators 0.2 ≤ |b| ≤ 3)',
-    shapePairArb().chain(([sa, sb]) => fc.tuple(A.tensorOf(sa), A.tensorOf(sb, A.nonZeroValue))),
+    shapePairArb().chain(([sa, sb]) => fc.tuple(A.tensorOfShapeArb(sa), A.tensorOfShapeArb(sb, A.nonZeroValueArb))),
     ([a, b]) => ({ f: (x: Tensor, y: Tensor) => div(x, y), inputs: [a, b] }),
   ),
   ...(['maximum', 'minimum'] as const).map((name) =>
     opCase(
       `${name} (broadcasting, no ties)`,
-      shapePairArb().chain(([sa, sb]) => A.distinctTensors([sa, sb])),
+      shapePairArb().chain(([sa, sb]) => A.distinctTensorsOfShapesArb([sa, sb])),
       ([a, b]) => ({ f: (x: Tensor, y: Tensor) => BINARY[name](x, y), inputs: [a, b] }),
     ),
   ),
   opCase(
     'add/sub/mul/div with a number operand',
-    fc.record({ name: fc.constantFrom('add', 'sub', 'mul', 'div' as const), x: A.tensorArb(A.nonZeroValue), c: A.nonZeroValue, numberFirst: fc.boolean() }),
+    fc.record({ name: fc.constantFrom('add', 'sub', 'mul', 'div' as const), x: A.tensorArb(A.nonZeroValueArb), c: A.nonZeroValueArb, numberFirst: fc.boolean() }),
     ({ name, x, c, numberFirst }) => ({ f: (t: Tensor) => (numberFirst ? BINARY[name](c, t) : BINARY[name](t, c)), inputs: [x] }),
   ),
   opCase(
     'maximum/minimum with a number operand (no ties)',
     A.shapeArb().chain((shape) =>
-      fc.record({ name: fc.constantFrom('maximum', 'minimum' as const), shape: fc.constant(shape), vals: A.distinctValues(A.sizeOfShape(shape) + 1), numberFirst: fc.boolean() }),
+      fc.record({ name: fc.constantFrom('maximum', 'minimum' as const), shape: fc.constant(shape), vals: A.distinctValuesArb(A.sizeOfShape(shape) + 1), numberFirst: fc.boolean() }),
     ),
     ({ name, shape, vals, numberFirst }) => {
       const c = vals[vals.length - 1];
@@ -251,55 +251,55 @@ const OPS: OpCase[] = [
   ),
 
   // matrix products
-  opCase('matmul 2-D', A.matmulShapesArb(false).chain(({ a, b }) => fc.tuple(A.tensorOf(a), A.tensorOf(b))), ([a, b]) => ({
+  opCase('matmul 2-D', A.matmulShapesArb(false).chain(({ a, b }) => fc.tuple(A.tensorOfShapeArb(a), A.tensorOfShapeArb(b))), ([a, b]) => ({
     f: (x: Tensor, y: Tensor) => matmul(x, y),
     inputs: [a, b],
   })),
-  opCase('matmul batched with broadcast batch dimensions', A.matmulShapesArb(true).chain(({ a, b }) => fc.tuple(A.tensorOf(a), A.tensorOf(b))), ([a, b]) => ({
+  opCase('matmul batched with broadcast batch dimensions', A.matmulShapesArb(true).chain(({ a, b }) => fc.tuple(A.tensorOfShapeArb(a), A.tensorOfShapeArb(b))), ([a, b]) => ({
     f: (x: Tensor, y: Tensor) => matmul(x, y),
     inputs: [a, b],
   })),
 
   // shape ops
-  opCase('transpose (random permutation or default)', A.shapeArb().chain((s) => fc.record({ x: A.tensorOf(s), perm: A.permutationArb(s.length) })), ({ x, perm }) => ({
+  opCase('transpose (random permutation or default)', A.shapeArb().chain((s) => fc.record({ x: A.tensorOfShapeArb(s), perm: A.permutationArb(s.length) })), ({ x, perm }) => ({
     f: (t: Tensor) => transpose(t, perm),
     inputs: [x],
   })),
-  opCase('reshape (including -1)', A.reshapePairArb.chain(({ from, to }) => fc.record({ x: A.tensorOf(from), to: fc.constant(to) })), ({ x, to }) => ({
+  opCase('reshape (including -1)', A.reshapePairArb.chain(({ from, to }) => fc.record({ x: A.tensorOfShapeArb(from), to: fc.constant(to) })), ({ x, to }) => ({
     f: (t: Tensor) => reshape(t, to),
     inputs: [x],
   })),
-  opCase('broadcastTo', A.broadcastToArb().chain(({ from, to }) => fc.record({ x: A.tensorOf(from), to: fc.constant(to) })), ({ x, to }) => ({
+  opCase('broadcastTo', A.broadcastToArb().chain(({ from, to }) => fc.record({ x: A.tensorOfShapeArb(from), to: fc.constant(to) })), ({ x, to }) => ({
     f: (t: Tensor) => broadcastTo(t, to),
     inputs: [x],
   })),
-  opCase('sumTo (the inverse of broadcasting)', A.broadcastToArb().chain(({ from, to }) => fc.record({ x: A.tensorOf(to), target: fc.constant(from) })), ({ x, target }) => ({
+  opCase('sumTo (the inverse of broadcasting)', A.broadcastToArb().chain(({ from, to }) => fc.record({ x: A.tensorOfShapeArb(to), target: fc.constant(from) })), ({ x, target }) => ({
     f: (t: Tensor) => sumTo(t, target),
     inputs: [x],
   })),
 
   // reductions over random axes, with and without keepdims
-  opCase('sum over random axes', A.reductionArb.chain(({ shape, axes, keepdims }) => fc.record({ x: A.tensorOf(shape), axes: fc.constant(axes), keepdims: fc.constant(keepdims) })), ({ x, axes, keepdims }) => ({
+  opCase('sum over random axes', A.reductionArb.chain(({ shape, axes, keepdims }) => fc.record({ x: A.tensorOfShapeArb(shape), axes: fc.constant(axes), keepdims: fc.constant(keepdims) })), ({ x, axes, keepdims }) => ({
     f: (t: Tensor) => sum(t, axes, keepdims),
     inputs: [x],
   })),
-  opCase('mean over random axes', A.reductionArb.chain(({ shape, axes, keepdims }) => fc.record({ x: A.tensorOf(shape), axes: fc.constant(axes), keepdims: fc.constant(keepdims) })), ({ x, axes, keepdims }) => ({
+  opCase('mean over random axes', A.reductionArb.chain(({ shape, axes, keepdims }) => fc.record({ x: A.tensorOfShapeArb(shape), axes: fc.constant(axes), keepdims: fc.constant(keepdims) })), ({ x, axes, keepdims }) => ({
     f: (t: Tensor) => mean(t, axes, keepdims),
     inputs: [x],
   })),
   opCase(
     'max over random axes (no ties)',
-    A.reductionArb.chain(({ shape, axes, keepdims }) => fc.record({ x: A.distinctTensors([shape]).map(([t]) => t), axes: fc.constant(axes), keepdims: fc.constant(keepdims) })),
+    A.reductionArb.chain(({ shape, axes, keepdims }) => fc.record({ x: A.distinctTensorsOfShapesArb([shape]).map(([t]) => t), axes: fc.constant(axes), keepdims: fc.constant(keepdims) })),
     ({ x, axes, keepdims }) => ({ f: (t: Tensor) => max(t, axes, keepdims), inputs: [x] }),
   ),
-  opCase('logSumExp over random axes', A.reductionArb.chain(({ shape, axes, keepdims }) => fc.record({ x: A.tensorOf(shape), axes: fc.constant(axes), keepdims: fc.constant(keepdims) })), ({ x, axes, keepdims }) => ({
+  opCase('logSumExp over random axes', A.reductionArb.chain(({ shape, axes, keepdims }) => fc.record({ x: A.tensorOfShapeArb(shape), axes: fc.constant(axes), keepdims: fc.constant(keepdims) })), ({ x, axes, keepdims }) => ({
     f: (t: Tensor) => logSumExp(t, axes, keepdims),
     inputs: [x],
   })),
 
   // softmax family and losses
   ...(['softmax', 'logSoftmax'] as const).map((name) =>
-    opCase(`${name} over a random axis`, A.shapeArb({ minRank: 1 }).chain((s) => fc.record({ x: A.tensorOf(s), axis: A.axisArb(s.length) })), ({ x, axis }) => ({
+    opCase(`${name} over a random axis`, A.shapeArb({ minRank: 1 }).chain((s) => fc.record({ x: A.tensorOfShapeArb(s), axis: A.axisArb(s.length) })), ({ x, axis }) => ({
       f: (t: Tensor) => (name === 'softmax' ? softmax(t, axis) : logSoftmax(t, axis)),
       inputs: [x],
     })),
@@ -308,11 +308,11 @@ const OPS: OpCase[] = [
     'softmaxCrossEntropy (logits of rank 1–3)',
     A.shapeArb({ minRank: 1 }).chain((s) => {
       const classes = s[s.length - 1];
-      return fc.record({ logits: A.tensorOf(s), labels: A.labelsArb(A.sizeOfShape(s) / classes, classes) });
+      return fc.record({ logits: A.tensorOfShapeArb(s), labels: A.labelsArb(A.sizeOfShape(s) / classes, classes) });
     }),
     ({ logits, labels }) => ({ f: (t: Tensor) => softmaxCrossEntropy(t, labels), inputs: [logits] }),
   ),
-  opCase('mse (both arguments)', A.shapeArb().chain((s) => fc.tuple(A.tensorOf(s), A.tensorOf(s))), ([pred, target]) => ({
+  opCase('mse (both arguments)', A.shapeArb().chain((s) => fc.tuple(A.tensorOfShapeArb(s), A.tensorOfShapeArb(s))), ([pred, target]) => ({
     f: (pred: Tensor, targ: Tensor) => mse(pred, targ),
     inputs: [pred, target],
   })),
@@ -326,7 +326,7 @@ const OPS: OpCase[] = [
         lens: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }),
       }).chain(({ axis, lens }) => {
         const ax = axis < 0 ? axis + base.length : axis;
-        return fc.record({ axis: fc.constant(axis), xs: fc.tuple(...lens.map((n) => A.tensorOf(base.map((d, i) => (i === ax ? n : d))))) });
+        return fc.record({ axis: fc.constant(axis), xs: fc.tuple(...lens.map((n) => A.tensorOfShapeArb(base.map((d, i) => (i === ax ? n : d))))) });
       }),
     ),
     ({ axis, xs }) => ({ f: (...ts: Tensor[]) => concat(ts, axis), inputs: xs }),
@@ -337,7 +337,7 @@ const OPS: OpCase[] = [
       A.axisArb(s.length).chain((axis) => {
         const n = s[axis < 0 ? axis + s.length : axis];
         return fc.record({
-          x: A.tensorOf(s),
+          x: A.tensorOfShapeArb(s),
           axis: fc.constant(axis),
           bounds: fc.tuple(fc.integer({ min: 0, max: n }), fc.integer({ min: 0, max: n })).map(([i, j]) => [Math.min(i, j), Math.max(i, j)] as const),
         });
@@ -347,12 +347,12 @@ const OPS: OpCase[] = [
   ),
   opCase(
     'take rows (repeats and empty index lists included)',
-    A.shapeArb({ minRank: 1 }).chain((s) => fc.record({ x: A.tensorOf(s), idx: fc.array(fc.integer({ min: 0, max: s[0] - 1 }), { maxLength: 5 }) })),
+    A.shapeArb({ minRank: 1 }).chain((s) => fc.record({ x: A.tensorOfShapeArb(s), idx: fc.array(fc.integer({ min: 0, max: s[0] - 1 }), { maxLength: 5 }) })),
     ({ x, idx }) => ({ f: (t: Tensor) => take(t, idx), inputs: [x] }),
   ),
   opCase(
     'stopGradient (of a closed-over constant, in a product with x)',
-    A.shapeArb().chain((s) => fc.tuple(A.tensorOf(s), A.tensorOf(s))),
+    A.shapeArb().chain((s) => fc.tuple(A.tensorOfShapeArb(s), A.tensorOfShapeArb(s))),
     ([x, c]) => ({ f: (t: Tensor) => add(mul(tanh(t), stopGradient(exp(c))), stopGradient(square(c))), inputs: [x] }),
   ),
 
@@ -361,7 +361,7 @@ const OPS: OpCase[] = [
     'dropout (fixed key, rates ≠ 1/2 included, both conventions, train and inference)',
     A.shapeArb().chain((s) =>
       fc.record({
-        x: A.tensorOf(s),
+        x: A.tensorOfShapeArb(s),
         rate: A.rateWithEdgesArb,
         convention: A.conventionArb,
         training: fc.boolean(),
@@ -381,7 +381,7 @@ const OPS: OpCase[] = [
   opCase(
     'gaussianDropout (fixed key)',
     A.shapeArb().chain((s) =>
-      fc.record({ x: A.tensorOf(s), rate: fc.oneof(A.rateArb, fc.constant(0)), training: fc.boolean(), noiseShape: A.noiseShapeArb(s), seed: A.seedArb, composite: fc.boolean() }),
+      fc.record({ x: A.tensorOfShapeArb(s), rate: fc.oneof(A.rateArb, fc.constant(0)), training: fc.boolean(), noiseShape: A.noiseShapeArb(s), seed: A.seedArb, composite: fc.boolean() }),
     ),
     ({ x, rate, training, noiseShape, seed, composite }) => ({
       f: (t: Tensor) => {
@@ -396,7 +396,7 @@ const OPS: OpCase[] = [
     fc
       .record({ batch: fc.integer({ min: 1, max: 3 }), inDim: fc.integer({ min: 1, max: 4 }), outDim: fc.integer({ min: 1, max: 4 }) })
       .chain(({ batch, inDim, outDim }) =>
-        fc.record({ W: A.tensorOf([inDim, outDim]), x: A.tensorOf([batch, inDim]), rate: A.rateWithEdgesArb, convention: A.conventionArb, training: fc.boolean(), seed: A.seedArb }),
+        fc.record({ W: A.tensorOfShapeArb([inDim, outDim]), x: A.tensorOfShapeArb([batch, inDim]), rate: A.rateWithEdgesArb, convention: A.conventionArb, training: fc.boolean(), seed: A.seedArb }),
       ),
     ({ W, x, rate, convention, training, seed }) => ({
       f: (w: Tensor, t: Tensor) => tanh(matmul(t, dropConnect(key(seed), w, { rate, training, convention }))),
@@ -522,9 +522,9 @@ const mlpProblemArb: fc.Arbitrary<MLPProblem> = A.mlpCaseArb.chain((c) => {
   const [inDim, outDim] = [sizes[0], sizes[sizes.length - 1]];
   return fc.record({
     c: fc.constant(c),
-    x: A.tensorOf([c.batch, inDim]),
+    x: A.tensorOfShapeArb([c.batch, inDim]),
     labels: A.labelsArb(c.batch, outDim),
-    target: A.tensorOf([c.batch, outDim]),
+    target: A.tensorOfShapeArb([c.batch, outDim]),
     loss: fc.constantFrom('softmaxCrossEntropy' as const, 'mse' as const),
     wrtInput: fc.boolean(),
   });
@@ -659,12 +659,12 @@ interface ScalarFn {
   arb: fc.Arbitrary<Tensor>;
   f: (x: Tensor) => Tensor;
 }
-const vec = (values: fc.Arbitrary<number> = A.boundedValue) => A.tensorArb(values, { minRank: 1, maxRank: 2 });
+const vec = (values: fc.Arbitrary<number> = A.boundedValueArb) => A.tensorArb(values, { minRank: 1, maxRank: 2 });
 const SCALAR_FNS: ScalarFn[] = [
   { name: 'sum(tanh(x)·exp(x))', arb: vec(), f: (x) => sum(mul(tanh(x), exp(x))) },
   { name: 'logSumExp(x)', arb: vec(), f: (x) => logSumExp(x) },
   { name: 'sum(sigmoid(x)·x²) / (1 + mean(x²))', arb: vec(), f: (x) => div(sum(mul(sigmoid(x), square(x))), add(1, mean(square(x)))) },
-  { name: 'sum(log(x)·sqrt(x) + x^2.5), x > 0', arb: vec(A.positiveValue), f: (x) => sum(add(mul(log(x), sqrt(x)), pow(x, 2.5))) },
+  { name: 'sum(log(x)·sqrt(x) + x^2.5), x > 0', arb: vec(A.positiveValueArb), f: (x) => sum(add(mul(log(x), sqrt(x)), pow(x, 2.5))) },
   { name: 'softmaxCrossEntropy(x)', arb: vec(), f: (x) => softmaxCrossEntropy(reshape(x, [-1, x.shape[x.ndim - 1]]), new Array(x.size / x.shape[x.ndim - 1]).fill(0)) },
   {
     name: 'sum(relu(x)·x) + max(x)·sum(x) (away from kinks and ties)',
@@ -673,7 +673,7 @@ const SCALAR_FNS: ScalarFn[] = [
   },
   {
     name: 'sum(tanh(X·Xᵀ)²) (matmul rules differentiated again)',
-    arb: A.tensorArb(A.boundedValue, { minRank: 2, maxRank: 2, maxDim: 3 }),
+    arb: A.tensorArb(A.boundedValueArb, { minRank: 2, maxRank: 2, maxDim: 3 }),
     f: (x) => sum(square(tanh(matmul(x, transpose(x))))),
   },
   {
@@ -686,7 +686,7 @@ const SCALAR_FNS: ScalarFn[] = [
   },
 ];
 
-const withDirection = (arb: fc.Arbitrary<Tensor>) => arb.chain((x) => fc.tuple(fc.constant(x), A.tensorOf(x.shape)));
+const withDirection = (arb: fc.Arbitrary<Tensor>) => arb.chain((x) => fc.tuple(fc.constant(x), A.tensorOfShapeArb(x.shape)));
 
 /** γ_k = k·u/(1 − k·u), u = 2^−53: the rounding of a chain of k operations, relative to the size of its terms. */
 const gamma = (k: number) => (k * 2 ** -53) / (1 - k * 2 ** -53);
@@ -760,7 +760,7 @@ describe('G-FD, G-ADJ: higher-order derivatives (Hessians and Hessian-vector pro
     const d2 = (x: Tensor): Tensor => grad((t: Tensor) => d1(t))(x);
     const d3 = (x: Tensor): Tensor => grad((t: Tensor) => d2(t))(x);
     holds(
-      fc.property(A.positiveValue, (v) => {
+      fc.property(A.positiveValueArb, (v) => {
         const x = A.makeTensor([v], []);
         const terms = [24 * v, Math.exp(v), 2 / v ** 3, -0.375 * v ** -1.5];
         // both sides sum the same four terms, each within a few ulps (Math and the engine's rules): γ_32 of Σ|terms|
@@ -822,7 +822,7 @@ describe('G-FD: gradients accumulate over every use of a tensor and sum back ove
   it('G-FD: a tensor used k times through concat/take gets the sum of its uses, exactly', () => {
     holds(
       fc.property(
-        A.shapeArb({ minRank: 1 }).chain((s) => fc.record({ x: A.tensorOf(s), idx: fc.array(fc.integer({ min: 0, max: s[0] - 1 }), { maxLength: 6 }) })),
+        A.shapeArb({ minRank: 1 }).chain((s) => fc.record({ x: A.tensorOfShapeArb(s), idx: fc.array(fc.integer({ min: 0, max: s[0] - 1 }), { maxLength: 6 }) })),
         ({ x, idx }) => {
           const g: Tensor = grad((t: Tensor) => add(sum(concat([t, mul(t, 2), t], 0)), sum(take(t, idx))))(x);
           const inner = x.size / x.shape[0];
@@ -839,7 +839,7 @@ describe('G-FD: gradients accumulate over every use of a tensor and sum back ove
     const f = (a: Tensor, b: Tensor) => sum(add(mul(a, b), exp(a)));
     holds(
       fc.property(
-        A.broadcastPairArb().chain(([sa, sb]) => fc.tuple(A.tensorOf(sa), A.tensorOf(sb))),
+        A.broadcastPairArb().chain(([sa, sb]) => fc.tuple(A.tensorOfShapeArb(sa), A.tensorOfShapeArb(sb))),
         ([a, b]) => {
           const { ga, gb } = broadcastReference(a, b);
           const [da, db] = valueAndGrad(f, { argnums: [0, 1] })(a, b).grad as Tensor[];
@@ -885,7 +885,7 @@ function expectWorstIsNamed(report: GradCheckReport, x: Tensor) {
 }
 
 describe('G-FD, G-ADJ: the checker can fail, and its report is consistent', () => {
-  const xs = A.tensorArb(A.awayFromZeroValue);
+  const xs = A.tensorArb(A.awayFromZeroValueArb);
 
   it('G-FD: a wrong derivative (x² + stopGradient(x²)) fails in full mode and the report names the worst element', () => {
     holds(
@@ -989,7 +989,7 @@ describe('G-FD, G-ADJ: the checker can fail, and its report is consistent', () =
   it('checkGrad does not mutate its inputs (tensors and trees, passing and failing functions, both modes)', () => {
     holds(
       fc.property(
-        A.shapeArb().chain((s) => fc.tuple(A.tensorOf(s), A.tensorOf(s, A.awayFromZeroValue), A.tensorOf(s))),
+        A.shapeArb().chain((s) => fc.tuple(A.tensorOfShapeArb(s), A.tensorOfShapeArb(s, A.awayFromZeroValueArb), A.tensorOfShapeArb(s))),
         ([a, b, c]) => {
           const tree = { w: a, rest: [b, { c }] } as unknown as Tree;
           const inputs: Tree[] = [tree, b];

@@ -2,6 +2,9 @@
 // pairs, tensors of bounded float64 values, values kept away from the kinks of relu/abs/max/min,
 // positive values for log/sqrt/pow and denominators, dropout rates (not only 1/2) and small MLPs.
 //
+// Naming: whatever gives an fc.Arbitrary (a constant or a function of its parameters) ends in Arb;
+// plain helpers (makeTensor, sizeOfShape, broadcastShape, keepList) do not.
+//
 // Everything is small on purpose: full-Jacobian gradient checks cost one reverse pass per output
 // element and two forward passes per input element, so shapes have rank ≤ 3 and dimensions ≤ 4.
 import fc from 'fast-check';
@@ -14,7 +17,7 @@ import { type Activation, type Convention, type MLPSpec, type Shape, type Tensor
 export const VALUE_BOUND = 3;
 /**
  * Minimum distance of a value from a kink (0 for relu/abs, another value for max/min). The margins the
- * generators keep (awayFromZeroValue ≥ 10·KINK_MARGIN, distinctValues' gaps ≥ 1.2·KINK_MARGIN) exceed
+ * generators keep (awayFromZeroValueArb ≥ 10·KINK_MARGIN, distinctValuesArb' gaps ≥ 1.2·KINK_MARGIN) exceed
  * the reach of the tight gradient check's stencil, 2h = 2^−11 ≈ 4.9e-4 (src/verify/gradcheck.ts), so
  * no evaluation crosses a kink and the properties can require that no entry is excused or unresolved.
  */
@@ -42,21 +45,21 @@ export const sizeOfShape = (shape: Shape): number => shape.reduce((a, b) => a * 
 // Scalars
 
 /** Any float64 in [−3, 3] (fast-check also favours the bounds, 0, −0 and tiny magnitudes). */
-export const boundedValue: fc.Arbitrary<number> = fc.double({ min: -VALUE_BOUND, max: VALUE_BOUND, noNaN: true });
+export const boundedValueArb: fc.Arbitrary<number> = fc.double({ min: -VALUE_BOUND, max: VALUE_BOUND, noNaN: true });
 
 /** Values in [0.2, 3]: for log, sqrt, pow with non-integer exponents. */
-export const positiveValue: fc.Arbitrary<number> = fc.double({ min: POSITIVE_MIN, max: VALUE_BOUND, noNaN: true });
+export const positiveValueArb: fc.Arbitrary<number> = fc.double({ min: POSITIVE_MIN, max: VALUE_BOUND, noNaN: true });
 
 /** Values with 0.2 ≤ |x| ≤ 3, either sign: for denominators. */
-export const nonZeroValue: fc.Arbitrary<number> = fc.tuple(fc.boolean(), positiveValue).map(([negative, m]) => (negative ? -m : m));
+export const nonZeroValueArb: fc.Arbitrary<number> = fc.tuple(fc.boolean(), positiveValueArb).map(([negative, m]) => (negative ? -m : m));
 
 /** Values with 10·KINK_MARGIN ≤ |x| ≤ 3, either sign: away from the kink of relu and abs at 0. */
-export const awayFromZeroValue: fc.Arbitrary<number> = fc
+export const awayFromZeroValueArb: fc.Arbitrary<number> = fc
   .tuple(fc.boolean(), fc.double({ min: 10 * KINK_MARGIN, max: VALUE_BOUND, noNaN: true }))
   .map(([negative, m]) => (negative ? -m : m));
 
 /** Exponents for pow: integers, halves, and arbitrary reals in [−3, 3] (the base is positive). */
-export const exponentValue: fc.Arbitrary<number> = fc.oneof(
+export const exponentValueArb: fc.Arbitrary<number> = fc.oneof(
   fc.constantFrom(-2, -1, -0.5, 0, 0.5, 1, 2, 3),
   fc.double({ min: -VALUE_BOUND, max: VALUE_BOUND, noNaN: true }),
 );
@@ -67,7 +70,7 @@ export const exponentValue: fc.Arbitrary<number> = fc.oneof(
  * distinct nonzero integers in [−1499, 1499] and jitter |u_i| ≤ 0.2, so gaps are ≥ 0.0012 and
  * |x| ≥ 0.0016.
  */
-export function distinctValues(n: number): fc.Arbitrary<number[]> {
+export function distinctValuesArb(n: number): fc.Arbitrary<number[]> {
   const grid = fc.uniqueArray(
     fc.integer({ min: -1499, max: 1499 }).filter((k) => k !== 0),
     { minLength: n, maxLength: n },
@@ -178,20 +181,20 @@ export function matmulShapesArb(batched: boolean): fc.Arbitrary<{ a: number[]; b
 // Tensors
 
 /** A tensor of the given shape with values from `values` (default: bounded in [−3, 3]). */
-export function tensorOf(shape: Shape, values: fc.Arbitrary<number> = boundedValue): fc.Arbitrary<Tensor> {
+export function tensorOfShapeArb(shape: Shape, values: fc.Arbitrary<number> = boundedValueArb): fc.Arbitrary<Tensor> {
   const n = sizeOfShape(shape);
   return fc.array(values, { minLength: n, maxLength: n }).map((data) => makeTensor(data, shape));
 }
 
 /** A tensor of a random small shape (default rank 0–3, dims 1–4). */
-export function tensorArb(values: fc.Arbitrary<number> = boundedValue, constraints: ShapeConstraints = {}): fc.Arbitrary<Tensor> {
-  return shapeArb(constraints).chain((s) => tensorOf(s, values));
+export function tensorArb(values: fc.Arbitrary<number> = boundedValueArb, constraints: ShapeConstraints = {}): fc.Arbitrary<Tensor> {
+  return shapeArb(constraints).chain((s) => tensorOfShapeArb(s, values));
 }
 
-/** Tensors of the given shapes whose elements, taken all together, are pairwise distinct and away from 0 (see distinctValues). */
-export function distinctTensors(shapes: readonly Shape[]): fc.Arbitrary<Tensor[]> {
+/** Tensors of the given shapes whose elements, taken all together, are pairwise distinct and away from 0 (see distinctValuesArb). */
+export function distinctTensorsOfShapesArb(shapes: readonly Shape[]): fc.Arbitrary<Tensor[]> {
   const sizes = shapes.map(sizeOfShape);
-  return distinctValues(sizes.reduce((a, b) => a + b, 0)).map((vals) => {
+  return distinctValuesArb(sizes.reduce((a, b) => a + b, 0)).map((vals) => {
     let k = 0;
     return shapes.map((s, i) => makeTensor(vals.slice(k, (k += sizes[i])), s));
   });
@@ -199,7 +202,7 @@ export function distinctTensors(shapes: readonly Shape[]): fc.Arbitrary<Tensor[]
 
 /** A tensor of a random small shape with pairwise-distinct elements away from 0. */
 export function distinctTensorArb(constraints: ShapeConstraints = {}): fc.Arbitrary<Tensor> {
-  return shapeArb(constraints).chain((s) => distinctTensors([s]).map(([t]) => t));
+  return shapeArb(constraints).chain((s) => distinctTensorsOfShapesArb([s]).map(([t]) => t));
 }
 
 /** Class labels, one per row, in [0, classes). */
@@ -275,10 +278,10 @@ export const mlpCaseArb: fc.Arbitrary<MLPCase> = fc
 
 /**
  * Values for exact ensembles: 0 (one case in ten) or 0.01 ≤ |x| ≤ 3 with magnitudes spread over that
- * range (awayFromZeroValue). boundedValue's tiny and subnormal values would make most products
+ * range (awayFromZeroValueArb). boundedValueArb's tiny and subnormal values would make most products
  * underflow, so most cases would be degenerate (every mask giving the same output) and test little.
  */
-export const ensembleValue: fc.Arbitrary<number> = fc.oneof({ arbitrary: fc.constant(0), weight: 1 }, { arbitrary: awayFromZeroValue, weight: 9 });
+export const ensembleValueArb: fc.Arbitrary<number> = fc.oneof({ arbitrary: fc.constant(0), weight: 1 }, { arbitrary: awayFromZeroValueArb, weight: 9 });
 
 /** Keep probabilities strictly inside (0, 1), with 1/2 only one value among many (a keep/rate swap is invisible at 1/2). */
 export const keepArb: fc.Arbitrary<number> = fc.oneof(
@@ -306,7 +309,7 @@ export interface LogisticUnitCase {
 }
 
 /**
- * One logistic unit with n ≤ 12 dropped inputs. Values are ensembleValue (0 or 0.01 ≤ |x| ≤ 3), then
+ * One logistic unit with n ≤ 12 dropped inputs. Values are ensembleValueArb (0 or 0.01 ≤ |x| ≤ 3), then
  * w and b are scaled down together so that |b| + Σ|w_i y_i| ≤ LOGIT_BOUND: every pre-activation z(r)
  * has |z| ≤ 6, so 1 − σ(z) ≥ 0.0025 is computed from σ(z) with relative error ≤ ~400·2^−53 (see
  * ensemble.test.ts).
@@ -319,9 +322,9 @@ export function logisticUnitArbOf(minUnits: number, maxUnits: number): fc.Arbitr
     .integer({ min: minUnits, max: maxUnits })
     .chain((n) =>
       fc.record({
-        w: fc.array(ensembleValue, { minLength: n, maxLength: n }),
-        y: fc.array(ensembleValue, { minLength: n, maxLength: n }),
-        b: ensembleValue,
+        w: fc.array(ensembleValueArb, { minLength: n, maxLength: n }),
+        y: fc.array(ensembleValueArb, { minLength: n, maxLength: n }),
+        b: ensembleValueArb,
         keep: keepsArb(n),
       }),
     )
@@ -342,10 +345,10 @@ export interface SoftmaxLayerCase {
   keep: number | number[];
 }
 
-/** One softmax layer fed by n ≤ 8 dropped units, 2–4 classes, values from ensembleValue (so |z| ≤ 75). */
+/** One softmax layer fed by n ≤ 8 dropped units, 2–4 classes, values from ensembleValueArb (so |z| ≤ 75). */
 export const softmaxLayerArb: fc.Arbitrary<SoftmaxLayerCase> = fc
   .record({ n: fc.integer({ min: 1, max: 8 }), classes: fc.integer({ min: 2, max: 4 }) })
-  .chain(({ n, classes }) => fc.record({ W: tensorOf([n, classes], ensembleValue), b: tensorOf([classes], ensembleValue), h: tensorOf([n], ensembleValue), keep: keepsArb(n) }));
+  .chain(({ n, classes }) => fc.record({ W: tensorOfShapeArb([n, classes], ensembleValueArb), b: tensorOfShapeArb([classes], ensembleValueArb), h: tensorOfShapeArb([n], ensembleValueArb), keep: keepsArb(n) }));
 
 export type OutputSide = 'all ≤ 1/2' | 'all ≥ 1/2' | 'mixed';
 
@@ -394,7 +397,7 @@ export interface LinearUnitCase {
 
 /** A linear unit O = (r ⊙ x)·w + b (÷ keep per unit when inverted) with a target t: a regression problem with n ≤ 8 dropped inputs. */
 export const linearUnitArb: fc.Arbitrary<LinearUnitCase> = fc.integer({ min: 1, max: 8 }).chain((n) =>
-  fc.record({ x: tensorOf([1, n], ensembleValue), w: tensorOf([n, 1], ensembleValue), b: tensorOf([1], ensembleValue), t: tensorOf([1, 1], ensembleValue), keep: keepsArb(n), convention: conventionArb }),
+  fc.record({ x: tensorOfShapeArb([1, n], ensembleValueArb), w: tensorOfShapeArb([n, 1], ensembleValueArb), b: tensorOfShapeArb([1], ensembleValueArb), t: tensorOfShapeArb([1, 1], ensembleValueArb), keep: keepsArb(n), convention: conventionArb }),
 );
 
 export interface SoftmaxProblemCase {
@@ -414,7 +417,7 @@ export const softmaxProblemArb: fc.Arbitrary<SoftmaxProblemCase> = fc
   .record({ n: fc.integer({ min: 1, max: 8 }), classes: fc.integer({ min: 2, max: 4 }) })
   .chain(({ n, classes }) =>
     fc.record({
-      x: tensorOf([1, n], ensembleValue), W: tensorOf([n, classes], ensembleValue), b: tensorOf([classes], ensembleValue), label: fc.integer({ min: 0, max: classes - 1 }),
+      x: tensorOfShapeArb([1, n], ensembleValueArb), W: tensorOfShapeArb([n, classes], ensembleValueArb), b: tensorOfShapeArb([classes], ensembleValueArb), label: fc.integer({ min: 0, max: classes - 1 }),
       keep: keepsArb(n), convention: conventionArb,
     }),
   );
@@ -444,7 +447,7 @@ export const smallMLPArb: fc.Arbitrary<SmallMLPCase> = fc
       hiddenRate: rateArb,
       convention: conventionArb,
       seed: seedArb,
-      x: tensorOf([batch, n], ensembleValue),
+      x: tensorOfShapeArb([batch, n], ensembleValueArb),
       labels: labelsArb(batch, classes),
     }),
   );
@@ -485,12 +488,12 @@ export interface DeepNetConstraints {
 }
 
 /** A value in [−bound, bound] on the grid of 1/1000. */
-export const gridValue = (bound: number): fc.Arbitrary<number> =>
+export const gridValueArb = (bound: number): fc.Arbitrary<number> =>
   fc.integer({ min: -Math.round(bound * 1000), max: Math.round(bound * 1000) }).map((v) => v / 1000);
 
 /** An MLP with explicit parameters and one input, every mask enumerable (see DeepNetCase). */
 export function deepNetArb(c: DeepNetConstraints): fc.Arbitrary<DeepNetCase> {
-  const value = c.value ?? gridValue(c.valueBound);
+  const value = c.value ?? gridValueArb(c.valueBound);
   const vec = (n: number) => fc.array(value, { minLength: n, maxLength: n });
   return fc
     .record({
