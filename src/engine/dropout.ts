@@ -92,8 +92,22 @@ export function resolveNoiseShape(x: Shape, noiseShape: DropoutOptions['noiseSha
 
 /**
  * Dropout with an explicit key. In training, each element (or each group sharing a mask bit, per
- * noiseShape) is kept with probability keep = 1 − rate, mask r = bernoulli(key, keep, noiseShape):
- * inverted → r·x/keep, scale-at-inference → r·x. At inference: x, or keep·x. rate 0 is the identity.
+ * `noiseShape`) is kept with probability keep = 1 − rate, with the mask r = bernoulli(key, keep):
+ * inverted (the default) gives r·x/keep and the identity at inference; scale-at-inference (the
+ * paper's) gives r·x and keep·x at inference. rate 0 is the identity. A dropped element is exactly 0,
+ * even where x is infinite or NaN, and so is its derivative; the backward pass reuses the same mask.
+ *
+ * @param key - the randomness: required in training; ignored (may be null) at inference.
+ * @param x - the input; not modified.
+ * @param options - `rate` in [0, 1]; `training`; `convention` ('inverted' or 'scale-at-inference');
+ *   `noiseShape` (the mask's shape, broadcast over x: 1 shares a bit along an axis, null means x's dimension).
+ * @returns a new tensor with x's shape and dtype (x itself for rate 0 or inverted inference).
+ * @throws TypeError when x is not a Tensor, the key is missing in training, an option is unknown or
+ *   `training` is not a boolean; RangeError when rate is not in [0, 1], the convention is unknown, or
+ *   noiseShape does not fit x.
+ * @example
+ * const y = dropout(key(0), x, { rate: 0.5, training: true });   // each entry 0 or 2·x
+ * dropout(null, x, { rate: 0.5, training: false });               // x
  */
 export function dropout(key: Key | null | undefined, x: Tensor, options: DropoutOptions): Tensor {
   return dropoutImpl('dropout', key, x, options);

@@ -27,7 +27,17 @@ export function checkKey(k: unknown, op: string, arg = 'key'): Key {
   return k;
 }
 
-/** A key from a non-negative integer seed (up to 2^53 − 1). */
+/**
+ * A random key from an integer seed (JAX's `random.key`). Every random draw in dropcheck takes a key;
+ * the same key gives the same draws on every machine.
+ *
+ * @param seed - a non-negative safe integer (0 … 2^53 − 1).
+ * @returns a Key, to pass to draws or to derive more keys with {@link split} and {@link foldIn}.
+ * @throws RangeError when seed is not a non-negative safe integer.
+ * @example
+ * const k = key(0);
+ * const [k1, k2] = split(k);
+ */
 export function key(seed: number): Key {
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) {
     throw new RangeError(`key: expected the seed to be a non-negative safe integer, got ${describe(seed)}`);
@@ -40,7 +50,17 @@ function stream(k: Key, tag: string) {
   return seedrandom.alea(`${k.hi}:${k.lo}:${tag}`);
 }
 
-/** n independent keys derived from k. */
+/**
+ * `n` new keys derived from `k`, independent of each other and of `k`'s own draws. Use it to hand
+ * separate randomness to separate consumers (layers, steps, workers); never reuse a key for two draws.
+ *
+ * @param k - the key to split.
+ * @param n - how many keys (0 … 2^16); default 2. For more, or for keys indexed by a number, use {@link foldIn}.
+ * @returns an array of `n` keys; the same `k` and `n` give the same keys.
+ * @throws TypeError when `k` is not a Key; RangeError when `n` is not an integer in [0, 2^16].
+ * @example
+ * const [initKey, dropKey] = split(key(42));
+ */
 export function split(k: Key, n = 2): Key[] {
   checkKey(k, 'split');
   // a key is an object (2^24 of them take a GiB): past 2^16, refused before allocating; foldIn(k, i) gives any number
@@ -49,7 +69,17 @@ export function split(k: Key, n = 2): Key[] {
   return Array.from({ length: n }, () => new Key(r.int32() >>> 0, r.int32() >>> 0));
 }
 
-/** A key derived from k and an integer (a step, a layer index, a shard). */
+/**
+ * A key derived from `k` and an integer: a step, a layer index, a shard. Different integers give
+ * independent keys, so a loop can index its randomness without splitting ahead of time.
+ *
+ * @param k - the key to derive from.
+ * @param data - any safe integer.
+ * @returns a key; the same `k` and `data` give the same key.
+ * @throws TypeError when `k` is not a Key; RangeError when `data` is not a safe integer.
+ * @example
+ * for (let step = 0; step < steps; step++) train(foldIn(runKey, step));
+ */
 export function foldIn(k: Key, data: number): Key {
   checkKey(k, 'foldIn');
   if (!Number.isSafeInteger(data)) throw new RangeError(`foldIn: expected data to be a safe integer, got ${describe(data)}`);

@@ -23,8 +23,18 @@ function checkFn(f: unknown, op: string) {
 }
 
 /**
- * Runs f on the primals and returns its value and a pullback mapping a cotangent of the output
- * (same tree shape) to cotangents of every primal (zeros where the output does not depend on it).
+ * Reverse mode: runs `f` on the primals once and returns its value and a pullback that maps a
+ * cotangent of the output to cotangents of every primal (zeros where the output does not depend on it).
+ *
+ * @param f - a function of tensors or trees of tensors (arrays and plain objects), returning a tree.
+ * @param primals - the arguments to call `f` with.
+ * @returns `value`, f(...primals); `pullback(ct)`, with `ct` shaped like `value` (same tree, shapes and
+ *   dtypes), giving one cotangent per primal, each shaped like its primal.
+ * @throws TypeError when `f` is not a function or a primal is not a tree of tensors; RangeError or
+ *   TypeError from `pullback` when `ct` does not match `value`'s tree, shapes or dtypes.
+ * @example
+ * const { value, pullback } = vjp((x) => mul(x, x), tensor([1, 2, 3]));
+ * pullback(ones([3]));   // [ 2·x ] = [tensor([2, 4, 6])]
  */
 export function vjp<A extends Tree[], R extends Tree>(f: (...args: A) => R, ...primals: A): { value: R; pullback: (ct: R) => A } {
   checkFn(f, 'vjp');
@@ -69,7 +79,19 @@ export interface GradOptions {
   argnums?: number | readonly number[];
 }
 
-/** f(...args) and its gradient with respect to the chosen arguments; f must return a one-element tensor. */
+/**
+ * Like {@link grad}, but the function it returns gives the loss too: `{ value, grad }` from one pass.
+ *
+ * @param f - a scalar loss: must return a one-element Tensor.
+ * @param options - `argnums`: the argument (an index) or arguments (a list) to differentiate; default 0.
+ * @returns `(...args) => ({ value, grad })`; `grad` is one gradient (argnums an index) or a list of them,
+ *   each shaped like its argument (a tree for a tree argument).
+ * @throws TypeError when `f` is not a function, or (at the call) returns anything but a one-element Tensor;
+ *   RangeError when argnums repeats an argument or names one the call does not have.
+ * @example
+ * const loss = (w, x) => sum(square(matmul(x, w)));
+ * const { value, grad: g } = valueAndGrad(loss)(w, x);   // g has w's shape
+ */
 export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Tensor, options: GradOptions = {}) {
   checkFn(f, 'valueAndGrad');
   const argnums = options.argnums ?? 0;
@@ -106,13 +128,35 @@ export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Tensor, opt
   };
 }
 
-/** The gradient of a scalar-valued f with respect to argument 0 (or the chosen argnums). */
+/**
+ * The gradient of a scalar-valued `f`, as a function of the same arguments (JAX's `grad`).
+ *
+ * @param f - a scalar loss: must return a one-element Tensor.
+ * @param options - `argnums`: the argument (an index) or arguments (a list) to differentiate; default 0.
+ * @returns `(...args) => gradient`: for argnums an index, one gradient shaped like that argument (a tree
+ *   for a tree of parameters); for a list, a list of them.
+ * @throws as {@link valueAndGrad}.
+ * @example
+ * grad((x) => sum(mul(x, x)))(tensor([1, 2, 3]));          // tensor([2, 4, 6])
+ * grad((w, b) => loss(w, b), { argnums: [0, 1] })(w, b);   // [dw, db]
+ */
 export function grad<A extends unknown[]>(f: (...args: A) => Tensor, options: GradOptions = {}) {
   const vg = valueAndGrad(f, options);
   return (...args: A): any => vg(...args).grad;
 }
 
-/** Forward mode: f(...primals) and its directional derivative along the tangents (same trees as the primals). */
+/**
+ * Forward mode: `f(...primals)` and its directional derivative along `tangents`, in one pass.
+ *
+ * @param f - a function of tensors or trees of tensors, returning a tree.
+ * @param primals - the arguments, as an array.
+ * @param tangents - one tangent per primal, each the same tree, shapes and dtypes as its primal.
+ * @returns `value`, f(...primals), and `tangent`, J·tangents, shaped like `value`.
+ * @throws TypeError when `f` is not a function, or primals or tangents are not arrays of trees;
+ *   RangeError or TypeError when a tangent does not match its primal.
+ * @example
+ * jvp((x) => mul(x, x), [tensor([1, 2])], [tensor([1, 0])]);   // { value: [1, 4], tangent: [2, 0] }
+ */
 export function jvp<A extends Tree[], R extends Tree>(f: (...args: A) => R, primals: A, tangents: A): { value: R; tangent: R } {
   checkFn(f, 'jvp');
   if (!Array.isArray(primals) || !Array.isArray(tangents)) throw new TypeError(`jvp: expected primals and tangents to be arrays of arguments, got ${describe(primals)} and ${describe(tangents)}`);
