@@ -1,0 +1,180 @@
+// What every property of the audit battery shares: the result and option types, the defaults, the
+// rates, lags and seed pairs the statistical properties test, and the Battery context (the candidate
+// behind its guarded caller, the inputs, the forward calls shared between properties, the sample
+// sizes). Each property check takes a Battery and returns its result.
+import { float64Data, foldIn, key, uniform } from '../../engine/index.ts';
+import { type Answer, type CallArgs, Caller, type DropoutCandidate } from './candidate.ts';
+import { dependenceSize, expectationPlan, frequencyPlan } from './plan.ts';
+import { inputValues, scaled } from './scan.ts';
+
+export type Verdict = 'pass' | 'fail' | 'not applicable' | 'not judged';
+
+/** Where a property failed, smallest case first. */
+export interface FailingCase {
+  call: string;
+  rate: number;
+  length: number;
+  seed: number;
+  training: boolean;
+  index?: number;
+  expected?: string;
+  got?: string;
+}
+
+export interface PropertyResult {
+  id: string;
+  title: string;
+  verdict: Verdict;
+  /** One line: the failing case (expected vs got) or what was checked. */
+  evidence: string;
+  failingCase?: FailingCase;
+  /** How it is decided: 'exact', 'exact binomial', 'Hoeffding (two-sample)', 'union bound', … */
+  test: string;
+  /** Upper bound on the probability that a correct implementation fails this property. */
+  falseFailure: number;
+  /** What a failure of this size is detected with, e.g. "≥ 0.9990 vs drop rate ± 0.01"; "certain" for exact checks. */
+  power: string;
+  /** Elements the property examined. */
+  elements: number;
+}
+
+export interface AuditOptions {
+  /** Total false-failure probability of the statistical properties (Bonferroni-split). Default 1e-6. */
+  alpha?: number;
+  /** Seed of the audit's inputs and of the seeds it passes to the candidate. Default 20261127. */
+  seed?: number;
+  /** Detect a drop-rate error this large (absolute)… Default 0.01. */
+  rateError?: number;
+  /** …and outputs scaled by 1 ± scaleError… Default 0.01. */
+  scaleError?: number;
+  /** …and a difference this large between drop probabilities that should be equal (dependence). Default 0.02. */
+  dependence?: number;
+  /** …each with at least this probability. Default 0.999. */
+  power?: number;
+  /** Longest wait for one call of the candidate, in ms. Default 30,000. */
+  timeoutMs?: number;
+}
+
+export interface AuditResult {
+  candidate: string;
+  convention: string;
+  ok: boolean;
+  properties: PropertyResult[];
+  options: Required<AuditOptions>;
+  /** Sum of the properties' false-failure bounds (≤ options.alpha). */
+  falseFailure: number;
+  calls: number;
+  elements: number;
+  ms: number;
+}
+
+export const DEFAULTS: Required<AuditOptions> = { alpha: 1e-6, seed: 20261127, rateError: 0.01, scaleError: 0.01, dependence: 0.02, power: 0.999, timeoutMs: 30_000 };
+
+export const FREQUENCY_RATES = [0.1, 0.3, 0.5, 0.7, 0.9];
+export const EXPECTATION_RATES = [0.1, 0.3, 0.5, 0.7];
+export const LAGS = [1, 2, 3, 4, 5, 6, 7, 8, 16, 32, 64];
+/** Seed pairs (s, f(s)) whose masks must be independent: neighbours, a high bit, the top bit. */
+export const SEED_PAIRS: [string, (s: number) => number][] = [
+  ['seed + 1', (s) => (s + 1) % 2 ** 31],
+  ['seed + 2^16', (s) => (s + 2 ** 16) % 2 ** 31],
+  ['seed xor 2^30', (s) => (s ^ 2 ** 30) >>> 0],
+];
+export const WINDOW = 128; // bits compared by the period test
+const STATISTICAL = FREQUENCY_RATES.length + EXPECTATION_RATES.length + LAGS.length + 2 + SEED_PAIRS.length + 1;
+export const GRID_LENGTHS = [1, 2, 3, 4, 5, 8, 17, 64, 1000];
+export const GRID_RATES = [0.1, 0.25, 0.5, 0.75, 0.9];
+const STREAMS = { stat: 0, grid: 1, unit: 2 };
+
+export class Battery {
+  readonly caller: Caller;
+  readonly inverted: boolean;
+  readonly alphaEach: number;
+  readonly base;
+  readonly #inputs = new Map<string, Float64Array>();
+  readonly #answers = new Map<string, Promise<Answer>>();
+  /** Training calls whose outputs the training-values property checks: grid first, then statistical samples. */
+  readonly trainingCalls: { x: Float64Array; args: Omit<CallArgs, 'length'>; tag: string }[] = [];
+
+  constructor(
+    readonly candidate: DropoutCandidate,
+    readonly o: Required<AuditOptions>,
+  ) {
+    this.caller = new Caller(candidate, o.timeoutMs);
+    this.inverted = candidate.convention === 'inverted';
+    this.alphaEach = o.alpha / STATISTICAL;
+    this.base = key(o.seed);
+  }
+
+  /** A candidate seed in [0, 2^31), a pure function of the audit seed and a label. */
+  seed(label: number): number {
+    return Math.floor(uniform(foldIn(this.base, 1_000_000 + label), [1]).data[0] * 2 ** 31);
+  }
+
+  /**
+   * Inputs of length n: 'stat' has |x| in [0.5, 1.5) with random signs (nonzero, so a zero output
+   * means dropped), 'grid' magnitudes spread over 1e-3…1e3, 'unit' values in (−1, 1). Each kind is
+   * one long stream and shorter inputs are its prefixes, so a battery draws each value once.
+   */
+  input(n: number, kind: 'stat' | 'grid' | 'unit', tag = 0): Float64Array {
+    const id = `${kind}:${tag}`;
+    let x = this.#inputs.get(id);
+    if (!x || x.length < n) {
+      x = inputValues(float64Data(uniform(foldIn(this.base, tag * 3 + STREAMS[kind]), [n])), kind);
+      this.#inputs.set(id, x);
+    }
+    return x.subarray(0, n);
+  }
+
+  /** A forward call, made once per (input, arguments) and shared by the properties that need it. */
+  forward(x: Float64Array, tag: string, a: Omit<CallArgs, 'length'>): Promise<Answer> {
+    const id = `${tag}|${a.rate}|${a.training}|${a.seed}`;
+    let p = this.#answers.get(id);
+    if (!p) {
+      p = this.caller.forward(x, a);
+      this.#answers.set(id, p);
+      if (a.training) this.trainingCalls.push({ x, args: a, tag });
+    }
+    return p;
+  }
+
+  /** Multiplier of a kept element in training. */
+  kept(rate: number): number {
+    return this.inverted ? 1 / (1 - rate) : 1;
+  }
+
+  /** The inference outputs a correct implementation gives for x. */
+  inference(x: Float64Array, rate: number): Float64Array {
+    return this.inverted ? x : scaled(x, 1 - rate);
+  }
+
+  /** The big training sample at `rate` (shared by frequency, expectation and dependence properties). */
+  sample(rate: number, seed = this.seed(0)): { x: Float64Array; answer: Promise<Answer>; args: Omit<CallArgs, 'length'>; n: number } {
+    const n = this.sampleSize(rate);
+    const x = this.input(n, 'stat');
+    const args = { rate, training: true, seed };
+    return { x, answer: this.forward(x, `stat:${n}`, args), args, n };
+  }
+
+  readonly #sizes = new Map<number, number>();
+  sampleSize(rate: number): number {
+    let n = this.#sizes.get(rate);
+    if (n === undefined) {
+      n = 0;
+      if (FREQUENCY_RATES.includes(rate)) n = Math.max(n, this.frequency(rate).n);
+      if (EXPECTATION_RATES.includes(rate)) n = Math.max(n, this.expectation(rate).n);
+      if (rate === 0.5) n = Math.max(n, dependenceSize(this.alphaEach, this.o.dependence, this.o.power));
+      this.#sizes.set(rate, n);
+    }
+    return n;
+  }
+
+  frequency(rate: number) {
+    return frequencyPlan(rate, this.alphaEach, this.o.rateError, this.o.power);
+  }
+
+  expectation(rate: number) {
+    return expectationPlan(rate, this.alphaEach, this.o.scaleError, this.o.power);
+  }
+}
+
+export type Check = (b: Battery) => Promise<Omit<PropertyResult, 'id' | 'title'>>;

@@ -1,0 +1,33 @@
+// Property 'vjp-finite-differences' (central differences, 1e-6 relative): the vjp agrees with the forward
+// call's central differences along random directions, ⟨vjp(dy), u⟩ against ⟨dy, (f(x + hu) − f(x − hu))/2h⟩.
+import type { Check } from '../context.ts';
+import { count, exactResult, failedCall } from '../check-helpers.ts';
+import { along, directional } from '../scan.ts';
+
+export const vjpFiniteDifferences: Check = async (b) => {
+  const h = 1e-3, rtol = 1e-6;
+  let elements = 0, worst = 0;
+  for (const length of [1, 5, 64, 1000]) {
+    for (const [j, rate] of [0.2, 0.5, 0.8].entries()) {
+      for (const training of [true, false]) {
+        const x = b.input(length, 'stat', 11), u = b.input(length, 'unit', 12), dy = b.input(length, 'unit', 13);
+        const args = { rate, training, seed: b.seed(500 + j) };
+        const xp = along(x, u, h), xm = along(x, u, -h);
+        const [fp, fm, g] = [await b.caller.forward(xp, args), await b.caller.forward(xm, args), await b.caller.vjp(x, args, dy)];
+        for (const [r, fn, xx] of [[fp, 'forward', xp], [fm, 'forward', xm], [g, 'vjp', x]] as const) {
+          if (!r.ok) return { ...exactResult(elements, failedCall(fn, xx, args, r.reason)), test: `central differences, h ${h}, rtol ${rtol}` };
+        }
+        if (!fp.ok || !fm.ok || !g.ok) throw new Error('unreachable');
+        elements += length;
+        const { lhs, rhs, scale } = directional(fp.y, fm.y, h, dy, g.y, u);
+        const err = Math.abs(lhs - rhs), tol = rtol * scale + 1e-12;
+        worst = Math.max(worst, err / tol);
+        if (!(err <= tol)) {
+          const c = failedCall('vjp', x, args, `⟨vjp(dy), u⟩ = ${rhs}`, { expected: `⟨dy, (f(x + hu) − f(x − hu))/2h⟩ = ${lhs} (±${tol.toExponential(2)})` });
+          return { ...exactResult(elements, c), evidence: `${c.call}: ${c.got}, finite differences give ${c.expected}`, test: `central differences, h ${h}, rtol ${rtol}` };
+        }
+      }
+    }
+  }
+  return { ...exactResult(elements, `⟨vjp(dy), u⟩ = ⟨dy, central difference along u⟩ within ${rtol} relative (largest error/tolerance ${worst.toExponential(2)}), ${count(elements)} elements`), test: `central differences, h ${h}, rtol ${rtol}` };
+};
