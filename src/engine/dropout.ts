@@ -4,7 +4,7 @@
 import { type Primitive, bind } from './trace.ts';
 import { Tensor, alloc, allocLike, checkTensor, storageFrom } from './tensor.ts';
 import { type Key, bernoulliValues, checkKey, normal } from './random.ts';
-import { type Shape, checkShape, describe, fmt, sizeOf } from './shape.ts';
+import { type Shape, checkShape, describeValue, formatShape, sizeOf } from './shape.ts';
 import { binaryKernel, broadcastPlan } from './kernels.ts';
 
 export type Convention = 'inverted' | 'scale-at-inference';
@@ -48,7 +48,7 @@ export function applyMultiplier(x: Tensor, m: Tensor): Tensor {
   checkTensor(x, 'applyMultiplier');
   checkTensor(m, 'applyMultiplier', 'm');
   if (m.ndim > x.ndim || m.shape.some((d, i) => d !== 1 && d !== x.shape[x.ndim - m.ndim + i])) {
-    throw new RangeError(`applyMultiplier: m (shape ${fmt(m.shape)}) must broadcast to x's shape ${fmt(x.shape)}`);
+    throw new RangeError(`applyMultiplier: m (shape ${formatShape(m.shape)}) must broadcast to x's shape ${formatShape(x.shape)}`);
   }
   return bind(DROPOUT, [x], m.dtype === x.dtype ? m : new Tensor(storageFrom(x.dtype, m.data), m.shape));
 }
@@ -56,7 +56,7 @@ export function applyMultiplier(x: Tensor, m: Tensor): Tensor {
 const KNOWN = new Set(['rate', 'training', 'convention', 'noiseShape']);
 
 function checkOptions(op: string, opts: unknown, gaussian = false): Required<Omit<DropoutOptions, 'noiseShape'>> & { noiseShape?: DropoutOptions['noiseShape'] } {
-  if (opts === null || typeof opts !== 'object') throw new TypeError(`${op}: expected options { rate, training }, got ${describe(opts)}`);
+  if (opts === null || typeof opts !== 'object') throw new TypeError(`${op}: expected options { rate, training }, got ${describeValue(opts)}`);
   for (const k of Object.keys(opts)) {
     if (!KNOWN.has(k) || (gaussian && k === 'convention')) {
       const hint = k === 'p' || k === 'keep' || k === 'keepProb' ? ' (give rate, the DROP probability; keep = 1 − rate)' : '';
@@ -65,13 +65,13 @@ function checkOptions(op: string, opts: unknown, gaussian = false): Required<Omi
   }
   const o = opts as DropoutOptions;
   if (typeof o.rate !== 'number' || !(o.rate >= 0 && o.rate <= 1)) {
-    throw new RangeError(`${op}: rate (the drop probability) must be a number in [0, 1], got ${describe(o.rate)}`);
+    throw new RangeError(`${op}: rate (the drop probability) must be a number in [0, 1], got ${describeValue(o.rate)}`);
   }
   if (gaussian && o.rate === 1) throw new RangeError(`${op}: rate must be in [0, 1) for Gaussian dropout (its variance rate/(1 − rate) is infinite at 1), got 1`);
-  if (typeof o.training !== 'boolean') throw new TypeError(`${op}: training must be true or false, got ${describe(o.training)}`);
+  if (typeof o.training !== 'boolean') throw new TypeError(`${op}: training must be true or false, got ${describeValue(o.training)}`);
   const convention = o.convention ?? 'inverted';
   if (convention !== 'inverted' && convention !== 'scale-at-inference') {
-    throw new RangeError(`${op}: convention must be 'inverted' or 'scale-at-inference', got ${describe(o.convention)}`);
+    throw new RangeError(`${op}: convention must be 'inverted' or 'scale-at-inference', got ${describeValue(o.convention)}`);
   }
   return { rate: o.rate, training: o.training, convention, noiseShape: o.noiseShape };
 }
@@ -81,11 +81,11 @@ export function resolveNoiseShape(x: Shape, noiseShape: DropoutOptions['noiseSha
   checkShape(x, `${op}: the shape of x`);
   if (noiseShape === undefined) return x;
   if (!Array.isArray(noiseShape) || noiseShape.length !== x.length) {
-    throw new RangeError(`${op}: noiseShape must have one entry per axis of x (shape ${fmt(x)}), got ${describe(noiseShape)}`);
+    throw new RangeError(`${op}: noiseShape must have one entry per axis of x (shape ${formatShape(x)}), got ${describeValue(noiseShape)}`);
   }
   return noiseShape.map((d, i) => {
     if (d === null) return x[i];
-    if (d !== 1 && d !== x[i]) throw new RangeError(`${op}: noiseShape[${i}] must be 1, null or ${x[i]} (x's dimension), got ${describe(d)}`);
+    if (d !== 1 && d !== x[i]) throw new RangeError(`${op}: noiseShape[${i}] must be 1, null or ${x[i]} (x's dimension), got ${describeValue(d)}`);
     return d;
   });
 }
@@ -140,13 +140,13 @@ export function dropoutWithMask(x: Tensor, mask: Tensor, options: { rate: number
   checkTensor(x, 'dropoutWithMask');
   checkTensor(mask, 'dropoutWithMask', 'mask');
   const { rate, convention } = checkOptions('dropoutWithMask', { ...options, training: true });
-  if (mask.ndim !== x.ndim) throw new RangeError(`dropoutWithMask: mask must have the rank of x (shape ${fmt(x.shape)}), got shape ${fmt(mask.shape)}`);
+  if (mask.ndim !== x.ndim) throw new RangeError(`dropoutWithMask: mask must have the rank of x (shape ${formatShape(x.shape)}), got shape ${formatShape(mask.shape)}`);
   resolveNoiseShape(x.shape, mask.shape, 'dropoutWithMask');
   const scale = convention === 'inverted' ? 1 / (1 - rate) : 1;
   const m = alloc(x.dtype, mask.size);
   for (let i = 0; i < m.length; i++) {
     const r = mask.data[i];
-    if (r !== 0 && r !== 1) throw new RangeError(`dropoutWithMask: mask values must be 0 or 1, got ${describe(r)} at index ${i}`);
+    if (r !== 0 && r !== 1) throw new RangeError(`dropoutWithMask: mask values must be 0 or 1, got ${describeValue(r)} at index ${i}`);
     m[i] = r === 1 ? scale : 0;
   }
   if (rate === 1 && m.some((v) => v !== 0)) throw new RangeError('dropoutWithMask: at rate 1 every unit is dropped, but the mask keeps some');

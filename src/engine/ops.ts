@@ -3,7 +3,7 @@
 import { type Primitive, bind } from './trace.ts';
 import { type DType, type Storage, Tensor, alloc, allocLike, checkDType, checkTensor, storageFrom, zerosLike } from './tensor.ts';
 import * as K from './kernels.ts';
-import { type Shape, broadcastShapes, checkIndices, checkShape, describe, fmt, normAxes, normAxis, sameShape, sizeOf } from './shape.ts';
+import { type Shape, broadcastShapes, checkIndices, checkShape, describeValue, formatShape, normAxes, normAxis, sameShape, sizeOf } from './shape.ts';
 
 export type Operand = Tensor | number;
 type D = Tensor | number; // a local derivative: a tensor or a constant
@@ -78,7 +78,7 @@ const powc = (x: Tensor, c: number) => bind(POWP, [x], c);
 
 /** x to a constant power. */
 export function pow(x: Tensor, exponent: number): Tensor {
-  if (typeof exponent !== 'number' || Number.isNaN(exponent)) throw new TypeError(`pow: expected the exponent to be a number other than NaN, got ${describe(exponent)}`);
+  if (typeof exponent !== 'number' || Number.isNaN(exponent)) throw new TypeError(`pow: expected the exponent to be a number other than NaN, got ${describeValue(exponent)}`);
   return powc(checkTensor(x, 'pow'), exponent);
 }
 
@@ -159,15 +159,15 @@ const RESHAPE: Primitive<Shape> = {
 /** Same data, new shape; one dimension may be -1 (inferred). */
 export function reshape(x: Tensor, shape: Shape): Tensor {
   checkTensor(x, 'reshape');
-  if (!Array.isArray(shape)) throw new TypeError(`reshape: expected the shape to be an array, got ${describe(shape)}`);
+  if (!Array.isArray(shape)) throw new TypeError(`reshape: expected the shape to be an array, got ${describeValue(shape)}`);
   const known = shape.filter((d) => d !== -1);
   const free = shape.length - known.length;
   checkShape(known, 'reshape');
-  if (free > 1) throw new RangeError(`reshape: at most one dimension may be -1, got ${fmt(shape)}`);
+  if (free > 1) throw new RangeError(`reshape: at most one dimension may be -1, got ${formatShape(shape)}`);
   const rest = sizeOf(known);
   const fill = free ? (rest === 0 ? 0 : x.size / rest) : 0;
   const s = shape.map((d) => (d === -1 ? fill : d));
-  if (!Number.isInteger(fill) || sizeOf(s) !== x.size) throw new RangeError(`reshape: cannot reshape ${fmt(x.shape)} (${x.size} elements) to ${fmt(shape)}`);
+  if (!Number.isInteger(fill) || sizeOf(s) !== x.size) throw new RangeError(`reshape: cannot reshape ${formatShape(x.shape)} (${x.size} elements) to ${formatShape(shape)}`);
   return sameShape(s, x.shape) ? x : bind(RESHAPE, [x], s);
 }
 
@@ -181,10 +181,10 @@ const inversePerm = (perm: number[]) => perm.map((_, i) => perm.indexOf(i));
 /** Permutes axes; by default reverses them (a matrix transpose for rank 2). */
 export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   checkTensor(x, 'transpose');
-  if (perm !== undefined && !Array.isArray(perm)) throw new TypeError(`transpose: expected perm to be an array of axes, got ${describe(perm)}`);
+  if (perm !== undefined && !Array.isArray(perm)) throw new TypeError(`transpose: expected perm to be an array of axes, got ${describeValue(perm)}`);
   const p = perm === undefined ? x.shape.map((_, i) => x.ndim - 1 - i) : [...perm];
   if (p.length !== x.ndim || [...p].sort((a, b) => a - b).some((v, i) => v !== i)) {
-    throw new RangeError(`transpose: perm must be a permutation of 0..${x.ndim - 1} for shape ${fmt(x.shape)}, got [${p.join(', ')}]`);
+    throw new RangeError(`transpose: perm must be a permutation of 0..${x.ndim - 1} for shape ${formatShape(x.shape)}, got [${p.join(', ')}]`);
   }
   return p.every((v, i) => v === i) ? x : bind(TRANSPOSE, [x], p);
 }
@@ -203,7 +203,7 @@ export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   checkTensor(x, 'broadcastTo');
   checkShape(shape, 'broadcastTo');
   const s = broadcastShapes(x.shape, shape, 'broadcastTo');
-  if (!sameShape(s, shape)) throw new RangeError(`broadcastTo: shape ${fmt(x.shape)} cannot be broadcast to ${fmt(shape)}`);
+  if (!sameShape(s, shape)) throw new RangeError(`broadcastTo: shape ${formatShape(x.shape)} cannot be broadcast to ${formatShape(shape)}`);
   return sameShape(x.shape, shape) ? x : bind(BROADCAST, [x], [...shape]);
 }
 
@@ -216,7 +216,7 @@ export function sumTo(x: Tensor, shape: Shape): Tensor {
   checkShape(shape, 'sumTo');
   if (sameShape(x.shape, shape)) return x;
   if (shape.length > x.ndim || !sameShape(broadcastShapes(shape, x.shape, 'sumTo'), x.shape)) {
-    throw new RangeError(`sumTo: shape ${fmt(shape)} does not broadcast to ${fmt(x.shape)}, so ${fmt(x.shape)} cannot be summed down to it`);
+    throw new RangeError(`sumTo: shape ${formatShape(shape)} does not broadcast to ${formatShape(x.shape)}, so ${formatShape(x.shape)} cannot be summed down to it`);
   }
   const lead = x.ndim - shape.length;
   const axes: number[] = [];
@@ -276,7 +276,7 @@ function reduction(prim: Primitive<ReduceP>) {
   return (x: Tensor, axes?: number | readonly number[], keepdims = false) => {
     checkTensor(x, prim.name);
     const ax = normAxes(axes, x.ndim, prim.name);
-    if (prim === MAX) for (const a of ax) if (x.shape[a] === 0) throw new RangeError(`max: cannot reduce over axis ${a} of length 0 (shape ${fmt(x.shape)})`);
+    if (prim === MAX) for (const a of ax) if (x.shape[a] === 0) throw new RangeError(`max: cannot reduce over axis ${a} of length 0 (shape ${formatShape(x.shape)})`);
     return bind(prim, [x], { axes: ax, keepdims: !!keepdims });
   };
 }
@@ -365,17 +365,17 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   checkTensor(a, 'matmul', 'a');
   checkTensor(b, 'matmul', 'b');
   [a, b] = operands(a, b, 'matmul');
-  if (a.ndim < 2 || b.ndim < 2) throw new RangeError(`matmul: expected tensors of rank ≥ 2, got shapes ${fmt(a.shape)} and ${fmt(b.shape)}`);
+  if (a.ndim < 2 || b.ndim < 2) throw new RangeError(`matmul: expected tensors of rank ≥ 2, got shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
   if (a.shape[a.ndim - 1] !== b.shape[b.ndim - 2]) {
-    throw new RangeError(`matmul: inner dimensions differ: shapes ${fmt(a.shape)} and ${fmt(b.shape)} (${a.shape[a.ndim - 1]} vs ${b.shape[b.ndim - 2]})`);
+    throw new RangeError(`matmul: inner dimensions differ: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} (${a.shape[a.ndim - 1]} vs ${b.shape[b.ndim - 2]})`);
   }
   let batch: Shape;
   try {
     batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul');
   } catch {
-    throw new RangeError(`matmul: batch dimensions of shapes ${fmt(a.shape)} and ${fmt(b.shape)} cannot be broadcast together`);
+    throw new RangeError(`matmul: batch dimensions of shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be broadcast together`);
   }
-  checkShape([...batch, a.shape[a.ndim - 2], b.shape[b.ndim - 1]], `matmul of ${fmt(a.shape)} and ${fmt(b.shape)}: the result`);
+  checkShape([...batch, a.shape[a.ndim - 2], b.shape[b.ndim - 1]], `matmul of ${formatShape(a.shape)} and ${formatShape(b.shape)}: the result`);
   return bind(MATMUL, [a, b], { ta: false, tb: false });
 }
 
@@ -423,7 +423,7 @@ export function slice(x: Tensor, start: number, end: number, axis = 0): Tensor {
   const ax = normAxis(axis, x.ndim, 'slice');
   const n = x.shape[ax];
   if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > n || start > end) {
-    throw new RangeError(`slice: expected integers 0 ≤ start ≤ end ≤ ${n} along axis ${ax} of shape ${fmt(x.shape)}, got start ${describe(start)}, end ${describe(end)}`);
+    throw new RangeError(`slice: expected integers 0 ≤ start ≤ end ≤ ${n} along axis ${ax} of shape ${formatShape(x.shape)}, got start ${describeValue(start)}, end ${describeValue(end)}`);
   }
   return bind(SLICE, [x], { axis: ax, start, len: end - start, full: n });
 }
@@ -454,13 +454,13 @@ const CONCAT: Primitive<number> = {
 };
 /** Joins tensors along an existing axis; all other dimensions must agree. */
 export function concat(xs: readonly Tensor[], axis = 0): Tensor {
-  if (!Array.isArray(xs) || xs.length === 0) throw new TypeError(`concat: expected a non-empty array of tensors, got ${describe(xs)}`);
+  if (!Array.isArray(xs) || xs.length === 0) throw new TypeError(`concat: expected a non-empty array of tensors, got ${describeValue(xs)}`);
   xs.forEach((x, i) => checkTensor(x, 'concat', `xs[${i}]`));
   if (xs.some((x) => x.dtype === 'float64') && xs.some((x) => x.dtype === 'float32')) xs = xs.map((x) => astype(x, 'float64'));
   const ax = normAxis(axis, xs[0].ndim, 'concat');
   for (const x of xs) {
     if (x.ndim !== xs[0].ndim || x.shape.some((d: number, i: number) => i !== ax && d !== xs[0].shape[i])) {
-      throw new RangeError(`concat: shapes ${fmt(xs[0].shape)} and ${fmt(x.shape)} differ outside axis ${ax}`);
+      throw new RangeError(`concat: shapes ${formatShape(xs[0].shape)} and ${formatShape(x.shape)} differ outside axis ${ax}`);
     }
   }
   return bind(CONCAT, [...xs], ax);

@@ -3,7 +3,7 @@
 // on any machine. New keys come from `split` and `foldIn`, never from hidden global state.
 import seedrandom from 'seedrandom';
 import { type CreateOptions, Tensor, dtypeOption } from './tensor.ts';
-import { type Shape, checkShape, describe, sizeOf } from './shape.ts';
+import { type Shape, checkShape, describeValue, sizeOf } from './shape.ts';
 
 export class Key {
   /** @internal Use `key(seed)`, `split` or `foldIn`. */
@@ -23,7 +23,7 @@ export class Key {
 export const isKey = (v: unknown): v is Key => v instanceof Key;
 
 export function checkKey(k: unknown, op: string, arg = 'key'): Key {
-  if (!(k instanceof Key)) throw new TypeError(`${op}: expected ${arg} to be a Key (from key(seed), split or foldIn), got ${describe(k)}`);
+  if (!(k instanceof Key)) throw new TypeError(`${op}: expected ${arg} to be a Key (from key(seed), split or foldIn), got ${describeValue(k)}`);
   return k;
 }
 
@@ -40,7 +40,7 @@ export function checkKey(k: unknown, op: string, arg = 'key'): Key {
  */
 export function key(seed: number): Key {
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) {
-    throw new RangeError(`key: expected the seed to be a non-negative safe integer, got ${describe(seed)}`);
+    throw new RangeError(`key: expected the seed to be a non-negative safe integer, got ${describeValue(seed)}`);
   }
   return new Key(Math.floor(seed / 2 ** 32) >>> 0, seed >>> 0);
 }
@@ -64,7 +64,7 @@ function stream(k: Key, tag: string) {
 export function split(k: Key, n = 2): Key[] {
   checkKey(k, 'split');
   // a key is an object (2^24 of them take a GiB): past 2^16, refused before allocating; foldIn(k, i) gives any number
-  if (!Number.isSafeInteger(n) || n < 0 || n > 2 ** 16) throw new RangeError(`split: expected n to be an integer in [0, 2^16] (use foldIn(key, i) for more keys), got ${describe(n)}`);
+  if (!Number.isSafeInteger(n) || n < 0 || n > 2 ** 16) throw new RangeError(`split: expected n to be an integer in [0, 2^16] (use foldIn(key, i) for more keys), got ${describeValue(n)}`);
   const r = stream(k, 'split');
   return Array.from({ length: n }, () => new Key(r.int32() >>> 0, r.int32() >>> 0));
 }
@@ -82,7 +82,7 @@ export function split(k: Key, n = 2): Key[] {
  */
 export function foldIn(k: Key, data: number): Key {
   checkKey(k, 'foldIn');
-  if (!Number.isSafeInteger(data)) throw new RangeError(`foldIn: expected data to be a safe integer, got ${describe(data)}`);
+  if (!Number.isSafeInteger(data)) throw new RangeError(`foldIn: expected data to be a safe integer, got ${describeValue(data)}`);
   const r = stream(k, `fold:${data}`);
   return new Key(r.int32() >>> 0, r.int32() >>> 0);
 }
@@ -142,7 +142,7 @@ export function uniform(k: Key, shape: Shape, low = 0, high = 1, options?: Creat
   checkKey(k, 'uniform');
   const { s, n } = sized(shape, 'uniform');
   if (!(Number.isFinite(low) && Number.isFinite(high) && low <= high && Number.isFinite(high - low))) {
-    throw new RangeError(`uniform: expected finite low ≤ high with a finite width high − low, got low ${describe(low)}, high ${describe(high)}`);
+    throw new RangeError(`uniform: expected finite low ≤ high with a finite width high − low, got low ${describeValue(low)}, high ${describeValue(high)}`);
   }
   const f32 = dtypeOption(options, 'uniform') === 'float32';
   const round = f32 ? Math.fround : (v: number) => v;
@@ -161,7 +161,7 @@ export function uniform(k: Key, shape: Shape, low = 0, high = 1, options?: Creat
 export function normal(k: Key, shape: Shape, mean = 0, std = 1, options?: CreateOptions): Tensor {
   checkKey(k, 'normal');
   const { s, n } = sized(shape, 'normal');
-  if (!(Number.isFinite(mean) && Number.isFinite(std) && std >= 0)) throw new RangeError(`normal: expected a finite mean and std ≥ 0, got mean ${describe(mean)}, std ${describe(std)}`);
+  if (!(Number.isFinite(mean) && Number.isFinite(std) && std >= 0)) throw new RangeError(`normal: expected a finite mean and std ≥ 0, got mean ${describeValue(mean)}, std ${describeValue(std)}`);
   const u = new Float64Array(n + (n & 1));
   fillDoubles(k, 'normal', u);
   const out = new Float64Array(n);
@@ -178,7 +178,7 @@ export function normal(k: Key, shape: Shape, mean = 0, std = 1, options?: Create
 /** Independent Bernoulli(keep) draws as 0/1: 1 with probability keep. keep 0 gives all 0, keep 1 all 1. */
 export function bernoulli(k: Key, keep: number, shape: Shape, options?: CreateOptions): Tensor {
   checkKey(k, 'bernoulli');
-  if (typeof keep !== 'number' || !(keep >= 0 && keep <= 1)) throw new RangeError(`bernoulli: expected keep, the probability of a 1, in [0, 1], got ${describe(keep)}`);
+  if (typeof keep !== 'number' || !(keep >= 0 && keep <= 1)) throw new RangeError(`bernoulli: expected keep, the probability of a 1, in [0, 1], got ${describeValue(keep)}`);
   const { s, n } = sized(shape, 'bernoulli');
   return drawn(bernoulliValues(k, keep, n, 1), s, options, 'bernoulli');
 }

@@ -14,7 +14,7 @@ export const sameShape = (a: Shape, b: Shape): boolean => {
   return true;
 };
 
-export const fmt = (shape: Shape): string => `[${shape.join(', ')}]`;
+export const formatShape = (shape: Shape): string => `[${shape.join(', ')}]`;
 
 /** Row-major strides of a contiguous array. */
 export function stridesOf(shape: Shape): number[] {
@@ -40,17 +40,17 @@ export function checkSize(shape: Shape, what: string): void {
   for (const d of shape) if (d !== 0) n *= d;
   if (n > MAX_ELEMENTS) {
     const size = sizeOf(shape);
-    throw new RangeError(`${what}: shape ${fmt(shape)} ${size === 0 ? `has dimensions whose product, ${n},` : `has ${size} elements,`} more than the 2^28 (${MAX_ELEMENTS}) a tensor may hold`);
+    throw new RangeError(`${what}: shape ${formatShape(shape)} ${size === 0 ? `has dimensions whose product, ${n},` : `has ${size} elements,`} more than the 2^28 (${MAX_ELEMENTS}) a tensor may hold`);
   }
 }
 
 /** Refuses anything that is not a list of non-negative safe integers, or that is too large (see MAX_ELEMENTS). */
 export function checkShape(shape: unknown, what: string): Shape {
-  if (!Array.isArray(shape)) throw new TypeError(`${what}: expected a shape (an array of non-negative integers), got ${describe(shape)}`);
+  if (!Array.isArray(shape)) throw new TypeError(`${what}: expected a shape (an array of non-negative integers), got ${describeValue(shape)}`);
   for (let i = 0; i < shape.length; i++) {
     const d = shape[i]; // an index loop, so a hole in a sparse array is seen
     if (!Number.isSafeInteger(d) || d < 0) {
-      throw new RangeError(`${what}: expected a shape of non-negative integers, got [${Array.from(shape, describe).join(', ')}]`);
+      throw new RangeError(`${what}: expected a shape of non-negative integers, got [${Array.from(shape, describeValue).join(', ')}]`);
     }
   }
   checkSize(shape, what);
@@ -75,7 +75,7 @@ export function broadcastShapes(a: Shape, b: Shape, op: string): Shape {
     const da = a[a.length - n + i] ?? 1;
     const db = b[b.length - n + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
-      throw new RangeError(`${op}: shapes ${fmt(a)} and ${fmt(b)} cannot be broadcast together (dimension ${i} of the result: ${da} vs ${db})`);
+      throw new RangeError(`${op}: shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast together (dimension ${i} of the result: ${da} vs ${db})`);
     }
     out[i] = da === 1 ? db : da;
   }
@@ -100,7 +100,7 @@ export function normAxes(axes: number | readonly number[] | undefined, ndim: num
     return all;
   }
   if (typeof axes === 'number') return [normAxis(axes, ndim, op)];
-  if (!Array.isArray(axes)) throw new TypeError(`${op}: expected axes to be an integer or an array of integers, got ${describe(axes)}`);
+  if (!Array.isArray(axes)) throw new TypeError(`${op}: expected axes to be an integer or an array of integers, got ${describeValue(axes)}`);
   const list = [...axes];
   const seen = new Set<number>();
   return list
@@ -115,13 +115,13 @@ export function normAxes(axes: number | readonly number[] | undefined, ndim: num
 
 export function normAxis(axis: number, ndim: number, op: string): number {
   if (!Number.isInteger(axis) || axis < -ndim || axis >= ndim) {
-    throw new RangeError(`${op}: axis must be an integer in [${-ndim}, ${ndim - 1}] for a tensor of rank ${ndim}, got ${describe(axis)}`);
+    throw new RangeError(`${op}: axis must be an integer in [${-ndim}, ${ndim - 1}] for a tensor of rank ${ndim}, got ${describeValue(axis)}`);
   }
   return axis < 0 ? axis + ndim : axis;
 }
 
 /** A short description of a value for error messages ("got …"). */
-export function describe(v: unknown): string {
+export function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (v === undefined) return 'undefined';
   if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
@@ -139,12 +139,12 @@ export function describe(v: unknown): string {
 /** The indices as an Int32Array, each checked to be an integer in [0, n): the errors name the op, the argument and the position. */
 export function checkIndices(indices: ArrayLike<number>, n: number, op: string, arg: string): Int32Array {
   if (indices === null || typeof indices !== 'object' || typeof indices.length !== 'number') {
-    throw new TypeError(`${op}: expected ${arg} to be an array of integers, got ${describe(indices)}`);
+    throw new TypeError(`${op}: expected ${arg} to be an array of integers, got ${describeValue(indices)}`);
   }
   const idx = new Int32Array(indices.length);
   for (let i = 0; i < indices.length; i++) {
     const v = indices[i];
-    if (!Number.isInteger(v) || v < 0 || v >= n) throw new RangeError(`${op}: ${arg}[${i}] must be an integer in [0, ${n - 1}], got ${describe(v)}`);
+    if (!Number.isInteger(v) || v < 0 || v >= n) throw new RangeError(`${op}: ${arg}[${i}] must be an integer in [0, ${n - 1}], got ${describeValue(v)}`);
     idx[i] = v;
   }
   return idx;

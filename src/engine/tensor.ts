@@ -2,7 +2,7 @@
 // class (Float64Array or Float32Array), so it travels with the data and cannot disagree with it.
 // Tensors are immutable: no op writes into an existing tensor's data, so storage may be shared
 // (reshape, stopGradient) safely.
-import { type Shape, checkShape, describe, fmt, sizeOf } from './shape.ts';
+import { type Shape, checkShape, describeValue, formatShape, sizeOf } from './shape.ts';
 import type { Annotation } from './trace.ts';
 
 export type Nested = number | readonly Nested[];
@@ -38,7 +38,7 @@ export class Tensor {
 
   /** The single value of a one-element tensor. */
   item(): number {
-    if (this.data.length !== 1) throw new RangeError(`item: expected a tensor with one element, got shape ${fmt(this.shape)}`);
+    if (this.data.length !== 1) throw new RangeError(`item: expected a tensor with one element, got shape ${formatShape(this.shape)}`);
     return this.data[0];
   }
 
@@ -65,7 +65,7 @@ export class Tensor {
       const sep = dim === this.shape.length - 1 ? ', ' : `,\n${indent} `;
       return `[${parts.join(sep)}]`;
     };
-    return `tensor(${render(0, 0, '       ')}, shape=${fmt(this.shape)})`;
+    return `tensor(${render(0, 0, '       ')}, shape=${formatShape(this.shape)})`;
   }
 }
 
@@ -90,14 +90,14 @@ export interface CreateOptions {
 
 /** Throws unless `d` names a dtype; `op` names the function in the error. */
 export function checkDType(d: unknown, op: string, arg = 'dtype'): DType {
-  if (d !== 'float64' && d !== 'float32') throw new TypeError(`${op}: expected ${arg} to be 'float64' or 'float32', got ${describe(d)}`);
+  if (d !== 'float64' && d !== 'float32') throw new TypeError(`${op}: expected ${arg} to be 'float64' or 'float32', got ${describeValue(d)}`);
   return d;
 }
 
 /** The dtype of a creation call's options (default float64), checked. */
 export function dtypeOption(options: CreateOptions | undefined, op: string): DType {
   if (options === undefined) return 'float64';
-  if (options === null || typeof options !== 'object') throw new TypeError(`${op}: expected options { dtype? }, got ${describe(options)}`);
+  if (options === null || typeof options !== 'object') throw new TypeError(`${op}: expected options { dtype? }, got ${describeValue(options)}`);
   return options.dtype === undefined ? 'float64' : checkDType(options.dtype, op, 'options.dtype');
 }
 
@@ -125,19 +125,19 @@ function tensorF64(values: Nested | ArrayLike<number>, shape?: Shape): Tensor {
   if (shape !== undefined) {
     const s = checkShape(shape, 'tensor(values, shape)');
     if (!(Array.isArray(values) || isNumberArray(values))) {
-      throw new TypeError(`tensor(values, shape): with a shape, values must be a flat array or a typed array of numbers, got ${describe(values)}`);
+      throw new TypeError(`tensor(values, shape): with a shape, values must be a flat array or a typed array of numbers, got ${describeValue(values)}`);
     }
     // an index loop, so holes in sparse arrays are seen (every/forEach skip them); typed arrays pass
     for (let i = 0; i < values.length; i++) {
-      if (typeof values[i] !== 'number') throw new TypeError(`tensor(values, shape): with a shape, values must be a flat array of numbers, got ${describe(values[i])} at index ${i}`);
+      if (typeof values[i] !== 'number') throw new TypeError(`tensor(values, shape): with a shape, values must be a flat array of numbers, got ${describeValue(values[i])} at index ${i}`);
     }
     if (values.length !== sizeOf(s)) {
-      throw new RangeError(`tensor(values, shape): shape ${fmt(s)} needs ${sizeOf(s)} values, got ${values.length}`);
+      throw new RangeError(`tensor(values, shape): shape ${formatShape(s)} needs ${sizeOf(s)} values, got ${values.length}`);
     }
     return new Tensor(Float64Array.from(values as ArrayLike<number>), [...s]);
   }
   if (ArrayBuffer.isView(values)) {
-    if (!isNumberArray(values)) throw new TypeError(`tensor: expected a number, nested arrays of numbers or a typed array of numbers, got ${describe(values)}`);
+    if (!isNumberArray(values)) throw new TypeError(`tensor: expected a number, nested arrays of numbers or a typed array of numbers, got ${describeValue(values)}`);
     const data = Float64Array.from(values);
     return new Tensor(data, [data.length]);
   }
@@ -146,12 +146,12 @@ function tensorF64(values: Nested | ArrayLike<number>, shape?: Shape): Tensor {
   let k = 0;
   const fill = (v: Nested, dim: number, path: number[]) => {
     if (dim === s.length) {
-      if (typeof v !== 'number') throw new TypeError(`tensor: expected a number at index [${path.join('][')}], got ${describe(v)}`);
+      if (typeof v !== 'number') throw new TypeError(`tensor: expected a number at index [${path.join('][')}], got ${describeValue(v)}`);
       data[k++] = v;
       return;
     }
     if (!Array.isArray(v) || v.length !== s[dim]) {
-      throw new RangeError(`tensor: ragged nested array: expected length ${s[dim]} at index [${path.join('][')}], got ${describe(v)}`);
+      throw new RangeError(`tensor: ragged nested array: expected length ${s[dim]} at index [${path.join('][')}], got ${describeValue(v)}`);
     }
     for (let i = 0; i < v.length; i++) fill(v[i], dim + 1, [...path, i]); // a hole reads as undefined and is refused
   };
@@ -166,7 +166,7 @@ function inferShape(v: Nested): number[] {
     s.push(cur.length);
     cur = cur[0]; // undefined past an empty array, which ends the walk
   }
-  if (typeof v !== 'number' && !Array.isArray(v)) throw new TypeError(`tensor: expected a number, nested arrays of numbers or a typed array of numbers, got ${describe(v)}`);
+  if (typeof v !== 'number' && !Array.isArray(v)) throw new TypeError(`tensor: expected a number, nested arrays of numbers or a typed array of numbers, got ${describeValue(v)}`);
   return s;
 }
 
@@ -175,12 +175,12 @@ function inferShape(v: Nested): number[] {
  * Throws a TypeError when v is not a number. Example: `scalar(2).item()` is 2.
  */
 export const scalar = (v: number, options?: CreateOptions): Tensor => {
-  if (typeof v !== 'number') throw new TypeError(`scalar: expected a number, got ${describe(v)}`);
+  if (typeof v !== 'number') throw new TypeError(`scalar: expected a number, got ${describeValue(v)}`);
   return new Tensor(alloc(dtypeOption(options, 'scalar'), 1).fill(v), []);
 };
 function filled(shape: Shape, value: number, op: string, options: CreateOptions | undefined): Tensor {
   const s = checkShape(shape, op);
-  if (typeof value !== 'number') throw new TypeError(`${op}: expected a number as the fill value, got ${describe(value)}`);
+  if (typeof value !== 'number') throw new TypeError(`${op}: expected a number as the fill value, got ${describeValue(value)}`);
   return new Tensor(alloc(dtypeOption(options, op), sizeOf(s)).fill(value), [...s]);
 }
 /** A tensor of the given shape filled with value (float64, or float32 with `{ dtype }`). Throws for a shape that is not a list of non-negative integers, or a value that is not a number. */
@@ -201,12 +201,12 @@ export const onesLike = (x: Tensor): Tensor => new Tensor(allocLike(checkTensor(
  */
 export function float64Data(x: Tensor, op = 'float64Data'): Float64Array {
   checkTensor(x, op);
-  if (!(x.data instanceof Float64Array)) throw new TypeError(`${op}: expected a float64 tensor, got a float32 one of shape ${fmt(x.shape)}; convert it with astype(x, 'float64')`);
+  if (!(x.data instanceof Float64Array)) throw new TypeError(`${op}: expected a float64 tensor, got a float32 one of shape ${formatShape(x.shape)}; convert it with astype(x, 'float64')`);
   return x.data;
 }
 
 /** Throws a TypeError unless `v` is a Tensor; `arg` names the argument. */
 export function checkTensor(v: unknown, op: string, arg = 'x'): Tensor {
-  if (!(v instanceof Tensor)) throw new TypeError(`${op}: expected ${arg} to be a Tensor, got ${describe(v)}`);
+  if (!(v instanceof Tensor)) throw new TypeError(`${op}: expected ${arg} to be a Tensor, got ${describeValue(v)}`);
   return v;
 }

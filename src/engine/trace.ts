@@ -4,7 +4,7 @@
 // written with ordinary ops are themselves differentiated by the outer levels: this is what makes
 // grad-of-grad, jvp-of-grad and grad-of-jvp work without special cases.
 import { Tensor, zerosLike } from './tensor.ts';
-import { fmt, sameShape } from './shape.ts';
+import { formatShape, sameShape } from './shape.ts';
 
 /** A primitive: its forward kernel and its two derivative rules, side by side. */
 export interface Primitive<P = unknown> {
@@ -83,7 +83,7 @@ export function bind<P>(prim: Primitive<P>, xs: readonly Tensor[], p: P): Tensor
     } else {
       const ts = xs.map((x) => annotation(x, L)?.tangent ?? zerosLike(x));
       const t = withVisible(k, () => prim.jvp(ts, xs, out, p));
-      if (!sameShape(t.shape, out.shape)) throw new Error(`internal: jvp of ${prim.name} gave shape ${fmt(t.shape)}, expected ${fmt(out.shape)}`);
+      if (!sameShape(t.shape, out.shape)) throw new Error(`internal: jvp of ${prim.name} gave shape ${formatShape(t.shape)}, expected ${formatShape(out.shape)}`);
       annotate(out, { level: L, tangent: t });
     }
   }
@@ -153,7 +153,7 @@ export function backward(L: Level, outs: readonly Tensor[], cts: readonly Tensor
       const rule = rules[j];
       if (!a?.node || !rule) continue;
       const c = rule();
-      if (!sameShape(c.shape, x.shape)) throw new Error(`internal: vjp of ${node.prim.name} gave shape ${fmt(c.shape)} for an input of shape ${fmt(x.shape)}`);
+      if (!sameShape(c.shape, x.shape)) throw new Error(`internal: vjp of ${node.prim.name} gave shape ${formatShape(c.shape)} for an input of shape ${formatShape(x.shape)}`);
       accumulate(ct, a.node.index, c, add);
     }
   }

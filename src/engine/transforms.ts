@@ -3,7 +3,7 @@
 import { type Level, backward, enter, leave, tangentOf, withLevel } from './trace.ts';
 import { Tensor, onesLike, zerosLike } from './tensor.ts';
 import { add } from './ops.ts';
-import { describe, fmt, sameShape } from './shape.ts';
+import { describeValue, formatShape, sameShape } from './shape.ts';
 import { type Tree, flatten } from './tree.ts';
 
 export { type Tree, flatten } from './tree.ts';
@@ -12,14 +12,14 @@ export { type Tree, flatten } from './tree.ts';
 function checkSameTree(a: Tensor[], b: Tensor[], what: string, of: 'output' | 'primal') {
   if (a.length !== b.length) throw new RangeError(`${what}: expected ${a.length} tensors to match the ${of}s, got ${b.length}`);
   for (let i = 0; i < a.length; i++) {
-    if (!sameShape(a[i].shape, b[i].shape)) throw new RangeError(`${what}: tensor ${i} must have shape ${fmt(a[i].shape)} like its ${of}, got ${fmt(b[i].shape)}`);
+    if (!sameShape(a[i].shape, b[i].shape)) throw new RangeError(`${what}: tensor ${i} must have shape ${formatShape(a[i].shape)} like its ${of}, got ${formatShape(b[i].shape)}`);
     // as in JAX: a tangent or cotangent has its primal's dtype (convert it with astype)
     if (a[i].dtype !== b[i].dtype) throw new TypeError(`${what}: tensor ${i} must have dtype ${a[i].dtype} like its ${of}, got ${b[i].dtype}`);
   }
 }
 
 function checkFn(f: unknown, op: string) {
-  if (typeof f !== 'function') throw new TypeError(`${op}: expected a function, got ${describe(f)}`);
+  if (typeof f !== 'function') throw new TypeError(`${op}: expected a function, got ${describeValue(f)}`);
 }
 
 /**
@@ -101,7 +101,7 @@ export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Tensor, opt
   const loss = (...full: unknown[]): Tensor => {
     const out = f(...(full as A));
     if (!(out instanceof Tensor) || out.size !== 1) {
-      throw new TypeError(`grad: the function must return a one-element Tensor (a scalar loss), got ${out instanceof Tensor ? `shape ${fmt(out.shape)}` : describe(out)}`);
+      throw new TypeError(`grad: the function must return a one-element Tensor (a scalar loss), got ${out instanceof Tensor ? `shape ${formatShape(out.shape)}` : describeValue(out)}`);
     }
     return out;
   };
@@ -159,7 +159,7 @@ export function grad<A extends unknown[]>(f: (...args: A) => Tensor, options: Gr
  */
 export function jvp<A extends Tree[], R extends Tree>(f: (...args: A) => R, primals: A, tangents: A): { value: R; tangent: R } {
   checkFn(f, 'jvp');
-  if (!Array.isArray(primals) || !Array.isArray(tangents)) throw new TypeError(`jvp: expected primals and tangents to be arrays of arguments, got ${describe(primals)} and ${describe(tangents)}`);
+  if (!Array.isArray(primals) || !Array.isArray(tangents)) throw new TypeError(`jvp: expected primals and tangents to be arrays of arguments, got ${describeValue(primals)} and ${describeValue(tangents)}`);
   if (primals.length !== tangents.length) throw new RangeError(`jvp: got ${primals.length} primals but ${tangents.length} tangents`);
   const flats = primals.map((p, i) => flatten(p, `jvp primal ${i}`));
   const tflats = tangents.map((t, i) => flatten(t, `jvp tangent ${i}`));

@@ -9,7 +9,8 @@
 // stops when a geometric bound on the rest is below 2^-60 of it. Everything is relative to the
 // first term, so log tails far below the smallest double (e.g. ln P = −5000) are exact too.
 
-import { alphaArg, int, num, probability, show } from './arguments.ts';
+import { describeValue } from '../engine/index.ts';
+import { alphaArg, int, num, probability } from './arguments.ts';
 
 /** ln(k!) − ln(sqrt(2πk)·(k/e)^k) for k = 0..15 (k = 0: 0, unused). */
 const STIRLERR = [
@@ -90,13 +91,13 @@ const MAX_TRIALS = 2 ** 40;
 
 function trials(op: string, n: unknown): number {
   const x = int(op, 'n', n, 0, 'a non-negative integer (the number of trials)');
-  if (x > MAX_TRIALS) throw new RangeError(`${op}: expected n (the number of trials) to be at most 2^40, got ${show(n)}: the exact tail sums cost about sqrt(n) steps`);
+  if (x > MAX_TRIALS) throw new RangeError(`${op}: expected n (the number of trials) to be at most 2^40, got ${describeValue(n)}: the exact tail sums cost about sqrt(n) steps`);
   return x;
 }
 
 function binomialArgs(op: string, k: unknown, n: unknown, q: unknown) {
   const kk = num(op, 'k', k, 'an integer');
-  if (!Number.isSafeInteger(kk)) throw new RangeError(`${op}: expected k to be an integer, got ${show(k)}`);
+  if (!Number.isSafeInteger(kk)) throw new RangeError(`${op}: expected k to be an integer, got ${describeValue(k)}`);
   return { k: kk, n: trials(op, n), q: probability(op, 'q', q) };
 }
 
@@ -230,7 +231,7 @@ export function binomialTest(k: number, n: number, q: number, alpha: number): Bi
   const op = 'binomialTest';
   trials(op, n);
   const kk = num(op, 'k', k, 'an integer count in [0, n]');
-  if (!Number.isSafeInteger(kk) || kk < 0 || kk > n) throw new RangeError(`${op}: expected k to be an integer count in [0, n] = [0, ${n}], got ${show(k)}`);
+  if (!Number.isSafeInteger(kk) || kk < 0 || kk > n) throw new RangeError(`${op}: expected k to be an integer count in [0, n] = [0, ${n}], got ${describeValue(k)}`);
   probability(op, 'q', q);
   alphaArg(op, alpha);
   const { lo, hi } = acceptance(n, q, alpha);

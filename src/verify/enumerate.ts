@@ -44,7 +44,6 @@ export type LinearVisitor = (z: Float64Array, probability: number, mask: Uint8Ar
 // Argument checks
 
 /** A short description of a value for error messages. */
-const show = describeValue;
 
 /** A mask as a string of bits, unit 0 first, e.g. [1,0,1]. */
 const showMask = (mask: Uint8Array) => `[${mask.join(',')}]`;
@@ -52,7 +51,7 @@ const showMask = (mask: Uint8Array) => `[${mask.join(',')}]`;
 function checkUnits(n: unknown, op: string): number {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_UNITS) {
     const why = typeof n === 'number' && Number.isInteger(n) && n > MAX_UNITS ? ` (2^${n} masks is too many to enumerate; sample masks instead)` : '';
-    throw new RangeError(`${op}: expected n (the number of units) to be an integer from 0 to ${MAX_UNITS}, got ${show(n)}${why}`);
+    throw new RangeError(`${op}: expected n (the number of units) to be an integer from 0 to ${MAX_UNITS}, got ${describeValue(n)}${why}`);
   }
   return n;
 }
@@ -60,26 +59,26 @@ function checkUnits(n: unknown, op: string): number {
 /** keep as n per-unit probabilities, each checked to lie in [0, 1]. */
 function checkKeep(keep: unknown, n: number, op: string): Float64Array {
   if (typeof keep === 'number') {
-    if (!(keep >= 0 && keep <= 1)) throw new RangeError(`${op}: expected keep (the keep probability, 1 − rate) to be in [0, 1], got ${show(keep)}`);
+    if (!(keep >= 0 && keep <= 1)) throw new RangeError(`${op}: expected keep (the keep probability, 1 − rate) to be in [0, 1], got ${describeValue(keep)}`);
     return new Float64Array(n).fill(keep);
   }
   const values = isTensor(keep) ? keep.data : keep;
   if (!(Array.isArray(values) || ArrayBuffer.isView(values))) {
-    throw new TypeError(`${op}: expected keep to be a number in [0, 1] or an array of n = ${n} of them, got ${show(keep)}`);
+    throw new TypeError(`${op}: expected keep to be a number in [0, 1] or an array of n = ${n} of them, got ${describeValue(keep)}`);
   }
   const list = values as ArrayLike<unknown>;
   if (list.length !== n) throw new RangeError(`${op}: expected keep to have one probability per unit (n = ${n}), got ${list.length}`);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const k = list[i];
-    if (typeof k !== 'number' || !(k >= 0 && k <= 1)) throw new RangeError(`${op}: expected keep[${i}] (the keep probability of unit ${i}) to be in [0, 1], got ${show(k)}`);
+    if (typeof k !== 'number' || !(k >= 0 && k <= 1)) throw new RangeError(`${op}: expected keep[${i}] (the keep probability of unit ${i}) to be in [0, 1], got ${describeValue(k)}`);
     out[i] = k;
   }
   return out;
 }
 
 function checkFunction(f: unknown, op: string, arg: string): void {
-  if (typeof f !== 'function') throw new TypeError(`${op}: expected ${arg} to be a function, got ${show(f)}`);
+  if (typeof f !== 'function') throw new TypeError(`${op}: expected ${arg} to be a function, got ${describeValue(f)}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -174,7 +173,7 @@ export class CompensatedVector {
 
   constructor(readonly length: number) {
     // 2^28 doubles (2 GiB) per array, the engine's tensor limit: refused before allocating
-    if (!Number.isSafeInteger(length) || length < 0 || length > 2 ** 28) throw new RangeError(`CompensatedVector: expected length to be an integer in [0, 2^28], got ${show(length)}`);
+    if (!Number.isSafeInteger(length) || length < 0 || length > 2 ** 28) throw new RangeError(`CompensatedVector: expected length to be an integer in [0, 2^28], got ${describeValue(length)}`);
     this.sum = new Float64Array(length);
     this.carry = new Float64Array(length);
   }
@@ -202,14 +201,14 @@ export class CompensatedVector {
 
 /** What f returned, checked to be a number. */
 function scalarOf(v: unknown, mask: Uint8Array, op: string): number {
-  if (typeof v !== 'number') throw new TypeError(`${op}: expected f to return a number, got ${show(v)} for mask ${showMask(mask)}`);
+  if (typeof v !== 'number') throw new TypeError(`${op}: expected f to return a number, got ${describeValue(v)} for mask ${showMask(mask)}`);
   return v;
 }
 
 /** What f returned, checked to be a Float64Array or array of numbers of the same length as the first. */
 function vectorOf(v: unknown, mask: Uint8Array, length: number, op: string): ArrayLike<number> {
   if (!(Array.isArray(v) || v instanceof Float64Array)) {
-    throw new TypeError(`${op}: expected f to return a Float64Array or an array of numbers, got ${show(v)} for mask ${showMask(mask)}`);
+    throw new TypeError(`${op}: expected f to return a Float64Array or an array of numbers, got ${describeValue(v)} for mask ${showMask(mask)}`);
   }
   if (length >= 0 && v.length !== length) {
     throw new RangeError(`${op}: expected f to return the same number of values for every mask: ${length} for the first mask, ${v.length} for mask ${showMask(mask)}`);
@@ -292,7 +291,7 @@ export function ensembleStats(n: number, keep: Keep, f: (mask: Uint8Array) => nu
   checkUnits(n, op);
   const keeps = checkKeep(keep, n, op);
   checkFunction(f, op, 'f');
-  if (options === null || typeof options !== 'object') throw new TypeError(`${op}: expected options { variance?, geometric? }, got ${show(options)}`);
+  if (options === null || typeof options !== 'object') throw new TypeError(`${op}: expected options { variance?, geometric? }, got ${describeValue(options)}`);
   for (const k of Object.keys(options)) {
     if (k !== 'variance' && k !== 'geometric') throw new TypeError(`${op}: unknown option "${k}"; expected variance, geometric`);
   }
@@ -304,7 +303,7 @@ export function ensembleStats(n: number, keep: Keep, f: (mask: Uint8Array) => nu
     mean.add(v, probability);
     if (!geometric) return;
     if (!(v >= 0 && v <= 1)) {
-      throw new RangeError(`${op}: geometric means need outputs in [0, 1], but f returned ${show(v)} for mask ${showMask(mask)} (pass { geometric: false } for mean and variance only)`);
+      throw new RangeError(`${op}: geometric means need outputs in [0, 1], but f returned ${describeValue(v)} for mask ${showMask(mask)} (pass { geometric: false } for mean and variance only)`);
     }
     logG.add(Math.log(v), probability);
     logGc.add(Math.log(1 - v), probability);
@@ -363,7 +362,7 @@ export function renormalizedGeometricMean(n: number, keep: Keep, f: (mask: Uint8
     }
     for (let c = 0; c < v.length; c++) {
       const x = v[c];
-      if (!(x >= 0 && x <= 1)) throw new RangeError(`${op}: expected f to return probabilities in [0, 1], got ${show(x)} for class ${c} under mask ${showMask(mask)}`);
+      if (!(x >= 0 && x <= 1)) throw new RangeError(`${op}: expected f to return probabilities in [0, 1], got ${describeValue(x)} for class ${c} under mask ${showMask(mask)}`);
       logs[c] = Math.log(x);
     }
     (acc as CompensatedVector).add(logs, probability);
@@ -395,20 +394,20 @@ function vectorArg(v: unknown, length: number, op: string, arg: string, what: st
     if (v.ndim > 1 || v.size !== length) throw new RangeError(`${op}: expected ${arg} to have shape [${length}] (${what}), got shape [${v.shape.join(', ')}]`);
     return v.data instanceof Float64Array ? v.data : Float64Array.from(v.data); // float32 values are exact in float64
   }
-  if (!(Array.isArray(v) || ArrayBuffer.isView(v))) throw new TypeError(`${op}: expected ${arg} to be a Tensor or an array of ${length} numbers (${what}), got ${show(v)}`);
+  if (!(Array.isArray(v) || ArrayBuffer.isView(v))) throw new TypeError(`${op}: expected ${arg} to be a Tensor or an array of ${length} numbers (${what}), got ${describeValue(v)}`);
   const list = v as ArrayLike<unknown>;
   if (list.length !== length) throw new RangeError(`${op}: expected ${arg} to have ${length} values (${what}), got ${list.length}`);
   const out = new Float64Array(length);
   for (let i = 0; i < length; i++) {
     const x = list[i];
-    if (typeof x !== 'number') throw new TypeError(`${op}: expected ${arg}[${i}] to be a number, got ${show(x)}`);
+    if (typeof x !== 'number') throw new TypeError(`${op}: expected ${arg}[${i}] to be a number, got ${describeValue(x)}`);
     out[i] = x;
   }
   return out;
 }
 
 function checkLinear(W: unknown, b: unknown, y: unknown, keep: unknown, visit: unknown, op: string): Linear {
-  if (!isTensor(W) || W.ndim !== 2) throw new TypeError(`${op}: expected W to be a Tensor of shape [n, out] (z = (r ⊙ y)·W + b, the engine's x·W convention), got ${show(W)}`);
+  if (!isTensor(W) || W.ndim !== 2) throw new TypeError(`${op}: expected W to be a Tensor of shape [n, out] (z = (r ⊙ y)·W + b, the engine's x·W convention), got ${describeValue(W)}`);
   const [n, out] = W.shape;
   if (n > MAX_UNITS) throw new RangeError(`${op}: W has ${n} rows (inputs, the units dropped); at most ${MAX_UNITS} can be enumerated (2^${n} masks), got shape [${n}, ${out}]`);
   const yv = vectorArg(y, n, op, 'y', 'one value per row of W');
@@ -482,7 +481,7 @@ export function forEachLinearMaskDirect(W: Tensor, b: Tensor | ArrayLike<number>
 
 /** The logistic function, the engine's formula 1/(1 + e^−z). */
 export function sigmoidOf(z: number): number {
-  if (typeof z !== 'number') throw new TypeError(`sigmoidOf: expected z to be a number, got ${show(z)}`);
+  if (typeof z !== 'number') throw new TypeError(`sigmoidOf: expected z to be a number, got ${describeValue(z)}`);
   return 1 / (1 + Math.exp(-z));
 }
 
@@ -492,10 +491,10 @@ export function sigmoidOf(z: number): number {
  */
 export function softmaxOf(z: ArrayLike<number>, out?: Float64Array): Float64Array {
   if (!(Array.isArray(z) || (ArrayBuffer.isView(z) && !(z instanceof DataView) && !(z instanceof BigInt64Array) && !(z instanceof BigUint64Array)))) {
-    throw new TypeError(`softmaxOf: expected z to be an array of numbers, got ${show(z)}`);
+    throw new TypeError(`softmaxOf: expected z to be an array of numbers, got ${describeValue(z)}`);
   }
   if (out === undefined) out = new Float64Array(z.length);
-  else if (!(out instanceof Float64Array)) throw new TypeError(`softmaxOf: expected out to be a Float64Array, got ${show(out)}`);
+  else if (!(out instanceof Float64Array)) throw new TypeError(`softmaxOf: expected out to be a Float64Array, got ${describeValue(out)}`);
   if (out.length !== z.length) throw new RangeError(`softmaxOf: expected out to have ${z.length} elements like z, got ${out.length}`);
   let top = -Infinity;
   for (let i = 0; i < z.length; i++) top = Math.max(top, z[i]);

@@ -56,7 +56,8 @@ export class SingularSystemError extends Error {
 // ---------------------------------------------------------------------------------------------
 // Conversions and checks
 
-function show(x: unknown): string {
+/** describeValue, with fractions written exactly and strings in single quotes (as mathjs parses them). */
+function describeRational(x: unknown): string {
   if (typeof x === 'string') return `'${x}'`;
   if (typeof x === 'bigint') return `${x}n`;
   if (Array.isArray(x)) return `an array of length ${x.length}`;
@@ -92,7 +93,7 @@ export function toFraction(x: RationalInput, fn = 'toFraction', arg = 'x'): Frac
     try {
       return fraction(x);
     } catch {
-      throw new RangeError(`${fn}: expected ${arg} to be a fraction string such as '1/3' or '0.25', got ${show(x)}`);
+      throw new RangeError(`${fn}: expected ${arg} to be a fraction string such as '1/3' or '0.25', got ${describeRational(x)}`);
     }
   }
   throw new TypeError(`${fn}: expected ${arg} to be a Fraction, number, bigint or string, got ${x === null ? 'null' : typeof x}`);
@@ -111,7 +112,7 @@ export function toVector(v: VectorInput, fn = 'toVector', arg = 'v', length?: nu
  */
 export function toMatrix(M: MatrixInput, fn = 'toMatrix', arg = 'M', rows?: number, cols?: number): Matrix {
   if (!Array.isArray(M) || M.some((row) => !Array.isArray(row))) {
-    throw new TypeError(`${fn}: expected ${arg} to be an array of rows (arrays of rationals), got ${show(M)}`);
+    throw new TypeError(`${fn}: expected ${arg} to be an array of rows (arrays of rationals), got ${describeRational(M)}`);
   }
   if (M.length === 0 || M[0].length === 0) throw new RangeError(`${fn}: expected ${arg} to have at least one row and one column, got ${M.length} rows`);
   const c = M[0].length;
@@ -137,7 +138,7 @@ export function toMask(mask: Mask, n: number, fn = 'toMask', arg = 'mask'): numb
   if (!Array.isArray(mask)) throw new TypeError(`${fn}: expected ${arg} to be an array of 0s and 1s, got ${mask === null ? 'null' : typeof mask}`);
   if (mask.length !== n) throw new RangeError(`${fn}: expected ${arg} to have length ${n}, got length ${mask.length}`);
   mask.forEach((r, i) => {
-    if (r !== 0 && r !== 1) throw new RangeError(`${fn}: expected ${arg}[${i}] to be 0 or 1, got ${show(r)}`);
+    if (r !== 0 && r !== 1) throw new RangeError(`${fn}: expected ${arg}[${i}] to be 0 or 1, got ${describeRational(r)}`);
   });
   return [...mask];
 }

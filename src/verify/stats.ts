@@ -10,7 +10,8 @@
 // implementation fails it), n the number of i.i.d. samples, `range` the width of an interval
 // [a, a + range] that holds every sample.
 
-import { alphaArg, int, num, positive, samplesArg, show, varianceArg } from './arguments.ts';
+import { describeValue } from '../engine/index.ts';
+import { alphaArg, int, num, positive, samplesArg, varianceArg } from './arguments.ts';
 
 export * from './binomial.ts';
 
@@ -129,10 +130,10 @@ export function empiricalBernsteinRadius(samples: ArrayLike<number> | { n: numbe
     n = int(op, 'samples.n', samples.n, 2);
     const what = 'a finite number ≥ 0';
     v = num(op, 'samples.sampleVariance', samples.sampleVariance, what);
-    if (!(v >= 0 && Number.isFinite(v))) throw new RangeError(`${op}: expected samples.sampleVariance to be ${what}, got ${show(v)}`);
+    if (!(v >= 0 && Number.isFinite(v))) throw new RangeError(`${op}: expected samples.sampleVariance to be ${what}, got ${describeValue(v)}`);
     // n points in an interval of width range have Σ(x − x̄)² ≤ n·range²/4
     const max = (n * range * range) / (4 * (n - 1));
-    if (v > max) throw new RangeError(`${op}: expected samples.sampleVariance ≤ n·range²/(4(n − 1)) = ${max}, the most n = ${n} samples in an interval of width range ${range} can have, got ${show(v)}`);
+    if (v > max) throw new RangeError(`${op}: expected samples.sampleVariance ≤ n·range²/(4(n − 1)) = ${max}, the most n = ${n} samples in an interval of width range ${range} can have, got ${describeValue(v)}`);
   } else {
     const s = samplesArg(op, samples, 2);
     let min = Infinity, max = -Infinity;
@@ -195,12 +196,12 @@ export function dkwSampleSize(eps: number, alpha: number): number {
 export function ksStatistic(samples: ArrayLike<number>, cdf: (x: number) => number): number {
   const op = 'ksStatistic';
   const s = Float64Array.from(samplesArg(op, samples, 1)).sort();
-  if (typeof cdf !== 'function') throw new TypeError(`${op}: expected cdf to be a function, got ${show(cdf)}`);
+  if (typeof cdf !== 'function') throw new TypeError(`${op}: expected cdf to be a function, got ${describeValue(cdf)}`);
   const n = s.length;
   let d = 0, prev = 0;
   for (let i = 0; i < n; i++) {
     const F = cdf(s[i]);
-    if (typeof F !== 'number' || !(F >= 0 && F <= 1)) throw new RangeError(`${op}: expected cdf(${s[i]}) to be a probability in [0, 1], got ${show(F)}`);
+    if (typeof F !== 'number' || !(F >= 0 && F <= 1)) throw new RangeError(`${op}: expected cdf(${s[i]}) to be a probability in [0, 1], got ${describeValue(F)}`);
     if (F < prev) throw new RangeError(`${op}: expected cdf to be non-decreasing, but cdf(${s[i]}) = ${F} < cdf(${s[i - 1]}) = ${prev}`);
     prev = F;
     d = Math.max(d, (i + 1) / n - F, F - i / n);
@@ -273,7 +274,7 @@ export class AlphaBudget {
 
   /** The α for one more assertion, named by `label` (a non-empty string). */
   next(label: string): number {
-    if (typeof label !== 'string' || label.length === 0) throw new TypeError(`AlphaBudget.next: expected label to be a non-empty string, got ${show(label)}`);
+    if (typeof label !== 'string' || label.length === 0) throw new TypeError(`AlphaBudget.next: expected label to be a non-empty string, got ${describeValue(label)}`);
     if (this.#labels.length >= this.count) {
       throw new RangeError(`AlphaBudget.next: the budget of ${this.total} is spent: all ${this.count} assertions are taken, so "${label}" cannot have one; raise count (or total) instead`);
     }

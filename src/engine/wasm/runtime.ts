@@ -12,7 +12,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { GEMM_FMA_WASM_BASE64, GEMM_WASM_BASE64, MAX_PAGES } from './gemm.wasm.ts';
-import { describe } from '../shape.ts';
+import { describeValue } from '../shape.ts';
 
 export interface KernelConfig {
   /** 'wasm' (the default where WebAssembly SIMD works) or 'js' (the reference kernels). */
@@ -46,11 +46,11 @@ const config: KernelConfig = {
  * DROPCHECK_THREADS=1, DROPCHECK_FMA=1). Checks every option before changing any. Returns the previous setting.
  */
 export function configureKernels(options: Partial<KernelConfig>): KernelConfig {
-  if (options === null || typeof options !== 'object') throw new TypeError(`configureKernels: expected options { backend?, threads?, fma? }, got ${describe(options)}`);
+  if (options === null || typeof options !== 'object') throw new TypeError(`configureKernels: expected options { backend?, threads?, fma? }, got ${describeValue(options)}`);
   const { backend, threads, fma } = options;
-  if (backend !== undefined && backend !== 'wasm' && backend !== 'js') throw new RangeError(`configureKernels: backend must be 'wasm' or 'js', got ${describe(backend)}`);
-  if (threads !== undefined && threads !== 1 && threads !== 2) throw new RangeError(`configureKernels: threads must be 1 or 2, got ${describe(threads)}`);
-  if (fma !== undefined && fma !== true && fma !== false) throw new RangeError(`configureKernels: fma must be true or false, got ${describe(fma)}`);
+  if (backend !== undefined && backend !== 'wasm' && backend !== 'js') throw new RangeError(`configureKernels: backend must be 'wasm' or 'js', got ${describeValue(backend)}`);
+  if (threads !== undefined && threads !== 1 && threads !== 2) throw new RangeError(`configureKernels: threads must be 1 or 2, got ${describeValue(threads)}`);
+  if (fma !== undefined && fma !== true && fma !== false) throw new RangeError(`configureKernels: fma must be true or false, got ${describeValue(fma)}`);
   const prev = { ...config };
   if (backend !== undefined) config.backend = backend;
   if (threads !== undefined) config.threads = threads;
@@ -236,8 +236,8 @@ const kernels = (w: Wasm): Loaded => (config.fma && w.fma ? w.fma : w.plain);
  * speed as a fraction of what one core can do.
  */
 export function measurePeak(dtype: KernelDtype, ms = 200): number {
-  if (dtype !== 'float64' && dtype !== 'float32') throw new RangeError(`measurePeak: dtype must be 'float64' or 'float32', got ${describe(dtype)}`);
-  if (typeof ms !== 'number' || !(ms > 0 && ms < Infinity)) throw new RangeError(`measurePeak: ms must be a positive number of milliseconds, got ${describe(ms)}`);
+  if (dtype !== 'float64' && dtype !== 'float32') throw new RangeError(`measurePeak: dtype must be 'float64' or 'float32', got ${describeValue(dtype)}`);
+  if (typeof ms !== 'number' || !(ms > 0 && ms < Infinity)) throw new RangeError(`measurePeak: ms must be a positive number of milliseconds, got ${describeValue(ms)}`);
   const w = load();
   if (w === null) throw new Error('measurePeak: the WebAssembly kernels are not available here');
   const ex = kernels(w).ex;
