@@ -1,4 +1,5 @@
-// Explicit random keys and draws (src/engine/random.ts): determinism, independence, ranges, validation.
+// Explicit random keys and draws (src/engine/random.ts): determinism, independence, ranges, validation,
+// and the edge cases at the end (an interval one ulp wide, the op name in a shape error).
 import { describe, expect, it } from 'vitest';
 import { Key, Tensor, bernoulli, foldIn, isKey, key, normal, split, uniform, float64Data } from '../../src/index.ts';
 
@@ -265,5 +266,31 @@ describe('golden values (cross-machine reproducibility pin)', () => {
       [1276786532, 1779203816],
       [3703568590, 201416828],
     ]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Edge cases that the tests above and test/engine/fastpaths.test.ts leave open: uniform on an interval
+// one ulp wide, where low + (high − low)·u rounds up to high for about half the draws and must be drawn
+// again, and the op name in a shape error.
+
+describe('uniform draws stay in [low, high)', () => {
+  it('on [1, 1 + 2^-52] every value is low: the draws that round up to high are drawn again', () => {
+    const low = 1, high = 1 + 2 ** -52;
+    const u = uniform(key(3), [2000], low, high).data;
+    expect(u.every((v) => v === low)).toBe(true);
+  });
+
+  it('on [−1 − 2^-52, −1] the same, from below', () => {
+    const low = -1 - 2 ** -52, high = -1;
+    const u = uniform(key(4), [2000], low, high).data;
+    expect(u.every((v) => v >= low && v < high)).toBe(true);
+  });
+});
+
+describe('refusals name the op', () => {
+  it('normal with a bad shape', () => {
+    expect(() => normal(key(0), [-1])).toThrow(/^normal: /);
+    expect(() => normal(key(0), [2.5])).toThrow(/^normal: /);
   });
 });
