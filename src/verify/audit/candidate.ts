@@ -2,7 +2,7 @@
 // it, and the guarded call the battery makes through it: the candidate gets a copy of every input
 // (so a candidate that writes into its input can't disturb the battery), answers within a time
 // limit, and its answer is checked for type and length before any property looks at it.
-import { describeValue as show } from '../../engine/index.ts';
+import { describeValue } from '../../engine/index.ts';
 import { firstMismatch } from './scan.ts';
 
 export type Convention = 'inverted' | 'scale-at-inference';
@@ -29,16 +29,16 @@ const CONVENTIONS = ['inverted', 'scale-at-inference'];
 /** Checks that `value` offers the interface and returns it typed; throws CandidateError naming the member. */
 export function checkCandidate(value: unknown, source = 'the candidate'): DropoutCandidate {
   if (value === null || typeof value !== 'object') {
-    throw new CandidateError(`${source}: expected an object { name, convention, forward, vjp? }, got ${show(value)}`);
+    throw new CandidateError(`${source}: expected an object { name, convention, forward, vjp? }, got ${describeValue(value)}`);
   }
   const c = value as Record<string, unknown>;
-  if (typeof c.name !== 'string' || c.name.length === 0) throw new CandidateError(`${source}: expected name to be a non-empty string, got ${show(c.name)}`);
+  if (typeof c.name !== 'string' || c.name.length === 0) throw new CandidateError(`${source}: expected name to be a non-empty string, got ${describeValue(c.name)}`);
   if (!CONVENTIONS.includes(c.convention as string)) {
-    throw new CandidateError(`${source}: expected convention to be 'inverted' or 'scale-at-inference', got ${show(c.convention)}`);
+    throw new CandidateError(`${source}: expected convention to be 'inverted' or 'scale-at-inference', got ${describeValue(c.convention)}`);
   }
-  if (typeof c.forward !== 'function') throw new CandidateError(`${source}: expected forward to be a function (x, rate, training, seed) => Float64Array, got ${show(c.forward)}`);
+  if (typeof c.forward !== 'function') throw new CandidateError(`${source}: expected forward to be a function (x, rate, training, seed) => Float64Array, got ${describeValue(c.forward)}`);
   if (c.vjp !== undefined && typeof c.vjp !== 'function') {
-    throw new CandidateError(`${source}: expected vjp to be a function (x, rate, training, seed, dy) => Float64Array or absent, got ${show(c.vjp)}`);
+    throw new CandidateError(`${source}: expected vjp to be a function (x, rate, training, seed, dy) => Float64Array or absent, got ${describeValue(c.vjp)}`);
   }
   return value as DropoutCandidate;
 }
@@ -107,7 +107,7 @@ export class Caller {
     }
     const y = asArray(out);
     if (y === null) {
-      const reason = `returned ${show(out)}, expected a Float64Array of length ${a.length}`;
+      const reason = `returned ${describeValue(out)}, expected a Float64Array of length ${a.length}`;
       this.malformed.push({ call, detail: reason });
       return { ok: false, threw: false, reason };
     }
@@ -147,10 +147,9 @@ async function withTimeout<T>(invoke: () => T | Promise<T>, ms: number): Promise
 
 export function errorText(e: unknown): string {
   if (e instanceof Error) return `${e.name}: ${e.message}`;
-  return show(e);
+  return describeValue(e);
 }
 
-export { show };
 
 /** A number as written, with −0 told apart from 0. */
 function num(v: number): string {

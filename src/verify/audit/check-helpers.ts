@@ -7,7 +7,7 @@ import { type Battery, type FailingCase, GRID_LENGTHS, GRID_RATES, type Property
 import { twoSample } from './plan.ts';
 import { type Groups, type Match, firstMismatch } from './scan.ts';
 
-export const fmt = (v: number) => (Object.is(v, -0) ? '-0' : String(v));
+export const formatNumber = (v: number) => (Object.is(v, -0) ? '-0' : String(v));
 export const count = (n: number) => n.toLocaleString('en-US');
 
 export const exactResult = (elements: number, outcome: string | FailingCase): Omit<PropertyResult, 'id' | 'title'> => ({
@@ -38,7 +38,7 @@ export function caseText(c: FailingCase): string {
 /** The first element of a failing answer, or undefined when every element passes. */
 export function firstBad(y: Float64Array, want: Float64Array, match: Match, skip?: Uint8Array): { index: number; expected: string; got: string } | undefined {
   const i = firstMismatch(y, want, match, skip);
-  return i < 0 ? undefined : { index: i, expected: fmt(want[i]), got: fmt(y[i]) };
+  return i < 0 ? undefined : { index: i, expected: formatNumber(want[i]), got: formatNumber(y[i]) };
 }
 
 export function grid<T>(each: (length: number, rate: number, i: number) => T): T[] {

@@ -1,6 +1,6 @@
 // The audit's result as people read it (a markdown table) and as programs read it (JSON).
 import type { AuditResult, PropertyResult } from './battery.ts';
-import { describeValue as show } from '../../engine/index.ts';
+import { describeValue } from '../../engine/index.ts';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const MARK: Record<PropertyResult['verdict'], string> = { pass: 'pass', fail: '**FAIL**', 'not applicable': 'n/a', 'not judged': 'not judged' };
@@ -9,7 +9,7 @@ const bound = (p: number) => (p === 0 ? '0 (deterministic)' : `≤ ${p.toExponen
 
 function checkResult(r: unknown, op: string): void {
   if (r === null || typeof r !== 'object' || !Array.isArray((r as AuditResult).properties) || typeof (r as AuditResult).options !== 'object') {
-    throw new TypeError(`${op}: expected the result of auditDropout, got ${show(r)}`);
+    throw new TypeError(`${op}: expected the result of auditDropout, got ${describeValue(r)}`);
   }
 }
 

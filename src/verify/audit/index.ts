@@ -33,7 +33,25 @@ export function resolveOptions(options: AuditOptions = {}): Required<AuditOption
   return { ...DEFAULTS, ...defined };
 }
 
-/** Runs every property of the battery against the candidate. Never throws for a failing property; throws CandidateError if `candidate` does not offer the interface. */
+/**
+ * Audits a dropout implementation: runs every property of the battery (exact checks of inference,
+ * rate 0 and 1, kept values, the backward mask, input handling; statistical checks of the drop
+ * frequency, the expectation, independence and reproducibility) and returns a verdict per property.
+ * The statistical properties share the false-failure budget `alpha`; each is sized for `power`
+ * against the stated effect (`rateError`, `scaleError`, `dependence`).
+ *
+ * @param candidate - `{ name, convention, forward, vjp? }` (see {@link DropoutCandidate}); calls may be async.
+ * @param options - `alpha` (default 1e-6), `seed` (default 20261127), `power` (0.999), `rateError`
+ *   (0.01), `scaleError` (0.01), `dependence` (0.02), `timeoutMs` per call (30,000).
+ * @returns an {@link AuditResult}: `ok`, one result per property (verdict, evidence naming the call that
+ *   shows a failure), the false-failure bound spent, the calls and elements used, the time taken.
+ *   The same candidate, options and seed give the same result.
+ * @throws CandidateError when `candidate` does not offer the interface; RangeError or TypeError for an
+ *   unknown or out-of-range option. A failing property never throws (see {@link assertDropout}).
+ * @example
+ * const result = await auditDropout(myDropout, { seed: 1 });
+ * if (!result.ok) console.log(formatMarkdown(result));
+ */
 export async function auditDropout(candidate: DropoutCandidate, options: AuditOptions = {}): Promise<AuditResult> {
   const c = checkCandidate(candidate);
   return runBattery(c, resolveOptions(options));

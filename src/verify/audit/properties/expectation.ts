@@ -1,7 +1,7 @@
 // Property 'expectation' (statistical): the training output's mean over the inference output,
 // keep·Σ y/inference, lies in the exact binomial interval of the kept count.
 import { type Check, EXPECTATION_RATES } from '../context.ts';
-import { type Assertion, callFailure, caseText, count, failedCall, fmt, statistical } from '../check-helpers.ts';
+import { type Assertion, callFailure, caseText, count, failedCall, formatNumber, statistical } from '../check-helpers.ts';
 import { expectationAt } from '../plan.ts';
 import { keptSum } from '../scan.ts';
 
@@ -26,7 +26,7 @@ export const expectation: Check = async (b) => {
     // T = keep·Σ y_i/inf_i (compensated sum); equals the kept count for a correct implementation.
     const { sum: T, broken } = keptSum(train.y, inf.y, keep);
     if (broken >= 0) {
-      const c = failedCall('forward', s.x, infArgs, `inference output ${fmt(inf.y[broken])} for x = ${fmt(s.x[broken])}`, { index: broken, expected: 'a finite nonzero inference output to compare the training mean with' });
+      const c = failedCall('forward', s.x, infArgs, `inference output ${formatNumber(inf.y[broken])} for x = ${formatNumber(s.x[broken])}`, { index: broken, expected: 'a finite nonzero inference output to compare the training mean with' });
       parts.push({ ok: false, falseFailure: b.alphaEach, power: 1, text: caseText(c), failingCase: c });
       continue;
     }

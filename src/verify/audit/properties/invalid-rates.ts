@@ -1,6 +1,6 @@
 // Property 'invalid-rates' (exact): forward throws for rates outside [0, 1], NaN and ±Infinity.
 import type { Check } from '../context.ts';
-import { exactResult, failedCall, fmt } from '../check-helpers.ts';
+import { exactResult, failedCall, formatNumber } from '../check-helpers.ts';
 
 export const invalidRates: Check = async (b) => {
   let tried = 0;
@@ -10,7 +10,7 @@ export const invalidRates: Check = async (b) => {
       const args = { rate, training, seed: b.seed(600) };
       const r = await b.caller.forward(x, args);
       tried++;
-      if (r.ok) return exactResult(tried * 8, failedCall('forward', x, args, `[${[...r.y.slice(0, 4)].map(fmt).join(', ')}, …] instead of throwing`, { expected: 'an error' }));
+      if (r.ok) return exactResult(tried * 8, failedCall('forward', x, args, `[${[...r.y.slice(0, 4)].map(formatNumber).join(', ')}, …] instead of throwing`, { expected: 'an error' }));
       if (!r.threw) return exactResult(tried * 8, failedCall('forward', x, args, `${r.reason}, instead of throwing`, { expected: 'an error' }));
     }
   }
