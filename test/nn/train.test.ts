@@ -1,8 +1,10 @@
-// Training helpers: keyed batches, the fit loop, batched inference, error rates, Monte-Carlo
-// averaging, and the mlp's Gaussian-noise option.
+// Training helpers (src/nn/train.ts): keyed batches, the fit loop, batched inference, error rates and
+// Monte-Carlo averaging; then their edges: every refusal word for word, the fit loop's epochs, step
+// numbers and buffer donation.
 import { describe, expect, it } from 'vitest';
 import {
-  type Key, type MLPParams, Tensor, argmaxRows, errorRate, fit, foldIn, gaussianDropout, key, linear, mapRows, mlp, monteCarloAverages, mse, normal, permutation, relu, sgd, softmax, tensor,
+  type Key, Tensor, argmaxRows, errorRate, fit, foldIn, key, linear, mapRows, matmul, mlp, monteCarloAverages, mse, normal, permutation, relu, sgd, softmax,
+  tensor,
 } from '../../src/index.ts';
 
 describe('permutation', () => {
@@ -112,23 +114,90 @@ describe('monteCarloAverages', () => {
   });
 });
 
-describe('mlp with Gaussian noise', () => {
-  it('multiplies each site by gaussianDropout(foldIn(key, site)) in training and is the plain network at inference', () => {
-    const net = mlp({ sizes: [3, 4, 2], inputRate: 0.2, hiddenRate: 0.5, noise: 'gaussian' });
-    const params: MLPParams = net.init(key(1));
-    const x = normal(key(2), [2, 3]);
-    const k = key(3);
-    const h = gaussianDropout(foldIn(k, 1), relu(linear(params[0], gaussianDropout(foldIn(k, 0), x, { rate: 0.2, training: true }))), { rate: 0.5, training: true });
-    expect(net.apply(params, x, { training: true, key: k }).data).toEqual(linear(params[1], h).data);
-    expect(net.apply(params, x, { training: false }).data).toEqual(linear(params[1], relu(linear(params[0], x))).data);
-    expect(net.spec.noise).toBe('gaussian');
-    expect(mlp({ sizes: [3, 2] }).spec.noise).toBe('bernoulli');
+// ---------------------------------------------------------------------------------------------------
+// Edges: every refusal word for word, the fit loop's epochs, step numbers and buffer donation.
+
+describe('the fit loop', () => {
+  const X = normal(key(1), [6, 2]);
+  const Y = normal(key(2), [6, 1]);
+  const loss = (p: { W: Tensor }, batch: Int32Array) => {
+    const rows = (t: Tensor) => tensor(Array.from(batch, (i) => Array.from(t.data.subarray(i * t.shape[1], (i + 1) * t.shape[1]))));
+    return mse(matmul(rows(X), p.W), rows(Y));
+  };
+
+  it('shuffles epoch e with foldIn(key, 2e), numbers updates from 1, and reuses the buffers from the second update on', () => {
+    const batches: number[][] = [];
+    const steps: number[] = [];
+    const buffers: Float64Array[] = [];
+    const start = { W: tensor([[0.5], [-0.5]]) };
+    fit(start, (p, batch) => (batches.push([...batch]), loss(p, batch)), {
+      optimizer: sgd({ lr: 0.1 }), steps: 4, batchSize: 3, n: 6, key: key(7),
+      onStep: (t, p) => (steps.push(t), buffers.push(p.W.data as Float64Array)),
+    });
+    expect(steps).toEqual([1, 2, 3, 4]);
+    const epoch = (e: number) => [...permutation(foldIn(key(7), 2 * e), 6)];
+    expect(batches).toEqual([epoch(0).slice(0, 3), epoch(0).slice(3), epoch(1).slice(0, 3), epoch(1).slice(3)]);
+    expect(start.W.data).toEqual(Float64Array.of(0.5, -0.5));
+    expect(buffers[0]).not.toBe(start.W.data);
+    expect(buffers[1]).toBe(buffers[0]);
+    expect(buffers[3]).toBe(buffers[0]);
   });
 
-  it('refuses an unknown noise, the paper convention, and 0/1 masks', () => {
-    expect(() => mlp({ sizes: [3, 2], noise: 'uniform' as never })).toThrow(/mlp: noise must be 'bernoulli' or 'gaussian', got "uniform"/);
-    expect(() => mlp({ sizes: [3, 2], noise: 'gaussian', convention: 'scale-at-inference' })).toThrow(/only the inverted convention/);
-    const net = mlp({ sizes: [3, 2], inputRate: 0.5, noise: 'gaussian' });
-    expect(() => net.apply(net.init(key(1)), normal(key(2), [1, 3]), { training: true, key: key(1), masks: [] })).toThrow(/masks are 0\/1 dropout masks/);
+  it('permutation refuses a non-key', () => {
+    expect(() => permutation(3 as never, 4)).toThrow('permutation: expected k to be a Key, got 3');
+  });
+});
+
+describe('inference helpers at their edges', () => {
+  const x = Float64Array.from({ length: 12 }, (_, i) => i);
+
+  it('mapRows refuses each bad argument by name', () => {
+    const f = (b: Tensor) => b;
+    expect(() => mapRows('x' as never, 4, f)).toThrow('mapRows: expected x to be a Float64Array or a Float32Array, got "x"');
+    expect(() => mapRows(x, 4, 3 as never)).toThrow('mapRows: expected f to be a function of a block of rows, got 3');
+    expect(() => mapRows(x, 4, f, 0)).toThrow('mapRows: expected block to be a positive integer, got 0');
+    expect(() => mapRows(x, 4, f, 1.5)).toThrow('mapRows: expected block to be a positive integer, got 1.5');
+    expect(() => mapRows(x, 0, f)).toThrow('mapRows: expected width to be a positive integer, got 0');
+    expect(() => mapRows(x, '4' as never, f)).toThrow('mapRows: expected width to be a positive integer, got "4"');
+    expect(() => mapRows(x, 2.5, f)).toThrow('mapRows: expected width to be a positive integer, got 2.5');
+  });
+
+  it('mapRows hands f blocks of at most `block` rows, the last one ragged, and nothing more', () => {
+    const shapes: number[][] = [];
+    const f = (b: Tensor) => (shapes.push([...b.shape]), b);
+    expect(mapRows(x, 2, f, 4)).toEqual(x);
+    expect(shapes).toEqual([[4, 2], [2, 2]]);
+    shapes.length = 0;
+    expect(mapRows(x, 2, f, 3)).toEqual(x);
+    expect(shapes).toEqual([[3, 2], [3, 2]]);
+    shapes.length = 0;
+    expect(mapRows(x, 1, f, 1)).toEqual(x);
+    expect(shapes.length).toBe(12);
+  });
+
+  it('argmaxRows reads each row alone and refuses anything but a Float64Array or Float32Array by name', () => {
+    expect([...argmaxRows(Float64Array.of(0, 1, 5, 0, 2, 3), 2)]).toEqual([1, 0, 1]);
+    expect([...argmaxRows(Float64Array.of(4, 9, 7), 1)]).toEqual([0, 0, 0]);
+    expect([...argmaxRows(Float64Array.of(0, 0, 0, 1, 5, 3), 3)]).toEqual([0, 1]);
+    expect(() => argmaxRows([1, 2] as never, 2)).toThrow('argmaxRows: expected scores to be a Float64Array or a Float32Array, got an array of length 2');
+  });
+
+  it('errorRate refuses labels that are not an array', () => {
+    const s = Float64Array.of(0, 1);
+    for (const [labels, got] of [[null, 'null'], ['1', '"1"'], [{ length: '1' }, 'an object (Object)']] as const) {
+      expect(() => errorRate(s, 2, labels as never)).toThrow(`errorRate: expected labels to be an array of class indices, got ${got}`);
+    }
+    expect(errorRate(s, 2, { length: 1, 0: 1 })).toBe(0);
+  });
+
+  it('monteCarloAverages refuses a net, key or grid of the wrong kind by name', () => {
+    const net = mlp({ sizes: [2, 2], inputRate: 0.5 });
+    const params = net.init(key(1));
+    const xs = normal(key(2), [1, 2]);
+    expect(() => monteCarloAverages(null as never, params, xs, key(1), [1])).toThrow('monteCarloAverages: expected net to be a network from mlp(…), got null');
+    expect(() => monteCarloAverages({ apply: 3 } as never, params, xs, key(1), [1])).toThrow('monteCarloAverages: expected net to be a network from mlp(…), got an object (Object)');
+    expect(() => monteCarloAverages(net, params, xs, 1 as never, [1])).toThrow('monteCarloAverages: expected key to be a Key, got 1');
+    expect(() => monteCarloAverages(net, params, xs, key(1), 3 as never)).toThrow('monteCarloAverages: expected grid to be an array of increasing positive integers, got 3');
+    expect(() => monteCarloAverages(net, params, xs, key(1), [1.5])).toThrow('monteCarloAverages: grid must be increasing positive integers, got [1.5]');
   });
 });
