@@ -1,44 +1,17 @@
-// Statistical helpers (src/verify/stats.ts): radii against hand-computed values, exact binomial tails
-// against mathjs BigNumber sums, sample sizes against the radii they invert, argument checks, the
-// α budget, and one simulation per bound on the engine's keys.
+// Statistical helpers (src/verify/stats.ts): radii against hand-computed values, sample sizes against
+// the radii they invert, argument checks, the α budget, and one simulation per bound on the engine's
+// keys; then edge cases: sample sizes at t exactly a radius, variance limits at a range other than 1,
+// the sample variance against exact arithmetic, exact argument messages, and Bonferroni's split in
+// exact integer arithmetic. The exact binomial tails and tests are in binomial.test.ts.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as math from 'mathjs';
 import { bernoulli, key, normal, uniform } from '../../src/engine/index.ts';
 import {
-  AlphaBudget, bernsteinRadius, bernsteinSampleSize, binomialAcceptance, binomialCdf, binomialLogCdf, binomialLogSf, binomialSf, binomialTest,
-  bonferroni, dkwRadius, dkwSampleSize, empiricalBernsteinRadius, empiricalBernsteinSampleSize, hoeffdingRadius, hoeffdingSampleSize, ksStatistic,
+  AlphaBudget, bernsteinRadius, bernsteinSampleSize, binomialAcceptance, binomialCdf, binomialLogCdf, binomialLogSf, binomialSf, binomialTest, bonferroni,
+  dkwRadius, dkwSampleSize, empiricalBernsteinRadius, empiricalBernsteinSampleSize, hoeffdingRadius, hoeffdingSampleSize, ksStatistic,
 } from '../../src/verify/stats.ts';
-import { type Big, M, big, exactBig } from '../support/exact-double.ts';
-
-// ---------------------------------------------------------------------------------------------------
-// Exact references: mathjs BigNumbers with 80 significant digits (./exact-double.ts).
-
-/** P(X = j) for j = 0..n, exactly (to 80 digits), X ~ Binomial(n, q) with q the double given. */
-function exactPmf(n: number, q: number): Big[] {
-  const Q = exactBig(q);
-  const P = M.subtract(big(1), Q) as Big;
-  return Array.from({ length: n + 1 }, (_, j) =>
-    M.multiply(M.multiply(M.combinations(big(n), big(j)), M.pow(Q, big(j))), M.pow(P, big(n - j))) as Big,
-  );
-}
-
-/** Exact tails from the exact pmf: cdf[k] = P(X ≤ k), sf[k] = P(X ≥ k), for k = 0..n. */
-function exactTails(pmf: Big[]) {
-  const n = pmf.length - 1;
-  const cdf: Big[] = [], sf: Big[] = new Array(n + 1);
-  let acc = big(0);
-  for (let k = 0; k <= n; k++) cdf.push((acc = M.add(acc, pmf[k]) as Big));
-  acc = big(0);
-  for (let k = n; k >= 0; k--) sf[k] = acc = M.add(acc, pmf[k]) as Big;
-  return { cdf, sf };
-}
-
-const ln = (x: Big) => Number(M.log(x));
-/** |ours − exact|/exact, in BigNumber so that exact values below the smallest double still compare. */
-const relErr = (ours: number, exact: Big) => Number(M.divide(M.abs(M.subtract(exactBig(ours), exact)), exact));
-
-// ---------------------------------------------------------------------------------------------------
+import { type Big, M, big, binary, exactBig } from '../support/exact-double.ts';
 
 describe('hoeffdingRadius and hoeffdingSampleSize', () => {
   it('matches hand-computed values', () => {
@@ -203,205 +176,6 @@ describe('dkwRadius, dkwSampleSize, ksStatistic', () => {
     expect(() => ksStatistic([0.1, 0.2], () => 1.5)).toThrow(/ksStatistic: expected cdf\(0.1\) to be a probability in \[0, 1\], got 1.5/);
     expect(() => ksStatistic([0.1, 0.2], () => NaN)).toThrow(/got NaN/);
     expect(() => ksStatistic([0.1, 0.2], (x) => 1 - x)).toThrow(/cdf to be non-decreasing, but cdf\(0.2\) = 0.8 < cdf\(0.1\) = 0.9/);
-  });
-});
-
-// ---------------------------------------------------------------------------------------------------
-
-describe('binomial tails', () => {
-  const qs = [1e-100, 1e-5, 0.01, 0.1, 0.3, 0.5, 0.7, 0.99, 0.999999, 1 - 2 ** -20];
-  const ns = [1, 2, 5, 10, 17, 31, 60];
-
-  it('agree with exact BigNumber sums for n ≤ 60 to 1e-12 relative, down to tails of 1e-300 (and in log space below)', () => {
-    let worst = 0, worstLog = 0, compared = 0;
-    for (const n of ns) {
-      for (const q of qs) {
-        const { cdf, sf } = exactTails(exactPmf(n, q));
-        for (let k = 0; k <= n; k++) {
-          for (const [ours, oursLog, exact] of [
-            [binomialCdf(k, n, q), binomialLogCdf(k, n, q), cdf[k]],
-            [binomialSf(k, n, q), binomialLogSf(k, n, q), sf[k]],
-          ] as const) {
-            if (Number(exact) > 1e-300) {
-              worst = Math.max(worst, relErr(ours, exact));
-              compared++;
-            }
-            // ln P to 1e-12 absolute is P to 1e-12 relative; past ln P = −700 the log itself has ulps of 1e-13 and more
-            const lnExact = ln(exact);
-            worstLog = Math.max(worstLog, Math.abs(oursLog - lnExact) / Math.max(1, Math.abs(lnExact) / 700));
-          }
-        }
-      }
-    }
-    expect(compared).toBeGreaterThan(1000);
-    expect(worst).toBeLessThan(1e-12);
-    expect(worstLog).toBeLessThan(1e-12);
-  });
-
-  it('agree with exact BigNumber sums at n = 5000 and n = 20000, in the tails and the bulk', () => {
-    for (const [n, q, ks] of [
-      [5000, 0.3, [0, 1, 100, 1000, 1400, 1499, 1500, 1501, 1600, 2000, 4000, 5000]],
-      [20000, 0.01, [0, 50, 150, 199, 200, 201, 260, 400, 1000]],
-    ] as const) {
-      // the pmf by its ratio recurrence, all in BigNumber
-      const Q = exactBig(q), P = M.subtract(big(1), Q) as Big, odds = M.divide(Q, P) as Big;
-      const pmf: Big[] = [M.pow(P, big(n)) as Big];
-      for (let j = 0; j < n; j++) pmf.push(M.multiply(pmf[j], M.multiply(odds, M.divide(big(n - j), big(j + 1)))) as Big);
-      const { cdf, sf } = exactTails(pmf);
-      for (const k of ks) {
-        expect(Math.abs(binomialLogCdf(k, n, q) - ln(cdf[k])), `ln P(X ≤ ${k}), n ${n}`).toBeLessThan(1e-12);
-        expect(Math.abs(binomialLogSf(k, n, q) - ln(sf[k])), `ln P(X ≥ ${k}), n ${n}`).toBeLessThan(1e-12);
-        if (Number(cdf[k]) > 1e-300) expect(relErr(binomialCdf(k, n, q), cdf[k]), `P(X ≤ ${k}), n ${n}`).toBeLessThan(1e-12);
-        if (Number(sf[k]) > 1e-300) expect(relErr(binomialSf(k, n, q), sf[k]), `P(X ≥ ${k}), n ${n}`).toBeLessThan(1e-12);
-      }
-    }
-  });
-
-  it('extreme cases: q = 0, q = 1, k < 0, k > n, n = 0', () => {
-    for (const [k, n] of [[0, 5], [3, 5], [5, 5], [0, 0]]) {
-      expect(binomialCdf(k, n, 0)).toBe(1); // X = 0
-      expect(binomialSf(k, n, 0)).toBe(k === 0 ? 1 : 0);
-      expect(binomialCdf(k, n, 1)).toBe(k >= n ? 1 : 0); // X = n
-      expect(binomialSf(k, n, 1)).toBe(1);
-    }
-    expect(binomialLogSf(1, 5, 0)).toBe(-Infinity);
-    expect(binomialLogCdf(4, 5, 1)).toBe(-Infinity);
-    for (const q of [0, 0.3, 1]) {
-      expect(binomialCdf(-1, 10, q)).toBe(0);
-      expect(binomialCdf(-1e15, 10, q)).toBe(0);
-      expect(binomialSf(11, 10, q)).toBe(0);
-      expect(binomialSf(-3, 10, q)).toBe(1);
-      expect(binomialCdf(10, 10, q)).toBe(1);
-      expect(binomialCdf(12, 10, q)).toBe(1);
-      expect(binomialLogCdf(-1, 10, q)).toBe(-Infinity);
-      expect(binomialLogSf(0, 10, q)).toBe(0);
-    }
-    expect(binomialSf(10, 10, 0.5)).toBe(2 ** -10);
-    expect(binomialCdf(0, 10, 0.5)).toBe(2 ** -10);
-    // far below the smallest double: P(X ≥ 1000) = q^1000 at n = 1000
-    expect(binomialSf(1000, 1000, 0.01)).toBe(0);
-    expect(binomialLogSf(1000, 1000, 0.01)).toBeCloseTo(1000 * Math.log(0.01), 10);
-    expect(binomialLogCdf(0, 1e6, 0.5)).toBeCloseTo(-1e6 * Math.LN2, 6);
-  });
-
-  it('symmetry: P_q(X ≤ k) = P_{1−q}(X ≥ n − k) (property; q dyadic so that 1 − q is exact)', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 0, max: 3000 }),
-        fc.integer({ min: 0, max: 2 ** 20 }),
-        fc.double({ min: -0.01, max: 1.01, noNaN: true }),
-        (n, m, u) => {
-          const q = m / 2 ** 20;
-          const k = Math.round(u * n);
-          const a = binomialLogCdf(k, n, q), b = binomialLogSf(n - k, n, 1 - q);
-          if (a === -Infinity || b === -Infinity) expect(a).toBe(b);
-          else expect(Math.abs(a - b)).toBeLessThan(1e-12 * Math.max(1, Math.abs(a)));
-          expect(Math.abs(binomialCdf(k, n, q) - binomialSf(n - k, n, 1 - q))).toBeLessThanOrEqual(1e-12 * binomialCdf(k, n, q) + 1e-300);
-        },
-      ),
-    );
-  });
-
-  it('monotone in k, complementary, and its differences are probabilities (property)', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: 400 }), fc.double({ min: 0, max: 1, noNaN: true }), (n, q) => {
-        let prevCdf = 0, prevSf = 1;
-        for (let k = -1; k <= n + 1; k++) {
-          const c = binomialCdf(k, n, q), s = binomialSf(k, n, q);
-          expect(c).toBeGreaterThanOrEqual(prevCdf);
-          expect(s).toBeLessThanOrEqual(prevSf);
-          expect(c >= 0 && c <= 1 && s >= 0 && s <= 1).toBe(true);
-          expect(Math.abs(c + binomialSf(k + 1, n, q) - 1)).toBeLessThan(1e-14); // P(X ≤ k) + P(X > k) = 1
-          prevCdf = c;
-          prevSf = s;
-        }
-        expect(prevCdf).toBe(1);
-        expect(prevSf).toBe(0);
-      }),
-    );
-  });
-
-  it('n = 1e6 is fast and agrees with the normal approximation in the bulk', () => {
-    const n = 1e6, q = 0.3, mu = n * q, sd = Math.sqrt(n * q * (1 - q));
-    const Phi = (z: number) => 0.5 * (1 + (math.erf(z / Math.SQRT2) as number));
-    const t0 = performance.now();
-    for (let z = -4; z <= 4; z += 0.25) {
-      const k = Math.round(mu + z * sd);
-      const zc = (k + 0.5 - mu) / sd; // with continuity correction
-      expect(Math.abs(binomialCdf(k, n, q) - Phi(zc)), `z ${z}`).toBeLessThan(2e-3);
-      expect(Math.abs(binomialSf(k + 1, n, q) - (1 - Phi(zc))), `z ${z}`).toBeLessThan(2e-3);
-    }
-    expect(performance.now() - t0).toBeLessThan(2000); // about 10 ms; generous for slow machines
-    // n = 1e7: an acceptance interval costs a few dozen tail sums of ~1e4 terms
-    const t1 = performance.now();
-    const { lo, hi } = binomialAcceptance(1e7, 0.5, 1e-9);
-    expect(performance.now() - t1).toBeLessThan(5000);
-    expect(lo + hi).toBe(1e7); // symmetric at q = 1/2
-    expect((hi - 5e6) / Math.sqrt(2.5e6)).toBeCloseTo(6.11, 1); // Φ(−6.11) ≈ 5e-10
-  });
-});
-
-describe('binomialAcceptance and binomialTest', () => {
-  it('each tail is ≤ α/2 exactly, and the interval is tight: moving lo up or hi down breaks the bound', () => {
-    for (const n of [0, 1, 5, 20, 60]) {
-      for (const q of [1e-5, 0.05, 0.3, 0.5, 0.9, 0.999]) {
-        const { cdf, sf } = exactTails(exactPmf(n, q));
-        for (const alpha of [0.9, 0.5, 0.05, 1e-3, 1e-9]) {
-          const half = M.divide(exactBig(alpha), big(2)) as Big;
-          const { lo, hi, pBelow, pAbove } = binomialAcceptance(n, q, alpha);
-          const at = `n ${n}, q ${q}, α ${alpha}: [${lo}, ${hi}]`;
-          expect(0 <= lo && lo <= hi && hi <= n, at).toBe(true);
-          const below = lo > 0 ? cdf[lo - 1] : big(0), above = hi < n ? sf[hi + 1] : big(0);
-          expect(M.smallerEq(below, half), at).toBe(true);
-          expect(M.smallerEq(above, half), at).toBe(true);
-          if (lo < n) expect(M.larger(cdf[lo], half), at).toBe(true); // P(X < lo + 1) > α/2
-          if (hi > 0) expect(M.larger(sf[hi], half), at).toBe(true); // P(X > hi − 1) > α/2
-          expect(Math.abs(pBelow - Number(below))).toBeLessThanOrEqual(1e-12 * pBelow);
-          expect(Math.abs(pAbove - Number(above))).toBeLessThanOrEqual(1e-12 * pAbove);
-        }
-      }
-    }
-  });
-
-  it('degenerate q: every trial fails (q = 0) or succeeds (q = 1)', () => {
-    expect(binomialAcceptance(50, 0, 1e-9)).toEqual({ lo: 0, hi: 0, pBelow: 0, pAbove: 0 });
-    expect(binomialAcceptance(50, 1, 1e-9)).toEqual({ lo: 50, hi: 50, pBelow: 0, pAbove: 0 });
-    expect(binomialAcceptance(0, 0.5, 1e-9)).toEqual({ lo: 0, hi: 0, pBelow: 0, pAbove: 0 });
-  });
-
-  it('tails ≤ α/2 and tightness for large n, by the functions themselves (property)', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 200_000 }),
-        fc.double({ min: 1e-6, max: 1 - 1e-6, noNaN: true }),
-        fc.double({ min: -25, max: -0.1, noNaN: true }),
-        (n, q, log10a) => {
-          const alpha = 10 ** log10a;
-          const { lo, hi, pBelow, pAbove } = binomialAcceptance(n, q, alpha);
-          expect(pBelow).toBe(binomialCdf(lo - 1, n, q));
-          expect(pAbove).toBe(binomialSf(hi + 1, n, q));
-          expect(pBelow).toBeLessThanOrEqual(alpha / 2);
-          expect(pAbove).toBeLessThanOrEqual(alpha / 2);
-          if (lo < n) expect(binomialCdf(lo, n, q)).toBeGreaterThan(alpha / 2);
-          if (hi > 0) expect(binomialSf(hi, n, q)).toBeGreaterThan(alpha / 2);
-        },
-      ),
-      { numRuns: 50 },
-    );
-  });
-
-  it('binomialTest accepts exactly the interval and reports both tails', () => {
-    const { lo, hi } = binomialAcceptance(1000, 0.3, 1e-6);
-    expect([lo, hi]).toEqual([231, 372]);
-    for (const [k, ok] of [[lo - 1, false], [lo, true], [300, true], [hi, true], [hi + 1, false]] as const) {
-      const r = binomialTest(k, 1000, 0.3, 1e-6);
-      expect(r.ok, `k ${k}`).toBe(ok);
-      expect([r.lo, r.hi]).toEqual([lo, hi]);
-      expect(r.pLow).toBe(binomialCdf(k, 1000, 0.3));
-      expect(r.pHigh).toBe(binomialSf(k, 1000, 0.3));
-    }
-    expect(binomialTest(230, 1000, 0.3, 1e-6).message).toMatch(/^230 successes in 1000 trials is not in \[231, 372\], the counts accepted for q = 0.3 at α = 0.000001 \(P\(X ≤ 230\) = /);
-    expect(binomialTest(0, 0, 0.5, 0.01).ok).toBe(true);
   });
 });
 
@@ -592,5 +366,210 @@ describe('simulations on the engine keys: each bound holds at its stated α', ()
     expect(g.count, g.message).toBeLessThanOrEqual(maxExceed('dkw normal simulation'));
     expect(simBudget.remaining).toBe(0);
     expect(simBudget.spent).toBeLessThanOrEqual(6e-9);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Edge cases of the radii and sample sizes: argument checks that name the argument and the value
+// (exact messages), the variance limits (Popoviciu for a known variance, n·range²/(4(n − 1)) for a
+// sample variance) at a range other than 1, the sample sizes when t is exactly a radius, and the sample
+// variance against exact BigNumber arithmetic where the two-pass compensation matters.
+
+/** The unbiased sample variance Σ(x − x̄)²/(n − 1) of the doubles given, exactly (to 80 digits). */
+function exactSampleVariance(xs: number[]): number {
+  const b = xs.map(exactBig);
+  const mean = M.divide(b.reduce((a, x) => M.add(a, x) as Big, big(0)), big(xs.length)) as Big;
+  const ss = b.reduce((a, x) => M.add(a, M.pow(M.subtract(x, mean), big(2))) as Big, big(0));
+  return Number(M.divide(ss, big(xs.length - 1)));
+}
+
+const relErr = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
+
+describe('sample sizes when t is exactly a radius', () => {
+  // The sample size is the smallest n whose radius is ≤ t; at t = radius(n) that is n itself
+  // whenever radius(n − 1) > radius(n) (checked), including n = 1 (n = 2 for empirical Bernstein)
+  // and powers of two.
+  const ns = [1, 2, 3, 4, 5, 7, 8, 16, 17, 100, 128, 1000, 1024];
+  it('hoeffdingSampleSize(hoeffdingRadius(n)) = n', () => {
+    for (const [alpha, range] of [[0.05, 1], [1e-9, 3], [0.5, 0.25]]) {
+      for (const n of ns) {
+        const t = hoeffdingRadius(n, alpha, range);
+        if (n > 1) expect(hoeffdingRadius(n - 1, alpha, range)).toBeGreaterThan(t);
+        expect(hoeffdingSampleSize(t, alpha, range)).toBe(n);
+      }
+    }
+  });
+
+  it('bernsteinSampleSize(bernsteinRadius(n)) = n', () => {
+    for (const [alpha, variance, range] of [[0.05, 0.01, 1], [1e-6, 0, 2], [0.3, 1, 2]]) {
+      for (const n of ns) {
+        const t = bernsteinRadius(n, alpha, variance, range);
+        if (n > 1) expect(bernsteinRadius(n - 1, alpha, variance, range)).toBeGreaterThan(t);
+        expect(bernsteinSampleSize(t, alpha, variance, range)).toBe(n);
+      }
+    }
+  });
+
+  it('empiricalBernsteinSampleSize(empiricalBernsteinRadius(n)) = n, for n ≥ 2', () => {
+    for (const [alpha, vb, range] of [[0.05, 0.01, 1], [1e-6, 0, 2], [0.3, 1, 2]]) {
+      for (const n of ns.filter((m) => m >= 2)) {
+        const t = empiricalBernsteinRadius({ n, sampleVariance: vb }, alpha, range);
+        if (n > 2) expect(empiricalBernsteinRadius({ n: n - 1, sampleVariance: vb }, alpha, range)).toBeGreaterThan(t);
+        expect(empiricalBernsteinSampleSize(t, alpha, range, vb)).toBe(n);
+      }
+    }
+  });
+});
+
+describe('variance limits at a range other than 1', () => {
+  it('a known variance may reach range²/4 and no more (Popoviciu)', () => {
+    // range 2: the largest variance is 1 (half the mass at each end)
+    const L = Math.log(2 / 0.05);
+    expect(bernsteinRadius(10, 0.05, 1, 2)).toBeCloseTo(Math.sqrt((2 * 1 * L) / 10) + (2 * 2 * L) / 30, 15);
+    const n = bernsteinSampleSize(0.5, 0.05, 1, 2);
+    expect(bernsteinRadius(n, 0.05, 1, 2)).toBeLessThanOrEqual(0.5);
+    expect(bernsteinRadius(n - 1, 0.05, 1, 2)).toBeGreaterThan(0.5);
+    expect(() => bernsteinRadius(10, 0.05, 0.3, 0.5)).toThrow(
+      /^bernsteinRadius: expected variance ≤ range²\/4 = 0\.0625 \(no distribution on an interval of width range 0\.5 has more\), got 0\.3$/,
+    );
+    expect(() => empiricalBernsteinSampleSize(0.1, 0.05, 4, 4.5)).toThrow(
+      /^empiricalBernsteinSampleSize: expected varianceBound ≤ range²\/4 = 4 \(no distribution on an interval of width range 4 has more\), got 4\.5$/,
+    );
+  });
+
+  it('a sample variance may reach n·range²/(4(n − 1)) and no more', () => {
+    // [0, 0, 2, 2] in an interval of width 2: Σ(x − x̄)² = 4 = n·range²/4, so V = 4/3, the maximum
+    const r = empiricalBernsteinRadius({ n: 4, sampleVariance: 4 / 3 }, 0.01, 2);
+    expect(empiricalBernsteinRadius([0, 0, 2, 2], 0.01, 2)).toBe(r);
+    const L = Math.log(4 / 0.01);
+    expect(r).toBeCloseTo(Math.sqrt((2 * (4 / 3) * L) / 4) + (7 * 2 * L) / 9, 14);
+    expect(() => empiricalBernsteinRadius({ n: 4, sampleVariance: 1.34 }, 0.01, 2)).toThrow(
+      /^empiricalBernsteinRadius: expected samples\.sampleVariance ≤ n·range²\/\(4\(n − 1\)\) = 1\.3333333333333333, the most n = 4 samples in an interval of width range 2 can have, got 1\.34$/,
+    );
+  });
+
+  it('the empirical Bernstein radius scales its range term with range (Maurer & Pontil, Theorem 4)', () => {
+    const L = Math.log(4 / 1e-6);
+    for (const range of [0.5, 2, 10]) {
+      expect(empiricalBernsteinRadius({ n: 1000, sampleVariance: 0.01 }, 1e-6, range)).toBeCloseTo(
+        Math.sqrt((2 * 0.01 * L) / 1000) + (7 * range * L) / (3 * 999),
+        14,
+      );
+    }
+    // zero variance: the radius is the range term alone, proportional to range
+    expect(empiricalBernsteinRadius({ n: 10, sampleVariance: 0 }, 0.1, 3)).toBeCloseTo((7 * 3 * Math.log(40)) / 27, 14);
+  });
+});
+
+describe('the sample variance of the samples given', () => {
+  it('is exactly 0 for constant samples whose mean does not round to the value', () => {
+    // 0.1 + 0.1 + 0.1 = 0.30000000000000004, so the computed mean is off; V must still be 0, so the
+    // radius is the range term alone (a tiny range makes any spurious variance term visible)
+    for (const [x, n] of [[0.1, 3], [0.1, 10], [1 / 3, 7]]) {
+      const xs = Array<number>(n).fill(x);
+      for (const range of [1, 1e-30]) {
+        expect(empiricalBernsteinRadius(xs, 0.01, range)).toBe(empiricalBernsteinRadius({ n, sampleVariance: 0 }, 0.01, range));
+      }
+    }
+  });
+
+  it('matches the exact unbiased sample variance where the spread is a few ulps', () => {
+    const u = 2 ** -52;
+    const cases: [number[], number][] = [
+      [[...Array<number>(9).fill(1), 1 + u], u], // V = u²/10 exactly
+      [[...Array<number>(9).fill(0.1), 0.1 + 2 ** -56], 2 ** -56],
+      [[1e8 + 0.1, 1e8 + 0.2, 1e8 + 0.3, 1e8 + 0.7], 1],
+      [[3, 3 + 2 * u * 2, 3 + 4 * u * 2, 3, 3 + 2 * u * 2], 8 * u],
+    ];
+    expect(exactSampleVariance(cases[0][0])).toBe(u ** 2 / 10);
+    for (const [xs, range] of cases) {
+      const v = exactSampleVariance(xs);
+      expect(v).toBeGreaterThan(0);
+      const ours = empiricalBernsteinRadius(xs, 0.01, range);
+      const exact = empiricalBernsteinRadius({ n: xs.length, sampleVariance: v }, 0.01, range);
+      expect(relErr(ours, exact)).toBeLessThan(1e-12);
+    }
+  });
+});
+
+describe('argument errors name the function, the argument and the value', () => {
+  const cases: [string, () => unknown, ErrorConstructor, RegExp][] = [
+    ['hoeffdingSampleSize alpha 0', () => hoeffdingSampleSize(0.1, 0), RangeError, /^hoeffdingSampleSize: expected alpha to be a probability in \(0, 1\), got 0$/],
+    ['hoeffdingSampleSize alpha 1.5', () => hoeffdingSampleSize(0.1, 1.5), RangeError, /^hoeffdingSampleSize: expected alpha to be a probability in \(0, 1\), got 1\.5$/],
+    ['hoeffdingSampleSize range 0', () => hoeffdingSampleSize(0.1, 0.05, 0), RangeError, /^hoeffdingSampleSize: expected range to be a finite number > 0, got 0$/],
+    ['bernsteinRadius n 0', () => bernsteinRadius(0, 0.05, 0.1, 1), RangeError, /^bernsteinRadius: expected n to be a positive integer, got 0$/],
+    ['bernsteinSampleSize t -1', () => bernsteinSampleSize(-1, 0.05, 0.1, 1), RangeError, /^bernsteinSampleSize: expected t to be a finite number > 0, got -1$/],
+    ['bernsteinSampleSize range NaN', () => bernsteinSampleSize(0.1, 0.05, 0.1, NaN), RangeError, /^bernsteinSampleSize: expected range to be a finite number > 0, got NaN$/],
+    ['bernsteinSampleSize variance -1', () => bernsteinSampleSize(0.1, 0.05, -1, 1), RangeError, /^bernsteinSampleSize: expected variance to be a finite number ≥ 0, got -1$/],
+    ['empiricalBernsteinRadius alpha 0', () => empiricalBernsteinRadius({ n: 5, sampleVariance: 0 }, 0, 1), RangeError, /^empiricalBernsteinRadius: expected alpha to be a probability in \(0, 1\), got 0$/],
+    ['empiricalBernsteinRadius alpha 2', () => empiricalBernsteinRadius([0, 1], 2, 1), RangeError, /^empiricalBernsteinRadius: expected alpha to be a probability in \(0, 1\), got 2$/],
+    ['empiricalBernsteinRadius range -2', () => empiricalBernsteinRadius([0, 1], 0.05, -2), RangeError, /^empiricalBernsteinRadius: expected range to be a finite number > 0, got -2$/],
+    ['empiricalBernsteinRadius samples null', () => empiricalBernsteinRadius(null as unknown as number[], 0.05, 1), TypeError, /^empiricalBernsteinRadius: expected samples to be an array of numbers, got null$/],
+    ['empiricalBernsteinRadius sampleVariance "0.1"', () => empiricalBernsteinRadius({ n: 5, sampleVariance: '0.1' as unknown as number }, 0.05, 1), TypeError, /^empiricalBernsteinRadius: expected samples\.sampleVariance to be a finite number ≥ 0, got "0\.1"$/],
+    ['empiricalBernsteinRadius sampleVariance -0.1', () => empiricalBernsteinRadius({ n: 5, sampleVariance: -0.1 }, 0.05, 1), RangeError, /^empiricalBernsteinRadius: expected samples\.sampleVariance to be a finite number ≥ 0, got -0\.1$/],
+    ['empiricalBernsteinRadius sampleVariance -Infinity', () => empiricalBernsteinRadius({ n: 5, sampleVariance: -Infinity }, 0.05, 1), RangeError, /^empiricalBernsteinRadius: expected samples\.sampleVariance to be a finite number ≥ 0, got -Infinity$/],
+    ['empiricalBernsteinRadius sampleVariance Infinity', () => empiricalBernsteinRadius({ n: 5, sampleVariance: Infinity }, 0.05, 1), RangeError, /^empiricalBernsteinRadius: expected samples\.sampleVariance to be a finite number ≥ 0, got Infinity$/],
+    ['empiricalBernsteinSampleSize t 0', () => empiricalBernsteinSampleSize(0, 0.05, 1, 0.1), RangeError, /^empiricalBernsteinSampleSize: expected t to be a finite number > 0, got 0$/],
+    ['empiricalBernsteinSampleSize alpha 0', () => empiricalBernsteinSampleSize(0.1, 0, 1, 0.1), RangeError, /^empiricalBernsteinSampleSize: expected alpha to be a probability in \(0, 1\), got 0$/],
+    ['empiricalBernsteinSampleSize alpha 1.5', () => empiricalBernsteinSampleSize(0.1, 1.5, 1, 0.1), RangeError, /^empiricalBernsteinSampleSize: expected alpha to be a probability in \(0, 1\), got 1\.5$/],
+    ['empiricalBernsteinSampleSize range Infinity', () => empiricalBernsteinSampleSize(0.1, 0.05, Infinity, 0.1), RangeError, /^empiricalBernsteinSampleSize: expected range to be a finite number > 0, got Infinity$/],
+    ['binomialCdf q -0.1', () => binomialCdf(1, 10, -0.1), RangeError, /^binomialCdf: expected q to be a probability in \[0, 1\], got -0\.1$/],
+    ['binomialCdf q -Infinity', () => binomialCdf(1, 10, -Infinity), RangeError, /^binomialCdf: expected q to be a probability in \[0, 1\], got -Infinity$/],
+  ];
+  it.each(cases)('%s', (_, call, type, message) => {
+    expect(call).toThrow(type);
+    expect(call).toThrow(message);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Bonferroni's split checked in exact integer arithmetic, both ways: count·α never exceeds the total,
+// and the next double up would.
+
+/** The sign of count·a − total, computed exactly. */
+function compareProduct(count: number, a: number, total: number): number {
+  const A = binary(a), T = binary(total);
+  const e = Math.min(A.e, T.e);
+  const lhs = BigInt(count) * A.m * (1n << BigInt(A.e - e));
+  const rhs = T.m * (1n << BigInt(T.e - e));
+  return lhs === rhs ? 0 : lhs > rhs ? 1 : -1;
+}
+
+function nextUp(x: number): number {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  view.setBigUint64(0, view.getBigUint64(0) + 1n);
+  return view.getFloat64(0);
+}
+
+describe('Bonferroni in exact arithmetic', () => {
+  it('count·α ≤ total exactly, and the next double above α breaks it (the split is the largest that fits)', () => {
+    let ties = 0;
+    for (const total of [1e-6, 1e-3, 0.01, 0.05, 0.1, 0.3, 1 / 3, 0.7, 0.9]) {
+      for (let count = 1; count <= 60; count++) {
+        const a = bonferroni(total, count);
+        expect(compareProduct(count, a, total), `${total}/${count}`).toBeLessThanOrEqual(0);
+        expect(compareProduct(count, nextUp(a), total), `${total}/${count} is not the largest`).toBe(1);
+        if (count * a === total) ties++; // rounded products equal to the total: where the error term decides
+      }
+    }
+    expect(ties).toBeGreaterThan(50);
+  });
+
+  it('the same for counts of 2^27 and more, whose low half in the exact product is not zero', () => {
+    for (const total of [1e-6, 0.01, 0.05, 0.1, 1 / 3, 0.7]) {
+      for (const count of [2 ** 27 + 1, 3 * 2 ** 27 + 5, 1e9 + 7, 123456789012, 2 ** 40 + 3, 2 ** 52 - 1]) {
+        const a = bonferroni(total, count);
+        expect(compareProduct(count, a, total), `${total}/${count}`).toBeLessThanOrEqual(0);
+        expect(compareProduct(count, nextUp(a), total), `${total}/${count} is not the largest`).toBe(1);
+      }
+    }
+  });
+
+  it('AlphaBudget.next refuses a label that is not a string, even one with a length', () => {
+    const b = new AlphaBudget(1e-6, 2);
+    expect(() => b.next(5 as never)).toThrow(/^AlphaBudget.next: expected label to be a non-empty string, got 5$/);
+    expect(() => b.next(['x'] as never)).toThrow(/^AlphaBudget.next: expected label to be a non-empty string, got an array of length 1$/);
+    expect(b.remaining).toBe(2);
   });
 });
