@@ -63,8 +63,24 @@ const l1 = (a: ArrayLike<number>) => {
 };
 
 /**
- * Checks the derivatives of f at `inputs` (each a tensor or a tree of tensors). Stochastic functions
- * must fix their keys inside f, so every evaluation sees the same mask. Returns a report.
+ * Checks the engine's derivatives of `f` at `inputs` against central finite differences in float64
+ * (every entry of the Jacobian, or random projections vᵀJu in fast mode), and reverse mode against
+ * forward mode through the adjoint identity ⟨v, J u⟩ = ⟨Jᵀv, u⟩. Like PyTorch's gradcheck, it
+ * returns a report instead of throwing on a mismatch ({@link assertGrad} throws).
+ *
+ * @param f - a function of the inputs returning a tensor or a tree; a stochastic f must fix its keys
+ *   inside, so every evaluation sees the same dropout mask.
+ * @param inputs - the point: one float64 tensor or tree of tensors per argument of f.
+ * @param options - `eps` (step, default 1e-6), `atol` and `rtol` (an entry passes when
+ *   |analytic − numeric| ≤ atol + rtol·|numeric|; defaults 1e-5 and 1e-3), `mode` ('full' or 'fast'),
+ *   `key` for the random directions (default key(0)).
+ * @returns a {@link GradCheckReport}: `ok`, the largest errors, the worst entry, the adjoint check, and
+ *   the entries at a kink (relu or abs at 0, ties of max), judged by their one-sided slopes instead.
+ * @throws RangeError for a bad option; TypeError when f is not a function, an input is not a tree of
+ *   tensors, or an input is float32 (its rounding would swamp the finite differences).
+ * @example
+ * const r = checkGrad((w) => sum(relu(matmul(x, w))), [w]);
+ * if (!r.ok) console.log(r.message);
  */
 export function checkGrad(f: Fn, inputs: readonly Tree[], options: GradCheckOptions = {}): GradCheckReport {
   const { eps = 1e-6, atol = 1e-5, rtol = 1e-3, mode = 'full', key = makeKey(0) } = options;
