@@ -17,6 +17,8 @@ import {
   keptSum,
   lagPairs,
   masked,
+  quantized,
+  toFloat32,
   matches,
   scaled,
   signAndSize,
@@ -58,6 +60,20 @@ describe('matches', () => {
   ])('%d vs %d: equal %s, same %s, bits %s, close %s', (got, want, equal, same, bits, close) => {
     expect(MATCHES.map((m) => matches(got, want, m))).toEqual([equal, same, bits, close]);
   });
+  it('close32 allows 4·2^-23 relative (float32 arithmetic), nothing near 0 but ±0, and no infinite want', () => {
+    expect(matches(1 + 2 ** -21, 1, 'close32')).toBe(true);
+    expect(matches(1 + 2 ** -21 + 2 ** -40, 1, 'close32')).toBe(false);
+    expect(matches(-3 * (1 - 2 ** -21), -3, 'close32')).toBe(true);
+    expect(matches(1 + 2 ** -9, 1, 'close32')).toBe(false); // a bfloat16 multiplier's error
+    expect(matches(2 ** -149, 0, 'close32')).toBe(false);
+    expect(matches(NaN, NaN, 'close32')).toBe(true);
+    expect(matches(3e38, Infinity, 'close32')).toBe(false);
+    expect(firstMismatch(f64([1, 1 + 2 ** -20]), f64([1, 1]), 'close32')).toBe(1);
+  });
+  it('toFloat32 rounds to the nearest float32; quantized to the nearest multiple of 2^-bits', () => {
+    expect([...toFloat32(f64([0.1, 1 + 2 ** -30, 2 ** 200, -0]))]).toEqual([Math.fround(0.1), 1, Infinity, -0]);
+    expect([...quantized(f64([0.1, -0.3, 5]), 2)]).toEqual([0, -0.25, 5]);
+  });
   it('close is symmetric in sign and scales with want', () => {
     fc.assert(
       fc.property(fc.double({ min: 1e-300, max: 1e300, noNaN: true }), fc.integer({ min: -8, max: 8 }), (w, ulps) => {
@@ -89,7 +105,7 @@ describe('firstMismatch', () => {
   });
   it('refuses a match kind it does not know (matches() alone would read it as "same"), even for empty arrays', () => {
     for (const m of ['', 'Same', 'exact']) {
-      expect(() => firstMismatch(new Float64Array(0), new Float64Array(0), m as 'same')).toThrow(new RangeError(`firstMismatch: expected match to be one of equal, same, bits, close, got "${m}"`));
+      expect(() => firstMismatch(new Float64Array(0), new Float64Array(0), m as 'same')).toThrow(new RangeError(`firstMismatch: expected match to be one of equal, same, bits, close, close32, got "${m}"`));
     }
   });
 });
@@ -120,13 +136,16 @@ describe('element-wise arithmetic', () => {
     );
     expect(firstNeitherZeroNorScaled(f64([0, -0, 2 * (1 + 2 ** -51), 5]), f64([7, 7, 2, 2]), 1)).toBe(3);
     expect(firstNeitherZeroNorScaled(f64([NaN]), f64([NaN]), 2)).toBe(-1);
+    // in float32 arithmetic: a few float32 roundings pass, a bfloat16-sized error does not
+    expect(firstNeitherZeroNorScaled(f64([0, 2 * (1 + 2 ** -22), 2 * (1 + 2 ** -9)]), f64([7, 1, 1]), 2, 'close32')).toBe(2);
+    expect(firstNeitherZeroNorScaled(f64([2 * (1 + 2 ** -22)]), f64([1]), 2)).toBe(0);
   });
   it('directional: both inner products of the finite-difference check and their magnitudes', () => {
     const r = directional(f64([3, 1]), f64([1, 2]), 0.25, f64([1, -2]), f64([4, 5]), f64([-1, 3]));
     // fd = (fPlus − fMinus)/(2h) = [4, −2]; lhs = 1·4 + (−2)(−2) = 8; rhs = 4·(−1) + 5·3 = 11; scale = 4 + 4 + 4 + 15
-    expect(r).toEqual({ lhs: 8, rhs: 11, scale: 27 });
-    expect(directional(f64([3, 1]), f64([1, 2]), 0.5, f64([2, -1]), f64([4, 5]), f64([-1, 3]))).toEqual({ lhs: 5, rhs: 11, scale: 24 });
-    expect(directional(new Float64Array(0), new Float64Array(0), 1, new Float64Array(0), new Float64Array(0), new Float64Array(0))).toEqual({ lhs: 0, rhs: 0, scale: 0 });
+    expect(r).toEqual({ lhs: 8, rhs: 11, scale: 27, rounding: 39 }); // rounding = 1·(3 + 1)/0.5 + 2·(1 + 2)/0.5 + 4 + 15
+    expect(directional(f64([3, 1]), f64([1, 2]), 0.5, f64([2, -1]), f64([4, 5]), f64([-1, 3]))).toEqual({ lhs: 5, rhs: 11, scale: 24, rounding: 30 });
+    expect(directional(new Float64Array(0), new Float64Array(0), 1, new Float64Array(0), new Float64Array(0), new Float64Array(0))).toEqual({ lhs: 0, rhs: 0, scale: 0, rounding: 0 });
   });
   it('countZeros counts +0 and −0, not NaN', () => {
     expect(countZeros(f64([0, -0, NaN, 1e-320, 0]))).toBe(3);

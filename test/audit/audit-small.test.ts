@@ -21,12 +21,16 @@ const NO_VJP = ['vjp-mask', 'vjp-finite-differences'];
 const EXPECTED: [string, string[], string[], string[]?][] = [
   ['correct/async-no-vjp', [], [...NO_VJP, 'rate-one']],
   ['correct/inverted', [], []],
+  ['correct/inverted-f32', [], []],
   ['correct/scale-at-inference', [], []],
+  ['correct/scale-at-inference-f32', [], []],
   ['broken/active-at-inference', ['inference', 'expectation', 'rate-one'], NO_VJP],
   ['broken/backward-mask-differs', ['vjp-mask', 'vjp-finite-differences'], []],
   ['broken/block-rescale', ['non-finite-inputs'], NO_VJP],
   ['broken/clamps-rate', ['invalid-rates'], NO_VJP],
   ['broken/convention-mismatch', ['inference', 'training-values', 'rate-one'], NO_VJP],
+  ['broken/f32-keep-bfloat16', ['training-values', 'vjp-mask'], []],
+  ['broken/f32-vjp-unscaled', ['vjp-mask', 'vjp-finite-differences'], []],
   ['broken/drops-last', ['inference', 'rate-zero', 'reproducible', 'rate-one', 'output-shape'], NO_VJP],
   ['broken/inference-scales-by-rate', ['inference', 'expectation', 'rate-one'], NO_VJP],
   ['broken/mutates-input', ['input-not-mutated'], NO_VJP],
@@ -104,7 +108,7 @@ describe('candidates that misbehave', () => {
     expect(ids(r, 'fail')).toContain('output-shape');
     expect(r.properties.find((p) => p.id === 'output-shape')?.evidence).toMatch(/^forward\(x of length 1, rate 0\.1, training true, seed \d+\): returned 0 values for an input of length 1 \(and \d+ more calls\)$/);
     const q = await auditDropout(wrap('returns a number', () => 3 as unknown as Float64Array), SMALL);
-    expect(q.properties.find((p) => p.id === 'output-shape')?.evidence).toMatch(/returned 3, expected a Float64Array of length 1/);
+    expect(q.properties.find((p) => p.id === 'output-shape')?.evidence).toMatch(/returned 3, expected a Float64Array or Float32Array of length 1/);
   });
 
   it('a throw names the thrown value; a candidate that throws in every training call fails every statistical property', async () => {

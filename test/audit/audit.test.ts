@@ -16,6 +16,9 @@ import inverted from '../support/candidates/correct/inverted.ts';
 import scaleAtInference from '../support/candidates/correct/scale-at-inference.ts';
 import asyncNoVjp from '../support/candidates/correct/async-no-vjp.ts';
 import rateOffBy001 from '../support/candidates/broken/rate-off-by-0.01.ts';
+import invertedF32 from '../support/candidates/correct/inverted-f32.ts';
+import scaleAtInferenceF32 from '../support/candidates/correct/scale-at-inference-f32.ts';
+import keepBfloat16 from '../support/candidates/broken/f32-keep-bfloat16.ts';
 
 // Many more seeds: npm run calibrate (reports/calibration.md).
 const correct: [string, number[], DropoutCandidate][] = [
@@ -24,6 +27,8 @@ const correct: [string, number[], DropoutCandidate][] = [
   ['async, no vjp, throws at rate 1', [4], asyncNoVjp],
   ['the engine (inverted)', [5], engineCandidate('inverted')],
   ['the engine (scale-at-inference)', [6], engineCandidate('scale-at-inference')],
+  ['reference inverted in float32 (answers Float32Arrays)', [7], invertedF32],
+  ['reference scale-at-inference in float32 (declared)', [8], scaleAtInferenceF32],
 ];
 
 describe('correct candidates pass', () => {
@@ -61,7 +66,7 @@ describe('reports', () => {
     expect(JSON.parse(formatJson(r))).toMatchObject({ ok: false, candidate: 'drop rate off by 0.01' });
     expect(md).toMatch(/elements, \d+\.\d s\./);
     const quiet = formatMarkdown(r, undefined, { timing: false, heading: '##' });
-    expect(quiet.startsWith('## Dropout audit: drop rate off by 0.01 (inverted)')).toBe(true);
+    expect(quiet.startsWith('## Dropout audit: drop rate off by 0.01 (inverted, float64 arithmetic)')).toBe(true);
     expect(quiet).toMatch(/elements\.\n$/);
   });
 
@@ -132,6 +137,36 @@ describe('the candidate interface', () => {
     const r = await auditDropout(returnsString, { timeoutMs: 1000 });
     const shape = r.properties.find((p) => p.id === 'output-shape');
     expect(shape?.verdict).toBe('fail');
-    expect(shape?.evidence).toMatch(/returned "zeros", expected a Float64Array of length 1/);
+    expect(shape?.evidence).toMatch(/returned "zeros", expected a Float64Array or Float32Array of length 1/);
+  });
+});
+
+describe('precision', () => {
+  it('is declared, or read from the answers; the report and the JSON state it', async () => {
+    const r = await auditDropout(invertedF32, { seed: 9 });
+    expect(r.precision).toBe('float32');
+    expect(formatMarkdown(r)).toMatch(/^# Dropout audit: reference inverted dropout, float32 \(inverted, float32 arithmetic\)/);
+    expect(JSON.parse(formatJson(r)).precision).toBe('float32');
+    expect((await auditDropout(inverted, { seed: 9 })).precision).toBe('float64');
+  });
+  it('float32 semantics judge what a float32 implementation computes: fround(x) exactly, kept values to 4·2^-23', async () => {
+    const r = await auditDropout(invertedF32, { seed: 10 });
+    const evidence = Object.fromEntries(r.properties.map((p) => [p.id, p.evidence]));
+    expect(evidence.inference).toMatch(/fround\(x\) exactly/);
+    expect(evidence['training-values']).toMatch(/0 or fround\(x\)\/keep \(to 4·2\^-23 relative\)/);
+    expect(r.properties.find((p) => p.id === 'vjp-finite-differences')!.test).toBe('central differences, h 2^-6, float32 rounding bound');
+  });
+  it('the same float32 answers judged as float64 (declared) fail the exact properties, as before', async () => {
+    const r = await auditDropout({ ...invertedF32, precision: 'float64' }, { seed: 9 });
+    expect(r.properties.filter((p) => p.verdict === 'fail').map((p) => p.id)).toEqual(['inference', 'rate-zero', 'training-values', 'vjp-mask', 'vjp-finite-differences', 'rate-one']);
+  });
+  it('a float32 multiplier from a bfloat16 keep fails training-values, naming the element', async () => {
+    const r = await auditDropout(keepBfloat16, { seed: 9 });
+    const tv = r.properties.find((p) => p.id === 'training-values')!;
+    expect(tv.verdict).toBe('fail');
+    expect(tv.evidence).toMatch(/expected 0 or fround\(x\)\/keep = /);
+  });
+  it('a precision other than float64 or float32 is refused', () => {
+    expect(() => checkCandidate({ ...inverted, precision: 'float16' })).toThrow(new CandidateError("the candidate: expected precision to be 'float64', 'float32' or absent, got \"float16\""));
   });
 });

@@ -103,7 +103,7 @@ describe('Caller: a candidate whose calls misbehave', () => {
           if (b.kind === 'never' || b.kind === 'late') expect(answer.reason).toBe(`did not answer within ${TIMEOUT} ms (the audit's timeoutMs)`);
           else if (b.kind === 'throws' || b.kind === 'rejects') expect(answer.reason).toMatch(/^threw /);
           else if (b.kind === 'length') expect(answer.reason).toBe(`returned ${length} values for an input of length ${n}`);
-          else expect(answer.reason).toMatch(/^returned .*, expected a Float64Array of length \d+$|^returned \d+ values for an input of length \d+$/);
+          else expect(answer.reason).toMatch(/^returned .*, expected a Float64Array or Float32Array of length \d+$|^returned \d+ values for an input of length \d+$/);
           expect(answer.reason).not.toMatch(/undefined \(reading|is not a function/);
         }
         // the late answers arrive now, after the timeout: they change nothing the audit recorded

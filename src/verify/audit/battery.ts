@@ -73,6 +73,8 @@ export async function runBattery(candidate: DropoutCandidate, options: Required<
   const t0 = performance.now();
   const b = new Battery(candidate, options);
   await trainingGrid(b);
+  // an undeclared precision is read from the answers: Float32Arrays mean float32 arithmetic
+  if (candidate.precision === undefined && b.caller.float32Answers > 0) b.precision = 'float32';
   const results = new Map<string, PropertyResult>();
   // "training values" after every property that makes training calls (vjp-mask's at length 100,000 too); the incident logs are last in the table.
   const order = [...PROPERTIES.filter((p) => p.id !== 'training-values'), ...PROPERTIES.filter((p) => p.id === 'training-values')];
@@ -87,6 +89,7 @@ export async function runBattery(candidate: DropoutCandidate, options: Required<
   return {
     candidate: candidate.name,
     convention: candidate.convention,
+    precision: b.precision,
     ok: properties.every((p) => p.verdict !== 'fail'),
     properties,
     options,

@@ -13,10 +13,16 @@ export interface DropoutCandidate {
   name: string;
   /** 'inverted': training output mask·x/keep, inference output x. 'scale-at-inference': mask·x, and keep·x at inference. */
   convention: Convention;
+  /**
+   * The arithmetic the candidate computes in: 'float64' (the default) or 'float32'. Under float32 the
+   * exact properties compare with float32 semantics (x rounded to float32 first, kept values to a
+   * few float32 ulps). Without a declaration, an answer that is a Float32Array implies float32.
+   */
+  precision?: Precision;
   /** rate = probability of dropping each element, in [0, 1); seed an integer in [0, 2^31). Same (x.length, rate, training, seed) → same mask. */
-  forward(x: Float64Array, rate: number, training: boolean, seed: number): MaybePromise<Float64Array>;
+  forward(x: Float64Array, rate: number, training: boolean, seed: number): MaybePromise<Float64Array | Float32Array>;
   /** Optional vector-Jacobian product for the same arguments: dL/dx given dy = dL/dy. */
-  vjp?(x: Float64Array, rate: number, training: boolean, seed: number, dy: Float64Array): MaybePromise<Float64Array>;
+  vjp?(x: Float64Array, rate: number, training: boolean, seed: number, dy: Float64Array): MaybePromise<Float64Array | Float32Array>;
 }
 
 /** The candidate is not a DropoutCandidate: the message names the member that is missing or wrong. */
@@ -25,6 +31,8 @@ export class CandidateError extends TypeError {
 }
 
 const CONVENTIONS = ['inverted', 'scale-at-inference'];
+export type Precision = 'float64' | 'float32';
+const PRECISIONS: readonly unknown[] = ['float64', 'float32', undefined];
 
 /** Checks that `value` offers the interface and returns it typed; throws CandidateError naming the member. */
 export function checkCandidate(value: unknown, source = 'the candidate'): DropoutCandidate {
@@ -35,6 +43,9 @@ export function checkCandidate(value: unknown, source = 'the candidate'): Dropou
   if (typeof c.name !== 'string' || c.name.length === 0) throw new CandidateError(`${source}: expected name to be a non-empty string, got ${describeValue(c.name)}`);
   if (!CONVENTIONS.includes(c.convention as string)) {
     throw new CandidateError(`${source}: expected convention to be 'inverted' or 'scale-at-inference', got ${describeValue(c.convention)}`);
+  }
+  if (!PRECISIONS.includes(c.precision)) {
+    throw new CandidateError(`${source}: expected precision to be 'float64', 'float32' or absent, got ${describeValue(c.precision)}`);
   }
   if (typeof c.forward !== 'function') throw new CandidateError(`${source}: expected forward to be a function (x, rate, training, seed) => Float64Array, got ${describeValue(c.forward)}`);
   if (c.vjp !== undefined && typeof c.vjp !== 'function') {
@@ -71,6 +82,8 @@ export class Caller {
   readonly malformed: Incident[] = [];
   calls = 0;
   elements = 0;
+  /** Answers that came as a Float32Array (they imply float32 arithmetic unless the candidate declares its precision). */
+  float32Answers = 0;
 
   constructor(
     readonly candidate: DropoutCandidate,
@@ -105,9 +118,10 @@ export class Caller {
         if (at >= 0) this.mutations.push({ call, detail: `${names[i]}[${at}] was ${num(originals[i][at])}, became ${num(c[at])}` });
       });
     }
+    if (out instanceof Float32Array) this.float32Answers++;
     const y = asArray(out);
     if (y === null) {
-      const reason = `returned ${describeValue(out)}, expected a Float64Array of length ${a.length}`;
+      const reason = `returned ${describeValue(out)}, expected a Float64Array or Float32Array of length ${a.length}`;
       this.malformed.push({ call, detail: reason });
       return { ok: false, threw: false, reason };
     }

@@ -3,9 +3,9 @@
 // behind its guarded caller, the inputs, the forward calls shared between properties, the sample
 // sizes). Each property check takes a Battery and returns its result.
 import { float64Data, foldIn, key, uniform } from '../../engine/index.ts';
-import { type Answer, type CallArgs, Caller, type DropoutCandidate } from './candidate.ts';
+import { type Answer, type CallArgs, Caller, type DropoutCandidate, type Precision } from './candidate.ts';
 import { dependenceSize, expectationPlan, frequencyPlan } from './plan.ts';
-import { inputValues, scaled } from './scan.ts';
+import { inputValues, scaled, toFloat32 } from './scan.ts';
 
 export type Verdict = 'pass' | 'fail' | 'not applicable' | 'not judged';
 
@@ -58,6 +58,8 @@ export interface AuditOptions {
 export interface AuditResult {
   candidate: string;
   convention: string;
+  /** The arithmetic the exact properties judged: declared by the candidate, or float32 when it answered with Float32Arrays. */
+  precision: Precision;
   ok: boolean;
   properties: PropertyResult[];
   options: Required<AuditOptions>;
@@ -94,6 +96,8 @@ export class Battery {
   readonly #answers = new Map<string, Promise<Answer>>();
   /** Training calls whose outputs the training-values property checks: grid first, then statistical samples. */
   readonly trainingCalls: { x: Float64Array; args: Omit<CallArgs, 'length'>; tag: string }[] = [];
+  /** Declared, else decided by runBattery from the first answers; the exact properties compare in it. */
+  precision: Precision;
 
   constructor(
     readonly candidate: DropoutCandidate,
@@ -103,6 +107,17 @@ export class Battery {
     this.inverted = candidate.convention === 'inverted';
     this.alphaEach = o.alpha / STATISTICAL;
     this.base = key(o.seed);
+    this.precision = candidate.precision ?? 'float64';
+  }
+
+  /** The values the candidate computes with: x itself, or x rounded to float32. */
+  seen(x: Float64Array): Float64Array {
+    return this.precision === 'float32' ? toFloat32(x) : x;
+  }
+
+  /** How a computed (not copied) output must match: to 4 float64 ulps, or to 4·2^-23 in float32. */
+  get close(): 'close' | 'close32' {
+    return this.precision === 'float32' ? 'close32' : 'close';
   }
 
   /** A candidate seed in [0, 2^31), a pure function of the audit seed and a label. */

@@ -31,7 +31,7 @@ export function formatMarkdown(r: AuditResult, rerun?: string, { timing = true, 
   });
   const o = r.options;
   return [
-    `${heading} Dropout audit: ${r.candidate} (${r.convention})`,
+    `${heading} Dropout audit: ${r.candidate} (${r.convention}, ${r.precision ?? 'float64'} arithmetic)`,
     '',
     head,
     '',

@@ -4,20 +4,29 @@
 
 /** x·(1/keep) and x/keep differ by at most ~3 units in the last place: `close` allows 4. */
 export const ULP4 = 2 ** -51;
+/**
+ * The float32 counterpart: a float32 implementation rounds keep, its multiplier and the product
+ * (fround(fround(x)·fround(1/fround(keep)))), ~3 float32 roundings of 2^-24 each: `close32` allows
+ * 4·2^-23 relative, 4 to 8 float32 ulps, still 2^14 times finer than a bfloat16 multiplier's error.
+ */
+export const ULP32_4 = 2 ** -21;
 
 /**
  * How an element must match: 'equal' `===` (0 = −0, NaN never); 'same' `===` or both NaN;
- * 'bits' Object.is (−0 ≠ 0, NaN = NaN); 'close' as 'same' or within 4 ulp of a finite want.
+ * 'bits' Object.is (−0 ≠ 0, NaN = NaN); 'close' as 'same' or within 4 ulp of a finite want;
+ * 'close32' as 'same' or within 4·2^-23 relative (float32 arithmetic).
  */
-export type Match = 'equal' | 'same' | 'bits' | 'close';
-const MATCHES: readonly string[] = ['equal', 'same', 'bits', 'close'];
+export type Match = 'equal' | 'same' | 'bits' | 'close' | 'close32';
+const MATCHES: readonly string[] = ['equal', 'same', 'bits', 'close', 'close32'];
 
 export function matches(got: number, want: number, match: Match): boolean {
   if (match === 'bits') return Object.is(got, want);
   if (got === want) return true;
   if (match === 'equal') return false;
   if (Number.isNaN(got) && Number.isNaN(want)) return true;
-  return match === 'close' && Number.isFinite(want) && Math.abs(got - want) <= ULP4 * Math.abs(want);
+  if (!Number.isFinite(want)) return false;
+  if (match === 'close') return Math.abs(got - want) <= ULP4 * Math.abs(want);
+  return match === 'close32' && Math.abs(got - want) <= ULP32_4 * Math.abs(want);
 }
 
 /** Index of the first element of `got` that does not match `want` (elements with skip[i] = 1 aside), or −1. */
@@ -42,6 +51,18 @@ export function masked(dy: Float64Array, s: number, y: Float64Array): Float64Arr
   return out;
 }
 
+/** x rounded to float32, element by element (what a float32 implementation computes with). */
+export function toFloat32(x: Float64Array): Float64Array {
+  return Float64Array.from(Float32Array.from(x));
+}
+
+/** x rounded to the nearest multiple of 2^-bits (so sums of a few such values are exact in float32). */
+export function quantized(x: Float64Array, bits: number): Float64Array {
+  const out = new Float64Array(x.length), q = 2 ** bits;
+  for (let i = 0; i < x.length; i++) out[i] = Math.round(x[i] * q) / q;
+  return out;
+}
+
 /** x + t·u, element by element (a point on the line through x along u). */
 export function along(x: Float64Array, u: Float64Array, t: number): Float64Array {
   const out = new Float64Array(x.length);
@@ -49,22 +70,27 @@ export function along(x: Float64Array, u: Float64Array, t: number): Float64Array
   return out;
 }
 
-/** Index of the first training output that is neither 0 nor x·s (to 4 ulp), or −1. */
-export function firstNeitherZeroNorScaled(y: Float64Array, x: Float64Array, s: number): number {
-  for (let i = 0; i < y.length; i++) if (y[i] !== 0 && !matches(y[i], x[i] * s, 'close')) return i;
+/** Index of the first training output that is neither 0 nor x·s (to 4 ulp, or 'close32'), or −1. */
+export function firstNeitherZeroNorScaled(y: Float64Array, x: Float64Array, s: number, match: 'close' | 'close32' = 'close'): number {
+  for (let i = 0; i < y.length; i++) if (y[i] !== 0 && !matches(y[i], x[i] * s, match)) return i;
   return -1;
 }
 
-/** Both sides of ⟨vjp(dy), u⟩ = ⟨dy, (f(x + hu) − f(x − hu))/2h⟩, and the sum of the terms' magnitudes. */
-export function directional(fPlus: Float64Array, fMinus: Float64Array, h: number, dy: Float64Array, g: Float64Array, u: Float64Array): { lhs: number; rhs: number; scale: number } {
-  let lhs = 0, rhs = 0, scale = 0;
+/**
+ * Both sides of ⟨vjp(dy), u⟩ = ⟨dy, (f(x + hu) − f(x − hu))/2h⟩, the sum of the terms' magnitudes, and
+ * `rounding`: Σ|dy|·(|f(x + hu)| + |f(x − hu)|)/2h + Σ|vjp(dy)·u|, what one rounding of every output
+ * (relative) can move the two sides apart by.
+ */
+export function directional(fPlus: Float64Array, fMinus: Float64Array, h: number, dy: Float64Array, g: Float64Array, u: Float64Array): { lhs: number; rhs: number; scale: number; rounding: number } {
+  let lhs = 0, rhs = 0, scale = 0, rounding = 0;
   for (let i = 0; i < dy.length; i++) {
     const fd = (fPlus[i] - fMinus[i]) / (2 * h);
     lhs += dy[i] * fd;
     rhs += g[i] * u[i];
     scale += Math.abs(dy[i] * fd) + Math.abs(g[i] * u[i]);
+    rounding += (Math.abs(dy[i]) * (Math.abs(fPlus[i]) + Math.abs(fMinus[i]))) / (2 * h) + Math.abs(g[i] * u[i]);
   }
-  return { lhs, rhs, scale };
+  return { lhs, rhs, scale, rounding };
 }
 
 /** Elements exactly 0 (−0 included). */

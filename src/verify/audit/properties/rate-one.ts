@@ -19,7 +19,7 @@ export const rateOne: Check = async (b) => {
       }
       answered++;
       elements += length;
-      const bad = firstBad(r.y, training ? new Float64Array(length) : b.inference(x, 1), 'equal');
+      const bad = firstBad(r.y, training ? new Float64Array(length) : b.inference(b.seen(x), 1), 'equal');
       if (bad) return exactResult(elements, failedCall('forward', x, args, bad.got, bad));
     }
   }

@@ -10,13 +10,15 @@ export const trainingValues: Check = async (b) => {
     const r = await b.forward(x, tag, args);
     if (!r.ok) continue; // reported by the property that made the call (or "output shape")
     elements += x.length;
-    const s = b.kept(args.rate);
-    const i = firstNeitherZeroNorScaled(r.y, x, s);
+    const s = b.kept(args.rate), seen = b.seen(x);
+    const i = firstNeitherZeroNorScaled(r.y, seen, s, b.close);
     if (i >= 0) {
-      const want = b.inverted ? `0 or x/keep = ${formatNumber(x[i] * s)}` : `0 or x = ${formatNumber(x[i])}`;
+      const v = b.precision === 'float32' ? 'fround(x)' : 'x';
+      const want = b.inverted ? `0 or ${v}/keep = ${formatNumber(seen[i] * s)}` : `0 or ${v} = ${formatNumber(seen[i])}`;
       return exactResult(elements, failedCall('forward', x, args, formatNumber(r.y[i]), { index: i, expected: want }));
     }
   }
-  const rule = b.inverted ? '0 or x/keep' : '0 or x';
-  return exactResult(elements, `every training output is ${rule} (to 4 ulp), ${count(b.trainingCalls.length)} calls, ${count(elements)} elements`);
+  const f32 = b.precision === 'float32', v = f32 ? 'fround(x)' : 'x';
+  const rule = b.inverted ? `0 or ${v}/keep` : `0 or ${v}`;
+  return exactResult(elements, `every training output is ${rule} (to ${f32 ? '4·2^-23 relative' : '4 ulp'}), ${count(b.trainingCalls.length)} calls, ${count(elements)} elements`);
 };

@@ -18,7 +18,8 @@ export const vjpMask: Check = async (b) => {
       if (!fwd.ok) return exactResult(elements, failedCall('forward', x, args, fwd.reason));
       elements += c.length;
       const s = training ? b.kept(c.rate) : b.inverted ? 1 : 1 - c.rate;
-      const bad = firstBad(g.y, training ? masked(dy, s, fwd.y) : scaled(dy, s), 'close');
+      const seen = b.seen(dy);
+      const bad = firstBad(g.y, training ? masked(seen, s, fwd.y) : scaled(seen, s), b.close);
       if (bad) {
         const why = training ? (fwd.y[bad.index] === 0 ? ' (the forward call dropped this element)' : ' (the forward call kept this element)') : '';
         return exactResult(elements, failedCall('vjp', x, args, bad.got, { ...bad, expected: bad.expected + why }));
