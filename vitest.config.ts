@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 /** What every test file runs under; vitest.mutation.config.ts uses it too. */
 export const shared = { setupFiles: ['test/support/setup.ts'], testTimeout: 60_000 };
 const UNIT = 'test/**/*.test.ts';
-const PROPERTIES = 'properties/**/*.test.ts';
+const PROPERTIES = 'test/properties/**/*.test.ts';
 export const INCLUDE = [UNIT, PROPERTIES];
 
 export default defineConfig({
@@ -18,7 +18,7 @@ export default defineConfig({
       // the engine, battery and tool tests keep no state between files (kernels are restored after
       // each test that switches them), so a worker loads the modules once for all its files instead of
       // once per file: that import was three quarters of the suite's time
-      { test: { ...shared, name: 'unit', include: [UNIT], isolate: false } },
+      { test: { ...shared, name: 'unit', include: [UNIT], exclude: [...configDefaults.exclude, PROPERTIES], isolate: false } },
       // each property file records its claims in module state (src/testing/record.ts): a fresh module per file
       { test: { ...shared, name: 'properties', include: [PROPERTIES] } },
     ],

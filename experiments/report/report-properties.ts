@@ -104,7 +104,7 @@ export function renderProperties(run: PropertiesRun, dir = 'reports'): ClaimSumm
   }
 
   lines.push('## Reproduce', '');
-  lines.push(`\`DROPCHECK_SEED=${run.seed} npx vitest run properties/\` reruns every property on this seed and rewrites reports/properties.json; \`npm start\` reruns it and renders this page. A failing property prints the seed and path that replay its counterexample.`, '');
+  lines.push(`\`DROPCHECK_SEED=${run.seed} npx vitest run test/properties/\` reruns every property on this seed and rewrites reports/properties.json; \`npm start\` reruns it and renders this page. A failing property prints the seed and path that replay its counterexample.`, '');
   writeFileSync(`${dir}/properties.md`, lines.join('\n'));
   return summary;
 }

@@ -55,7 +55,7 @@ ${grads.map((c) => `| ${c.network} | ${c.parameters} | ${c.loss.toFixed(4)} (${c
   const fixed = 'reports/properties.json';
   const kept = join(out) !== join('reports') && existsSync(fixed) ? readFileSync(fixed) : undefined;
   rmSync(fixed, { force: true });
-  const vitest = spawnSync('node_modules/.bin/vitest', ['run', 'properties/', '--reporter=dot', '--coverage.enabled=false'], { stdio: 'inherit', env: { ...process.env, DROPCHECK_SEED: String(seed) } });
+  const vitest = spawnSync('node_modules/.bin/vitest', ['run', 'test/properties/', '--reporter=dot', '--coverage.enabled=false'], { stdio: 'inherit', env: { ...process.env, DROPCHECK_SEED: String(seed) } });
   if (!existsSync(fixed)) throw new Error(`the property suite wrote no ${fixed} (vitest exit ${vitest.status})`);
   const text = readFileSync(fixed, 'utf8');
   if (kept) writeFileSync(fixed, kept);

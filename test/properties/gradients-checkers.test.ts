@@ -9,9 +9,9 @@ import { describe, expect, it } from 'vitest';
 import {
   type GradCheckReport, type Tensor, type Tree, GradCheckError, add, checkGrad, checkGradTight, dropout, exp, key, mul, neg, normal, ones, square,
   stopGradient, sub, sum, tanh, tensor,
-} from '../src/index.ts';
-import * as A from '../src/testing/arbitraries.ts';
-import { type Basis, recorder } from '../src/testing/record.ts';
+} from '../../src/index.ts';
+import * as A from '../../src/testing/arbitraries.ts';
+import { type Basis, recorder } from '../../src/testing/record.ts';
 import { type Fn, ADJ_BASIS, FD_BASIS, FEW, MUTANT_RUNS, RUNS, assertGradObserved, forwardSkew, opCases, resolvable, skew } from './gradient-cases.ts';
 
 const CHECKER_BASIS: Basis = {

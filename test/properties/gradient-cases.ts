@@ -9,11 +9,11 @@ import {
   type Tensor, type TightGradReport, type Tree, Tensor as TensorClass, abs, add, assertGrad, broadcastTo, concat, div, dropConnect, dropout, exp,
   gaussianDropout, key, log, logSoftmax, logSumExp, matmul, max, maximum, mean, minimum, mse, mul, neg, pow, relu, reshape, sigmoid, slice, softmax,
   softmaxCrossEntropy, sqrt, square, stopGradient, sub, sum, sumTo, take, tanh, transpose,
-} from '../src/index.ts';
+} from '../../src/index.ts';
 // read-only use of the engine's internals: a primitive with one deliberately wrong rule (the G-ADJ mutant)
-import { type Primitive, bind } from '../src/engine/trace.ts';
-import * as A from '../src/testing/arbitraries.ts';
-import { type Basis, observe, recorder, runs } from '../src/testing/record.ts';
+import { type Primitive, bind } from '../../src/engine/trace.ts';
+import * as A from '../../src/testing/arbitraries.ts';
+import { type Basis, observe, recorder, runs } from '../../src/testing/record.ts';
 
 export const FD_BASIS: Basis = {
   reference: 'Richardson-extrapolated 4th-order central differences of f (numericJacobian): evaluations of f only, so no derivative rule of the engine enters the reference.',

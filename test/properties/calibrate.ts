@@ -9,10 +9,10 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, write
 import { availableParallelism } from 'node:os';
 import { Worker, isMainThread, parentPort } from 'node:worker_threads';
 import { STOCHASTIC } from './stochastic.ts';
-import { type DropoutCandidate, auditDropout, engineCandidate } from '../src/verify/audit/index.ts';
+import { type DropoutCandidate, auditDropout, engineCandidate } from '../../src/verify/audit/index.ts';
 
 const FIRST = 1_000_000; // seeds FIRST … FIRST + n − 1, away from the defaults of the suite and the audit
-const candidatesDir = new URL('../test/support/candidates/', import.meta.url);
+const candidatesDir = new URL('../support/candidates/', import.meta.url);
 const REFERENCE = ['correct/inverted.ts', 'correct/scale-at-inference.ts']; // the test suite's reference implementations
 const ENGINE = ['engine:inverted', 'engine:scale-at-inference'];
 const CORRECT = [...ENGINE, ...REFERENCE];

@@ -10,10 +10,10 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   type Tensor, bernoulli, dropConnect, dropout, dropoutWithMask, gaussianDropout, grad, jvp, key, mul, normal, sum, tensor, vjp,
-} from '../src/index.ts';
-import { bernoulliInvertedMoments, toFraction } from '../src/verify/rational.ts';
+} from '../../src/index.ts';
+import { bernoulliInvertedMoments, toFraction } from '../../src/verify/rational.ts';
 import { aleaMask, aleaNormal } from './alea.ts';
-import { recorder } from '../src/testing/record.ts';
+import { recorder } from '../../src/testing/record.ts';
 
 const ALEA = 'masks drawn here from seedrandom’s Alea generator called directly on the key’s documented stream (not the engine’s bernoulli, which shares dropout’s generator)';
 const { holds } = recorder(import.meta.url, {
@@ -28,7 +28,7 @@ const seedArb = fc.integer({ min: 0, max: 2 ** 31 - 1 });
 const valuesArb = (n: number) => fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { minLength: n, maxLength: n });
 const tensorArb = shapeArb.chain((shape) => valuesArb(shape.reduce((a, b) => a * b, 1)).map((v) => tensor(v, shape)));
 
-/** The documented mask r = bernoulli(key(seed), keep, shape), drawn independently of the engine (properties/alea.ts). */
+/** The documented mask r = bernoulli(key(seed), keep, shape), drawn independently of the engine (test/properties/alea.ts). */
 const maskOf = (seed: number, rate: number, shape: readonly number[]) => Float64Array.from(aleaMask(seed, 1 - rate, shape.reduce((a, b) => a * b, 1)));
 
 

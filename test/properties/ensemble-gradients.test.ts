@@ -12,13 +12,13 @@ import fc from 'fast-check';
 import {
   type Convention, type MLPParams, type Tensor, type Tree, add, concat, dropoutWithMask, flatten, foldIn, grad, key, matmul, mlp, mse, mul, normal,
   numericJacobian, relu, reshape, sigmoid, softmaxCrossEntropy, square, sub, sum, tanh, tensor, vjp,
-} from '../src/index.ts';
+} from '../../src/index.ts';
 // read-only use of the engine's internals: a dropout primitive with one deliberately wrong rule (the E-GRAD power test)
-import { type Primitive, bind } from '../src/engine/trace.ts';
-import { Tensor as TensorClass } from '../src/engine/tensor.ts';
-import { type Keep, ensembleMeanVector, forEachMask } from '../src/verify/enumerate.ts';
-import { type LinearUnitCase, type SmallMLPCase, keepList, linearUnitArb, smallMLPArb, softmaxProblemArb } from '../src/testing/arbitraries.ts';
-import { observe, recorder, runs, unobserved } from '../src/testing/record.ts';
+import { type Primitive, bind } from '../../src/engine/trace.ts';
+import { Tensor as TensorClass } from '../../src/engine/tensor.ts';
+import { type Keep, ensembleMeanVector, forEachMask } from '../../src/verify/enumerate.ts';
+import { type LinearUnitCase, type SmallMLPCase, keepList, linearUnitArb, smallMLPArb, softmaxProblemArb } from '../../src/testing/arbitraries.ts';
+import { observe, recorder, runs, unobserved } from '../../src/testing/record.ts';
 import { keepOperand, maskTensor, thin } from './masks.ts';
 
 const { holds } = recorder(import.meta.url, {

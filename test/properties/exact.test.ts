@@ -11,14 +11,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { fraction } from 'mathjs';
-import { type Convention, type MLPParams, type Tensor, add, applyMultiplier, dropout, dropoutWithMask, gaussianDropout, key, matmul, mlp, mul, normal, ones, tensor } from '../src/index.ts';
+import { type Convention, type MLPParams, type Tensor, add, applyMultiplier, dropout, dropoutWithMask, gaussianDropout, key, matmul, mlp, mul, normal, ones, tensor } from '../../src/index.ts';
 import { aleaMask, aleaNormal } from './alea.ts';
-import { observe, recorder, runs, unobserved } from '../src/testing/record.ts';
+import { observe, recorder, runs, unobserved } from '../../src/testing/record.ts';
 import {
   type Fraction, type Vector, bernoulliInvertedMoments, exactLinearEnsemble, expectedDropoutLoss, gaussianMoments,
   invertedInference, invertedOutput, maskProbability, paperInference, paperOutput, ridgeClosedForm,
   ridgeClosedFormGradient, ridgeMinimizer, toFraction, weightScaled,
-} from '../src/verify/rational.ts';
+} from '../../src/verify/rational.ts';
 
 const EXACT = 'exact rational arithmetic (mathjs Fractions), every mask enumerated with its exact probability: the identity’s algebra, which shares no code with the engine.';
 const { holds, check } = recorder(import.meta.url, {

@@ -25,9 +25,9 @@ import {
   type MLPParams, type Tensor, type TightGradReport, type Tree, add, checkGrad, checkGradTight, concat, div, dropout, exp, flatten, grad, jvp, key,
   log, logSumExp, matmul, max, mean, mlp, mse, mul, normal, numericJacobian, pow, relu, reshape, sigmoid, softmaxCrossEntropy, sqrt, square, stopGradient, sum,
   take, tanh, tensor, transpose, valueAndGrad, vjp,
-} from '../src/index.ts';
-import * as A from '../src/testing/arbitraries.ts';
-import { type Basis, observe, recorder, runs } from '../src/testing/record.ts';
+} from '../../src/index.ts';
+import * as A from '../../src/testing/arbitraries.ts';
+import { type Basis, observe, recorder, runs } from '../../src/testing/record.ts';
 import { type Built, type Fn, ADJ_BASIS, FD_BASIS, FEW, RUNS, assertGradObserved, forwardSkew, opCases, resolvable, skew } from './gradient-cases.ts';
 
 const USER_BASIS: Basis = {

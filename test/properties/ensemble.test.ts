@@ -14,13 +14,13 @@
 // helpers both files use are in masks.ts.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { type Tensor, add, float64Data, logSoftmax, matmul, mul, reshape, sigmoid, softmax, tensor } from '../src/index.ts';
-import { ensembleMeanVector, ensembleStats, renormalizedGeometricMean, sigmoidOf } from '../src/verify/enumerate.ts';
+import { type Tensor, add, float64Data, logSoftmax, matmul, mul, reshape, sigmoid, softmax, tensor } from '../../src/index.ts';
+import { ensembleMeanVector, ensembleStats, renormalizedGeometricMean, sigmoidOf } from '../../src/verify/enumerate.ts';
 import {
   type LogisticUnitCase, type SoftmaxLayerCase, ensembleValueArb, keepArb, logisticUnitArb, logisticUnitArbOf, makeTensor, softmaxLayerArb, tensorOfShapeArb,
   weightedOutputsArb,
-} from '../src/testing/arbitraries.ts';
-import { observe, recorder, runs } from '../src/testing/record.ts';
+} from '../../src/testing/arbitraries.ts';
+import { observe, recorder, runs } from '../../src/testing/record.ts';
 import { keepOperand, maskTensor, thin } from './masks.ts';
 
 const ENUMERATION = 'every mask enumerated with its probability by src/verify/enumerate.ts (its own Gray-code walk, probability tables and compensated sums; no engine op)';

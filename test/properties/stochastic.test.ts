@@ -1,7 +1,7 @@
 // The stochastic checks, each on the suite's seed (DROPCHECK_SEED overrides it).
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { recorder } from '../src/testing/record.ts';
+import { recorder } from '../../src/testing/record.ts';
 import { STOCHASTIC } from './stochastic.ts';
 
 const { check } = recorder(import.meta.url, {

@@ -1,10 +1,10 @@
 // Every stochastic check of the property suite, as a pure function of a seed, so the suite runs it
-// on its fixed seed and the calibration command (properties/calibrate.ts) reruns it on many seeds.
+// on its fixed seed and the calibration command (test/properties/calibrate.ts) reruns it on many seeds.
 // Each states its false-failure probability α and the bound it follows from.
 import {
   type MLP, type MLPParams, type Tensor, AlphaBudget, bernsteinRadius, binomialAcceptance, broadcastTo, dropout, foldIn, gaussianDropout, geometricGrid, hoeffdingRadius, key, mlp,
-  monteCarloMean, normal, reshape, runningMeans, tensor, float64Data } from '../src/index.ts';
-import { ensembleMean, ensembleMeanVector, ensembleStats, forEachMask } from '../src/verify/enumerate.ts';
+  monteCarloMean, normal, reshape, runningMeans, tensor, float64Data } from '../../src/index.ts';
+import { ensembleMean, ensembleMeanVector, ensembleStats, forEachMask } from '../../src/verify/enumerate.ts';
 
 export interface Outcome {
   ok: boolean;

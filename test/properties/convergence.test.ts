@@ -37,10 +37,10 @@
 //      the gap found in it is a gap in the transcription, not in the paper, and the ledger says so.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { type MLP, type MLPParams, type Tensor, binomialAcceptance, mlp, reshape, sigmoid, tensor, float64Data } from '../src/index.ts';
-import { ensembleMean, ensembleMeanVector, ensembleStats } from '../src/verify/enumerate.ts';
-import { type DeepNetCase, oneHiddenNetArb, sigmoidNetArb } from '../src/testing/arbitraries.ts';
-import { DEEP, observe, recorder, runs } from '../src/testing/record.ts';
+import { type MLP, type MLPParams, type Tensor, binomialAcceptance, mlp, reshape, sigmoid, tensor, float64Data } from '../../src/index.ts';
+import { ensembleMean, ensembleMeanVector, ensembleStats } from '../../src/verify/enumerate.ts';
+import { type DeepNetCase, oneHiddenNetArb, sigmoidNetArb } from '../../src/testing/arbitraries.ts';
+import { DEEP, observe, recorder, runs } from '../../src/testing/record.ts';
 import { type MaskEnumeration, codeOf, enumerateMasks, repeatRows } from './stochastic.ts';
 
 const EXACT = 'E, V and NWGM exact over every mask (the engine’s training pass with enumerated masks, src/verify/enumerate.ts’s compensated sums)';

@@ -1,7 +1,7 @@
 // The thinned inputs both ensemble files (ensemble.test.ts, ensemble-gradients.test.ts) build: a mask
 // as a tensor, the engine's dropout op with the mask given (one keep for all units, or per-unit keeps
 // through the op's multiplier form), and keep as an operand of mul.
-import { type Convention, type Tensor, applyMultiplier, dropoutWithMask, tensor } from '../src/index.ts';
+import { type Convention, type Tensor, applyMultiplier, dropoutWithMask, tensor } from '../../src/index.ts';
 
 /** The mask as a 0/1 tensor of the given shape (a copy: the walk reuses its array). */
 export const maskTensor = (mask: ArrayLike<number>, shape: readonly number[]): Tensor => tensor(Array.from(mask), [...shape]);
