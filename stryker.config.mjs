@@ -10,7 +10,7 @@ export default {
   testRunner: 'vitest',
   // vitest.config.ts, or only the test files in DROPCHECK_MUTATION_TESTS (see vitest.mutation.config.ts)
   vitest: { configFile: 'vitest.mutation.config.ts', related: false },
-  // the generated WebAssembly bytes are checked by rebuilding them from gemm.as (test/wasm.test.ts), not
+  // the generated WebAssembly bytes are checked by rebuilding them from gemm.as (test/engine/wasm.test.ts), not
   // by mutating a base64 string; the re-export files (src/index.ts, src/engine/index.ts) give no mutants
   mutate: ['src/**/*.ts', '!src/engine/wasm/gemm.wasm.ts'],
   coverageAnalysis: 'perTest',

@@ -424,7 +424,7 @@ parentheses. The machine is shared with other work, so absolute numbers move bet
 ratios, measured in the same run, are the figures to compare. Regenerate with \`npm run bench\`.
 
 Every kernel and thread count gives the same bits (each product element is summed over k in one
-fixed order, a rounded multiply and a rounded add per step; test/wasm.test.ts checks WebAssembly
+fixed order, a rounded multiply and a rounded add per step; test/engine/wasm.test.ts checks WebAssembly
 against the JS reference and two threads against one), so the speed here costs no reproducibility.
 The FMA module (relaxed SIMD's relaxed_madd, \`configureKernels({ fma: true })\`) is off by
 default: it is no faster here (see the peak below and scripts/measure-gemm.ts), and its bits depend

@@ -57,7 +57,7 @@ const statusFile = arg('--status', 'scripts/mutation-status.json');
 const STRICT = ['src/engine/dropout.ts', 'src/verify/gradcheck.ts', 'src/verify/gradcheck-tight.ts', 'src/verify/gradcheck-common.ts', 'src/verify/enumerate.ts', 'src/verify/stats.ts', 'src/verify/binomial.ts'];
 /** Modules `npm run mutation` leaves out (stryker.config.mjs), and why. */
 export const NOT_MUTATED: Record<string, string> = {
-  'src/engine/wasm/gemm.wasm.ts': 'generated WebAssembly bytes, checked by rebuilding them from gemm.as byte for byte (test/wasm.test.ts)',
+  'src/engine/wasm/gemm.wasm.ts': 'generated WebAssembly bytes, checked by rebuilding them from gemm.as byte for byte (test/engine/wasm.test.ts)',
 };
 /** A module of comments and `export … from` lines only: Stryker finds nothing in it to mutate. */
 export const reexportsOnly = (source: string) =>

@@ -272,8 +272,8 @@ export const mlpCaseArb: fc.Arbitrary<MLPCase> = fc
   });
 
 // ---------------------------------------------------------------------------------------------
-// Exact ensembles over all masks (ensemble.test.ts): keep probabilities, one logistic unit, one
-// softmax layer, sets of outputs with mask probabilities, small regression and classification
+// Exact ensembles over all masks (test/properties/ensemble.test.ts, ensemble-gradients.test.ts):
+// keep probabilities, one logistic unit, one softmax layer, sets of outputs with mask probabilities, small regression and classification
 // problems. Mask counts stay small (2^n ≤ 4096) so every case enumerates every mask.
 
 /**
@@ -312,7 +312,7 @@ export interface LogisticUnitCase {
  * One logistic unit with n ≤ 12 dropped inputs. Values are ensembleValueArb (0 or 0.01 ≤ |x| ≤ 3), then
  * w and b are scaled down together so that |b| + Σ|w_i y_i| ≤ LOGIT_BOUND: every pre-activation z(r)
  * has |z| ≤ 6, so 1 − σ(z) ≥ 0.0025 is computed from σ(z) with relative error ≤ ~400·2^−53 (see
- * ensemble.test.ts).
+ * ensemble-gradients.test.ts).
  */
 export const logisticUnitArb: fc.Arbitrary<LogisticUnitCase> = logisticUnitArbOf(1, 12);
 

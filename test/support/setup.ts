@@ -1,7 +1,7 @@
 // Every property runs on a fixed fast-check seed, so CI is deterministic; DROPCHECK_SEED=N reruns
 // the whole suite with another seed, and a failure prints the seed and path that reproduce it.
 // DROPCHECK_DEEP=1 (npm run test:deep) runs ten times the cases on a fresh seed that
-// test/global-setup.ts draws once and prints.
+// test/support/global-setup.ts draws once and prints.
 import fc from 'fast-check';
 
 const given = process.env.DROPCHECK_SEED;

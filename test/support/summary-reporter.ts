@@ -1,4 +1,4 @@
-// Counts the run's tests for the closing line that test/global-setup.ts prints last:
+// Counts the run's tests for the closing line that test/support/global-setup.ts prints last:
 // "tests: N passed, N failed, N skipped".
 import type { Reporter, TestModule } from 'vitest/node';
 
