@@ -181,6 +181,7 @@ describe('mutation report', () => {
     expect(reexportsOnly(readFileSync('src/engine/wasm/gemm.wasm.ts', 'utf8'))).toBe(false);
     expect(reexportsOnly("export * from '../a.ts';\nexport const x = 1;\n")).toBe(false);
     expect(reexportsOnly("// a\nexport * as r from '../r.ts';\n\nexport { a, type B } from '../a.ts';\n")).toBe(true);
+    expect(reexportsOnly("export {\n  a,\n  type B,\n} from '../a.ts';\n")).toBe(true); // a list over several lines, as a formatter writes it
     expect(readFileSync('stryker.config.mjs', 'utf8')).toContain(`'!${Object.keys(NOT_MUTATED)[0]}'`);
     expect(render(report, [], { date: 'd', commit: 'c', source: 's', left: ['`src/x.ts` (why)'] })).toContain('Not mutated: `src/x.ts` (why).');
   });
