@@ -18,7 +18,15 @@ export default defineConfig({
       // the engine, battery and tool tests keep no state between files (kernels are restored after
       // each test that switches them), so a worker loads the modules once for all its files instead of
       // once per file: that import was three quarters of the suite's time
-      { test: { ...shared, name: 'unit', include: [UNIT], exclude: [...configDefaults.exclude, PROPERTIES], isolate: false } },
+      {
+        test: {
+          ...shared,
+          name: 'unit',
+          include: [UNIT],
+          exclude: [...configDefaults.exclude, PROPERTIES],
+          isolate: false,
+        },
+      },
       // each property file records its claims in module state (src/testing/record.ts): a fresh module per file
       { test: { ...shared, name: 'properties', include: [PROPERTIES] } },
     ],

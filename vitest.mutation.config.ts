@@ -8,4 +8,7 @@ import base, { INCLUDE, shared } from './vitest.config.ts';
 
 const only = process.env.DROPCHECK_MUTATION_TESTS?.split(',').filter(Boolean);
 
-export default { ...base, test: { ...base.test, ...shared, projects: undefined, include: only?.length ? only : INCLUDE } };
+export default {
+  ...base,
+  test: { ...base.test, ...shared, projects: undefined, include: only?.length ? only : INCLUDE },
+};

@@ -23,9 +23,36 @@ export async function plotRatios(bars: Bar[]): Promise<string> {
     width: 420,
     layer: [
       // bars grow from 1 (dropcheck's time): right of it slower than dropcheck, left of it faster
-      { mark: { type: 'bar', height: 12 }, encoding: { y, x: { field: 'ratio', type: 'quantitative', scale: { type: 'log' }, title: 'time ÷ dropcheck time (log scale; 1 = dropcheck)' }, x2: { datum: 1 }, color: { field: 'workload', type: 'nominal', legend: { orient: 'bottom', title: null, columns: 3, labelLimit: 300 } } } },
-      { mark: { type: 'rule', color: 'black' }, encoding: { y, x: { field: 'lo', type: 'quantitative' }, x2: { field: 'hi' } } },
-      { mark: { type: 'text', align: 'left', dx: 4, fontSize: 10 }, encoding: { y, x: { field: 'at', type: 'quantitative' }, text: { field: 'ratio', type: 'quantitative', format: '.3~r' } } },
+      {
+        mark: { type: 'bar', height: 12 },
+        encoding: {
+          y,
+          x: {
+            field: 'ratio',
+            type: 'quantitative',
+            scale: { type: 'log' },
+            title: 'time ÷ dropcheck time (log scale; 1 = dropcheck)',
+          },
+          x2: { datum: 1 },
+          color: {
+            field: 'workload',
+            type: 'nominal',
+            legend: { orient: 'bottom', title: null, columns: 3, labelLimit: 300 },
+          },
+        },
+      },
+      {
+        mark: { type: 'rule', color: 'black' },
+        encoding: { y, x: { field: 'lo', type: 'quantitative' }, x2: { field: 'hi' } },
+      },
+      {
+        mark: { type: 'text', align: 'left', dx: 4, fontSize: 10 },
+        encoding: {
+          y,
+          x: { field: 'at', type: 'quantitative' },
+          text: { field: 'ratio', type: 'quantitative', format: '.3~r' },
+        },
+      },
     ],
   };
   const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });

@@ -12,12 +12,17 @@ export type Backend = 'cpu' | 'wasm';
 export async function useBackend(b: Backend): Promise<{ simd: boolean; threads: boolean }> {
   if (b === 'wasm') {
     // the backend's .wasm files ship in its dist folder; a file path prefix loads them in Node
-    const dist = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
+    const dist = dirname(
+      createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'),
+    );
     setWasmPaths(dist + '/');
   }
   if (!(await tf.setBackend(b))) throw new Error(`TF.js backend ${b} did not start`);
   await tf.ready();
-  return { simd: b === 'wasm' && tf.env().getBool('WASM_HAS_SIMD_SUPPORT') === true, threads: b === 'wasm' && tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') === true };
+  return {
+    simd: b === 'wasm' && tf.env().getBool('WASM_HAS_SIMD_SUPPORT') === true,
+    threads: b === 'wasm' && tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') === true,
+  };
 }
 
 /** One n×n matMul, the result read back. */
@@ -52,15 +57,32 @@ export function mlpStep(setup: StepSetup, mode: 'stock' | 'tuned'): () => void {
   const { sizes, batch, inputRate, hiddenRate, lr, momentum } = setup;
   const L = sizes.length - 1;
   const tag = `${mode}${++models}`; // variable names are global in TF.js
-  const W = Array.from({ length: L }, (_, i) => tf.variable(tf.randomNormal([sizes[i], sizes[i + 1]], 0, Math.sqrt(2 / sizes[i]), 'float32', 10 + i), true, `${tag}W${i}`));
+  const W = Array.from({ length: L }, (_, i) =>
+    tf.variable(
+      tf.randomNormal([sizes[i], sizes[i + 1]], 0, Math.sqrt(2 / sizes[i]), 'float32', 10 + i),
+      true,
+      `${tag}W${i}`,
+    ),
+  );
   const b = Array.from({ length: L }, (_, i) => tf.variable(tf.zeros([sizes[i + 1]]), true, `${tag}b${i}`));
   const x = tf.randomUniform([batch, sizes[0]], 0, 1, 'float32', 4);
-  const onehot = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % sizes[L]), 'int32'), sizes[L]);
+  const onehot = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: batch }, (_, i) => i % sizes[L]),
+      'int32',
+    ),
+    sizes[L],
+  );
   const opt = tf.train.momentum(lr, momentum);
   let seed = 100;
   const rates = [inputRate, ...new Array<number>(L - 1).fill(hiddenRate)];
   // inverted dropout with an explicit mask, so the tuned backward pass can reuse it
-  const mask = (shape: number[], rate: number) => tf.randomUniform(shape, 0, 1, 'float32', seed++).greaterEqual(rate).cast('float32').div(1 - rate);
+  const mask = (shape: number[], rate: number) =>
+    tf
+      .randomUniform(shape, 0, 1, 'float32', seed++)
+      .greaterEqual(rate)
+      .cast('float32')
+      .div(1 - rate);
 
   const stock = () => {
     const loss = opt.minimize(() => {

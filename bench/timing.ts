@@ -14,7 +14,9 @@ export function summarize(values: number[]): Sample {
   const s = [...values].sort((a, b) => a - b);
   const q = (f: number) => s[Math.min(s.length - 1, Math.max(0, Math.round(f * (s.length - 1))))];
   const mid = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-  return s.length >= 8 ? { values, median: mid, lo: q(0.25), hi: q(0.75) } : { values, median: mid, lo: s[0], hi: s[s.length - 1] };
+  return s.length >= 8
+    ? { values, median: mid, lo: q(0.25), hi: q(0.75) }
+    : { values, median: mid, lo: s[0], hi: s[s.length - 1] };
 }
 
 /** Milliseconds per call of fn (each repetition runs it `inner` times). */

@@ -69,7 +69,10 @@ export interface TorchOptions {
 
 /** The last non-empty line of a process's output, trimmed ('' when there is none). */
 export function lastLine(text: string | null | undefined): string {
-  const lines = (text ?? '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  const lines = (text ?? '')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   return lines.length ? lines[lines.length - 1] : '';
 }
 
@@ -81,7 +84,8 @@ export function pythonCandidates(env: NodeJS.ProcessEnv = process.env): string[]
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const nums = (v: unknown, what: string): number[] => {
-  if (!Array.isArray(v) || v.length === 0 || !v.every(isNum)) throw new Error(`${what}: expected a non-empty array of numbers`);
+  if (!Array.isArray(v) || v.length === 0 || !v.every(isNum))
+    throw new Error(`${what}: expected a non-empty array of numbers`);
   return v;
 };
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
@@ -91,7 +95,11 @@ const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
  * TorchRan, with the repetitions as Samples. Throws on anything malformed.
  */
 export function parseTorchOutput(stdout: string, python: string): TorchRan {
-  const line = stdout.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.startsWith('{')).pop();
+  const line = stdout
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('{'))
+    .pop();
   if (line === undefined) throw new Error('no JSON object in the output');
   const o = JSON.parse(line) as Record<string, any>;
   if (typeof o.torch !== 'string') throw new Error('no torch version in the output');
@@ -100,8 +108,10 @@ export function parseTorchOutput(stdout: string, python: string): TorchRan {
   const flop = (2 * n ** 3) / 1e6; // per ms → GFLOP/s
   if (!Array.isArray(o.runs) || o.runs.length === 0) throw new Error('no runs in the output');
   const runs: TorchRun[] = o.runs.map((r: Record<string, any>, i: number) => {
-    if (r.dtype !== 'float32' && r.dtype !== 'float64') throw new Error(`run ${i}: dtype must be float32 or float64, got ${String(r.dtype)}`);
-    if (!Number.isSafeInteger(r.threads) || r.threads < 1) throw new Error(`run ${i}: threads must be a positive integer`);
+    if (r.dtype !== 'float32' && r.dtype !== 'float64')
+      throw new Error(`run ${i}: dtype must be float32 or float64, got ${String(r.dtype)}`);
+    if (!Number.isSafeInteger(r.threads) || r.threads < 1)
+      throw new Error(`run ${i}: threads must be a positive integer`);
     const mmMs = summarize(nums(r.matmul_ms, `run ${i} matmul_ms`));
     return {
       dtype: r.dtype,
@@ -114,7 +124,9 @@ export function parseTorchOutput(stdout: string, python: string): TorchRan {
       lossLast: r.loss_last,
     };
   });
-  const c = o.config ?? {}, b = o.blas_loaded ?? {}, p = o.parallel ?? {};
+  const c = o.config ?? {},
+    b = o.blas_loaded ?? {},
+    p = o.parallel ?? {};
   return {
     ran: true,
     python,
@@ -132,7 +144,11 @@ export function parseTorchOutput(stdout: string, python: string): TorchRan {
       threadsControlled: b.openblas_threads_controlled === true,
       openmp: Array.isArray(b.openmp_runtime) ? b.openmp_runtime.filter((x: unknown) => typeof x === 'string') : [],
     },
-    parallel: { backend: str(p.backend), interopThreads: isNum(s.interop_threads) ? s.interop_threads : NaN, raw: str(p.raw) ?? '' },
+    parallel: {
+      backend: str(p.backend),
+      interopThreads: isNum(s.interop_threads) ? s.interop_threads : NaN,
+      raw: str(p.raw) ?? '',
+    },
     cpu: { model: str(o.cpu?.model), simd: Array.isArray(o.cpu?.simd) ? o.cpu.simd : [] },
     env: o.env && typeof o.env === 'object' ? o.env : {},
     matmulN: n,
@@ -144,7 +160,12 @@ export function parseTorchOutput(stdout: string, python: string): TorchRan {
 
 /** The run of that dtype with the lowest median step time (its best thread count), if any. */
 export function bestOf(runs: readonly TorchRun[], dtype: Dtype): TorchRun | undefined {
-  return runs.filter((r) => r.dtype === dtype).reduce<TorchRun | undefined>((best, r) => (best === undefined || r.step.median < best.step.median ? r : best), undefined);
+  return runs
+    .filter((r) => r.dtype === dtype)
+    .reduce<TorchRun | undefined>(
+      (best, r) => (best === undefined || r.step.median < best.step.median ? r : best),
+      undefined,
+    );
 }
 
 /** The first candidate interpreter that imports torch, or why there is none. */
@@ -164,7 +185,9 @@ export function findTorchPython(env: NodeJS.ProcessEnv = process.env): { python:
 
 /** bench/torch_step.py, next to this file (tsx) or in bench/ beside the bundle's folder (npm run bench). */
 function scriptPath(): string | undefined {
-  return ['./torch_step.py', '../bench/torch_step.py'].map((rel) => fileURLToPath(new URL(rel, import.meta.url))).find((p) => existsSync(p));
+  return ['./torch_step.py', '../bench/torch_step.py']
+    .map((rel) => fileURLToPath(new URL(rel, import.meta.url)))
+    .find((p) => existsSync(p));
 }
 
 /**
@@ -181,7 +204,10 @@ export function runTorch(options: TorchOptions): TorchResult {
   if (script === undefined) return { ran: false, reason: 'bench/torch_step.py not found' };
   const args = [
     script,
-    `--warmup=${options.warmup}`, `--reps=${options.reps}`, `--mm-warmup=${options.mmWarmup}`, `--mm-reps=${options.mmReps}`,
+    `--warmup=${options.warmup}`,
+    `--reps=${options.reps}`,
+    `--mm-warmup=${options.mmWarmup}`,
+    `--mm-reps=${options.mmReps}`,
     `--threads=${(options.threads ?? [1, 2]).join(',')}`,
   ];
   const timeoutMs = options.timeoutMs ?? 30 * 60_000;
@@ -191,8 +217,16 @@ export function runTorch(options: TorchOptions): TorchResult {
     maxBuffer: 64 << 20,
     env: { ...env, OMP_WAIT_POLICY: env.OMP_WAIT_POLICY ?? 'PASSIVE' },
   });
-  if (r.error) return { ran: false, reason: `script failed: ${(r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT' ? `timed out after ${timeoutMs / 1000} s` : r.error.message}` };
-  if (r.status !== 0) return { ran: false, reason: `script failed (${r.status === null ? `signal ${r.signal}` : `exit ${r.status}`}): ${lastLine(r.stderr) || 'no message'}` };
+  if (r.error)
+    return {
+      ran: false,
+      reason: `script failed: ${(r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT' ? `timed out after ${timeoutMs / 1000} s` : r.error.message}`,
+    };
+  if (r.status !== 0)
+    return {
+      ran: false,
+      reason: `script failed (${r.status === null ? `signal ${r.signal}` : `exit ${r.status}`}): ${lastLine(r.stderr) || 'no message'}`,
+    };
   try {
     return parseTorchOutput(r.stdout, found.python);
   } catch (e) {

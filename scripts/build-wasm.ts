@@ -12,7 +12,20 @@ const here = (name: string) => fileURLToPath(new URL(`../src/engine/wasm/${name}
 /** The memory the modules import: shared (so a worker can run the same kernel on it), at most MAX_PAGES pages. */
 export const MAX_PAGES = 32768; // 2 GiB
 
-const FLAGS = ['-O3', '--noAssert', '--runtime', 'stub', '--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', String(MAX_PAGES), '--memoryBase', '0'];
+const FLAGS = [
+  '-O3',
+  '--noAssert',
+  '--runtime',
+  'stub',
+  '--importMemory',
+  '--sharedMemory',
+  '--initialMemory',
+  '1',
+  '--maximumMemory',
+  String(MAX_PAGES),
+  '--memoryBase',
+  '0',
+];
 /** The WebAssembly features of each module: the FMA one differs only by relaxed SIMD (gemm.as reads ASC_FEATURE_RELAXED_SIMD). */
 const FEATURES = { plain: 'simd,threads', fma: 'simd,threads,relaxed-simd' } as const;
 
@@ -23,7 +36,9 @@ async function compile(features: string): Promise<Uint8Array> {
   let wasm: Uint8Array | undefined;
   const errors: string[] = [];
   // a computed specifier keeps assemblyscript's own declarations (which redefine globals such as console) out of type checking
-  const asc = (await import(ASC as string)).default as { main: (argv: string[], options: object) => Promise<{ error: Error | null }> };
+  const asc = (await import(ASC as string)).default as {
+    main: (argv: string[], options: object) => Promise<{ error: Error | null }>;
+  };
   const { error } = await asc.main(['gemm.ts', '--outFile', 'gemm.wasm', '--enable', features, ...FLAGS], {
     readFile: (name: string) => (name === 'gemm.ts' ? source : null),
     writeFile: (name: string, contents: Uint8Array | string) => {
@@ -33,7 +48,8 @@ async function compile(features: string): Promise<Uint8Array> {
     stdout: { write: () => true },
     stderr: { write: (s: string) => (errors.push(String(s)), true) },
   });
-  if (error || !wasm) throw new Error(`gemm.as did not compile (--enable ${features}): ${error?.message ?? ''}\n${errors.join('')}`);
+  if (error || !wasm)
+    throw new Error(`gemm.as did not compile (--enable ${features}): ${error?.message ?? ''}\n${errors.join('')}`);
   return wasm;
 }
 

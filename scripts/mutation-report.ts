@@ -48,16 +48,26 @@ const arg = (flag: string, fallback: string) => {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 };
 /** Every value given for a repeatable flag, in order (commas also separate values). */
-const args = (flag: string) => process.argv.flatMap((a, i) => (a === flag && process.argv[i + 1] ? process.argv[i + 1].split(',') : []));
+const args = (flag: string) =>
+  process.argv.flatMap((a, i) => (a === flag && process.argv[i + 1] ? process.argv[i + 1].split(',') : []));
 const inputs = args('--in').length ? args('--in') : ['reports/mutation/mutation.json'];
 const output = arg('--out', 'reports/mutation.md');
 const statusFile = arg('--status', 'scripts/mutation-status.json');
 
 /** The issue's targets: 95% on the dropout op, gradient checking, enumeration and statistics; 90% elsewhere. */
-const STRICT = ['src/engine/dropout.ts', 'src/verify/gradcheck.ts', 'src/verify/gradcheck-tight.ts', 'src/verify/gradcheck-common.ts', 'src/verify/enumerate.ts', 'src/verify/stats.ts', 'src/verify/binomial.ts'];
+const STRICT = [
+  'src/engine/dropout.ts',
+  'src/verify/gradcheck.ts',
+  'src/verify/gradcheck-tight.ts',
+  'src/verify/gradcheck-common.ts',
+  'src/verify/enumerate.ts',
+  'src/verify/stats.ts',
+  'src/verify/binomial.ts',
+];
 /** Modules `npm run mutation` leaves out (stryker.config.mjs), and why. */
 export const NOT_MUTATED: Record<string, string> = {
-  'src/engine/wasm/gemm.wasm.ts': 'generated WebAssembly bytes, checked by rebuilding them from gemm.as byte for byte (test/engine/wasm.test.ts)',
+  'src/engine/wasm/gemm.wasm.ts':
+    'generated WebAssembly bytes, checked by rebuilding them from gemm.as byte for byte (test/engine/wasm.test.ts)',
 };
 /** A module of comments and `export … from` lines only: Stryker finds nothing in it to mutate. */
 /** Whether a module only re-exports (statement by statement, so a list of names may span lines). */
@@ -101,7 +111,9 @@ const pct = (s: number) => (Number.isNaN(s) ? 'n/a' : `${s.toFixed(1)}%`);
 /** The text a mutant replaces (columns are 1-based, the end exclusive); a span over several lines is cut at the first line's end. */
 export function fragment(source: string, at: Mutant['location']): string {
   const line = source.split('\n')[at.start.line - 1] ?? '';
-  return at.end.line === at.start.line ? line.slice(at.start.column - 1, at.end.column - 1) : `${line.slice(at.start.column - 1).trimEnd()} …`;
+  return at.end.line === at.start.line
+    ? line.slice(at.start.column - 1, at.end.column - 1)
+    : `${line.slice(at.start.column - 1).trimEnd()} …`;
 }
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ').replace(/`/g, "'");
@@ -116,7 +128,9 @@ function git(...args: string[]): string {
 }
 
 const sameMutant = (a: Mutant, b: Mutant) =>
-  a.mutatorName === b.mutatorName && a.replacement === b.replacement && ['start', 'end'].every((e) => {
+  a.mutatorName === b.mutatorName &&
+  a.replacement === b.replacement &&
+  ['start', 'end'].every((e) => {
     const [p, q] = [a.location[e as 'start'], b.location[e as 'start']];
     return p.line === q.line && p.column === q.column;
   });
@@ -127,12 +141,19 @@ const sameMutant = (a: Mutant, b: Mutant) =>
  * dropped: the code it mutated is gone (removed dead code, say), so its old verdict no longer applies;
  * the rerun's own mutants of such rewritten lines are added in their place.
  */
-export function merge(base: Report, rerun: Report): { report: Report; replaced: number; changed: number; dropped: number; added: number } {
-  let replaced = 0, changed = 0, dropped = 0, added = 0;
+export function merge(
+  base: Report,
+  rerun: Report,
+): { report: Report; replaced: number; changed: number; dropped: number; added: number } {
+  let replaced = 0,
+    changed = 0,
+    dropped = 0,
+    added = 0;
   const files: Report['files'] = {};
   for (const [f, entry] of Object.entries(base.files)) {
     const again = rerun.files[f];
-    const before = entry.source.split('\n'), after = again?.source.split('\n');
+    const before = entry.source.split('\n'),
+      after = again?.source.split('\n');
     const mutants: Mutant[] = [];
     for (const m of entry.mutants) {
       const r = again?.mutants.find((a) => sameMutant(a, m));
@@ -163,7 +184,10 @@ export function combine(reports: readonly Report[]): Report {
   const files: Report['files'] = {};
   for (const r of reports) {
     for (const [f, entry] of Object.entries(r.files)) {
-      if (files[f]) throw new Error(`mutation-report: ${f} is in more than one --in report; give each module's first run once and later runs with --rerun`);
+      if (files[f])
+        throw new Error(
+          `mutation-report: ${f} is in more than one --in report; give each module's first run once and later runs with --rerun`,
+        );
       files[f] = entry;
     }
   }
@@ -198,31 +222,88 @@ export interface Carried {
 export function carryOver(md: string, file: string): Carried {
   const lines = md.split('\n');
   const row = lines.find((l) => l.startsWith(`| \`${file}\` |`) || l.startsWith(`| \`${file}\` † |`));
-  if (!row) throw new Error(`mutation-report: ${file} has no row in the earlier report, so there is nothing to carry over`);
+  if (!row)
+    throw new Error(`mutation-report: ${file} has no row in the earlier report, so there is nothing to carry over`);
   const cells = row.split(' | ').map((c) => c.replace(/^\| |\s*\|$/g, '').trim());
   const [mutants, killed, timeout, survived, noCoverage, errors] = cells.slice(1, 7).map(Number);
   // "first run's score | date (reruns hh:mm UTC, …) | `commit`", as render writes them
-  if (cells.length < 13) throw new Error(`mutation-report: the earlier report's row for ${file} does not give the date and commit of its runs`);
+  if (cells.length < 13)
+    throw new Error(
+      `mutation-report: the earlier report's row for ${file} does not give the date and commit of its runs`,
+    );
   const [, date, later] = cells[11].match(/^(.+? UTC)(?: \(reruns (.+)\))?$/) ?? [, cells[11]];
-  const runs: ModuleRuns = { date: date!, firstScore: parseFloat(cells[10]), reruns: later ? later.split(', ').map((t) => date!.slice(0, 11) + t) : [], commit: cells[12].replace(/`/g, '') };
-  return { file, mutants, tally: { killed, timeout, survived, noCoverage, errors, ignored: mutants - killed - timeout - survived - noCoverage - errors }, runs, survivors: lines.filter((l) => l.startsWith(`| \`${file}:`)), narrowed: row.startsWith(`| \`${file}\` † |`) };
+  const runs: ModuleRuns = {
+    date: date!,
+    firstScore: parseFloat(cells[10]),
+    reruns: later ? later.split(', ').map((t) => date!.slice(0, 11) + t) : [],
+    commit: cells[12].replace(/`/g, ''),
+  };
+  return {
+    file,
+    mutants,
+    tally: {
+      killed,
+      timeout,
+      survived,
+      noCoverage,
+      errors,
+      ignored: mutants - killed - timeout - survived - noCoverage - errors,
+    },
+    runs,
+    survivors: lines.filter((l) => l.startsWith(`| \`${file}:`)),
+    narrowed: row.startsWith(`| \`${file}\` † |`),
+  };
 }
 
-export function render(report: Report, statuses: readonly Status[], meta: { date: string; commit: string; source: string; rerun?: string; modules?: Record<string, ModuleRuns>; sources?: { file: string; modules: string[]; performance?: Report['performance']; tests?: string[] }[]; carried?: Carried[]; unrun?: string[]; left?: string[]; command?: string }): string {
+export function render(
+  report: Report,
+  statuses: readonly Status[],
+  meta: {
+    date: string;
+    commit: string;
+    source: string;
+    rerun?: string;
+    modules?: Record<string, ModuleRuns>;
+    sources?: { file: string; modules: string[]; performance?: Report['performance']; tests?: string[] }[];
+    carried?: Carried[];
+    unrun?: string[];
+    left?: string[];
+    command?: string;
+  },
+): string {
   const carried = meta.carried ?? [];
   const files = [...Object.keys(report.files), ...carried.map((c) => c.file)].sort();
   const summary = (f: string) => {
     const c = carried.find((x) => x.file === f);
-    return c ? { mutants: c.mutants, t: c.tally, runs: c.runs as ModuleRuns | undefined } : { mutants: report.files[f].mutants.length, t: tally(report.files[f].mutants), runs: meta.modules?.[f] };
+    return c
+      ? { mutants: c.mutants, t: c.tally, runs: c.runs as ModuleRuns | undefined }
+      : { mutants: report.files[f].mutants.length, t: tally(report.files[f].mutants), runs: meta.modules?.[f] };
   };
-  const total = files.map((f) => summary(f).t).reduce((a, b) => ({ killed: a.killed + b.killed, timeout: a.timeout + b.timeout, survived: a.survived + b.survived, noCoverage: a.noCoverage + b.noCoverage, errors: a.errors + b.errors, ignored: a.ignored + b.ignored }), tally([]));
+  const total = files
+    .map((f) => summary(f).t)
+    .reduce(
+      (a, b) => ({
+        killed: a.killed + b.killed,
+        timeout: a.timeout + b.timeout,
+        survived: a.survived + b.survived,
+        noCoverage: a.noCoverage + b.noCoverage,
+        errors: a.errors + b.errors,
+        ignored: a.ignored + b.ignored,
+      }),
+      tally([]),
+    );
   const count = files.reduce((n, f) => n + summary(f).mutants, 0);
   const rows = files.map((f) => {
     const { mutants, t, runs } = summary(f);
     const s = score(t);
     const target = targetOf(f);
-    const when = runs ? `${pct(runs.firstScore)} | ${runs.date}${runs.reruns.length ? ` (reruns ${runs.reruns.map((d) => d.slice(11)).join(', ')})` : ''} | \`${runs.commit}\`` : `${pct(s)} | ${meta.date} | \`${meta.commit}\``;
-    const narrowed = meta.sources?.some((x) => x.tests && x.modules.includes(f)) || carried.some((c) => c.file === f && c.narrowed) ? ' †' : '';
+    const when = runs
+      ? `${pct(runs.firstScore)} | ${runs.date}${runs.reruns.length ? ` (reruns ${runs.reruns.map((d) => d.slice(11)).join(', ')})` : ''} | \`${runs.commit}\``
+      : `${pct(s)} | ${meta.date} | \`${meta.commit}\``;
+    const narrowed =
+      meta.sources?.some((x) => x.tests && x.modules.includes(f)) || carried.some((c) => c.file === f && c.narrowed)
+        ? ' †'
+        : '';
     return `| \`${f}\`${narrowed} | ${mutants} | ${t.killed} | ${t.timeout} | ${t.survived} | ${t.noCoverage} | ${t.errors} | **${pct(s)}** | ${target}% | ${Number.isNaN(s) ? 'n/a' : s >= target ? 'meets' : '**below**'} | ${when} |`;
   });
   const survivors = files.flatMap((f) => {
@@ -230,16 +311,32 @@ export function render(report: Report, statuses: readonly Status[], meta: { date
     if (c) return c.survivors;
     return report.files[f].mutants
       .filter((m) => m.status === 'Survived' || m.status === 'NoCoverage')
-      .sort((a, b) => a.location.start.line - b.location.start.line || a.location.start.column - b.location.start.column)
+      .sort(
+        (a, b) => a.location.start.line - b.location.start.line || a.location.start.column - b.location.start.column,
+      )
       .map((m) => {
         const line = m.location.start.line;
         const original = fragment(report.files[f].source, m.location);
-        const judged = statuses.find((s) => s.file === f && s.line === line && (s.column === undefined || s.column === m.location.start.column) && s.mutator === m.mutatorName && (s.replacement === undefined || s.replacement === m.replacement));
-        const status = judged ? `${judged.status}: ${judged.reason}` : m.status === 'NoCoverage' ? 'open: no test runs this line' : 'open: a missing test';
+        const judged = statuses.find(
+          (s) =>
+            s.file === f &&
+            s.line === line &&
+            (s.column === undefined || s.column === m.location.start.column) &&
+            s.mutator === m.mutatorName &&
+            (s.replacement === undefined || s.replacement === m.replacement),
+        );
+        const status = judged
+          ? `${judged.status}: ${judged.reason}`
+          : m.status === 'NoCoverage'
+            ? 'open: no test runs this line'
+            : 'open: a missing test';
         return `| \`${f}:${line}:${m.location.start.column}\` | ${m.mutatorName} | \`${cell(short(original))}\` | \`${cell(short(m.replacement ?? ''))}\` | ${m.status} | ${cell(status)} |`;
       });
   });
-  const timing = (p: Report['performance']) => (p?.total ? `Stryker's own timing: ${(p.total / 60_000).toFixed(1)} min in all (initial test run ${((p.initialRun ?? 0) / 1000).toFixed(0)} s, mutants ${((p.mutation ?? 0) / 60_000).toFixed(1)} min)` : '');
+  const timing = (p: Report['performance']) =>
+    p?.total
+      ? `Stryker's own timing: ${(p.total / 60_000).toFixed(1)} min in all (initial test run ${((p.initialRun ?? 0) / 1000).toFixed(0)} s, mutants ${((p.mutation ?? 0) / 60_000).toFixed(1)} min)`
+      : '';
   const time = timing(report.performance) ? ` ${timing(report.performance)}.` : '';
   const sources = meta.sources?.length
     ? `First runs: ${meta.sources.map((x) => `\`${x.file}\` (${[x.modules.map((f) => `\`${f}\``).join(', '), x.tests ? `tests: only ${x.tests.map((t) => `\`${t}\``).join(', ')}` : '', timing(x.performance)].filter(Boolean).join('; ')})`).join(', ')}.`
@@ -257,14 +354,19 @@ export function render(report: Report, statuses: readonly Status[], meta: { date
     '',
     `**Overall: ${pct(score(total))}** over ${count} mutants (${total.killed} killed, ${total.timeout} timed out, ${total.survived} survived, ${total.noCoverage} not covered, ${total.errors} compile/runtime errors) in ${files.length} ${files.length === 1 ? 'module' : 'modules'}.`,
     '',
-    ...(meta.unrun?.length ? [`Not run yet, so not in the overall score: ${meta.unrun.map((f) => `\`${f}\``).join(', ')}.`, ''] : []),
+    ...(meta.unrun?.length
+      ? [`Not run yet, so not in the overall score: ${meta.unrun.map((f) => `\`${f}\``).join(', ')}.`, '']
+      : []),
     ...(meta.left?.length ? [`Not mutated: ${meta.left.join('; ')}.`, ''] : []),
-    '| module | mutants | killed | timeout | survived | no coverage | errors | score | target | | first run\'s score | run (UTC) | code at |',
+    "| module | mutants | killed | timeout | survived | no coverage | errors | score | target | | first run's score | run (UTC) | code at |",
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
     ...(meta.sources?.some((x) => x.tests) || carried.some((c) => c.narrowed)
-      ? ['† Run against only the test files its first run names (the modules every audit or engine test calls would otherwise wait on the whole suite for each mutant). A narrower suite can only kill fewer mutants, so this score is a lower bound on the whole suite\'s.', '']
+      ? [
+          "† Run against only the test files its first run names (the modules every audit or engine test calls would otherwise wait on the whole suite for each mutant). A narrower suite can only kill fewer mutants, so this score is a lower bound on the whole suite's.",
+          '',
+        ]
       : []),
     '## Surviving mutants',
     '',
@@ -272,7 +374,14 @@ export function render(report: Report, statuses: readonly Status[], meta: { date
       ? 'Status: "equivalent" when no test can tell the mutant from the original; "boundary only" when they differ only at an exact floating-point tie that no input reaches; "unreachable" for code valid use never runs; the others name why no test here runs the mutant. The reason says why in each case; "open" is a missing test.'
       : 'None.',
     '',
-    ...(survivors.length ? ['| where | mutator | original | replacement | result | status |', '|---|---|---|---|---|---|', ...survivors, ''] : []),
+    ...(survivors.length
+      ? [
+          '| where | mutator | original | replacement | result | status |',
+          '|---|---|---|---|---|---|',
+          ...survivors,
+          '',
+        ]
+      : []),
     '## Reproduce',
     '',
     '```sh',
@@ -280,11 +389,19 @@ export function render(report: Report, statuses: readonly Status[], meta: { date
     ...(meta.command ? ['# this report, from the runs kept in the repository', meta.command] : []),
     `${meta.command ? '# a module again (prefix DROPCHECK_MUTATION_TESTS=<its test files> for a † run)\n' : ''}npm run mutation -- --mutate ${files.length === 1 ? files[0] : '<file>'} --concurrency 1   # writes reports/mutation/mutation.{html,json}`,
     'npm run mutation:save -- <name>   # keeps it as reports/mutation/runs/<name>.json',
-    meta.rerun ? 'npm run mutation -- --mutate <file>:<from>-<to>,… --concurrency 1   # the survivors\' lines again, after new tests' : null,
-    meta.command ? null : meta.rerun ? `npm run mutation:report -- ${files.length === 1 ? '--in <first run>.json' : '--in <first run of one module>.json --in <of the next>.json …'} --rerun <rerun>.json,…${carried.map((c) => ` --keep ${c.file}`).join('')}` : 'npm run mutation:report -- --in reports/mutation/runs/<name>.json   # writes this file',
+    meta.rerun
+      ? "npm run mutation -- --mutate <file>:<from>-<to>,… --concurrency 1   # the survivors' lines again, after new tests"
+      : null,
+    meta.command
+      ? null
+      : meta.rerun
+        ? `npm run mutation:report -- ${files.length === 1 ? '--in <first run>.json' : '--in <first run of one module>.json --in <of the next>.json …'} --rerun <rerun>.json,…${carried.map((c) => ` --keep ${c.file}`).join('')}`
+        : 'npm run mutation:report -- --in reports/mutation/runs/<name>.json   # writes this file',
     '```',
     '',
-  ].filter((line) => line !== null).join('\n');
+  ]
+    .filter((line) => line !== null)
+    .join('\n');
 }
 
 /** The test files a run was narrowed to (DROPCHECK_MUTATION_TESTS), as `npm run mutation:save` recorded them; undefined for the whole suite. */
@@ -314,11 +431,18 @@ function main() {
   }
   const firsts = inputs.map((input) => JSON.parse(readFileSync(input, 'utf8')) as Report);
   let report = combine(firsts);
-  const dirty = git('status', '--porcelain', '--untracked-files=no', 'src') !== '' ? ' (with uncommitted changes in src/)' : '';
+  const dirty =
+    git('status', '--porcelain', '--untracked-files=no', 'src') !== '' ? ' (with uncommitted changes in src/)' : '';
   const commit = git('rev-parse', '--short', 'HEAD') + dirty;
   const modules: Record<string, ModuleRuns> = {};
   firsts.forEach((r, i) => {
-    for (const f of Object.keys(r.files)) modules[f] = { date: finished(inputs[i], r), firstScore: score(tally(r.files[f].mutants)), reruns: [], commit: '' };
+    for (const f of Object.keys(r.files))
+      modules[f] = {
+        date: finished(inputs[i], r),
+        firstScore: score(tally(r.files[f].mutants)),
+        reruns: [],
+        commit: '',
+      };
   });
   let rerun: string | undefined;
   const rerunFiles = args('--rerun');
@@ -328,7 +452,15 @@ function main() {
       const m = merge(report, again);
       report = m.report;
       for (const f of Object.keys(again.files)) if (modules[f]) modules[f].reruns.push(finished(file, again));
-      return `${m.replaced} mutants of ${Object.keys(again.files).map((f) => `\`${f}\``).join(', ')} (\`${file}\`, ${finished(file, again)}${testsOf(again) ? `, tests: only ${testsOf(again)!.map((t) => `\`${t}\``).join(', ')}` : ''}; ${m.changed} changed verdict${m.dropped ? `; ${m.dropped} dropped with the code they mutated` : ''}${m.added ? `; ${m.added} added from rewritten lines` : ''})`;
+      return `${m.replaced} mutants of ${Object.keys(again.files)
+        .map((f) => `\`${f}\``)
+        .join(', ')} (\`${file}\`, ${finished(file, again)}${
+        testsOf(again)
+          ? `, tests: only ${testsOf(again)!
+              .map((t) => `\`${t}\``)
+              .join(', ')}`
+          : ''
+      }; ${m.changed} changed verdict${m.dropped ? `; ${m.dropped} dropped with the code they mutated` : ''}${m.added ? `; ${m.added} added from rewritten lines` : ''})`;
     });
     rerun = `After new tests the survivors' lines were run again: ${runs.join(', then ')}. The tables show the latest verdict of each mutant; "first run's score" is each module's score before the reruns.`;
   }
@@ -336,26 +468,46 @@ function main() {
   for (const f of Object.keys(modules)) modules[f].commit = sourceCommit(f, report.files[f].source);
   // --keep <module>: that module's row and survivors from the report being replaced (its JSON is gone)
   const carried = args('--keep').map((f) => {
-    if (report.files[f]) throw new Error(`mutation-report: ${f} is both kept from the earlier report and in a run given here`);
-    if (!existsSync(output)) throw new Error(`mutation-report: --keep ${f}: no earlier ${output} to carry it over from`);
+    if (report.files[f])
+      throw new Error(`mutation-report: ${f} is both kept from the earlier report and in a run given here`);
+    if (!existsSync(output))
+      throw new Error(`mutation-report: --keep ${f}: no earlier ${output} to carry it over from`);
     return carryOver(readFileSync(output, 'utf8'), f);
   });
-  const unmeasured = (readdirSync('src', { recursive: true }) as string[]).map((f) => `src/${f}`).filter((f) => f.endsWith('.ts') && !report.files[f] && !carried.some((c) => c.file === f)).sort();
+  const unmeasured = (readdirSync('src', { recursive: true }) as string[])
+    .map((f) => `src/${f}`)
+    .filter((f) => f.endsWith('.ts') && !report.files[f] && !carried.some((c) => c.file === f))
+    .sort();
   const reexports = unmeasured.filter((f) => !NOT_MUTATED[f] && reexportsOnly(readFileSync(f, 'utf8')));
   const statuses: Status[] = existsSync(statusFile) ? JSON.parse(readFileSync(statusFile, 'utf8')) : [];
   const md = render(report, statuses, {
-    date: firsts.map((r, i) => finished(inputs[i], r)).sort().at(-1)!,
+    date: firsts
+      .map((r, i) => finished(inputs[i], r))
+      .sort()
+      .at(-1)!,
     commit,
     source: inputs.join(', '),
     rerun,
     modules,
-    sources: firsts.map((r, i) => ({ file: inputs[i], modules: Object.keys(r.files).sort(), performance: r.performance, tests: testsOf(r) })),
+    sources: firsts.map((r, i) => ({
+      file: inputs[i],
+      modules: Object.keys(r.files).sort(),
+      performance: r.performance,
+      tests: testsOf(r),
+    })),
     carried,
-    command: ['npm run mutation:report --', ...inputs.map((f) => `--in ${f}`), ...(rerunFiles.length ? [`--rerun ${rerunFiles.join(',')}`] : []), ...args('--keep').map((f) => `--keep ${f}`)].join(' '),
+    command: [
+      'npm run mutation:report --',
+      ...inputs.map((f) => `--in ${f}`),
+      ...(rerunFiles.length ? [`--rerun ${rerunFiles.join(',')}`] : []),
+      ...args('--keep').map((f) => `--keep ${f}`),
+    ].join(' '),
     unrun: unmeasured.filter((f) => !NOT_MUTATED[f] && !reexports.includes(f)),
     left: [
       ...unmeasured.filter((f) => NOT_MUTATED[f]).map((f) => `\`${f}\` (${NOT_MUTATED[f]})`),
-      ...(reexports.length ? [`${reexports.map((f) => `\`${f}\``).join(', ')} (re-exports only, nothing to mutate)`] : []),
+      ...(reexports.length
+        ? [`${reexports.map((f) => `\`${f}\``).join(', ')} (re-exports only, nothing to mutate)`]
+        : []),
     ],
   });
   writeFileSync(output, md);

@@ -29,29 +29,47 @@ export function slim(report: Report, meta: RunMeta, finished: string): SavedRun 
     files[f] = {
       source,
       mutants: mutants.map(({ id, mutatorName, replacement, location, status, statusReason }) => ({
-        id, mutatorName, replacement,
-        location: { start: { line: location.start.line, column: location.start.column }, end: { line: location.end.line, column: location.end.column } },
+        id,
+        mutatorName,
+        replacement,
+        location: {
+          start: { line: location.start.line, column: location.start.column },
+          end: { line: location.end.line, column: location.end.column },
+        },
         status,
         // the message of a killing assertion can run to pages; its first line says what failed
         statusReason: statusReason?.split('\n')[0].slice(0, 200),
       })),
     };
   }
-  return { started: meta.started, finished, ...(meta.tests.length ? { tests: meta.tests } : {}), argv: meta.argv, ...(report.performance ? { performance: report.performance } : {}), files };
+  return {
+    started: meta.started,
+    finished,
+    ...(meta.tests.length ? { tests: meta.tests } : {}),
+    argv: meta.argv,
+    ...(report.performance ? { performance: report.performance } : {}),
+    files,
+  };
 }
 
 /** JSON with one mutant per line, so a rerun's diff shows which verdicts changed. */
 export function format(run: SavedRun): string {
-  const files = Object.entries(run.files).map(([f, { source, mutants }]) =>
-    `    ${JSON.stringify(f)}: {\n      "source": ${JSON.stringify(source)},\n      "mutants": [\n${mutants.map((m) => `        ${JSON.stringify(m)}`).join(',\n')}\n      ]\n    }`);
-  const head = Object.entries(run).filter(([k]) => k !== 'files').map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)},`);
+  const files = Object.entries(run.files).map(
+    ([f, { source, mutants }]) =>
+      `    ${JSON.stringify(f)}: {\n      "source": ${JSON.stringify(source)},\n      "mutants": [\n${mutants.map((m) => `        ${JSON.stringify(m)}`).join(',\n')}\n      ]\n    }`,
+  );
+  const head = Object.entries(run)
+    .filter(([k]) => k !== 'files')
+    .map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)},`);
   return `{\n${head.join('\n')}\n  "files": {\n${files.join(',\n')}\n  }\n}\n`;
 }
 
 function main() {
   const name = process.argv[2];
   if (!name || !/^[\w.-]+$/.test(name)) {
-    console.error(`mutation:save: expected a run name (letters, digits, '.', '-', '_') as the first argument, got ${name === undefined ? 'none' : JSON.stringify(name)}`);
+    console.error(
+      `mutation:save: expected a run name (letters, digits, '.', '-', '_') as the first argument, got ${name === undefined ? 'none' : JSON.stringify(name)}`,
+    );
     process.exit(2);
   }
   const [input, metaFile] = ['reports/mutation/mutation.json', 'reports/mutation/run.json'];
@@ -64,7 +82,9 @@ function main() {
   const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as RunMeta;
   const finished = statSync(input).mtime;
   if (finished.getTime() < Date.parse(meta.started)) {
-    console.error(`mutation:save: ${input} (${finished.toISOString()}) is older than the run recorded in ${metaFile} (started ${meta.started}), which did not finish`);
+    console.error(
+      `mutation:save: ${input} (${finished.toISOString()}) is older than the run recorded in ${metaFile} (started ${meta.started}), which did not finish`,
+    );
     process.exit(2);
   }
   const out = `reports/mutation/runs/${name}.json`;

@@ -9,7 +9,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 if (process.argv[2] === 'run') {
   mkdirSync('reports/mutation', { recursive: true });
   const tests = process.env.DROPCHECK_MUTATION_TESTS?.split(',').filter(Boolean) ?? [];
-  writeFileSync('reports/mutation/run.json', JSON.stringify({ started: new Date().toISOString(), tests, argv: process.argv.slice(3) }) + '\n');
+  writeFileSync(
+    'reports/mutation/run.json',
+    JSON.stringify({ started: new Date().toISOString(), tests, argv: process.argv.slice(3) }) + '\n',
+  );
 }
 const major = Number(process.versions.node.split('.')[0]);
 const real = process.version;

@@ -36,10 +36,29 @@ export const USAGE = `usage: npm start -- [--quick | --standard | --large | --pa
 
 environment: DROPCHECK_SEED (key root, default 20261127), DROPCHECK_VERBOSE=1 (each network's errors as it trains)`;
 
-interface Args { tune: boolean; profile: Profile; only?: string[]; shard?: [number, number]; out: string; workers: number; properties: boolean; dryRun: boolean; merge?: string[]; dtype: DType }
+interface Args {
+  tune: boolean;
+  profile: Profile;
+  only?: string[];
+  shard?: [number, number];
+  out: string;
+  workers: number;
+  properties: boolean;
+  dryRun: boolean;
+  merge?: string[];
+  dtype: DType;
+}
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { tune: false, profile: 'standard', out: 'reports', workers: defaultWorkers(), properties: true, dryRun: false, dtype: DEFAULT_DTYPE };
+  const a: Args = {
+    tune: false,
+    profile: 'standard',
+    out: 'reports',
+    workers: defaultWorkers(),
+    properties: true,
+    dryRun: false,
+    dtype: DEFAULT_DTYPE,
+  };
   const value = (i: number, flag: string) => {
     if (i >= argv.length || argv[i].startsWith('--')) throw new Error(`${flag} needs a value`);
     return argv[i];
@@ -47,7 +66,11 @@ function parseArgs(argv: string[]): Args {
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i];
     if (['--quick', '--standard', '--large', '--paper'].includes(f)) a.profile = f.slice(2) as Profile;
-    else if (f === '--only') a.only = value(++i, f).split(',').map((s) => s.trim()).filter(Boolean);
+    else if (f === '--only')
+      a.only = value(++i, f)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (f === '--shard') {
       const m = /^(\d+)\/(\d+)$/.exec(value(++i, f));
       if (!m) throw new Error(`--shard must look like i/n (e.g. 2/4), got ${argv[i]}`);
@@ -56,7 +79,8 @@ function parseArgs(argv: string[]): Args {
     } else if (f === '--out') a.out = value(++i, f);
     else if (f === '--workers') {
       a.workers = Number(value(++i, f));
-      if (!Number.isSafeInteger(a.workers) || a.workers < 0) throw new Error(`--workers must be a non-negative integer, got ${argv[i]}`);
+      if (!Number.isSafeInteger(a.workers) || a.workers < 0)
+        throw new Error(`--workers must be a non-negative integer, got ${argv[i]}`);
     } else if (f === '--no-properties') a.properties = false;
     else if (f === '--float64') a.dtype = 'float64';
     else if (f === '--dry-run') a.dryRun = true;
@@ -67,7 +91,10 @@ function parseArgs(argv: string[]): Args {
   }
   for (const id of a.only ?? []) {
     const e = experiment(id); // validates the id
-    if (!a.merge && !a.tune && !runsIn(e, a.profile)) throw new Error(`${id} has no ${a.profile} profile; it runs in ${(e.profiles ?? ['quick', 'standard', 'paper']).join(', ')}`);
+    if (!a.merge && !a.tune && !runsIn(e, a.profile))
+      throw new Error(
+        `${id} has no ${a.profile} profile; it runs in ${(e.profiles ?? ['quick', 'standard', 'paper']).join(', ')}`,
+      );
   }
   if (a.merge && a.merge.length === 0) throw new Error('merge needs shard files or folders holding them');
   return a;
@@ -82,18 +109,28 @@ try {
   args = parseArgs(process.argv.slice(2));
 } catch (e) {
   // one line saying what is wrong, then the usage line; no stack trace
-  process.stderr.write(`npm start: ${(e as Error).message}\n${USAGE.split('\n')[0]}  (npm start -- --help for details)\n`);
+  process.stderr.write(
+    `npm start: ${(e as Error).message}\n${USAGE.split('\n')[0]}  (npm start -- --help for details)\n`,
+  );
   process.exit(2);
 }
 const seed = process.env.DROPCHECK_SEED === undefined ? 20261127 : Number(process.env.DROPCHECK_SEED);
-if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`DROPCHECK_SEED must be a non-negative integer, got ${process.env.DROPCHECK_SEED}`);
+if (!Number.isSafeInteger(seed) || seed < 0)
+  throw new Error(`DROPCHECK_SEED must be a non-negative integer, got ${process.env.DROPCHECK_SEED}`);
 const started = performance.now();
 mkdirSync(args.out, { recursive: true });
 
 function gitCommit(): string {
   try {
-    const head = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'experiments', 'package.json', 'package-lock.json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const head = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    const dirty = execFileSync(
+      'git',
+      ['status', '--porcelain', '--', 'src', 'experiments', 'package.json', 'package-lock.json'],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+    ).trim();
     return dirty ? `${head} (with uncommitted changes)` : head;
   } catch {
     return 'unknown (not a git checkout)';
@@ -101,7 +138,16 @@ function gitCommit(): string {
 }
 
 /** A shard's runs and what made them: results reproduce bit for bit for the same dtype and kernel (see kernelLine). */
-interface ShardFile { profile: Profile; root: number; commit: string; shard: [number, number]; ids: string[]; records: RunRecord[]; dtype?: DType; kernel?: string }
+interface ShardFile {
+  profile: Profile;
+  root: number;
+  commit: string;
+  shard: [number, number];
+  ids: string[];
+  records: RunRecord[];
+  dtype?: DType;
+  kernel?: string;
+}
 
 /** The dtype and matmul kernel the runs compute with: two results match bit for bit when these (and the commit) do. */
 function kernelLine(dtype: DType): string {
@@ -117,44 +163,75 @@ async function main() {
   let records: RunRecord[];
   let ids: string[];
   // the command that reproduces the numbers: where the reports go (--out) and how many workers run them do not change them
-  const given = process.argv.slice(2).filter((a, i, all) => !['--out', '--workers'].includes(a) && !['--out', '--workers'].includes(all[i - 1]));
-  const command = `${seed === 20261127 ? '' : `DROPCHECK_SEED=${seed} `}npm start -- ${given.join(' ')}`.replace(/ -- $/, '');
+  const given = process.argv
+    .slice(2)
+    .filter((a, i, all) => !['--out', '--workers'].includes(a) && !['--out', '--workers'].includes(all[i - 1]));
+  const command = `${seed === 20261127 ? '' : `DROPCHECK_SEED=${seed} `}npm start -- ${given.join(' ')}`.replace(
+    / -- $/,
+    '',
+  );
 
   if (args.tune) {
     // tuning on the validation digits: its own runs and report; the chosen values go to experiments/mnist/tuned.json
     const specs = planPool('MNIST-TUNE', profile);
     const cores = Math.max(1, Math.min(args.workers || 1, specs.length));
     const rate = measureThroughput(profile, dtype, cores);
-    console.log(`tuning (${profile} profile): ${specs.length} runs on the validation digits; measured ${(rate / 1e9).toFixed(2)} G multiply-adds/s → expected ${fmtTime(specs.reduce((s, r) => s + r.cost, 0) / rate)}`);
+    console.log(
+      `tuning (${profile} profile): ${specs.length} runs on the validation digits; measured ${(rate / 1e9).toFixed(2)} G multiply-adds/s → expected ${fmtTime(specs.reduce((s, r) => s + r.cost, 0) / rate)}`,
+    );
     if (args.dryRun) return;
     const runs = await runAll(specs, profile, seed, args.workers, progressPrinter(specs), dtype);
     // only the standard profile's choice is used; other profiles' tuning runs are trials written beside their report
     const file = profile === 'standard' ? TUNING_FILE : join(args.out, 'tuned.json');
-    writeTuning(runs as RunRecord<ClassifierResult>[], profile, args.out, file, `Computed by \`${command}\` at commit ${commit}, ${kernel}, key root ${seed}, ${new Date().toISOString().slice(0, 10)}.`);
+    writeTuning(
+      runs as RunRecord<ClassifierResult>[],
+      profile,
+      args.out,
+      file,
+      `Computed by \`${command}\` at commit ${commit}, ${kernel}, key root ${seed}, ${new Date().toISOString().slice(0, 10)}.`,
+    );
     console.log(`tuning → ${join(args.out, 'tuning.md')} and ${file}`);
     return;
   }
   if (args.merge) {
     // merge: every shard file given (or found in the folders given), checked for one profile and one key root
-    const files = args.merge.flatMap((p) => (statSync(p).isDirectory() ? readdirSync(p).filter((f) => f.endsWith('.json')).map((f) => join(p, f)) : [p]));
+    const files = args.merge.flatMap((p) =>
+      statSync(p).isDirectory()
+        ? readdirSync(p)
+            .filter((f) => f.endsWith('.json'))
+            .map((f) => join(p, f))
+        : [p],
+    );
     const shards = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as ShardFile);
     if (!shards.length) throw new Error(`merge: no shard files in ${args.merge.join(', ')}`);
     profile = shards[0].profile;
     for (const s of shards) {
-      if (s.profile !== profile || s.root !== shards[0].root) throw new Error(`merge: shards disagree (profile ${s.profile} vs ${profile}, key root ${s.root} vs ${shards[0].root})`);
-      if ((s.dtype ?? 'float64') !== (shards[0].dtype ?? 'float64')) throw new Error(`merge: shards trained in different dtypes (${s.dtype ?? 'float64'} vs ${shards[0].dtype ?? 'float64'}); rerun one of them`);
-      if (s.root !== seed) throw new Error(`merge: the shards used key root ${s.root}; run merge with DROPCHECK_SEED=${s.root}`);
+      if (s.profile !== profile || s.root !== shards[0].root)
+        throw new Error(
+          `merge: shards disagree (profile ${s.profile} vs ${profile}, key root ${s.root} vs ${shards[0].root})`,
+        );
+      if ((s.dtype ?? 'float64') !== (shards[0].dtype ?? 'float64'))
+        throw new Error(
+          `merge: shards trained in different dtypes (${s.dtype ?? 'float64'} vs ${shards[0].dtype ?? 'float64'}); rerun one of them`,
+        );
+      if (s.root !== seed)
+        throw new Error(`merge: the shards used key root ${s.root}; run merge with DROPCHECK_SEED=${s.root}`);
     }
     ids = [...new Set(shards.flatMap((s) => s.ids))];
     const byId = new Map<string, RunRecord>();
     for (const r of shards.flatMap((s) => s.records)) byId.set(runId(r), r);
     const missing = planRuns(ids, profile).filter((s) => !byId.has(runId(s)));
-    if (missing.length) throw new Error(`merge: ${missing.length} runs missing, e.g. ${missing.slice(0, 5).map(runId).join(', ')} (did every shard finish?)`);
+    if (missing.length)
+      throw new Error(
+        `merge: ${missing.length} runs missing, e.g. ${missing.slice(0, 5).map(runId).join(', ')} (did every shard finish?)`,
+      );
     records = planRuns(ids, profile).map((s) => byId.get(runId(s))!);
     commit = [...new Set(shards.map((s) => s.commit))].join(' + '); // the code that ran them, not the code that merges
     dtype = shards[0].dtype ?? 'float64';
     kernel = [...new Set(shards.map((s) => s.kernel ?? 'unknown'))].join(' + ');
-    console.log(`merge: ${records.length} runs of ${ids.join(', ')} from ${shards.length} shard files (${profile} profile)`);
+    console.log(
+      `merge: ${records.length} runs of ${ids.join(', ')} from ${shards.length} shard files (${profile} profile)`,
+    );
   } else {
     ids = args.only ?? EXPERIMENTS.filter((e) => runsIn(e, profile)).map((e) => e.id);
     const all = planRuns(ids, profile);
@@ -162,8 +239,13 @@ async function main() {
     const cores = Math.max(1, Math.min(args.workers || 1, specs.length));
     const rate = measureThroughput(profile, dtype, cores);
     const expected = specs.reduce((s, r) => s + r.cost, 0) / rate;
-    console.log(`${profile} profile: ${specs.length} runs of ${ids.join(', ')}${args.shard ? ` (shard ${args.shard.join('/')} of ${all.length} runs)` : ''} on ${cores} worker${cores > 1 ? 's' : ''}; measured ${(rate / 1e9).toFixed(2)} G multiply-adds/s (${dtype} training steps) → expected ${fmtTime(expected)}${args.properties && !args.shard ? ' plus about a minute for the property suite' : ''}`);
-    if (profile === 'large' || profile === 'paper') console.log(`${profile} profile: hours to days on this machine; run it as shards (--shard i/n) and merge them (interrupt with Ctrl-C).`);
+    console.log(
+      `${profile} profile: ${specs.length} runs of ${ids.join(', ')}${args.shard ? ` (shard ${args.shard.join('/')} of ${all.length} runs)` : ''} on ${cores} worker${cores > 1 ? 's' : ''}; measured ${(rate / 1e9).toFixed(2)} G multiply-adds/s (${dtype} training steps) → expected ${fmtTime(expected)}${args.properties && !args.shard ? ' plus about a minute for the property suite' : ''}`,
+    );
+    if (profile === 'large' || profile === 'paper')
+      console.log(
+        `${profile} profile: hours to days on this machine; run it as shards (--shard i/n) and merge them (interrupt with Ctrl-C).`,
+      );
     if (args.dryRun) return;
     if (!args.shard && args.properties) propertiesOk = await runProperties(args.out, seed, commit);
     records = await runAll(specs, profile, seed, args.workers, progressPrinter(specs), dtype);
@@ -179,22 +261,49 @@ async function main() {
       const file = join(dir, `${profile}-${args.shard[0]}-of-${args.shard[1]}.json`);
       const payload: ShardFile = { profile, root: seed, commit, shard: args.shard, ids, records, dtype, kernel };
       writeFileSync(file, JSON.stringify(payload));
-      console.log(`shard ${args.shard.join('/')}: ${records.length} runs → ${file} (${fmtTime((performance.now() - started) / 1000)}); assemble with: npm start -- merge ${dir}`);
+      console.log(
+        `shard ${args.shard.join('/')}: ${records.length} runs → ${file} (${fmtTime((performance.now() - started) / 1000)}); assemble with: npm start -- merge ${dir}`,
+      );
       return;
     }
   }
   if (args.merge && args.properties) propertiesOk = await runProperties(args.out, seed, commit);
 
   // experiment reports, and the record of the latest verdict per experiment (for partial runs)
-  const prov: Provenance = { commit, node: process.version, profile, date: new Date().toISOString().slice(0, 10), command, root: seed, kernel };
+  const prov: Provenance = {
+    commit,
+    node: process.version,
+    profile,
+    date: new Date().toISOString().slice(0, 10),
+    command,
+    root: seed,
+    kernel,
+  };
   const statusFile = join(args.out, 'experiments.json');
   const status: Record<string, Status> = existsSync(statusFile) ? JSON.parse(readFileSync(statusFile, 'utf8')) : {};
   for (const id of ids) {
     const runs = recordsFor(id, profile, records); // experiments that share networks report on the same runs
     // merged runs: the one command that reruns them unsharded (same numbers), and how they were assembled
-    const rerun = `${seed === 20261127 ? '' : `DROPCHECK_SEED=${seed} `}npm start${profile === 'standard' ? ' --' : ` -- --${profile}`} --only ${id}`.replace(' -- --only', ' -- --only');
-    const r = await writeReport(experiment(id), runs, args.merge ? { ...prov, command: rerun, assembledBy: command } : prov, args.out);
-    status[id] = { verdict: r.verdict, summary: r.summary, setting: r.setting, profile, commit, date: prov.date, files: [`${id}.md`, ...r.files] };
+    const rerun =
+      `${seed === 20261127 ? '' : `DROPCHECK_SEED=${seed} `}npm start${profile === 'standard' ? ' --' : ` -- --${profile}`} --only ${id}`.replace(
+        ' -- --only',
+        ' -- --only',
+      );
+    const r = await writeReport(
+      experiment(id),
+      runs,
+      args.merge ? { ...prov, command: rerun, assembledBy: command } : prov,
+      args.out,
+    );
+    status[id] = {
+      verdict: r.verdict,
+      summary: r.summary,
+      setting: r.setting,
+      profile,
+      commit,
+      date: prov.date,
+      files: [`${id}.md`, ...r.files],
+    };
     console.log(`${id}: ${verdictLabel(r.verdict, profile)} — ${r.summary} → ${join(args.out, `${id}.md`)}`);
   }
   writeFileSync(statusFile, JSON.stringify(status, null, 1) + '\n');
@@ -208,34 +317,62 @@ async function main() {
 let propertiesOk = true;
 
 /** The latest verdict of an experiment in one output folder (experiments.json). */
-interface Status { verdict: Verdict; summary: string; setting?: string; profile: Profile; commit: string; date: string; files?: string[] }
+interface Status {
+  verdict: Verdict;
+  summary: string;
+  setting?: string;
+  profile: Profile;
+  commit: string;
+  date: string;
+  files?: string[];
+}
 
 /** Profiles whose reports live in a subfolder of the ledger's (run as shards: npm start -- --large --out reports/large). */
 const SUBFOLDERS = ['large', 'paper'] as const;
 
 function writeLedger(out: string, status: Record<string, Status>) {
-  const summaries: ClaimSummary[] = existsSync(join(out, 'properties-summary.json')) ? JSON.parse(readFileSync(join(out, 'properties-summary.json'), 'utf8')).summary : [];
-  const propMeta = existsSync(join(out, 'properties-summary.json')) ? JSON.parse(readFileSync(join(out, 'properties-summary.json'), 'utf8')) : null;
+  const summaries: ClaimSummary[] = existsSync(join(out, 'properties-summary.json'))
+    ? JSON.parse(readFileSync(join(out, 'properties-summary.json'), 'utf8')).summary
+    : [];
+  const propMeta = existsSync(join(out, 'properties-summary.json'))
+    ? JSON.parse(readFileSync(join(out, 'properties-summary.json'), 'utf8'))
+    : null;
   const byId = new Map(summaries.map((s) => [s.id, s]));
-  const sub = SUBFOLDERS.map((dir) => ({ dir, status: (existsSync(join(out, dir, 'experiments.json')) ? JSON.parse(readFileSync(join(out, dir, 'experiments.json'), 'utf8')) : {}) as Record<string, Status> }));
+  const sub = SUBFOLDERS.map((dir) => ({
+    dir,
+    status: (existsSync(join(out, dir, 'experiments.json'))
+      ? JSON.parse(readFileSync(join(out, dir, 'experiments.json'), 'utf8'))
+      : {}) as Record<string, Status>,
+  }));
   const rows = CLAIMS.map((c) => {
-    const s = byId.get(c.id), e = status[c.id];
-    const parts: string[] = [], where: string[] = [], when: string[] = [], settings: string[] = [];
+    const s = byId.get(c.id),
+      e = status[c.id];
+    const parts: string[] = [],
+      where: string[] = [],
+      when: string[] = [],
+      settings: string[] = [];
     if (s) {
       parts.push(verdictText(s));
       where.push('[properties](properties.md)');
       when.push(`${propMeta.date}, ${propMeta.commit}, property suite`);
     }
-    const experimental = [...(e ? [{ e, dir: '' }] : []), ...sub.filter((x) => x.status[c.id]).map((x) => ({ e: x.status[c.id], dir: `${x.dir}/` }))];
+    const experimental = [
+      ...(e ? [{ e, dir: '' }] : []),
+      ...sub.filter((x) => x.status[c.id]).map((x) => ({ e: x.status[c.id], dir: `${x.dir}/` })),
+    ];
     for (const { e: x, dir } of experimental) {
-      parts.push(`${s ? 'in practice: ' : ''}${dir ? `${x.profile} profile: ` : ''}**${verdictLabel(x.verdict, x.profile)}** (${x.summary})`);
+      parts.push(
+        `${s ? 'in practice: ' : ''}${dir ? `${x.profile} profile: ` : ''}**${verdictLabel(x.verdict, x.profile)}** (${x.summary})`,
+      );
       where.push(`[${dir}${c.id}.md](${dir}${c.id}.md)`);
       when.push(`${x.date}, ${x.commit}, ${x.profile} profile`);
       settings.push(`${experimental.length > 1 ? `${x.profile}: ` : ''}${x.setting ?? 'not recorded'}`);
     }
     return `| ${c.id} | ${c.title} | ${cell(parts.join('; ') || 'not run yet')} | ${cell(settings.join(' ') || (s ? 'exact (property suite)' : '—'))} | ${where.join(', ') || '—'} | ${cell(when.join('; ') || '—')} |`;
   });
-  writeFileSync(join(out, 'README.md'), `# Claim ledger
+  writeFileSync(
+    join(out, 'README.md'),
+    `# Claim ledger
 
 Every claim this project verifies, with its current verdict, the setting it was reached in, and the
 evidence. Exact, op and convergence claims are checked by the property suite; experimental claims by
@@ -252,7 +389,8 @@ ${rows.join('\n')}
 
 The engine's own self-check: [self-check.md](self-check.md); the engine's dropout judged by the
 audit battery (\`dropcheck audit\`), both conventions: [audit.md](audit.md).
-`);
+`,
+  );
 }
 
 main().catch((e) => {

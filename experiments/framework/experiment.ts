@@ -73,7 +73,10 @@ export interface Pool<S extends Setting = Setting, R = unknown> {
 }
 
 /** The settings of a pool an experiment reports on. */
-export interface PoolRuns { pool: string; settings: readonly string[] }
+export interface PoolRuns {
+  pool: string;
+  settings: readonly string[];
+}
 
 export interface Experiment<S extends Setting = Setting, R = unknown> {
   id: string;
@@ -110,18 +113,31 @@ export function hash32(s: string): number {
 /** The keys of a run: derived from (root, experiment, setting, seed) only, never from the order runs execute in. */
 export function runKeys(root: number, experiment: string, setting: string, seed: number): { own: Key; shared: Key } {
   const e = foldIn(key(root), hash32(experiment));
-  return { own: foldIn(foldIn(e, hash32(`setting:${setting}`)), seed), shared: foldIn(foldIn(e, hash32('shared')), seed) };
+  return {
+    own: foldIn(foldIn(e, hash32(`setting:${setting}`)), seed),
+    shared: foldIn(foldIn(e, hash32('shared')), seed),
+  };
 }
 
 export const DEFAULT_PROFILES: readonly Profile[] = ['quick', 'standard', 'paper'];
-export const runsIn = (e: Pick<Experiment<any, any>, 'profiles'>, p: Profile) => (e.profiles ?? DEFAULT_PROFILES).includes(p);
+export const runsIn = (e: Pick<Experiment<any, any>, 'profiles'>, p: Profile) =>
+  (e.profiles ?? DEFAULT_PROFILES).includes(p);
 
-export const runId = (r: { experiment: string; setting: string; seed: number }) => `${r.experiment}/${r.setting}/${r.seed}`;
+export const runId = (r: { experiment: string; setting: string; seed: number }) =>
+  `${r.experiment}/${r.setting}/${r.seed}`;
 
 // ---------------------------------------------------------------------------------------------
 // Verdicts: parts decided on paired differences across seeds by a two-sided 95% Student-t interval
 // (the statistics themselves are the library's: src/verify/ttest.ts).
-export { type TInterval as Interval, normalCdf, powerPositive, sampleMean as mean, sampleSd as sd, t975, tInterval as interval } from '../../src/verify/ttest.ts';
+export {
+  type TInterval as Interval,
+  normalCdf,
+  powerPositive,
+  sampleMean as mean,
+  sampleSd as sd,
+  t975,
+  tInterval as interval,
+} from '../../src/verify/ttest.ts';
 
 /**
  * SUPPORTED: the claim's prediction held. NOT REPRODUCED: it failed in a setting that differs from
@@ -157,7 +173,8 @@ export interface JudgedPart extends Part {
 
 export function judge(p: Part): JudgedPart {
   // a value that is not finite (a ratio over a zero error, say) decides nothing: the part stays undecided
-  if (!p.values.length || !p.values.every(Number.isFinite)) return { ...p, ci: { n: p.values.length, mean: NaN, sd: NaN, lo: NaN, hi: NaN }, verdict: 'INCONCLUSIVE' };
+  if (!p.values.length || !p.values.every(Number.isFinite))
+    return { ...p, ci: { n: p.values.length, mean: NaN, sd: NaN, lo: NaN, hi: NaN }, verdict: 'INCONCLUSIVE' };
   const ci = tInterval(p.values);
   const m = p.margin ?? 0;
   let verdict: PartVerdict = 'INCONCLUSIVE';
@@ -170,7 +187,8 @@ export function judge(p: Part): JudgedPart {
 /** All parts SUPPORTED → SUPPORTED; any failed → CONTRADICTED in a faithful setting, else NOT REPRODUCED; otherwise INCONCLUSIVE. */
 export function combine(parts: readonly { verdict: Verdict }[], faithful = false): Verdict {
   if (parts.length && parts.every((p) => p.verdict === 'SUPPORTED')) return 'SUPPORTED';
-  if (parts.some((p) => p.verdict === 'NOT REPRODUCED' || p.verdict === 'CONTRADICTED')) return faithful ? 'CONTRADICTED' : 'NOT REPRODUCED';
+  if (parts.some((p) => p.verdict === 'NOT REPRODUCED' || p.verdict === 'CONTRADICTED'))
+    return faithful ? 'CONTRADICTED' : 'NOT REPRODUCED';
   return 'INCONCLUSIVE';
 }
 
@@ -187,9 +205,16 @@ training and are marked (quick): they show the pipeline works, not what the stan
 /** Markdown table of judged parts. */
 export function partsTable(parts: readonly JudgedPart[], digits = 2): string {
   const f = (v: number) => (Number.isFinite(v) ? v.toFixed(digits) : v > 0 ? '+∞' : '−∞');
-  const rule = (p: Part) => (p.kind === 'positive' ? 'd > 0' : p.kind === 'below' ? `d < ${p.margin}` : `\\|d\\| < ${p.margin}`);
-  return ['| part | d (per seed) | claim says | seeds | mean d | 95% interval | verdict |', '|---|---|---|---|---|---|---|',
-    ...parts.map((p) => `| ${p.name} | ${p.statistic} | ${rule(p)} | ${p.ci.n} | ${f(p.ci.mean)} | [${f(p.ci.lo)}, ${f(p.ci.hi)}] | **${p.verdict}** |`)].join('\n');
+  const rule = (p: Part) =>
+    p.kind === 'positive' ? 'd > 0' : p.kind === 'below' ? `d < ${p.margin}` : `\\|d\\| < ${p.margin}`;
+  return [
+    '| part | d (per seed) | claim says | seeds | mean d | 95% interval | verdict |',
+    '|---|---|---|---|---|---|---|',
+    ...parts.map(
+      (p) =>
+        `| ${p.name} | ${p.statistic} | ${rule(p)} | ${p.ci.n} | ${f(p.ci.mean)} | [${f(p.ci.lo)}, ${f(p.ci.hi)}] | **${p.verdict}** |`,
+    ),
+  ].join('\n');
 }
 
 /** "12.34 ± 0.56" (mean ± sd). */

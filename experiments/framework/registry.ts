@@ -12,7 +12,17 @@ import { xSize } from '../claims/x-size.ts';
 import { xSparse } from '../claims/x-sparse.ts';
 import { xUnderfit } from '../claims/x-underfit.ts';
 
-export const EXPERIMENTS: readonly Experiment<any, any>[] = [xOverfit, xUnderfit, xKeep, xSize, mK50, xSparse, xGauss, xMaxnorm, eRidge];
+export const EXPERIMENTS: readonly Experiment<any, any>[] = [
+  xOverfit,
+  xUnderfit,
+  xKeep,
+  xSize,
+  mK50,
+  xSparse,
+  xGauss,
+  xMaxnorm,
+  eRidge,
+];
 
 /** Runs shared by several experiments. */
 export const POOLS: readonly Pool<any, any>[] = [mnistNets, mnistTune];
@@ -27,6 +37,7 @@ export function runnable(id: string): Pool<any, any> {
 
 export function experiment(id: string): Experiment<any, any> {
   const e = EXPERIMENTS.find((x) => x.id === id);
-  if (!e) throw new RangeError(`unknown experiment "${id}"; expected one of ${EXPERIMENTS.map((x) => x.id).join(', ')}`);
+  if (!e)
+    throw new RangeError(`unknown experiment "${id}"; expected one of ${EXPERIMENTS.map((x) => x.id).join(', ')}`);
   return e;
 }

@@ -1,5 +1,16 @@
 // This machine's training speed right now, in multiply-adds per second (for expected times).
-import { type DType, type MLPParams, Tensor, foldIn, key, mlp, normal, sgd, softmaxCrossEntropy, valueAndGrad } from '../../src/index.ts';
+import {
+  type DType,
+  type MLPParams,
+  Tensor,
+  foldIn,
+  key,
+  mlp,
+  normal,
+  sgd,
+  softmaxCrossEntropy,
+  valueAndGrad,
+} from '../../src/index.ts';
 import type { Profile } from './experiment.ts';
 
 /**
@@ -17,7 +28,9 @@ export function measureThroughput(profile: Profile, dtype: DType, workers: numbe
   let state = opt.init(params);
   const x = new Tensor(normal(key(1), [batch, sizes[0]], 0, 1, { dtype }).data, [batch, sizes[0]]);
   const y = Array.from({ length: batch }, (_, i) => i % 10);
-  const vg = valueAndGrad((p: MLPParams, k: ReturnType<typeof key>) => softmaxCrossEntropy(net.apply(p, x, { training: true, key: k }), y));
+  const vg = valueAndGrad((p: MLPParams, k: ReturnType<typeof key>) =>
+    softmaxCrossEntropy(net.apply(p, x, { training: true, key: k }), y),
+  );
   const step = (t: number) => {
     const { grad } = vg(params, foldIn(key(2), t));
     ({ params, state } = opt.step(params, grad, state));

@@ -1,6 +1,33 @@
 // Training an MLP classifier on the digits, shared by the classification experiments.
-import { type DType, type Key, type MLP, type MLPParams, type Noise, Tensor, errorRate, fit, foldIn, mapRows, mlp, monteCarloAverages, sgd, softmaxCrossEntropy } from '../../src/index.ts';
-import { CLASSES, type Digits, type Splits, TEST_SIZE, atResolution, labelsOf, loadDigits, pickRows, rows, splits, trainingSet } from './data.ts';
+import {
+  type DType,
+  type Key,
+  type MLP,
+  type MLPParams,
+  type Noise,
+  Tensor,
+  errorRate,
+  fit,
+  foldIn,
+  mapRows,
+  mlp,
+  monteCarloAverages,
+  sgd,
+  softmaxCrossEntropy,
+} from '../../src/index.ts';
+import {
+  CLASSES,
+  type Digits,
+  type Splits,
+  TEST_SIZE,
+  atResolution,
+  labelsOf,
+  loadDigits,
+  pickRows,
+  rows,
+  splits,
+  trainingSet,
+} from './data.ts';
 
 export interface Dataset {
   side: 14 | 28;
@@ -60,7 +87,12 @@ export interface ClassifierResult {
   mcWeightScaled?: number;
 }
 
-export interface CurvePoint { step: number; train: number; test: number; atBound?: number }
+export interface CurvePoint {
+  step: number;
+  train: number;
+  test: number;
+  atBound?: number;
+}
 
 export const sizesOf = (c: ClassifierConfig, width: number) => [width, ...c.hidden, CLASSES];
 export const macs = (sizes: readonly number[]) => sizes.slice(1).reduce((s, v, i) => s + v * sizes[i], 0);
@@ -73,15 +105,22 @@ export function classifierCost(c: ClassifierConfig): number {
   const m = macs(sizesOf(c, c.side * c.side));
   const evals = c.evalEvery ? Math.floor(c.steps / c.evalEvery) + 1 : 1;
   const mc = c.mc ? (c.mc.draws * c.mc.grid[c.mc.grid.length - 1] * TEST_SIZE * m) / (c.mc.stride ?? 1) : 0;
-  return (3 * m * c.batch + STEP_OVERHEAD) * c.steps + evals * m * (Math.min(c.nTrain, c.curveTrainDigits ?? c.nTrain) + TEST_SIZE) + m * c.nTrain + mc;
+  return (
+    (3 * m * c.batch + STEP_OVERHEAD) * c.steps +
+    evals * m * (Math.min(c.nTrain, c.curveTrainDigits ?? c.nTrain) + TEST_SIZE) +
+    m * c.nTrain +
+    mc
+  );
 }
 
 /** The fraction of units (columns of the weight matrices) whose incoming weight vector has norm ≥ (1 − 1e-6)·its radius. */
 export function fractionAtBound(params: MLPParams, radius: number | readonly number[]): number {
-  let at = 0, units = 0;
+  let at = 0,
+    units = 0;
   params.forEach(({ W }, layer) => {
     const c = typeof radius === 'number' ? radius : radius[layer];
-    const [rows, cols] = W.shape, w = W.data;
+    const [rows, cols] = W.shape,
+      w = W.data;
     const s = new Float64Array(cols);
     for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) s[j] += w[i * cols + j] ** 2;
     for (let j = 0; j < cols; j++) if (Math.sqrt(s[j]) >= (1 - 1e-6) * c) at++;
@@ -94,7 +133,10 @@ export function fractionAtBound(params: MLPParams, radius: number | readonly num
  * Trains the classifier. The training set, the initial weights, the batch order and the noise come
  * from `shared` (so settings of one seed are paired); nothing here depends on execution order.
  */
-export function trainClassifier(c: ClassifierConfig, { shared, dtype }: { shared: Key; dtype: DType }): ClassifierResult & { net: MLP; params: MLPParams; data: Dataset; train: Int32Array } {
+export function trainClassifier(
+  c: ClassifierConfig,
+  { shared, dtype }: { shared: Key; dtype: DType },
+): ClassifierResult & { net: MLP; params: MLPParams; data: Dataset; train: Int32Array } {
   const data = dataset(c.side);
   const train = trainingSet(data.digits, data.splits.pool, c.nTrain, foldIn(shared, 1));
   // the digits, the parameters and every op in the run's dtype (float32 unless --float64)
@@ -104,36 +146,86 @@ export function trainClassifier(c: ClassifierConfig, { shared, dtype }: { shared
   const heldOut = c.evalOn === 'validation' ? data.splits.validation : data.splits.test;
   const xTest = rows(data.digits, heldOut, { dtype });
   const yTest = labelsOf(data.digits, heldOut);
-  const net = mlp({ sizes: sizesOf(c, data.width), inputRate: c.inputRate, hiddenRate: c.hiddenRate, noise: c.noise, dtype });
+  const net = mlp({
+    sizes: sizesOf(c, data.width),
+    inputRate: c.inputRate,
+    hiddenRate: c.hiddenRate,
+    noise: c.noise,
+    dtype,
+  });
   const init = net.init(foldIn(shared, 2));
   const loss = (p: MLPParams, batch: Int32Array, k: Key) =>
-    softmaxCrossEntropy(net.apply(p, new Tensor(pickRows(xTrain, data.width, batch), [batch.length, data.width]), { training: true, key: k }), Array.from(batch, (i) => yTrain[i]));
-  const err = (p: MLPParams, x: Float64Array | Float32Array, y: number[]) => 100 * errorRate(mapRows(x, data.width, (b) => net.apply(p, b, { training: false })), CLASSES, y);
+    softmaxCrossEntropy(
+      net.apply(p, new Tensor(pickRows(xTrain, data.width, batch), [batch.length, data.width]), {
+        training: true,
+        key: k,
+      }),
+      Array.from(batch, (i) => yTrain[i]),
+    );
+  const err = (p: MLPParams, x: Float64Array | Float32Array, y: number[]) =>
+    100 *
+    errorRate(
+      mapRows(x, data.width, (b) => net.apply(p, b, { training: false })),
+      CLASSES,
+      y,
+    );
   const curve: CurvePoint[] = [];
   // the curve's training error on a stratified random curveTrainDigits of the training digits (all at the end)
   const nCurve = Math.min(train.length, c.curveTrainDigits ?? train.length);
   const sub = nCurve === train.length ? train : trainingSet(data.digits, train, nCurve, foldIn(shared, 5));
-  const xCurve = nCurve === train.length ? xTrain : rows(data.digits, sub, { dtype }), yCurve = nCurve === train.length ? yTrain : labelsOf(data.digits, sub);
+  const xCurve = nCurve === train.length ? xTrain : rows(data.digits, sub, { dtype }),
+    yCurve = nCurve === train.length ? yTrain : labelsOf(data.digits, sub);
   const record = (step: number, p: MLPParams) => {
-    curve.push({ step, train: err(p, xCurve, yCurve), test: err(p, xTest, yTest), ...(c.maxNorm === undefined ? {} : { atBound: fractionAtBound(p, c.maxNorm) }) });
-    if (process.env.DROPCHECK_VERBOSE) process.stderr.write(`  ${c.hidden.join('-')} rates ${c.inputRate}/${c.hiddenRate}: step ${step}/${c.steps}: train ${curve.at(-1)!.train.toFixed(2)}%, test ${curve.at(-1)!.test.toFixed(2)}%\n`);
+    curve.push({
+      step,
+      train: err(p, xCurve, yCurve),
+      test: err(p, xTest, yTest),
+      ...(c.maxNorm === undefined ? {} : { atBound: fractionAtBound(p, c.maxNorm) }),
+    });
+    if (process.env.DROPCHECK_VERBOSE)
+      process.stderr.write(
+        `  ${c.hidden.join('-')} rates ${c.inputRate}/${c.hiddenRate}: step ${step}/${c.steps}: train ${curve.at(-1)!.train.toFixed(2)}%, test ${curve.at(-1)!.test.toFixed(2)}%\n`,
+      );
   };
   if (c.evalEvery) record(0, init);
   const params = fit(init, loss, {
     // the learning rate decays linearly to lr/10 over the run, so the last iterate is not dominated by gradient noise
-    optimizer: (t) => sgd<MLPParams>({ lr: c.lr * (1 - (0.9 * t) / c.steps), momentum: c.momentum, weightDecay: c.weightDecay, maxNorm: c.maxNorm }),
-    steps: c.steps, batchSize: c.batch, n: train.length, key: foldIn(shared, 3),
-    onStep: c.evalEvery ? (t, p) => { if (t % c.evalEvery! === 0 && t !== c.steps) record(t, p); } : undefined,
+    optimizer: (t) =>
+      sgd<MLPParams>({
+        lr: c.lr * (1 - (0.9 * t) / c.steps),
+        momentum: c.momentum,
+        weightDecay: c.weightDecay,
+        maxNorm: c.maxNorm,
+      }),
+    steps: c.steps,
+    batchSize: c.batch,
+    n: train.length,
+    key: foldIn(shared, 3),
+    onStep: c.evalEvery
+      ? (t, p) => {
+          if (t % c.evalEvery! === 0 && t !== c.steps) record(t, p);
+        }
+      : undefined,
   });
-  const last: CurvePoint = { step: c.steps, train: err(params, xTrain, yTrain), test: err(params, xTest, yTest), ...(c.maxNorm === undefined ? {} : { atBound: fractionAtBound(params, c.maxNorm) }) };
+  const last: CurvePoint = {
+    step: c.steps,
+    train: err(params, xTrain, yTrain),
+    test: err(params, xTest, yTest),
+    ...(c.maxNorm === undefined ? {} : { atBound: fractionAtBound(params, c.maxNorm) }),
+  };
   if (c.evalEvery) curve.push(last);
-  if (c.mc && c.evalOn === 'validation') throw new RangeError('Monte-Carlo averages are measured on the test digits only');
+  if (c.mc && c.evalOn === 'validation')
+    throw new RangeError('Monte-Carlo averages are measured on the test digits only');
   const stride = c.mc?.stride ?? 1;
   const mcTest = stride === 1 ? data.splits.test : data.splits.test.filter((_, i) => i % stride === 0);
   let mc: Pick<ClassifierResult, 'mc' | 'mcWeightScaled'> = {};
   if (c.mc) {
-    const xMc = stride === 1 ? xTest : rows(data.digits, mcTest, { dtype }), yMc = labelsOf(data.digits, mcTest);
-    mc = { mc: monteCarloErrors(net, params, xMc, yMc, data.width, foldIn(shared, 4), c.mc), mcWeightScaled: err(params, xMc, yMc) };
+    const xMc = stride === 1 ? xTest : rows(data.digits, mcTest, { dtype }),
+      yMc = labelsOf(data.digits, mcTest);
+    mc = {
+      mc: monteCarloErrors(net, params, xMc, yMc, data.width, foldIn(shared, 4), c.mc),
+      mcWeightScaled: err(params, xMc, yMc),
+    };
   }
   return { testError: last.test, trainError: last.train, curve, ...mc, net, params, data, train };
 }
@@ -146,13 +238,24 @@ export const MC_CHUNK = 500;
  * networks and reports the error after each k of the grid. The digits go through in chunks of
  * MC_CHUNK; chunk b of sequence r uses masks foldIn(foldIn(foldIn(key, r), b), 1..K).
  */
-export function monteCarloErrors(net: MLP, params: MLPParams, x: Float64Array | Float32Array, y: number[], width: number, k: Key, { draws, grid }: { draws: number; grid: readonly number[] }): number[][] {
+export function monteCarloErrors(
+  net: MLP,
+  params: MLPParams,
+  x: Float64Array | Float32Array,
+  y: number[],
+  width: number,
+  k: Key,
+  { draws, grid }: { draws: number; grid: readonly number[] },
+): number[][] {
   return Array.from({ length: draws }, (_, r) => {
     const wrong = new Float64Array(grid.length);
     for (let b = 0, start = 0; start < y.length; b++, start += MC_CHUNK) {
-      const end = Math.min(y.length, start + MC_CHUNK), ys = y.slice(start, end);
+      const end = Math.min(y.length, start + MC_CHUNK),
+        ys = y.slice(start, end);
       const xt = new Tensor(x.subarray(start * width, end * width), [end - start, width]);
-      monteCarloAverages(net, params, xt, foldIn(foldIn(k, r), b), grid).forEach((probs, j) => (wrong[j] += Math.round(errorRate(probs, CLASSES, ys) * ys.length)));
+      monteCarloAverages(net, params, xt, foldIn(foldIn(k, r), b), grid).forEach(
+        (probs, j) => (wrong[j] += Math.round(errorRate(probs, CLASSES, ys) * ys.length)),
+      );
     }
     return Array.from(wrong, (w) => (100 * w) / y.length);
   });

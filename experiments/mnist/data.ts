@@ -17,8 +17,12 @@ export const CLASSES = 10;
 export const IMAGES_MAGIC = 2051;
 export const LABELS_MAGIC = 2049;
 /** Digits per class (0…9) in the official training and test files. */
-export const TRAIN_CLASS_COUNTS: readonly number[] = Object.freeze([5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]);
-export const TEST_CLASS_COUNTS: readonly number[] = Object.freeze([980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
+export const TRAIN_CLASS_COUNTS: readonly number[] = Object.freeze([
+  5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949,
+]);
+export const TEST_CLASS_COUNTS: readonly number[] = Object.freeze([
+  980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009,
+]);
 const sum = (a: readonly number[]) => a.reduce((s, v) => s + v, 0);
 export const TRAIN_COUNT = sum(TRAIN_CLASS_COUNTS); // 60,000
 export const TEST_COUNT = sum(TEST_CLASS_COUNTS); // 10,000
@@ -59,17 +63,23 @@ export function idxBytes(raw: Uint8Array): Uint8Array {
 function header(bytes: Uint8Array, name: string, magic: number, dims: number): number[] {
   const size = 4 + 4 * dims;
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`${name}: expected the file's bytes as a Uint8Array`);
-  const truncated = () => new Error(`${name}: truncated header: expected at least ${size} bytes, found ${bytes.length}`);
+  const truncated = () =>
+    new Error(`${name}: truncated header: expected at least ${size} bytes, found ${bytes.length}`);
   if (bytes.length < 4) throw truncated();
   const found = be32(bytes, 0);
-  if (found !== magic) throw new Error(`${name}: expected magic number ${magic} (unsigned bytes, ${dims} dimension${dims > 1 ? 's' : ''}), found ${found}`);
+  if (found !== magic)
+    throw new Error(
+      `${name}: expected magic number ${magic} (unsigned bytes, ${dims} dimension${dims > 1 ? 's' : ''}), found ${found}`,
+    );
   if (bytes.length < size) throw truncated();
   return Array.from({ length: dims }, (_, i) => be32(bytes, 4 + 4 * i));
 }
 
 function body(bytes: Uint8Array, name: string, start: number, length: number, what: string): Uint8Array {
   if (bytes.length !== start + length) {
-    throw new Error(`${name}: expected ${start + length} bytes (${start}-byte header + ${what}), found ${bytes.length}${bytes.length < start + length ? ' (truncated)' : ' (trailing bytes)'}`);
+    throw new Error(
+      `${name}: expected ${start + length} bytes (${start}-byte header + ${what}), found ${bytes.length}${bytes.length < start + length ? ' (truncated)' : ' (trailing bytes)'}`,
+    );
   }
   return bytes.subarray(start, start + length);
 }
@@ -79,7 +89,8 @@ export function parseImages(bytes: Uint8Array, expect: { name: string; count: nu
   const { name, count } = expect;
   const [n, rows, cols] = header(bytes, name, IMAGES_MAGIC, 3);
   if (n !== count) throw new Error(`${name}: expected ${count} images, found ${n}`);
-  if (rows !== SIDE || cols !== SIDE) throw new Error(`${name}: expected ${SIDE}×${SIDE} images, found ${rows}×${cols}`);
+  if (rows !== SIDE || cols !== SIDE)
+    throw new Error(`${name}: expected ${SIDE}×${SIDE} images, found ${rows}×${cols}`);
   return body(bytes, name, 16, count * PIXELS, `${count} × ${PIXELS} pixels`);
 }
 
@@ -92,25 +103,49 @@ export function parseLabels(bytes: Uint8Array, expect: { name: string; classCoun
   const labels = body(bytes, name, 8, count, `${count} labels`);
   const found = new Array<number>(CLASSES).fill(0);
   for (let i = 0; i < labels.length; i++) {
-    if (labels[i] >= CLASSES) throw new Error(`${name}: expected labels 0…${CLASSES - 1}, found ${labels[i]} at index ${i}`);
+    if (labels[i] >= CLASSES)
+      throw new Error(`${name}: expected labels 0…${CLASSES - 1}, found ${labels[i]} at index ${i}`);
     found[labels[i]]++;
   }
-  if (found.some((c, i) => c !== classCounts[i])) throw new Error(`${name}: expected per-class label counts ${list(classCounts)}, found ${list(found)}`);
+  if (found.some((c, i) => c !== classCounts[i]))
+    throw new Error(`${name}: expected per-class label counts ${list(classCounts)}, found ${list(found)}`);
   return labels;
 }
 
-export interface IdxFile { name: string; bytes: Uint8Array }
+export interface IdxFile {
+  name: string;
+  bytes: Uint8Array;
+}
 
 /**
  * The training digits followed by the test digits, from the four files' bytes (checked against the
  * expected per-class counts: the official ones unless given).
  */
-export function parseDigits(files: Record<MnistFile, IdxFile>, expect: { train: readonly number[]; test: readonly number[] } = { train: TRAIN_CLASS_COUNTS, test: TEST_CLASS_COUNTS }): Digits {
-  const trainLabels = parseLabels(idxBytes(files.trainLabels.bytes), { name: files.trainLabels.name, classCounts: expect.train });
-  const testLabels = parseLabels(idxBytes(files.testLabels.bytes), { name: files.testLabels.name, classCounts: expect.test });
-  const trainImages = parseImages(idxBytes(files.trainImages.bytes), { name: files.trainImages.name, count: trainLabels.length });
-  const testImages = parseImages(idxBytes(files.testImages.bytes), { name: files.testImages.name, count: testLabels.length });
-  const trainCount = trainLabels.length, count = trainCount + testLabels.length;
+export function parseDigits(
+  files: Record<MnistFile, IdxFile>,
+  expect: { train: readonly number[]; test: readonly number[] } = {
+    train: TRAIN_CLASS_COUNTS,
+    test: TEST_CLASS_COUNTS,
+  },
+): Digits {
+  const trainLabels = parseLabels(idxBytes(files.trainLabels.bytes), {
+    name: files.trainLabels.name,
+    classCounts: expect.train,
+  });
+  const testLabels = parseLabels(idxBytes(files.testLabels.bytes), {
+    name: files.testLabels.name,
+    classCounts: expect.test,
+  });
+  const trainImages = parseImages(idxBytes(files.trainImages.bytes), {
+    name: files.trainImages.name,
+    count: trainLabels.length,
+  });
+  const testImages = parseImages(idxBytes(files.testImages.bytes), {
+    name: files.testImages.name,
+    count: testLabels.length,
+  });
+  const trainCount = trainLabels.length,
+    count = trainCount + testLabels.length;
   const labels = new Uint8Array(count);
   labels.set(trainLabels);
   labels.set(testLabels, trainCount);
@@ -138,14 +173,20 @@ export function loadDigits(): Digits {
     const path = join(dir, MNIST_FILES[f]);
     return { name: path, bytes: readFileSync(path) };
   };
-  loaded = parseDigits({ trainImages: file('trainImages'), trainLabels: file('trainLabels'), testImages: file('testImages'), testLabels: file('testLabels') });
+  loaded = parseDigits({
+    trainImages: file('trainImages'),
+    trainLabels: file('trainLabels'),
+    testImages: file('testImages'),
+    testLabels: file('testLabels'),
+  });
   return loaded;
 }
 
 /** The digits at 28×28 (themselves) or averaged over 2×2 blocks to 14×14 (kept as block sums, 0…1020). */
 export function atResolution(d: Digits, side: 14 | 28): Digits {
   if (side === d.side) return d;
-  if (d.side !== 28 || side !== 14) throw new RangeError(`atResolution: can only average 28×28 digits to 14×14, got ${d.side} → ${side}`);
+  if (d.side !== 28 || side !== 14)
+    throw new RangeError(`atResolution: can only average 28×28 digits to 14×14, got ${d.side} → ${side}`);
   const out = new Uint16Array(d.count * 196);
   const p = d.pixels;
   for (let n = 0; n < d.count; n++) {
@@ -162,7 +203,8 @@ export function atResolution(d: Digits, side: 14 | 28): Digits {
 function checkIndices(d: Digits, idx: ArrayLike<number>, who: string): void {
   for (let i = 0; i < idx.length; i++) {
     const r = idx[i];
-    if (!Number.isInteger(r) || r < 0 || r >= d.count) throw new RangeError(`${who}: row index ${r} (position ${i}) is not an integer in [0, ${d.count})`);
+    if (!Number.isInteger(r) || r < 0 || r >= d.count)
+      throw new RangeError(`${who}: row index ${r} (position ${i}) is not an integer in [0, ${d.count})`);
   }
 }
 
@@ -174,16 +216,21 @@ export function rows(d: Digits, idx: ArrayLike<number>, opts: { dtype: 'float32'
 export function rows(d: Digits, idx: ArrayLike<number>, opts: { dtype: Dtype }): Float64Array | Float32Array;
 export function rows(d: Digits, idx: ArrayLike<number>, opts: { dtype?: Dtype } = {}): Float64Array | Float32Array {
   checkIndices(d, idx, 'rows');
-  if (opts.dtype !== undefined && opts.dtype !== 'float64' && opts.dtype !== 'float32') throw new TypeError(`rows: dtype must be 'float64' or 'float32', got ${String(opts.dtype)}`);
+  if (opts.dtype !== undefined && opts.dtype !== 'float64' && opts.dtype !== 'float32')
+    throw new TypeError(`rows: dtype must be 'float64' or 'float32', got ${String(opts.dtype)}`);
   // value v / denominator looked up in a table of every possible v (each entry the correctly rounded quotient)
   const table = Float64Array.from({ length: d.denominator + 1 }, (_, v) => v / d.denominator);
-  return opts.dtype === 'float32' ? convert(d, idx, Float32Array.from(table), new Float32Array(idx.length * d.width)) : convert(d, idx, table, new Float64Array(idx.length * d.width));
+  return opts.dtype === 'float32'
+    ? convert(d, idx, Float32Array.from(table), new Float32Array(idx.length * d.width))
+    : convert(d, idx, table, new Float64Array(idx.length * d.width));
 }
 
 function convert<T extends Float64Array | Float32Array>(d: Digits, idx: ArrayLike<number>, table: T, out: T): T {
-  const w = d.width, p = d.pixels;
+  const w = d.width,
+    p = d.pixels;
   for (let i = 0; i < idx.length; i++) {
-    const src = idx[i] * w, dst = i * w;
+    const src = idx[i] * w,
+      dst = i * w;
     for (let j = 0; j < w; j++) out[dst + j] = table[p[src + j]];
   }
   return out;
@@ -197,7 +244,9 @@ export function labelsOf(d: Digits, idx: ArrayLike<number>): number[] {
 
 /** Rows `idx` of a [count, width] float matrix, as a fresh contiguous array (minibatches of converted rows). */
 export function pickRows<T extends Float64Array | Float32Array>(x: T, width: number, idx: ArrayLike<number>): T {
-  const out = (x instanceof Float32Array ? new Float32Array(idx.length * width) : new Float64Array(idx.length * width)) as T;
+  const out = (
+    x instanceof Float32Array ? new Float32Array(idx.length * width) : new Float64Array(idx.length * width)
+  ) as T;
   for (let i = 0; i < idx.length; i++) out.set(x.subarray(idx[i] * width, (idx[i] + 1) * width), i * width);
   return out;
 }
@@ -205,7 +254,8 @@ export function pickRows<T extends Float64Array | Float32Array>(x: T, width: num
 /** Per-class counts summing to `total`, proportional to `available` (largest remainder, ties to the lower class). */
 export function proportional(available: readonly number[], total: number): number[] {
   const all = sum(available);
-  if (!Number.isSafeInteger(total) || total < 0 || total > all) throw new RangeError(`proportional: total must be an integer in [0, ${all}], got ${total}`);
+  if (!Number.isSafeInteger(total) || total < 0 || total > all)
+    throw new RangeError(`proportional: total must be an integer in [0, ${all}], got ${total}`);
   const exact = available.map((a) => (a * total) / all);
   const counts = exact.map(Math.floor);
   const order = exact.map((e, c) => [e - Math.floor(e), c]).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
@@ -231,15 +281,26 @@ export const SPLIT_SEED = 2014;
  * proportion, largest remainder) with foldIn(key(seed), class). Pool: the other training digits.
  */
 export function splits(d: Digits, seed = SPLIT_SEED, validationSize = VALIDATION_SIZE): Splits {
-  const byClass = classIndices(d.labels, Int32Array.from({ length: d.trainCount }, (_, i) => i));
-  const nVal = proportional(byClass.map((c) => c.length), validationSize);
-  const validation: number[] = [], pool: number[] = [];
+  const byClass = classIndices(
+    d.labels,
+    Int32Array.from({ length: d.trainCount }, (_, i) => i),
+  );
+  const nVal = proportional(
+    byClass.map((c) => c.length),
+    validationSize,
+  );
+  const validation: number[] = [],
+    pool: number[] = [];
   byClass.forEach((idx, c) => {
     const perm = permutation(foldIn(key(seed), c), idx.length);
     perm.forEach((p, i) => (i < nVal[c] ? validation : pool).push(idx[p]));
   });
   const sorted = (a: number[]) => Int32Array.from(a.sort((x, y) => x - y));
-  return { test: Int32Array.from({ length: d.count - d.trainCount }, (_, i) => d.trainCount + i), validation: sorted(validation), pool: sorted(pool) };
+  return {
+    test: Int32Array.from({ length: d.count - d.trainCount }, (_, i) => d.trainCount + i),
+    validation: sorted(validation),
+    pool: sorted(pool),
+  };
 }
 
 function classIndices(labels: Uint8Array, rowIdx: ArrayLike<number>): number[][] {
@@ -251,7 +312,10 @@ function classIndices(labels: Uint8Array, rowIdx: ArrayLike<number>): number[][]
 /** A stratified set of n digits drawn from `pool` with key k (sorted indices): a training set, or a subset of any split. */
 export function trainingSet(d: Digits, pool: ArrayLike<number>, n: number, k: Key): Int32Array {
   const byClass = classIndices(d.labels, pool);
-  const counts = proportional(byClass.map((c) => c.length), n);
+  const counts = proportional(
+    byClass.map((c) => c.length),
+    n,
+  );
   const out: number[] = [];
   byClass.forEach((idx, c) => {
     const perm = permutation(foldIn(k, c), idx.length);

@@ -15,19 +15,37 @@ export const TUNED_ARMS: readonly Arm[] = ['plain', 'l2', 'max-norm', 'dropout+l
 /** The budget of a tuning run, as a fraction of the standard profile's epochs. */
 export const TUNE_FRACTION = 0.5;
 
-interface S extends Setting { arm: Arm; values: ArmTuning }
+interface S extends Setting {
+  arm: Arm;
+  values: ArmTuning;
+}
 
 function settings(_p: Profile): S[] {
-  return TUNED_ARMS.flatMap((arm) => GRID.lr.flatMap((lr) => {
-    const strengths: Partial<ArmTuning>[] = arm.endsWith('max-norm') ? GRID.c.map((c) => ({ c })) : arm.endsWith('l2') ? GRID.l2.map((l2) => ({ l2 })) : [{}];
-    return strengths.map((st) => ({ name: `${arm} lr=${lr}${st.c ? ` c=${st.c}` : ''}${st.l2 ? ` λ=${st.l2}` : ''}`, arm, values: { lr, ...st } }));
-  }));
+  return TUNED_ARMS.flatMap((arm) =>
+    GRID.lr.flatMap((lr) => {
+      const strengths: Partial<ArmTuning>[] = arm.endsWith('max-norm')
+        ? GRID.c.map((c) => ({ c }))
+        : arm.endsWith('l2')
+          ? GRID.l2.map((l2) => ({ l2 }))
+          : [{}];
+      return strengths.map((st) => ({
+        name: `${arm} lr=${lr}${st.c ? ` c=${st.c}` : ''}${st.l2 ? ` λ=${st.l2}` : ''}`,
+        arm,
+        values: { lr, ...st },
+      }));
+    }),
+  );
 }
 
 const config = (p: Profile, s: S) => {
   const c = armConfig(p, s.arm, {}, s.values);
   const { mc: _mc, ...rest } = c; // Monte-Carlo averages belong to the test digits
-  return { ...rest, steps: Math.max(1, Math.round(c.steps * TUNE_FRACTION)), evalEvery: 0, evalOn: 'validation' as const };
+  return {
+    ...rest,
+    steps: Math.max(1, Math.round(c.steps * TUNE_FRACTION)),
+    evalEvery: 0,
+    evalOn: 'validation' as const,
+  };
 };
 
 export const mnistTune: Pool<S, ClassifierResult> = {
@@ -41,17 +59,32 @@ export const mnistTune: Pool<S, ClassifierResult> = {
 };
 
 /** The lowest validation error per arm (ties: the earlier grid point), written as tuned.json and a report. */
-export function writeTuning(runs: RunRecord<ClassifierResult>[], p: Profile, out: string, file: string, provenance: string): void {
+export function writeTuning(
+  runs: RunRecord<ClassifierResult>[],
+  p: Profile,
+  out: string,
+  file: string,
+  provenance: string,
+): void {
   const byArm = new Map<Arm, { s: S; err: number }[]>();
   const grid = settings(p);
   for (const s of grid) {
     const r = runs.find((x) => x.setting === s.name);
     if (r) byArm.set(s.arm, [...(byArm.get(s.arm) ?? []), { s, err: r.result.testError }]);
   }
-  const chosen = Object.fromEntries([...byArm].map(([arm, rs]) => [arm, rs.reduce((a, b) => (b.err < a.err ? b : a)).s.values]));
+  const chosen = Object.fromEntries(
+    [...byArm].map(([arm, rs]) => [arm, rs.reduce((a, b) => (b.err < a.err ? b : a)).s.values]),
+  );
   writeFileSync(file, JSON.stringify({ profile: p, chosen, provenance }, null, 1) + '\n');
-  const rows = [...byArm].flatMap(([arm, rs]) => rs.map(({ s, err }) => `| ${arm} | ${s.values.lr} | ${s.values.c ?? '—'} | ${s.values.l2 ?? '—'} | ${err.toFixed(2)} | ${s.values === chosen[arm] ? '**chosen**' : ''} |`));
-  writeFileSync(join(out, 'tuning.md'), `# Tuning the MNIST networks on the validation digits
+  const rows = [...byArm].flatMap(([arm, rs]) =>
+    rs.map(
+      ({ s, err }) =>
+        `| ${arm} | ${s.values.lr} | ${s.values.c ?? '—'} | ${s.values.l2 ?? '—'} | ${err.toFixed(2)} | ${s.values === chosen[arm] ? '**chosen**' : ''} |`,
+    ),
+  );
+  writeFileSync(
+    join(out, 'tuning.md'),
+    `# Tuning the MNIST networks on the validation digits
 
 Every arm of the ${p} profile's networks (X-OVERFIT, M-K50, X-GAUSS, X-MAXNORM, X-SIZE, X-UNDERFIT)
 trained once per grid point, for ${100 * TUNE_FRACTION}% of its ${p}-profile budget, and measured on the 10,000 validation
@@ -67,5 +100,6 @@ ${rows.join('\n')}
 Chosen values are in \`${file}\`${file === TUNING_FILE ? `; the ${p} profile trains with them` : ' (a trial: only experiments/mnist/tuned.json from the standard profile is used)'}.
 
 ${provenance}
-`);
+`,
+  );
 }

@@ -6,7 +6,8 @@ import { auditDropout, engineCandidate, formatMarkdown } from '../../src/verify/
 
 export async function writeAuditReport(dir: string, seed: number): Promise<{ ok: boolean; file: string }> {
   const results = [];
-  for (const convention of ['inverted', 'scale-at-inference'] as const) results.push(await auditDropout(engineCandidate(convention), { seed }));
+  for (const convention of ['inverted', 'scale-at-inference'] as const)
+    results.push(await auditDropout(engineCandidate(convention), { seed }));
   const file = join(dir, 'audit.md');
   writeFileSync(
     file,

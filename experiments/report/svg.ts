@@ -1,11 +1,22 @@
 // Minimal SVG charts for the reports: no dependencies, deterministic output.
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const num = (v: number) => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(1) : +v.toPrecision(3) + '');
+const num = (v: number) =>
+  Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(1) : +v.toPrecision(3) + '';
 
 /** A histogram of `values` in `bins` equal-width bins (log10 of the values when `log10` is set). */
-export function histogramSvg(values: readonly number[], opts: { title: string; xlabel: string; bins?: number; log10?: boolean }): string {
-  const W = 560, H = 300, L = 56, R = 16, T = 34, B = 48;
-  const xs = values.filter((v) => Number.isFinite(v) && (!opts.log10 || v > 0)).map((v) => (opts.log10 ? Math.log10(v) : v));
+export function histogramSvg(
+  values: readonly number[],
+  opts: { title: string; xlabel: string; bins?: number; log10?: boolean },
+): string {
+  const W = 560,
+    H = 300,
+    L = 56,
+    R = 16,
+    T = 34,
+    B = 48;
+  const xs = values
+    .filter((v) => Number.isFinite(v) && (!opts.log10 || v > 0))
+    .map((v) => (opts.log10 ? Math.log10(v) : v));
   const bins = opts.bins ?? 20;
   const lo = xs.length ? Math.min(...xs) : 0;
   const hi = xs.length ? Math.max(...xs) : 1;
@@ -21,9 +32,10 @@ export function histogramSvg(values: readonly number[], opts: { title: string; x
     })
     .join('');
   // ticks at whole powers of ten on a log axis, else at quarters
-  const at = opts.log10 && Math.floor(hi) - Math.ceil(lo) >= 1
-    ? Array.from({ length: Math.floor(hi) - Math.ceil(lo) + 1 }, (_, i) => Math.ceil(lo) + i)
-    : [0, 0.25, 0.5, 0.75, 1].map((f) => lo + f * (hi - lo));
+  const at =
+    opts.log10 && Math.floor(hi) - Math.ceil(lo) >= 1
+      ? Array.from({ length: Math.floor(hi) - Math.ceil(lo) + 1 }, (_, i) => Math.ceil(lo) + i)
+      : [0, 0.25, 0.5, 0.75, 1].map((f) => lo + f * (hi - lo));
   const ticks = at
     .map((v) => {
       const x = L + (hi > lo ? (v - lo) / (hi - lo) : 0.5) * (W - L - R);

@@ -17,7 +17,9 @@ export async function runProperties(out: string, seed: number, commit: string): 
   const gradOk = grads.every((c) => c.ok);
   const verdict = (ok: boolean) => (ok ? 'holds' : '**FAILED**');
   const sci = (v: number) => v.toExponential(2);
-  writeFileSync(join(out, 'self-check.md'), `# Engine self-check
+  writeFileSync(
+    join(out, 'self-check.md'),
+    `# Engine self-check
 
 The dropout op and the engine's derivatives, checked exactly (the mask fixed by its key) and against
 finite differences. The property suite (properties.md) checks the same claims on many more
@@ -45,8 +47,11 @@ ${grads.map((c) => `| ${c.network} | ${c.parameters} | ${c.loss.toFixed(4)} (${c
 ## Reproduce
 
 \`DROPCHECK_SEED=${seed} npm start\` (seed ${seed}; the default is 20261127). The same seed writes this file byte for byte.
-`);
-  console.log(`self-check: dropout op ${verdict(dropOk)}, gradients ${verdict(gradOk)} → ${join(out, 'self-check.md')}`);
+`,
+  );
+  console.log(
+    `self-check: dropout op ${verdict(dropOk)}, gradients ${verdict(gradOk)} → ${join(out, 'self-check.md')}`,
+  );
   const audit = await writeAuditReport(out, seed);
   console.log(`audit of the engine's dropout: ${audit.ok ? 'every property holds' : '**FAILED**'} → ${audit.file}`);
 
@@ -55,7 +60,11 @@ ${grads.map((c) => `| ${c.network} | ${c.parameters} | ${c.loss.toFixed(4)} (${c
   const fixed = 'reports/properties.json';
   const kept = join(out) !== join('reports') && existsSync(fixed) ? readFileSync(fixed) : undefined;
   rmSync(fixed, { force: true });
-  const vitest = spawnSync('node_modules/.bin/vitest', ['run', 'test/properties/', '--reporter=dot', '--coverage.enabled=false'], { stdio: 'inherit', env: { ...process.env, DROPCHECK_SEED: String(seed) } });
+  const vitest = spawnSync(
+    'node_modules/.bin/vitest',
+    ['run', 'test/properties/', '--reporter=dot', '--coverage.enabled=false'],
+    { stdio: 'inherit', env: { ...process.env, DROPCHECK_SEED: String(seed) } },
+  );
   if (!existsSync(fixed)) throw new Error(`the property suite wrote no ${fixed} (vitest exit ${vitest.status})`);
   const text = readFileSync(fixed, 'utf8');
   if (kept) writeFileSync(fixed, kept);
@@ -63,7 +72,12 @@ ${grads.map((c) => `| ${c.network} | ${c.parameters} | ${c.loss.toFixed(4)} (${c
   if (join(out) !== join('reports')) writeFileSync(join(out, 'properties.json'), text);
   const run = JSON.parse(text) as PropertiesRun;
   const summary = renderProperties(run, out);
-  writeFileSync(join(out, 'properties-summary.json'), JSON.stringify({ date: new Date().toISOString().slice(0, 10), commit, seed, summary }, null, 1) + '\n');
-  console.log(`properties: ${summary.filter((s) => s.verdict === 'holds').length} of ${summary.length} claims hold, ${summary.filter((s) => s.verdict === 'contradicted').length} in part, ${summary.filter((s) => s.verdict === 'failed').length} failed → ${join(out, 'properties.md')}`);
+  writeFileSync(
+    join(out, 'properties-summary.json'),
+    JSON.stringify({ date: new Date().toISOString().slice(0, 10), commit, seed, summary }, null, 1) + '\n',
+  );
+  console.log(
+    `properties: ${summary.filter((s) => s.verdict === 'holds').length} of ${summary.length} claims hold, ${summary.filter((s) => s.verdict === 'contradicted').length} in part, ${summary.filter((s) => s.verdict === 'failed').length} failed → ${join(out, 'properties.md')}`,
+  );
   return dropOk && gradOk && audit.ok && !summary.some((s) => s.verdict === 'failed') && vitest.status === 0;
 }

@@ -4,7 +4,14 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type AuditOptions, CandidateError, auditDropout, checkCandidate, formatJson, formatMarkdown } from '../verify/audit/index.ts';
+import {
+  type AuditOptions,
+  CandidateError,
+  auditDropout,
+  checkCandidate,
+  formatJson,
+  formatMarkdown,
+} from '../verify/audit/index.ts';
 
 export const USAGE = `usage: dropcheck audit <module> [--alpha 1e-6] [--seed N] [--timeout ms] [--json] [--report out.md]
 
@@ -29,8 +36,11 @@ class UsageError extends Error {}
 
 function parse(args: string[]): { module: string; options: AuditOptions; json: boolean; report?: string } {
   const [command, ...rest] = args;
-  if (command !== 'audit') throw new UsageError(command === undefined ? 'missing command' : `unknown command "${command}"`);
-  let module: string | undefined, json = false, report: string | undefined;
+  if (command !== 'audit')
+    throw new UsageError(command === undefined ? 'missing command' : `unknown command "${command}"`);
+  let module: string | undefined,
+    json = false,
+    report: string | undefined;
   const options: AuditOptions = {};
   const numeric = (flag: string, v: string | undefined) => {
     if (v === undefined) throw new UsageError(`${flag} needs a value`);
@@ -84,10 +94,14 @@ export async function main(args: string[], io: Io = stdio): Promise<number> {
   try {
     if (/\.[mc]?tsx?$/.test(path)) await typescriptLoader();
     const mod = await import(pathToFileURL(path).href);
-    if (mod.default === undefined) throw new CandidateError(`${parsed.module}: the module has no default export; expected \`export default { name, convention, forward, vjp? }\``);
+    if (mod.default === undefined)
+      throw new CandidateError(
+        `${parsed.module}: the module has no default export; expected \`export default { name, convention, forward, vjp? }\``,
+      );
     candidate = checkCandidate(mod.default, parsed.module);
   } catch (e) {
-    const msg = e instanceof CandidateError ? e.message : `cannot load ${parsed.module}: ${(e as Error).message ?? String(e)}`;
+    const msg =
+      e instanceof CandidateError ? e.message : `cannot load ${parsed.module}: ${(e as Error).message ?? String(e)}`;
     io.err(`dropcheck: ${msg}\n`);
     return 2;
   }

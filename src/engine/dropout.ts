@@ -48,30 +48,46 @@ export function applyMultiplier(x: Tensor, m: Tensor): Tensor {
   checkTensor(x, 'applyMultiplier');
   checkTensor(m, 'applyMultiplier', 'm');
   if (m.ndim > x.ndim || m.shape.some((d, i) => d !== 1 && d !== x.shape[x.ndim - m.ndim + i])) {
-    throw new RangeError(`applyMultiplier: m (shape ${formatShape(m.shape)}) must broadcast to x's shape ${formatShape(x.shape)}`);
+    throw new RangeError(
+      `applyMultiplier: m (shape ${formatShape(m.shape)}) must broadcast to x's shape ${formatShape(x.shape)}`,
+    );
   }
   return bind(DROPOUT, [x], m.dtype === x.dtype ? m : new Tensor(storageFrom(x.dtype, m.data), m.shape));
 }
 
 const KNOWN = new Set(['rate', 'training', 'convention', 'noiseShape']);
 
-function checkOptions(op: string, opts: unknown, gaussian = false): Required<Omit<DropoutOptions, 'noiseShape'>> & { noiseShape?: DropoutOptions['noiseShape'] } {
-  if (opts === null || typeof opts !== 'object') throw new TypeError(`${op}: expected options { rate, training }, got ${describeValue(opts)}`);
+function checkOptions(
+  op: string,
+  opts: unknown,
+  gaussian = false,
+): Required<Omit<DropoutOptions, 'noiseShape'>> & { noiseShape?: DropoutOptions['noiseShape'] } {
+  if (opts === null || typeof opts !== 'object')
+    throw new TypeError(`${op}: expected options { rate, training }, got ${describeValue(opts)}`);
   for (const k of Object.keys(opts)) {
     if (!KNOWN.has(k) || (gaussian && k === 'convention')) {
-      const hint = k === 'p' || k === 'keep' || k === 'keepProb' ? ' (give rate, the DROP probability; keep = 1 − rate)' : '';
-      throw new TypeError(`${op}: unknown option "${k}"${hint}; expected ${gaussian ? 'rate, training, noiseShape' : 'rate, training, convention, noiseShape'}`);
+      const hint =
+        k === 'p' || k === 'keep' || k === 'keepProb' ? ' (give rate, the DROP probability; keep = 1 − rate)' : '';
+      throw new TypeError(
+        `${op}: unknown option "${k}"${hint}; expected ${gaussian ? 'rate, training, noiseShape' : 'rate, training, convention, noiseShape'}`,
+      );
     }
   }
   const o = opts as DropoutOptions;
   if (typeof o.rate !== 'number' || !(o.rate >= 0 && o.rate <= 1)) {
     throw new RangeError(`${op}: rate (the drop probability) must be a number in [0, 1], got ${describeValue(o.rate)}`);
   }
-  if (gaussian && o.rate === 1) throw new RangeError(`${op}: rate must be in [0, 1) for Gaussian dropout (its variance rate/(1 − rate) is infinite at 1), got 1`);
-  if (typeof o.training !== 'boolean') throw new TypeError(`${op}: training must be true or false, got ${describeValue(o.training)}`);
+  if (gaussian && o.rate === 1)
+    throw new RangeError(
+      `${op}: rate must be in [0, 1) for Gaussian dropout (its variance rate/(1 − rate) is infinite at 1), got 1`,
+    );
+  if (typeof o.training !== 'boolean')
+    throw new TypeError(`${op}: training must be true or false, got ${describeValue(o.training)}`);
   const convention = o.convention ?? 'inverted';
   if (convention !== 'inverted' && convention !== 'scale-at-inference') {
-    throw new RangeError(`${op}: convention must be 'inverted' or 'scale-at-inference', got ${describeValue(o.convention)}`);
+    throw new RangeError(
+      `${op}: convention must be 'inverted' or 'scale-at-inference', got ${describeValue(o.convention)}`,
+    );
   }
   return { rate: o.rate, training: o.training, convention, noiseShape: o.noiseShape };
 }
@@ -81,11 +97,16 @@ export function resolveNoiseShape(x: Shape, noiseShape: DropoutOptions['noiseSha
   checkShape(x, `${op}: the shape of x`);
   if (noiseShape === undefined) return x;
   if (!Array.isArray(noiseShape) || noiseShape.length !== x.length) {
-    throw new RangeError(`${op}: noiseShape must have one entry per axis of x (shape ${formatShape(x)}), got ${describeValue(noiseShape)}`);
+    throw new RangeError(
+      `${op}: noiseShape must have one entry per axis of x (shape ${formatShape(x)}), got ${describeValue(noiseShape)}`,
+    );
   }
   return noiseShape.map((d, i) => {
     if (d === null) return x[i];
-    if (d !== 1 && d !== x[i]) throw new RangeError(`${op}: noiseShape[${i}] must be 1, null or ${x[i]} (x's dimension), got ${describeValue(d)}`);
+    if (d !== 1 && d !== x[i])
+      throw new RangeError(
+        `${op}: noiseShape[${i}] must be 1, null or ${x[i]} (x's dimension), got ${describeValue(d)}`,
+      );
     return d;
   });
 }
@@ -126,7 +147,8 @@ function dropoutImpl(op: string, key: Key | null | undefined, x: Tensor, options
   else if (key !== undefined && key !== null) checkKey(key, op);
   const keep = 1 - rate;
   if (rate === 0) return x;
-  if (!training) return convention === 'inverted' ? x : applyMultiplier(x, new Tensor(alloc(x.dtype, 1).fill(keep), []));
+  if (!training)
+    return convention === 'inverted' ? x : applyMultiplier(x, new Tensor(alloc(x.dtype, 1).fill(keep), []));
   // the mask r = bernoulli(key, keep, shape), drawn directly as its multiplier: 1/keep (inverted) or 1 where kept
   const r = bernoulliValues(key as Key, keep, sizeOf(shape), convention === 'inverted' ? 1 / keep : 1); // keep = 0 only when every r is 0
   return applyMultiplier(x, new Tensor(x.dtype === 'float32' ? Float32Array.from(r) : r, shape));
@@ -140,16 +162,21 @@ export function dropoutWithMask(x: Tensor, mask: Tensor, options: { rate: number
   checkTensor(x, 'dropoutWithMask');
   checkTensor(mask, 'dropoutWithMask', 'mask');
   const { rate, convention } = checkOptions('dropoutWithMask', { ...options, training: true });
-  if (mask.ndim !== x.ndim) throw new RangeError(`dropoutWithMask: mask must have the rank of x (shape ${formatShape(x.shape)}), got shape ${formatShape(mask.shape)}`);
+  if (mask.ndim !== x.ndim)
+    throw new RangeError(
+      `dropoutWithMask: mask must have the rank of x (shape ${formatShape(x.shape)}), got shape ${formatShape(mask.shape)}`,
+    );
   resolveNoiseShape(x.shape, mask.shape, 'dropoutWithMask');
   const scale = convention === 'inverted' ? 1 / (1 - rate) : 1;
   const m = alloc(x.dtype, mask.size);
   for (let i = 0; i < m.length; i++) {
     const r = mask.data[i];
-    if (r !== 0 && r !== 1) throw new RangeError(`dropoutWithMask: mask values must be 0 or 1, got ${describeValue(r)} at index ${i}`);
+    if (r !== 0 && r !== 1)
+      throw new RangeError(`dropoutWithMask: mask values must be 0 or 1, got ${describeValue(r)} at index ${i}`);
     m[i] = r === 1 ? scale : 0;
   }
-  if (rate === 1 && m.some((v) => v !== 0)) throw new RangeError('dropoutWithMask: at rate 1 every unit is dropped, but the mask keeps some');
+  if (rate === 1 && m.some((v) => v !== 0))
+    throw new RangeError('dropoutWithMask: at rate 1 every unit is dropped, but the mask keeps some');
   return applyMultiplier(x, new Tensor(m, mask.shape));
 }
 
@@ -157,7 +184,11 @@ export function dropoutWithMask(x: Tensor, mask: Tensor, options: { rate: number
  * Gaussian dropout (the paper's §10): multiply by m ~ N(1, σ²) with σ² = rate/(1 − rate), the
  * variance of inverted Bernoulli noise r/keep. At inference the identity.
  */
-export function gaussianDropout(key: Key | null | undefined, x: Tensor, options: Omit<DropoutOptions, 'convention'>): Tensor {
+export function gaussianDropout(
+  key: Key | null | undefined,
+  x: Tensor,
+  options: Omit<DropoutOptions, 'convention'>,
+): Tensor {
   checkTensor(x, 'gaussianDropout');
   const { rate, training, noiseShape } = checkOptions('gaussianDropout', options, true);
   const shape = resolveNoiseShape(x.shape, noiseShape, 'gaussianDropout');

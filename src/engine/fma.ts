@@ -15,7 +15,8 @@
 // The double's bits as two 32-bit words: LO holds the last significand bit (word 0 on little-endian machines).
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
-const LO = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1 ? 0 : 1, HI = 1 - LO;
+const LO = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1 ? 0 : 1,
+  HI = 1 - LO;
 
 /**
  * x + y rounded to odd: the rounded sum when it is exact, else the neighbour of the exact sum whose
@@ -29,9 +30,11 @@ export function addOdd(x: number, y: number): number {
   f64[0] = s;
   if (u32[LO] & 1) return s; // already odd
   // s is even and inexact (so nonzero): its odd neighbour on the side of the exact sum
-  if (e > 0 === s > 0) u32[LO] += 1; // away from zero; an even word has room for the 1
-  else if (u32[LO] !== 0) u32[LO] -= 1; // toward zero
-  else (u32[LO] = 0xffffffff), (u32[HI] -= 1); // toward zero across a word: borrow
+  if (e > 0 === s > 0)
+    u32[LO] += 1; // away from zero; an even word has room for the 1
+  else if (u32[LO] !== 0)
+    u32[LO] -= 1; // toward zero
+  else ((u32[LO] = 0xffffffff), (u32[HI] -= 1)); // toward zero across a word: borrow
   return f64[0];
 }
 
@@ -70,9 +73,11 @@ export function fma64(a: number, b: number, c: number): number {
   const ph = a * b;
   // Veltkamp split: x = xh + xl with 26-bit halves, so every partial product is exact
   let t = 134217729 * a; // 2^27 + 1
-  const ah = t - (t - a), al = a - ah;
+  const ah = t - (t - a),
+    al = a - ah;
   t = 134217729 * b;
-  const bh = t - (t - b), bl = b - bh;
+  const bh = t - (t - b),
+    bl = b - bh;
   const pl = ah * bh - ph + ah * bl + al * bh + al * bl; // a·b = ph + pl exactly (Dekker)
   const uh = c + ph;
   const z = uh - c;
@@ -88,7 +93,9 @@ export function fmaSlow(a: number, b: number, c: number): number {
   if (!Number.isFinite(c)) return c; // a finite product plus ±∞ (a·b in double could overflow the other way: ∞ − ∞)
   if (a === 0 || b === 0) return a * b + c; // an exact (signed) zero product: the sum rounds once
   if (c === 0) return a * b; // one rounding of the product; one that underflows keeps its sign
-  const x = significand(a), y = significand(b), z = significand(c);
+  const x = significand(a),
+    y = significand(b),
+    z = significand(c);
   const e = Math.min(x.e + y.e, z.e);
   const n = ((x.m * y.m) << BigInt(x.e + y.e - e)) + (z.m << BigInt(z.e - e));
   return n === 0n ? 0 : roundDouble(n, e); // exact cancellation of nonzero terms is +0
@@ -97,7 +104,8 @@ export function fmaSlow(a: number, b: number, c: number): number {
 /** A finite nonzero double as m·2^e exactly: m a signed BigInt integer. */
 function significand(x: number): { m: bigint; e: number } {
   f64[0] = x;
-  const hi = u32[HI], exp = (hi >>> 20) & 0x7ff;
+  const hi = u32[HI],
+    exp = (hi >>> 20) & 0x7ff;
   const frac = (BigInt(hi & 0xfffff) << 32n) | BigInt(u32[LO]);
   const m = exp === 0 ? frac : frac | (1n << 52n); // subnormals have no hidden bit
   return { m: hi >>> 31 ? -m : m, e: (exp === 0 ? 1 : exp) - 1075 };
@@ -105,14 +113,16 @@ function significand(x: number): { m: bigint; e: number } {
 
 /** The double nearest n·2^e (ties to even), n a nonzero BigInt: 53 significant bits, or fewer where the result is subnormal. */
 function roundDouble(n: bigint, e: number): number {
-  const neg = n < 0n, mag = neg ? -n : n;
+  const neg = n < 0n,
+    mag = neg ? -n : n;
   const bits = mag.toString(2).length;
   // drop bits beyond 53, and beyond 2^-1074 (the last bit of a subnormal)
   const shift = Math.max(bits - 53, -1074 - e);
   let q = mag;
   if (shift > 0) {
     q = mag >> BigInt(shift);
-    const rest = mag - (q << BigInt(shift)), half = 1n << BigInt(shift - 1);
+    const rest = mag - (q << BigInt(shift)),
+      half = 1n << BigInt(shift - 1);
     if (rest > half || (rest === half && q & 1n)) q += 1n;
   }
   // q < 2^54 is exact as a double, and q·2^(e + shift) is a power-of-two scaling that rounds only by overflowing to ∞

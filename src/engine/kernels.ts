@@ -7,17 +7,38 @@ import { fma32, fma64 } from './fma.ts';
 import { countProduct, fusedArithmetic, wasmGemm } from './wasm/runtime.ts';
 
 export type Unary = (x: Storage, out: Storage, c: number) => void;
-export type Binary = (a: Storage, b: Storage, out: Storage, offA: Int32Array, offB: Int32Array, inner: number, sa: number, sb: number) => void;
+export type Binary = (
+  a: Storage,
+  b: Storage,
+  out: Storage,
+  offA: Int32Array,
+  offB: Int32Array,
+  inner: number,
+  sa: number,
+  sb: number,
+) => void;
 
 /** Compiles `out[i] = expr(a, c)` over a whole array; `c` is an optional scalar parameter. */
 export function unaryKernel(expr: string): Unary {
-  return new Function('x', 'out', 'c', `for (let i = 0, n = x.length; i < n; i++) { const a = x[i]; out[i] = ${expr}; }`) as Unary;
+  return new Function(
+    'x',
+    'out',
+    'c',
+    `for (let i = 0, n = x.length; i < n; i++) { const a = x[i]; out[i] = ${expr}; }`,
+  ) as Unary;
 }
 
 /** Compiles `out = expr(a, b)` over rows of a broadcast: row r reads a from offA[r] (step sa), b from offB[r] (step sb). */
 export function binaryKernel(expr: string): Binary {
   return new Function(
-    'A', 'B', 'out', 'offA', 'offB', 'inner', 'sa', 'sb',
+    'A',
+    'B',
+    'out',
+    'offA',
+    'offB',
+    'inner',
+    'sa',
+    'sb',
     `for (let r = 0, o = 0, rows = offA.length; r < rows; r++) {
        let ia = offA[r], ib = offB[r];
        for (let j = 0; j < inner; j++, o++, ia += sa, ib += sb) { const a = A[ia], b = B[ib]; out[o] = ${expr}; }
@@ -81,7 +102,8 @@ export function reduceAxis(x: Storage, shape: Shape, axis: number, kind: 'sum' |
       if (kind === 'sum') for (let i = 0; i < inner; i++) out[ob + i] += x[row + i];
       else
         for (let i = 0; i < inner; i++) {
-          const v = x[row + i], m = out[ob + i];
+          const v = x[row + i],
+            m = out[ob + i];
           // as Math.max: NaN wins, and +0 beats −0 whichever comes first
           if (v > m || v !== v || (v === 0 && m === 0 && 1 / m < 0)) out[ob + i] = v;
         }
@@ -118,7 +140,17 @@ export function transposeKernel(x: Storage, shape: Shape, perm: readonly number[
 }
 
 /** Copies blocks [outer, len, inner] between arrays: dst[.., dOff + i, ..] (op)= src[.., sOff + i, ..] for i < len. */
-export function copyAxisBlock(src: Storage, sDim: number, sOff: number, dst: Storage, dDim: number, dOff: number, len: number, outer: number, inner: number) {
+export function copyAxisBlock(
+  src: Storage,
+  sDim: number,
+  sOff: number,
+  dst: Storage,
+  dDim: number,
+  dOff: number,
+  len: number,
+  outer: number,
+  inner: number,
+) {
   for (let o = 0; o < outer; o++) {
     const s = (o * sDim + sOff) * inner;
     const t = (o * dDim + dOff) * inner;
@@ -142,13 +174,30 @@ export type GemmArray = Float64Array | Float32Array;
  * exactly when the kernel in use does (fusedArithmetic). cIsZero promises that C holds zeros there
  * (a fresh output), which spares reading it.
  */
-export function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, A: GemmArray, aOff: number, B: GemmArray, bOff: number, C: GemmArray, cOff: number, cIsZero = false) {
+export function gemm(
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  A: GemmArray,
+  aOff: number,
+  B: GemmArray,
+  bOff: number,
+  C: GemmArray,
+  cOff: number,
+  cIsZero = false,
+) {
   const f32 = C instanceof Float32Array;
   // the kernels read every operand as C's type: a mix would be silently converted
-  if (A instanceof Float32Array !== f32 || B instanceof Float32Array !== f32) throw new TypeError(`gemm: A, B and C must all be Float64Array or all Float32Array, got ${A.constructor.name}, ${B.constructor.name} and ${C.constructor.name}`);
+  if (A instanceof Float32Array !== f32 || B instanceof Float32Array !== f32)
+    throw new TypeError(
+      `gemm: A, B and C must all be Float64Array or all Float32Array, got ${A.constructor.name}, ${B.constructor.name} and ${C.constructor.name}`,
+    );
   if (m === 0 || n === 0 || k === 0) return;
   if (m * n * k >= WASM_MIN && wasmGemm(transA, transB, m, n, k, A, aOff, B, bOff, C, cOff, cIsZero)) return;
-  const dtype = f32 ? 'float32' : 'float64', fused = fusedArithmetic();
+  const dtype = f32 ? 'float32' : 'float64',
+    fused = fusedArithmetic();
   countProduct(dtype, 'js');
   if (fused) countProduct(dtype, 'fused');
   gemmJS(transA, transB, m, n, k, A, aOff, B, bOff, C, cOff, fused);
@@ -166,7 +215,20 @@ export function gemm(transA: boolean, transB: boolean, m: number, n: number, k: 
  *   with `fused` fma32.
  * `fused` defaults to what the kernels do now, so gemmJS is gemm's reference whatever the setting.
  */
-export function gemmJS(transA: boolean, transB: boolean, m: number, n: number, k: number, A: GemmArray, aOff: number, B: GemmArray, bOff: number, C: GemmArray, cOff: number, fused = fusedArithmetic()) {
+export function gemmJS(
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  A: GemmArray,
+  aOff: number,
+  B: GemmArray,
+  bOff: number,
+  C: GemmArray,
+  cOff: number,
+  fused = fusedArithmetic(),
+) {
   if (m === 0 || n === 0 || k === 0) return;
   const block = BLOCKS[(C instanceof Float32Array ? 2 : 0) + (fused ? 1 : 0)];
   // element (i, p) of op(A) sits at aOff + i*ai + p*ap; element (p, j) of op(B) at bOff + p*bp + j*bj
@@ -221,8 +283,10 @@ type Block = (Ap: Float64Array, Bp: Float64Array, q0: number, kc: number, T: Gem
  * per arithmetic, so each loop stays monomorphic (as unaryKernel), written once.
  */
 function block4x4(step: (c: string, x: string, b: string) => string): Block {
-  const rows = ['to', 'r1', 'r2', 'r3'], cols = [0, 1, 2, 3];
-  const each = (f: (r: number, q: number) => string, sep: string) => rows.map((_, r) => cols.map((q) => f(r, q)).join(sep)).join(sep);
+  const rows = ['to', 'r1', 'r2', 'r3'],
+    cols = [0, 1, 2, 3];
+  const each = (f: (r: number, q: number) => string, sep: string) =>
+    rows.map((_, r) => cols.map((q) => f(r, q)).join(sep)).join(sep);
   const body = `
     const r1 = to + ts, r2 = r1 + ts, r3 = r2 + ts;
     let ${each((r, q) => `c${r}${q} = T[${rows[r]} + ${q}]`, ', ')};
@@ -232,7 +296,11 @@ function block4x4(step: (c: string, x: string, b: string) => string): Block {
       ${rows.map((_, r) => `x = Ap[a + ${r}]; ${cols.map((q) => `c${r}${q} = ${step(`c${r}${q}`, 'x', `b${q}`)};`).join(' ')}`).join('\n      ')}
     }
     ${each((r, q) => `T[${rows[r]} + ${q}] = c${r}${q};`, ' ')}`;
-  return new Function('fround', 'fma64', 'fma32', `return function block4x4(Ap, Bp, q0, kc, T, to, ts) {${body}\n}`)(Math.fround, fma64, fma32) as Block;
+  return new Function('fround', 'fma64', 'fma32', `return function block4x4(Ap, Bp, q0, kc, T, to, ts) {${body}\n}`)(
+    Math.fround,
+    fma64,
+    fma32,
+  ) as Block;
 }
 
 /** The block of each arithmetic, indexed (float32 ? 2 : 0) + (fused ? 1 : 0). */

@@ -23,7 +23,10 @@ export class Key {
 export const isKey = (v: unknown): v is Key => v instanceof Key;
 
 export function checkKey(k: unknown, op: string, arg = 'key'): Key {
-  if (!(k instanceof Key)) throw new TypeError(`${op}: expected ${arg} to be a Key (from key(seed), split or foldIn), got ${describeValue(k)}`);
+  if (!(k instanceof Key))
+    throw new TypeError(
+      `${op}: expected ${arg} to be a Key (from key(seed), split or foldIn), got ${describeValue(k)}`,
+    );
   return k;
 }
 
@@ -64,7 +67,10 @@ function stream(k: Key, tag: string) {
 export function split(k: Key, n = 2): Key[] {
   checkKey(k, 'split');
   // a key is an object (2^24 of them take a GiB): past 2^16, refused before allocating; foldIn(k, i) gives any number
-  if (!Number.isSafeInteger(n) || n < 0 || n > 2 ** 16) throw new RangeError(`split: expected n to be an integer in [0, 2^16] (use foldIn(key, i) for more keys), got ${describeValue(n)}`);
+  if (!Number.isSafeInteger(n) || n < 0 || n > 2 ** 16)
+    throw new RangeError(
+      `split: expected n to be an integer in [0, 2^16] (use foldIn(key, i) for more keys), got ${describeValue(n)}`,
+    );
   const r = stream(k, 'split');
   return Array.from({ length: n }, () => new Key(r.int32() >>> 0, r.int32() >>> 0));
 }
@@ -82,7 +88,8 @@ export function split(k: Key, n = 2): Key[] {
  */
 export function foldIn(k: Key, data: number): Key {
   checkKey(k, 'foldIn');
-  if (!Number.isSafeInteger(data)) throw new RangeError(`foldIn: expected data to be a safe integer, got ${describeValue(data)}`);
+  if (!Number.isSafeInteger(data))
+    throw new RangeError(`foldIn: expected data to be a safe integer, got ${describeValue(data)}`);
   const r = stream(k, `fold:${data}`);
   return new Key(r.int32() >>> 0, r.int32() >>> 0);
 }
@@ -92,7 +99,11 @@ export function foldIn(k: Key, data: number): Key {
  * seedrandom's Alea, run on local variables (no call per value), so the same numbers bit for bit.
  */
 function fillDoubles(k: Key, tag: string, out: Float64Array): void {
-  const st = (seedrandom.alea(`${k.hi}:${k.lo}:${tag}`, { state: true }) as unknown as { state(): { c: number; s0: number; s1: number; s2: number } }).state();
+  const st = (
+    seedrandom.alea(`${k.hi}:${k.lo}:${tag}`, { state: true }) as unknown as {
+      state(): { c: number; s0: number; s1: number; s2: number };
+    }
+  ).state();
   aleaDoubles(st.c, st.s0, st.s1, st.s2, out);
 }
 
@@ -100,7 +111,10 @@ function fillDoubles(k: Key, tag: string, out: Float64Array): void {
 // and Math.trunc for |0 (t ≥ 0 and below 2^31, so they agree): V8 keeps this loop free of
 // int/double conversions, twice as fast as the step-by-step form, with the same bits.
 function aleaDoubles(c0: number, a0: number, a1: number, a2: number, out: Float64Array): void {
-  let c = +c0, s0 = +a0, s1 = +a1, s2 = +a2;
+  let c = +c0,
+    s0 = +a0,
+    s1 = +a1,
+    s2 = +a2;
   for (let i = 0, n = out.length; i < n; i++) {
     let t = 2091639 * s0 + c * 2.3283064365386963e-10; // 2^-32
     c = Math.trunc(t);
@@ -142,11 +156,14 @@ export function uniform(k: Key, shape: Shape, low = 0, high = 1, options?: Creat
   checkKey(k, 'uniform');
   const { s, n } = sized(shape, 'uniform');
   if (!(Number.isFinite(low) && Number.isFinite(high) && low <= high && Number.isFinite(high - low))) {
-    throw new RangeError(`uniform: expected finite low ≤ high with a finite width high − low, got low ${describeValue(low)}, high ${describeValue(high)}`);
+    throw new RangeError(
+      `uniform: expected finite low ≤ high with a finite width high − low, got low ${describeValue(low)}, high ${describeValue(high)}`,
+    );
   }
   const f32 = dtypeOption(options, 'uniform') === 'float32';
   const round = f32 ? Math.fround : (v: number) => v;
-  const top = round(high), bottom = round(low);
+  const top = round(high),
+    bottom = round(low);
   const r = stream(k, 'uniform');
   const out = f32 ? new Float32Array(n) : new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -161,7 +178,10 @@ export function uniform(k: Key, shape: Shape, low = 0, high = 1, options?: Creat
 export function normal(k: Key, shape: Shape, mean = 0, std = 1, options?: CreateOptions): Tensor {
   checkKey(k, 'normal');
   const { s, n } = sized(shape, 'normal');
-  if (!(Number.isFinite(mean) && Number.isFinite(std) && std >= 0)) throw new RangeError(`normal: expected a finite mean and std ≥ 0, got mean ${describeValue(mean)}, std ${describeValue(std)}`);
+  if (!(Number.isFinite(mean) && Number.isFinite(std) && std >= 0))
+    throw new RangeError(
+      `normal: expected a finite mean and std ≥ 0, got mean ${describeValue(mean)}, std ${describeValue(std)}`,
+    );
   const u = new Float64Array(n + (n & 1));
   fillDoubles(k, 'normal', u);
   const out = new Float64Array(n);
@@ -178,7 +198,8 @@ export function normal(k: Key, shape: Shape, mean = 0, std = 1, options?: Create
 /** Independent Bernoulli(keep) draws as 0/1: 1 with probability keep. keep 0 gives all 0, keep 1 all 1. */
 export function bernoulli(k: Key, keep: number, shape: Shape, options?: CreateOptions): Tensor {
   checkKey(k, 'bernoulli');
-  if (typeof keep !== 'number' || !(keep >= 0 && keep <= 1)) throw new RangeError(`bernoulli: expected keep, the probability of a 1, in [0, 1], got ${describeValue(keep)}`);
+  if (typeof keep !== 'number' || !(keep >= 0 && keep <= 1))
+    throw new RangeError(`bernoulli: expected keep, the probability of a 1, in [0, 1], got ${describeValue(keep)}`);
   const { s, n } = sized(shape, 'bernoulli');
   return drawn(bernoulliValues(k, keep, n, 1), s, options, 'bernoulli');
 }

@@ -40,17 +40,22 @@ export function checkSize(shape: Shape, what: string): void {
   for (const d of shape) if (d !== 0) n *= d;
   if (n > MAX_ELEMENTS) {
     const size = sizeOf(shape);
-    throw new RangeError(`${what}: shape ${formatShape(shape)} ${size === 0 ? `has dimensions whose product, ${n},` : `has ${size} elements,`} more than the 2^28 (${MAX_ELEMENTS}) a tensor may hold`);
+    throw new RangeError(
+      `${what}: shape ${formatShape(shape)} ${size === 0 ? `has dimensions whose product, ${n},` : `has ${size} elements,`} more than the 2^28 (${MAX_ELEMENTS}) a tensor may hold`,
+    );
   }
 }
 
 /** Refuses anything that is not a list of non-negative safe integers, or that is too large (see MAX_ELEMENTS). */
 export function checkShape(shape: unknown, what: string): Shape {
-  if (!Array.isArray(shape)) throw new TypeError(`${what}: expected a shape (an array of non-negative integers), got ${describeValue(shape)}`);
+  if (!Array.isArray(shape))
+    throw new TypeError(`${what}: expected a shape (an array of non-negative integers), got ${describeValue(shape)}`);
   for (let i = 0; i < shape.length; i++) {
     const d = shape[i]; // an index loop, so a hole in a sparse array is seen
     if (!Number.isSafeInteger(d) || d < 0) {
-      throw new RangeError(`${what}: expected a shape of non-negative integers, got [${Array.from(shape, describeValue).join(', ')}]`);
+      throw new RangeError(
+        `${what}: expected a shape of non-negative integers, got [${Array.from(shape, describeValue).join(', ')}]`,
+      );
     }
   }
   checkSize(shape, what);
@@ -75,7 +80,9 @@ export function broadcastShapes(a: Shape, b: Shape, op: string): Shape {
     const da = a[a.length - n + i] ?? 1;
     const db = b[b.length - n + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
-      throw new RangeError(`${op}: shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast together (dimension ${i} of the result: ${da} vs ${db})`);
+      throw new RangeError(
+        `${op}: shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast together (dimension ${i} of the result: ${da} vs ${db})`,
+      );
     }
     out[i] = da === 1 ? db : da;
   }
@@ -100,7 +107,8 @@ export function normAxes(axes: number | readonly number[] | undefined, ndim: num
     return all;
   }
   if (typeof axes === 'number') return [normAxis(axes, ndim, op)];
-  if (!Array.isArray(axes)) throw new TypeError(`${op}: expected axes to be an integer or an array of integers, got ${describeValue(axes)}`);
+  if (!Array.isArray(axes))
+    throw new TypeError(`${op}: expected axes to be an integer or an array of integers, got ${describeValue(axes)}`);
   const list = [...axes];
   const seen = new Set<number>();
   return list
@@ -115,7 +123,9 @@ export function normAxes(axes: number | readonly number[] | undefined, ndim: num
 
 export function normAxis(axis: number, ndim: number, op: string): number {
   if (!Number.isInteger(axis) || axis < -ndim || axis >= ndim) {
-    throw new RangeError(`${op}: axis must be an integer in [${-ndim}, ${ndim - 1}] for a tensor of rank ${ndim}, got ${describeValue(axis)}`);
+    throw new RangeError(
+      `${op}: axis must be an integer in [${-ndim}, ${ndim - 1}] for a tensor of rank ${ndim}, got ${describeValue(axis)}`,
+    );
   }
   return axis < 0 ? axis + ndim : axis;
 }
@@ -130,7 +140,8 @@ export function describeValue(v: unknown): string {
   if (Array.isArray(v)) return `an array of length ${v.length}`;
   if (v instanceof DataView) return `a DataView of ${v.byteLength} bytes`;
   if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of length ${(v as unknown as ArrayLike<number>).length}`;
-  if (typeof v === 'object' && v.constructor?.name === 'Tensor' && Array.isArray((v as { shape?: unknown }).shape)) return `a Tensor of shape [${(v as { shape: number[] }).shape.join(', ')}]`;
+  if (typeof v === 'object' && v.constructor?.name === 'Tensor' && Array.isArray((v as { shape?: unknown }).shape))
+    return `a Tensor of shape [${(v as { shape: number[] }).shape.join(', ')}]`;
   if (typeof v === 'function') return 'a function';
   if (typeof v === 'object') return `an object (${(v as object).constructor?.name ?? 'Object'})`;
   return `${typeof v} ${String(v)}`;
@@ -144,7 +155,8 @@ export function checkIndices(indices: ArrayLike<number>, n: number, op: string, 
   const idx = new Int32Array(indices.length);
   for (let i = 0; i < indices.length; i++) {
     const v = indices[i];
-    if (!Number.isInteger(v) || v < 0 || v >= n) throw new RangeError(`${op}: ${arg}[${i}] must be an integer in [0, ${n - 1}], got ${describeValue(v)}`);
+    if (!Number.isInteger(v) || v < 0 || v >= n)
+      throw new RangeError(`${op}: ${arg}[${i}] must be an integer in [0, ${n - 1}], got ${describeValue(v)}`);
     idx[i] = v;
   }
   return idx;

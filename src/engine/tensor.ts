@@ -38,7 +38,8 @@ export class Tensor {
 
   /** The single value of a one-element tensor. */
   item(): number {
-    if (this.data.length !== 1) throw new RangeError(`item: expected a tensor with one element, got shape ${formatShape(this.shape)}`);
+    if (this.data.length !== 1)
+      throw new RangeError(`item: expected a tensor with one element, got shape ${formatShape(this.shape)}`);
     return this.data[0];
   }
 
@@ -90,23 +91,28 @@ export interface CreateOptions {
 
 /** Throws unless `d` names a dtype; `op` names the function in the error. */
 export function checkDType(d: unknown, op: string, arg = 'dtype'): DType {
-  if (d !== 'float64' && d !== 'float32') throw new TypeError(`${op}: expected ${arg} to be 'float64' or 'float32', got ${describeValue(d)}`);
+  if (d !== 'float64' && d !== 'float32')
+    throw new TypeError(`${op}: expected ${arg} to be 'float64' or 'float32', got ${describeValue(d)}`);
   return d;
 }
 
 /** The dtype of a creation call's options (default float64), checked. */
 export function dtypeOption(options: CreateOptions | undefined, op: string): DType {
   if (options === undefined) return 'float64';
-  if (options === null || typeof options !== 'object') throw new TypeError(`${op}: expected options { dtype? }, got ${describeValue(options)}`);
+  if (options === null || typeof options !== 'object')
+    throw new TypeError(`${op}: expected options { dtype? }, got ${describeValue(options)}`);
   return options.dtype === undefined ? 'float64' : checkDType(options.dtype, op, 'options.dtype');
 }
 
 /** Fresh zeroed storage of n elements of a dtype. */
-export const alloc = (dtype: DType, n: number): Storage => (dtype === 'float32' ? new Float32Array(n) : new Float64Array(n));
+export const alloc = (dtype: DType, n: number): Storage =>
+  dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
 /** Fresh zeroed storage like `like`'s (same dtype). */
-export const allocLike = (like: Storage, n: number): Storage => (like instanceof Float32Array ? new Float32Array(n) : new Float64Array(n));
+export const allocLike = (like: Storage, n: number): Storage =>
+  like instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
 /** A copy of `values` as storage of a dtype (rounded to float32 for float32). */
-export const storageFrom = (dtype: DType, values: ArrayLike<number>): Storage => (dtype === 'float32' ? Float32Array.from(values) : Float64Array.from(values));
+export const storageFrom = (dtype: DType, values: ArrayLike<number>): Storage =>
+  dtype === 'float32' ? Float32Array.from(values) : Float64Array.from(values);
 
 /**
  * Creates a tensor from a number, nested arrays, or a flat array/typed array plus a shape. The input
@@ -125,19 +131,29 @@ function tensorF64(values: Nested | ArrayLike<number>, shape?: Shape): Tensor {
   if (shape !== undefined) {
     const s = checkShape(shape, 'tensor(values, shape)');
     if (!(Array.isArray(values) || isNumberArray(values))) {
-      throw new TypeError(`tensor(values, shape): with a shape, values must be a flat array or a typed array of numbers, got ${describeValue(values)}`);
+      throw new TypeError(
+        `tensor(values, shape): with a shape, values must be a flat array or a typed array of numbers, got ${describeValue(values)}`,
+      );
     }
     // an index loop, so holes in sparse arrays are seen (every/forEach skip them); typed arrays pass
     for (let i = 0; i < values.length; i++) {
-      if (typeof values[i] !== 'number') throw new TypeError(`tensor(values, shape): with a shape, values must be a flat array of numbers, got ${describeValue(values[i])} at index ${i}`);
+      if (typeof values[i] !== 'number')
+        throw new TypeError(
+          `tensor(values, shape): with a shape, values must be a flat array of numbers, got ${describeValue(values[i])} at index ${i}`,
+        );
     }
     if (values.length !== sizeOf(s)) {
-      throw new RangeError(`tensor(values, shape): shape ${formatShape(s)} needs ${sizeOf(s)} values, got ${values.length}`);
+      throw new RangeError(
+        `tensor(values, shape): shape ${formatShape(s)} needs ${sizeOf(s)} values, got ${values.length}`,
+      );
     }
     return new Tensor(Float64Array.from(values as ArrayLike<number>), [...s]);
   }
   if (ArrayBuffer.isView(values)) {
-    if (!isNumberArray(values)) throw new TypeError(`tensor: expected a number, nested arrays of numbers or a typed array of numbers, got ${describeValue(values)}`);
+    if (!isNumberArray(values))
+      throw new TypeError(
+        `tensor: expected a number, nested arrays of numbers or a typed array of numbers, got ${describeValue(values)}`,
+      );
     const data = Float64Array.from(values);
     return new Tensor(data, [data.length]);
   }
@@ -146,12 +162,15 @@ function tensorF64(values: Nested | ArrayLike<number>, shape?: Shape): Tensor {
   let k = 0;
   const fill = (v: Nested, dim: number, path: number[]) => {
     if (dim === s.length) {
-      if (typeof v !== 'number') throw new TypeError(`tensor: expected a number at index [${path.join('][')}], got ${describeValue(v)}`);
+      if (typeof v !== 'number')
+        throw new TypeError(`tensor: expected a number at index [${path.join('][')}], got ${describeValue(v)}`);
       data[k++] = v;
       return;
     }
     if (!Array.isArray(v) || v.length !== s[dim]) {
-      throw new RangeError(`tensor: ragged nested array: expected length ${s[dim]} at index [${path.join('][')}], got ${describeValue(v)}`);
+      throw new RangeError(
+        `tensor: ragged nested array: expected length ${s[dim]} at index [${path.join('][')}], got ${describeValue(v)}`,
+      );
     }
     for (let i = 0; i < v.length; i++) fill(v[i], dim + 1, [...path, i]); // a hole reads as undefined and is refused
   };
@@ -166,7 +185,10 @@ function inferShape(v: Nested): number[] {
     s.push(cur.length);
     cur = cur[0]; // undefined past an empty array, which ends the walk
   }
-  if (typeof v !== 'number' && !Array.isArray(v)) throw new TypeError(`tensor: expected a number, nested arrays of numbers or a typed array of numbers, got ${describeValue(v)}`);
+  if (typeof v !== 'number' && !Array.isArray(v))
+    throw new TypeError(
+      `tensor: expected a number, nested arrays of numbers or a typed array of numbers, got ${describeValue(v)}`,
+    );
   return s;
 }
 
@@ -180,19 +202,23 @@ export const scalar = (v: number, options?: CreateOptions): Tensor => {
 };
 function filled(shape: Shape, value: number, op: string, options: CreateOptions | undefined): Tensor {
   const s = checkShape(shape, op);
-  if (typeof value !== 'number') throw new TypeError(`${op}: expected a number as the fill value, got ${describeValue(value)}`);
+  if (typeof value !== 'number')
+    throw new TypeError(`${op}: expected a number as the fill value, got ${describeValue(value)}`);
   return new Tensor(alloc(dtypeOption(options, op), sizeOf(s)).fill(value), [...s]);
 }
 /** A tensor of the given shape filled with value (float64, or float32 with `{ dtype }`). Throws for a shape that is not a list of non-negative integers, or a value that is not a number. */
-export const full = (shape: Shape, value: number, options?: CreateOptions): Tensor => filled(shape, value, 'full', options);
+export const full = (shape: Shape, value: number, options?: CreateOptions): Tensor =>
+  filled(shape, value, 'full', options);
 /** Zeros of the given shape and dtype (float64 by default); errors as `full`. */
 export const zeros = (shape: Shape, options?: CreateOptions): Tensor => filled(shape, 0, 'zeros', options);
 /** Ones of the given shape and dtype (float64 by default); errors as `full`. */
 export const ones = (shape: Shape, options?: CreateOptions): Tensor => filled(shape, 1, 'ones', options);
 /** Zeros with x's shape and dtype. */
-export const zerosLike = (x: Tensor): Tensor => new Tensor(allocLike(checkTensor(x, 'zerosLike').data, x.size), x.shape);
+export const zerosLike = (x: Tensor): Tensor =>
+  new Tensor(allocLike(checkTensor(x, 'zerosLike').data, x.size), x.shape);
 /** Ones with x's shape and dtype. */
-export const onesLike = (x: Tensor): Tensor => new Tensor(allocLike(checkTensor(x, 'onesLike').data, x.size).fill(1), x.shape);
+export const onesLike = (x: Tensor): Tensor =>
+  new Tensor(allocLike(checkTensor(x, 'onesLike').data, x.size).fill(1), x.shape);
 
 /**
  * x's storage as a Float64Array, for code that computes in float64 only (the verification tools):
@@ -201,7 +227,10 @@ export const onesLike = (x: Tensor): Tensor => new Tensor(allocLike(checkTensor(
  */
 export function float64Data(x: Tensor, op = 'float64Data'): Float64Array {
   checkTensor(x, op);
-  if (!(x.data instanceof Float64Array)) throw new TypeError(`${op}: expected a float64 tensor, got a float32 one of shape ${formatShape(x.shape)}; convert it with astype(x, 'float64')`);
+  if (!(x.data instanceof Float64Array))
+    throw new TypeError(
+      `${op}: expected a float64 tensor, got a float32 one of shape ${formatShape(x.shape)}; convert it with astype(x, 'float64')`,
+    );
   return x.data;
 }
 

@@ -83,7 +83,10 @@ export function bind<P>(prim: Primitive<P>, xs: readonly Tensor[], p: P): Tensor
     } else {
       const ts = xs.map((x) => annotation(x, L)?.tangent ?? zerosLike(x));
       const t = withVisible(k, () => prim.jvp(ts, xs, out, p));
-      if (!sameShape(t.shape, out.shape)) throw new Error(`internal: jvp of ${prim.name} gave shape ${formatShape(t.shape)}, expected ${formatShape(out.shape)}`);
+      if (!sameShape(t.shape, out.shape))
+        throw new Error(
+          `internal: jvp of ${prim.name} gave shape ${formatShape(t.shape)}, expected ${formatShape(out.shape)}`,
+        );
       annotate(out, { level: L, tangent: t });
     }
   }
@@ -135,7 +138,13 @@ export function leave(x: Tensor, L: Level): Tensor {
  * `ins` (null where nothing flowed). L has been popped by then, so the levels still active (outer
  * transformations) differentiate the sweep itself.
  */
-export function backward(L: Level, outs: readonly Tensor[], cts: readonly Tensor[], ins: readonly Tensor[], add: (a: Tensor, b: Tensor) => Tensor): (Tensor | null)[] {
+export function backward(
+  L: Level,
+  outs: readonly Tensor[],
+  cts: readonly Tensor[],
+  ins: readonly Tensor[],
+  add: (a: Tensor, b: Tensor) => Tensor,
+): (Tensor | null)[] {
   const ct: (Tensor | undefined)[] = new Array(L.nodes.length);
   if (isActive(L)) throw new Error('internal: a reverse sweep was started while its own level is still active');
   for (let i = 0; i < outs.length; i++) {
@@ -153,7 +162,10 @@ export function backward(L: Level, outs: readonly Tensor[], cts: readonly Tensor
       const rule = rules[j];
       if (!a?.node || !rule) continue;
       const c = rule();
-      if (!sameShape(c.shape, x.shape)) throw new Error(`internal: vjp of ${node.prim.name} gave shape ${formatShape(c.shape)} for an input of shape ${formatShape(x.shape)}`);
+      if (!sameShape(c.shape, x.shape))
+        throw new Error(
+          `internal: vjp of ${node.prim.name} gave shape ${formatShape(c.shape)} for an input of shape ${formatShape(x.shape)}`,
+        );
       accumulate(ct, a.node.index, c, add);
     }
   }

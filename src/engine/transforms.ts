@@ -10,11 +10,16 @@ export { type Tree, flatten } from './tree.ts';
 
 /** b matches a tensor for tensor: a cotangent matches the function's outputs, a tangent its primals. */
 function checkSameTree(a: Tensor[], b: Tensor[], what: string, of: 'output' | 'primal') {
-  if (a.length !== b.length) throw new RangeError(`${what}: expected ${a.length} tensors to match the ${of}s, got ${b.length}`);
+  if (a.length !== b.length)
+    throw new RangeError(`${what}: expected ${a.length} tensors to match the ${of}s, got ${b.length}`);
   for (let i = 0; i < a.length; i++) {
-    if (!sameShape(a[i].shape, b[i].shape)) throw new RangeError(`${what}: tensor ${i} must have shape ${formatShape(a[i].shape)} like its ${of}, got ${formatShape(b[i].shape)}`);
+    if (!sameShape(a[i].shape, b[i].shape))
+      throw new RangeError(
+        `${what}: tensor ${i} must have shape ${formatShape(a[i].shape)} like its ${of}, got ${formatShape(b[i].shape)}`,
+      );
     // as in JAX: a tangent or cotangent has its primal's dtype (convert it with astype)
-    if (a[i].dtype !== b[i].dtype) throw new TypeError(`${what}: tensor ${i} must have dtype ${a[i].dtype} like its ${of}, got ${b[i].dtype}`);
+    if (a[i].dtype !== b[i].dtype)
+      throw new TypeError(`${what}: tensor ${i} must have dtype ${a[i].dtype} like its ${of}, got ${b[i].dtype}`);
   }
 }
 
@@ -36,11 +41,15 @@ function checkFn(f: unknown, op: string) {
  * const { value, pullback } = vjp((x) => mul(x, x), tensor([1, 2, 3]));
  * pullback(ones([3]));   // [ 2·x ] = [tensor([2, 4, 6])]
  */
-export function vjp<A extends Tree[], R extends Tree>(f: (...args: A) => R, ...primals: A): { value: R; pullback: (ct: R) => A } {
+export function vjp<A extends Tree[], R extends Tree>(
+  f: (...args: A) => R,
+  ...primals: A
+): { value: R; pullback: (ct: R) => A } {
   checkFn(f, 'vjp');
   // plain loops and no per-call strings: this is the fixed cost every grad pays
   const flats: ReturnType<typeof flatten>[] = [];
-  for (let i = 0; i < primals.length; i++) flats.push(primals[i] instanceof Tensor ? flatten(primals[i]) : flatten(primals[i], `vjp primal ${i}`));
+  for (let i = 0; i < primals.length; i++)
+    flats.push(primals[i] instanceof Tensor ? flatten(primals[i]) : flatten(primals[i], `vjp primal ${i}`));
   const inputs: Tensor[] = [];
   let out!: ReturnType<typeof flatten>;
   const { level } = withLevel('vjp', (L) => {
@@ -96,19 +105,23 @@ export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Tensor, opt
   checkFn(f, 'valueAndGrad');
   const argnums = options.argnums ?? 0;
   const list = typeof argnums === 'number' ? [argnums] : [...argnums];
-  if (new Set(list).size !== list.length) throw new RangeError(`grad: argnums must not repeat an argument, got [${list.join(', ')}]`);
+  if (new Set(list).size !== list.length)
+    throw new RangeError(`grad: argnums must not repeat an argument, got [${list.join(', ')}]`);
   // f with the scalar-loss check, made once: the per-call path below allocates no closure
   const loss = (...full: unknown[]): Tensor => {
     const out = f(...(full as A));
     if (!(out instanceof Tensor) || out.size !== 1) {
-      throw new TypeError(`grad: the function must return a one-element Tensor (a scalar loss), got ${out instanceof Tensor ? `shape ${formatShape(out.shape)}` : describeValue(out)}`);
+      throw new TypeError(
+        `grad: the function must return a one-element Tensor (a scalar loss), got ${out instanceof Tensor ? `shape ${formatShape(out.shape)}` : describeValue(out)}`,
+      );
     }
     return out;
   };
   return (...args: A): { value: Tensor; grad: any } => {
     for (let j = 0; j < list.length; j++) {
       const i = list[j];
-      if (!Number.isInteger(i) || i < 0 || i >= args.length) throw new RangeError(`grad: argnums ${i} is out of range for ${args.length} arguments`);
+      if (!Number.isInteger(i) || i < 0 || i >= args.length)
+        throw new RangeError(`grad: argnums ${i} is out of range for ${args.length} arguments`);
     }
     let r: { value: Tensor; pullback: (ct: Tensor) => Tree[] };
     if (args.length === 1 && list.length === 1) {
@@ -157,10 +170,18 @@ export function grad<A extends unknown[]>(f: (...args: A) => Tensor, options: Gr
  * @example
  * jvp((x) => mul(x, x), [tensor([1, 2])], [tensor([1, 0])]);   // { value: [1, 4], tangent: [2, 0] }
  */
-export function jvp<A extends Tree[], R extends Tree>(f: (...args: A) => R, primals: A, tangents: A): { value: R; tangent: R } {
+export function jvp<A extends Tree[], R extends Tree>(
+  f: (...args: A) => R,
+  primals: A,
+  tangents: A,
+): { value: R; tangent: R } {
   checkFn(f, 'jvp');
-  if (!Array.isArray(primals) || !Array.isArray(tangents)) throw new TypeError(`jvp: expected primals and tangents to be arrays of arguments, got ${describeValue(primals)} and ${describeValue(tangents)}`);
-  if (primals.length !== tangents.length) throw new RangeError(`jvp: got ${primals.length} primals but ${tangents.length} tangents`);
+  if (!Array.isArray(primals) || !Array.isArray(tangents))
+    throw new TypeError(
+      `jvp: expected primals and tangents to be arrays of arguments, got ${describeValue(primals)} and ${describeValue(tangents)}`,
+    );
+  if (primals.length !== tangents.length)
+    throw new RangeError(`jvp: got ${primals.length} primals but ${tangents.length} tangents`);
   const flats = primals.map((p, i) => flatten(p, `jvp primal ${i}`));
   const tflats = tangents.map((t, i) => flatten(t, `jvp tangent ${i}`));
   flats.forEach((fl, i) => checkSameTree(fl.leaves, tflats[i].leaves, `jvp tangents of argument ${i}`, 'primal'));

@@ -7,7 +7,10 @@ import { describeValue } from './shape.ts';
 export type Tree = Tensor | readonly Tree[] | { readonly [k: string]: Tree };
 
 /** The tensors of a tree in a fixed order, and a function that rebuilds the tree from new ones. */
-export function flatten(tree: Tree, what = 'argument'): { leaves: Tensor[]; rebuild: (leaves: readonly Tensor[]) => Tree } {
+export function flatten(
+  tree: Tree,
+  what = 'argument',
+): { leaves: Tensor[]; rebuild: (leaves: readonly Tensor[]) => Tree } {
   // a bare tensor, the common case of grad(f)(x), costs no walk
   if (tree instanceof Tensor) return { leaves: [tree], rebuild: rebuildLeaf };
   const leaves: Tensor[] = [];
@@ -19,20 +22,35 @@ export function flatten(tree: Tree, what = 'argument'): { leaves: Tensor[]; rebu
     }
     if (Array.isArray(t)) return t.map(walk);
     if (t !== null && typeof t === 'object' && Object.getPrototypeOf(t) === Object.prototype) {
-      return Object.fromEntries(Object.keys(t).sort().map((k) => [k, walk((t as Record<string, unknown>)[k])]));
+      return Object.fromEntries(
+        Object.keys(t)
+          .sort()
+          .map((k) => [k, walk((t as Record<string, unknown>)[k])]),
+      );
     }
-    throw new TypeError(`expected ${pathOf(tree, t, what)} to be a Tensor or an array/object of Tensors, got ${describeValue(t)}`);
+    throw new TypeError(
+      `expected ${pathOf(tree, t, what)} to be a Tensor or an array/object of Tensors, got ${describeValue(t)}`,
+    );
   };
   const skeleton = walk(tree);
   const rebuild = (ls: readonly Tensor[]): Tree => {
-    if (!Array.isArray(ls) || ls.length !== leaves.length) throw new RangeError(`rebuild: expected an array of ${leaves.length} tensors (one per leaf of ${what}), got ${describeValue(ls)}`);
-    const build = (s: unknown): unknown => (typeof s === 'number' ? ls[s] : Array.isArray(s) ? s.map(build) : Object.fromEntries(Object.entries(s as object).map(([k, v]) => [k, build(v)])));
+    if (!Array.isArray(ls) || ls.length !== leaves.length)
+      throw new RangeError(
+        `rebuild: expected an array of ${leaves.length} tensors (one per leaf of ${what}), got ${describeValue(ls)}`,
+      );
+    const build = (s: unknown): unknown =>
+      typeof s === 'number'
+        ? ls[s]
+        : Array.isArray(s)
+          ? s.map(build)
+          : Object.fromEntries(Object.entries(s as object).map(([k, v]) => [k, build(v)]));
     return build(skeleton) as Tree;
   };
   return { leaves, rebuild };
 }
 const rebuildLeaf = (ls: readonly Tensor[]): Tree => {
-  if (!Array.isArray(ls) || ls.length !== 1) throw new RangeError(`rebuild: expected an array of 1 tensor (the tree is one tensor), got ${describeValue(ls)}`);
+  if (!Array.isArray(ls) || ls.length !== 1)
+    throw new RangeError(`rebuild: expected an array of 1 tensor (the tree is one tensor), got ${describeValue(ls)}`);
   return ls[0];
 };
 

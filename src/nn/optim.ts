@@ -38,7 +38,10 @@ export interface Optimizer<P extends Tree> {
  * of range. Example: `const opt = sgd({ lr: 0.05, momentum: 0.9, maxNorm: [1.6, 1, 1] })`.
  */
 export function sgd<P extends Tree>(options: SGDOptions): Optimizer<P> {
-  if (options === null || typeof options !== 'object') throw new TypeError(`sgd: expected options { lr, momentum?, weightDecay?, maxNorm? }, got ${describeValue(options)}`);
+  if (options === null || typeof options !== 'object')
+    throw new TypeError(
+      `sgd: expected options { lr, momentum?, weightDecay?, maxNorm? }, got ${describeValue(options)}`,
+    );
   const { lr, momentum = 0, weightDecay = 0, maxNorm } = options;
   const bad = (name: string, v: unknown, ok: boolean, want: string) => {
     if (!ok) throw new RangeError(`sgd: ${name} must be ${want}, got ${describeValue(v)}`);
@@ -49,7 +52,14 @@ export function sgd<P extends Tree>(options: SGDOptions): Optimizer<P> {
   const radii = maxNorm === undefined ? undefined : Array.isArray(maxNorm) ? [...maxNorm] : [maxNorm as number];
   if (radii) {
     bad('maxNorm', maxNorm, radii.length > 0, 'a number or a non-empty array of numbers');
-    radii.forEach((c, i) => bad(Array.isArray(maxNorm) ? `maxNorm[${i}]` : 'maxNorm', c, typeof c === 'number' && Number.isFinite(c) && c > 0, 'a finite number > 0'));
+    radii.forEach((c, i) =>
+      bad(
+        Array.isArray(maxNorm) ? `maxNorm[${i}]` : 'maxNorm',
+        c,
+        typeof c === 'number' && Number.isFinite(c) && c > 0,
+        'a finite number > 0',
+      ),
+    );
   }
   return {
     init: (params) => {
@@ -60,23 +70,36 @@ export function sgd<P extends Tree>(options: SGDOptions): Optimizer<P> {
       const fp = flatten(params, 'params');
       const gs = flatten(grads, 'grads').leaves;
       const vs = flatten(state, 'state').leaves;
-      if (gs.length !== fp.leaves.length || vs.length !== fp.leaves.length) throw new RangeError('sgd.step: params, grads and state must have the same structure');
+      if (gs.length !== fp.leaves.length || vs.length !== fp.leaves.length)
+        throw new RangeError('sgd.step: params, grads and state must have the same structure');
       const newP: Tensor[] = [];
       const newV: Tensor[] = [];
       const matrices = fp.leaves.filter((p) => p.ndim === 2).length;
-      if (radii && radii.length > 1 && radii.length !== matrices) throw new RangeError(`sgd.step: maxNorm gives ${radii.length} radii, but the parameters hold ${matrices} rank-2 weight matrices`);
+      if (radii && radii.length > 1 && radii.length !== matrices)
+        throw new RangeError(
+          `sgd.step: maxNorm gives ${radii.length} radii, but the parameters hold ${matrices} rank-2 weight matrices`,
+        );
       let matrix = 0;
       fp.leaves.forEach((p, i) => {
-        const g = gs[i].data, v0 = vs[i].data, w = p.data;
+        const g = gs[i].data,
+          v0 = vs[i].data,
+          w = p.data;
         const same = (t: Tensor) => t.ndim === p.ndim && t.shape.every((d, j) => d === p.shape[j]);
-        if (!same(gs[i]) || !same(vs[i])) throw new RangeError(`sgd.step: gradient and state ${i} must have their parameter's shape [${p.shape.join(', ')}], got [${gs[i].shape.join(', ')}] and [${vs[i].shape.join(', ')}]`);
-        if (gs[i].dtype !== p.dtype || vs[i].dtype !== p.dtype) throw new TypeError(`sgd.step: gradient and state ${i} must have their parameter's dtype ${p.dtype}, got ${gs[i].dtype} and ${vs[i].dtype}`);
+        if (!same(gs[i]) || !same(vs[i]))
+          throw new RangeError(
+            `sgd.step: gradient and state ${i} must have their parameter's shape [${p.shape.join(', ')}], got [${gs[i].shape.join(', ')}] and [${vs[i].shape.join(', ')}]`,
+          );
+        if (gs[i].dtype !== p.dtype || vs[i].dtype !== p.dtype)
+          throw new TypeError(
+            `sgd.step: gradient and state ${i} must have their parameter's dtype ${p.dtype}, got ${gs[i].dtype} and ${vs[i].dtype}`,
+          );
         const decay = p.ndim >= 2 ? weightDecay : 0;
         const f32 = w instanceof Float32Array;
         const v = donate ? v0 : f32 ? new Float32Array(p.size) : new Float64Array(p.size);
         const out = donate ? w : f32 ? new Float32Array(p.size) : new Float64Array(p.size);
         // WebAssembly SIMD for large parameters (same bits as the JS loop), else the JS loop
-        if (!wasmSgd(w, g, v0, out, v, lr, momentum, decay)) (f32 ? sgd32 : sgd64)(w, g, v0, out, v, lr, momentum, decay);
+        if (!wasmSgd(w, g, v0, out, v, lr, momentum, decay))
+          (f32 ? sgd32 : sgd64)(w, g, v0, out, v, lr, momentum, decay);
         if (radii && p.ndim === 2) projectColumns(out, p.shape[0], p.shape[1], radii[radii.length > 1 ? matrix : 0]);
         if (p.ndim === 2) matrix++;
         newP.push(new Tensor(out, p.shape));
@@ -87,14 +110,30 @@ export function sgd<P extends Tree>(options: SGDOptions): Optimizer<P> {
   };
 }
 
-type SGDKernel = (w: Storage, g: Storage, v0: Storage, out: Storage, v: Storage, lr: number, momentum: number, decay: number) => void;
+type SGDKernel = (
+  w: Storage,
+  g: Storage,
+  v0: Storage,
+  out: Storage,
+  v: Storage,
+  lr: number,
+  momentum: number,
+  decay: number,
+) => void;
 /**
  * v = momentum·v0 + g + decay·w, out = w − lr·v (out may be w and v may be v0), computed in float64
  * and stored in the parameter's dtype. Compiled once per dtype so each loop stays monomorphic.
  */
 const sgdKernel = (): SGDKernel =>
   new Function(
-    'w', 'g', 'v0', 'out', 'v', 'lr', 'momentum', 'decay',
+    'w',
+    'g',
+    'v0',
+    'out',
+    'v',
+    'lr',
+    'momentum',
+    'decay',
     `for (let j = 0, n = w.length; j < n; j++) {
        const vj = momentum * v0[j] + g[j] + decay * w[j];
        v[j] = vj;
@@ -123,8 +162,10 @@ function projectColumns(w: Storage, rows: number, cols: number, c: number) {
 
 /** The max-norm projection as a function: a copy of W [in, out] with each column's norm at most c. */
 export function maxNormProject(W: Tensor, c: number): Tensor {
-  if (!(W instanceof Tensor) || W.ndim !== 2) throw new TypeError('maxNormProject: expected W to be a rank-2 Tensor [in, out]');
-  if (!(Number.isFinite(c) && c > 0)) throw new RangeError(`maxNormProject: c must be a finite number > 0, got ${describeValue(c)}`);
+  if (!(W instanceof Tensor) || W.ndim !== 2)
+    throw new TypeError('maxNormProject: expected W to be a rank-2 Tensor [in, out]');
+  if (!(Number.isFinite(c) && c > 0))
+    throw new RangeError(`maxNormProject: c must be a finite number > 0, got ${describeValue(c)}`);
   const out = W.data.slice();
   projectColumns(out, W.shape[0], W.shape[1], c);
   return new Tensor(out, W.shape);

@@ -32,7 +32,8 @@ export const POSITIVE_MIN = 0.2;
 export function makeTensor(data: readonly number[], shape: Shape): Tensor {
   const t = tensor([...data], [...shape]);
   Object.defineProperty(t, fc.toStringMethod, {
-    value: () => `tensor([${data.map((v) => (Object.is(v, -0) ? '-0' : String(v))).join(', ')}], [${shape.join(', ')}])`,
+    value: () =>
+      `tensor([${data.map((v) => (Object.is(v, -0) ? '-0' : String(v))).join(', ')}], [${shape.join(', ')}])`,
     enumerable: false,
   });
   return t;
@@ -51,7 +52,9 @@ export const boundedValueArb: fc.Arbitrary<number> = fc.double({ min: -VALUE_BOU
 export const positiveValueArb: fc.Arbitrary<number> = fc.double({ min: POSITIVE_MIN, max: VALUE_BOUND, noNaN: true });
 
 /** Values with 0.2 ≤ |x| ≤ 3, either sign: for denominators. */
-export const nonZeroValueArb: fc.Arbitrary<number> = fc.tuple(fc.boolean(), positiveValueArb).map(([negative, m]) => (negative ? -m : m));
+export const nonZeroValueArb: fc.Arbitrary<number> = fc
+  .tuple(fc.boolean(), positiveValueArb)
+  .map(([negative, m]) => (negative ? -m : m));
 
 /** Values with 10·KINK_MARGIN ≤ |x| ≤ 3, either sign: away from the kink of relu and abs at 0. */
 export const awayFromZeroValueArb: fc.Arbitrary<number> = fc
@@ -90,14 +93,19 @@ export interface ShapeConstraints {
 }
 
 /** A shape of rank minRank..maxRank (default 0–3) with dimensions minDim..maxDim (default 1–4). */
-export function shapeArb({ minRank = 0, maxRank = 3, minDim = 1, maxDim = 4 }: ShapeConstraints = {}): fc.Arbitrary<number[]> {
+export function shapeArb({ minRank = 0, maxRank = 3, minDim = 1, maxDim = 4 }: ShapeConstraints = {}): fc.Arbitrary<
+  number[]
+> {
   return fc.array(fc.integer({ min: minDim, max: maxDim }), { minLength: minRank, maxLength: maxRank });
 }
 
 /** A shape that broadcasts to `out`: some leading dimensions dropped, some others set to 1. */
 export function broadcastableTo(out: Shape): fc.Arbitrary<number[]> {
   return fc
-    .tuple(fc.integer({ min: 0, max: out.length }), fc.array(fc.boolean(), { minLength: out.length, maxLength: out.length }))
+    .tuple(
+      fc.integer({ min: 0, max: out.length }),
+      fc.array(fc.boolean(), { minLength: out.length, maxLength: out.length }),
+    )
     .map(([drop, ones]) => out.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d)));
 }
 
@@ -126,21 +134,29 @@ export function broadcastToArb(constraints: ShapeConstraints = {}): fc.Arbitrary
 export function axesArb(rank: number): fc.Arbitrary<number | number[] | undefined> {
   const all = Array.from({ length: rank }, (_, i) => i);
   const signed = (a: number, negative: boolean) => (negative ? a - rank : a);
-  const one = rank === 0 ? [] : [fc.tuple(fc.integer({ min: 0, max: rank - 1 }), fc.boolean()).map(([a, n]) => signed(a, n))];
+  const one =
+    rank === 0 ? [] : [fc.tuple(fc.integer({ min: 0, max: rank - 1 }), fc.boolean()).map(([a, n]) => signed(a, n))];
   const list = fc
     .shuffledSubarray(all)
-    .chain((axes) => fc.array(fc.boolean(), { minLength: axes.length, maxLength: axes.length }).map((ns) => axes.map((a, i) => signed(a, ns[i]))));
+    .chain((axes) =>
+      fc
+        .array(fc.boolean(), { minLength: axes.length, maxLength: axes.length })
+        .map((ns) => axes.map((a, i) => signed(a, ns[i]))),
+    );
   return fc.oneof(fc.constant(undefined), list, ...one);
 }
 
 /** Rank-0..3 shape, reduction axes and keepdims. */
-export const reductionArb: fc.Arbitrary<{ shape: number[]; axes: number | number[] | undefined; keepdims: boolean }> = shapeArb().chain((shape) =>
-  fc.record({ shape: fc.constant(shape), axes: axesArb(shape.length), keepdims: fc.boolean() }),
-);
+export const reductionArb: fc.Arbitrary<{ shape: number[]; axes: number | number[] | undefined; keepdims: boolean }> =
+  shapeArb().chain((shape) =>
+    fc.record({ shape: fc.constant(shape), axes: axesArb(shape.length), keepdims: fc.boolean() }),
+  );
 
 /** One axis of a tensor of rank ≥ 1, possibly negative. */
 export function axisArb(rank: number): fc.Arbitrary<number> {
-  return fc.tuple(fc.integer({ min: 0, max: rank - 1 }), fc.boolean()).map(([a, negative]) => (negative ? a - rank : a));
+  return fc
+    .tuple(fc.integer({ min: 0, max: rank - 1 }), fc.boolean())
+    .map(([a, negative]) => (negative ? a - rank : a));
 }
 
 /** A permutation of 0..rank−1, or undefined (transpose's default: reverse the axes). */
@@ -164,16 +180,20 @@ export const reshapePairArb: fc.Arbitrary<{ from: number[]; to: number[] }> = fc
         return dims;
       });
     const rank = fc.integer({ min: 0, max: 3 });
-    return fc.tuple(rank.chain(group), rank.chain(group), fc.option(fc.nat(), { nil: undefined })).map(([from, to, free]) => ({
-      from,
-      to: free === undefined || to.length === 0 ? to : to.map((d, i) => (i === free % to.length ? -1 : d)),
-    }));
+    return fc
+      .tuple(rank.chain(group), rank.chain(group), fc.option(fc.nat(), { nil: undefined }))
+      .map(([from, to, free]) => ({
+        from,
+        to: free === undefined || to.length === 0 ? to : to.map((d, i) => (i === free % to.length ? -1 : d)),
+      }));
   });
 
 /** Shapes [..batchA, m, k] and [..batchB, k, n] for matmul; batched: broadcast-compatible batch shapes of rank ≤ 2. */
 export function matmulShapesArb(batched: boolean): fc.Arbitrary<{ a: number[]; b: number[] }> {
   const dim = fc.integer({ min: 1, max: 4 });
-  const batch: fc.Arbitrary<[number[], number[]]> = batched ? broadcastPairArb({ maxRank: 2, maxDim: 3 }) : fc.constant([[], []]);
+  const batch: fc.Arbitrary<[number[], number[]]> = batched
+    ? broadcastPairArb({ maxRank: 2, maxDim: 3 })
+    : fc.constant([[], []]);
   return fc.tuple(batch, dim, dim, dim).map(([[ba, bb], m, k, n]) => ({ a: [...ba, m, k], b: [...bb, k, n] }));
 }
 
@@ -187,7 +207,10 @@ export function tensorOfShapeArb(shape: Shape, values: fc.Arbitrary<number> = bo
 }
 
 /** A tensor of a random small shape (default rank 0–3, dims 1–4). */
-export function tensorArb(values: fc.Arbitrary<number> = boundedValueArb, constraints: ShapeConstraints = {}): fc.Arbitrary<Tensor> {
+export function tensorArb(
+  values: fc.Arbitrary<number> = boundedValueArb,
+  constraints: ShapeConstraints = {},
+): fc.Arbitrary<Tensor> {
   return shapeArb(constraints).chain((s) => tensorOfShapeArb(s, values));
 }
 
@@ -214,7 +237,10 @@ export function labelsArb(rows: number, classes: number): fc.Arbitrary<number[]>
 // Dropout: rates, conventions, keys
 
 /** Drop probabilities strictly inside (0, 1), with 1/2 only one value among many. */
-export const rateArb: fc.Arbitrary<number> = fc.oneof(fc.constantFrom(0.1, 0.25, 0.5, 0.8), fc.double({ min: 0.05, max: 0.95, noNaN: true }));
+export const rateArb: fc.Arbitrary<number> = fc.oneof(
+  fc.constantFrom(0.1, 0.25, 0.5, 0.8),
+  fc.double({ min: 0.05, max: 0.95, noNaN: true }),
+);
 
 /** rateArb plus the edge cases 0 (identity) and 1 (everything dropped). */
 export const rateWithEdgesArb: fc.Arbitrary<number> = fc.oneof(rateArb, fc.constantFrom(0, 1));
@@ -226,7 +252,10 @@ export const seedArb: fc.Arbitrary<number> = fc.nat({ max: 2 ** 31 - 1 });
 
 /** A dropout noiseShape for a tensor shape: per axis null (own mask bit) or 1 (shared along that axis); or undefined. */
 export function noiseShapeArb(shape: Shape): fc.Arbitrary<(number | null)[] | undefined> {
-  return fc.option(fc.array(fc.constantFrom<number | null>(null, 1), { minLength: shape.length, maxLength: shape.length }), { nil: undefined });
+  return fc.option(
+    fc.array(fc.constantFrom<number | null>(null, 1), { minLength: shape.length, maxLength: shape.length }),
+    { nil: undefined },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -281,7 +310,10 @@ export const mlpCaseArb: fc.Arbitrary<MLPCase> = fc
  * range (awayFromZeroValueArb). boundedValueArb's tiny and subnormal values would make most products
  * underflow, so most cases would be degenerate (every mask giving the same output) and test little.
  */
-export const ensembleValueArb: fc.Arbitrary<number> = fc.oneof({ arbitrary: fc.constant(0), weight: 1 }, { arbitrary: awayFromZeroValueArb, weight: 9 });
+export const ensembleValueArb: fc.Arbitrary<number> = fc.oneof(
+  { arbitrary: fc.constant(0), weight: 1 },
+  { arbitrary: awayFromZeroValueArb, weight: 9 },
+);
 
 /** Keep probabilities strictly inside (0, 1), with 1/2 only one value among many (a keep/rate swap is invisible at 1/2). */
 export const keepArb: fc.Arbitrary<number> = fc.oneof(
@@ -295,7 +327,8 @@ export function keepsArb(n: number): fc.Arbitrary<number | number[]> {
 }
 
 /** keep as n per-unit values. */
-export const keepList = (keep: number | readonly number[], n: number): number[] => (typeof keep === 'number' ? new Array<number>(n).fill(keep) : [...keep]);
+export const keepList = (keep: number | readonly number[], n: number): number[] =>
+  typeof keep === 'number' ? new Array<number>(n).fill(keep) : [...keep];
 
 /** |z| ≤ LOGIT_BOUND for every mask of a generated logistic unit (see logisticUnitArb). */
 export const LOGIT_BOUND = 6;
@@ -348,7 +381,14 @@ export interface SoftmaxLayerCase {
 /** One softmax layer fed by n ≤ 8 dropped units, 2–4 classes, values from ensembleValueArb (so |z| ≤ 75). */
 export const softmaxLayerArb: fc.Arbitrary<SoftmaxLayerCase> = fc
   .record({ n: fc.integer({ min: 1, max: 8 }), classes: fc.integer({ min: 2, max: 4 }) })
-  .chain(({ n, classes }) => fc.record({ W: tensorOfShapeArb([n, classes], ensembleValueArb), b: tensorOfShapeArb([classes], ensembleValueArb), h: tensorOfShapeArb([n], ensembleValueArb), keep: keepsArb(n) }));
+  .chain(({ n, classes }) =>
+    fc.record({
+      W: tensorOfShapeArb([n, classes], ensembleValueArb),
+      b: tensorOfShapeArb([classes], ensembleValueArb),
+      h: tensorOfShapeArb([n], ensembleValueArb),
+      keep: keepsArb(n),
+    }),
+  );
 
 export type OutputSide = 'all ≤ 1/2' | 'all ≥ 1/2' | 'mixed';
 
@@ -370,9 +410,11 @@ export const weightedOutputsArb: fc.Arbitrary<WeightedOutputsCase> = fc
   .record({ n: fc.integer({ min: 0, max: 4 }), side: fc.constantFrom<OutputSide>('all ≤ 1/2', 'all ≥ 1/2', 'mixed') })
   .chain(({ n, side }) => {
     const range =
-      side === 'all ≤ 1/2' ? { min: 0, max: 0.5, minExcluded: true }
-      : side === 'all ≥ 1/2' ? { min: 0.5, max: 1, maxExcluded: true }
-      : { min: 0, max: 1, minExcluded: true, maxExcluded: true };
+      side === 'all ≤ 1/2'
+        ? { min: 0, max: 0.5, minExcluded: true }
+        : side === 'all ≥ 1/2'
+          ? { min: 0.5, max: 1, maxExcluded: true }
+          : { min: 0, max: 1, minExcluded: true, maxExcluded: true };
     const value = fc.oneof(fc.double({ ...range, noNaN: true }), fc.constant(0.5));
     const size = 2 ** n;
     const outputs = fc.oneof(
@@ -397,7 +439,14 @@ export interface LinearUnitCase {
 
 /** A linear unit O = (r ⊙ x)·w + b (÷ keep per unit when inverted) with a target t: a regression problem with n ≤ 8 dropped inputs. */
 export const linearUnitArb: fc.Arbitrary<LinearUnitCase> = fc.integer({ min: 1, max: 8 }).chain((n) =>
-  fc.record({ x: tensorOfShapeArb([1, n], ensembleValueArb), w: tensorOfShapeArb([n, 1], ensembleValueArb), b: tensorOfShapeArb([1], ensembleValueArb), t: tensorOfShapeArb([1, 1], ensembleValueArb), keep: keepsArb(n), convention: conventionArb }),
+  fc.record({
+    x: tensorOfShapeArb([1, n], ensembleValueArb),
+    w: tensorOfShapeArb([n, 1], ensembleValueArb),
+    b: tensorOfShapeArb([1], ensembleValueArb),
+    t: tensorOfShapeArb([1, 1], ensembleValueArb),
+    keep: keepsArb(n),
+    convention: conventionArb,
+  }),
 );
 
 export interface SoftmaxProblemCase {
@@ -417,8 +466,12 @@ export const softmaxProblemArb: fc.Arbitrary<SoftmaxProblemCase> = fc
   .record({ n: fc.integer({ min: 1, max: 8 }), classes: fc.integer({ min: 2, max: 4 }) })
   .chain(({ n, classes }) =>
     fc.record({
-      x: tensorOfShapeArb([1, n], ensembleValueArb), W: tensorOfShapeArb([n, classes], ensembleValueArb), b: tensorOfShapeArb([classes], ensembleValueArb), label: fc.integer({ min: 0, max: classes - 1 }),
-      keep: keepsArb(n), convention: conventionArb,
+      x: tensorOfShapeArb([1, n], ensembleValueArb),
+      W: tensorOfShapeArb([n, classes], ensembleValueArb),
+      b: tensorOfShapeArb([classes], ensembleValueArb),
+      label: fc.integer({ min: 0, max: classes - 1 }),
+      keep: keepsArb(n),
+      convention: conventionArb,
     }),
   );
 
@@ -438,7 +491,12 @@ export interface SmallMLPCase {
 
 /** A one-hidden-layer MLP with dropout on its inputs and hidden units, small enough to enumerate every mask pair. */
 export const smallMLPArb: fc.Arbitrary<SmallMLPCase> = fc
-  .record({ n: fc.integer({ min: 1, max: 4 }), h: fc.integer({ min: 1, max: 3 }), classes: fc.integer({ min: 2, max: 3 }), batch: fc.integer({ min: 1, max: 2 }) })
+  .record({
+    n: fc.integer({ min: 1, max: 4 }),
+    h: fc.integer({ min: 1, max: 3 }),
+    classes: fc.integer({ min: 2, max: 3 }),
+    batch: fc.integer({ min: 1, max: 2 }),
+  })
   .chain(({ n, h, classes, batch }) =>
     fc.record({
       sizes: fc.constant<[number, number, number]>([n, h, classes]),

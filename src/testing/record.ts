@@ -85,7 +85,8 @@ export function toJSONValue(v: unknown): unknown {
   if (v instanceof Tensor) return { shape: [...v.shape], values: Array.from(v.data) };
   if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>);
   if (Array.isArray(v)) return v.map(toJSONValue);
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toJSONValue(x)]));
+  if (v !== null && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toJSONValue(x)]));
   if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
   return v;
 }
@@ -94,7 +95,10 @@ export function toJSONValue(v: unknown): unknown {
 function current(): { claims: string[]; property: string } {
   const name = expect.getState().currentTestName ?? '';
   const claims = [...new Set(name.match(/\b[EDGMX]-[A-Z0-9]+\b/g) ?? [])];
-  if (claims.length === 0) throw new Error(`a recorded property must name its claim IDs (e.g. E-LIN) in its test or describe name; got "${name}"`);
+  if (claims.length === 0)
+    throw new Error(
+      `a recorded property must name its claim IDs (e.g. E-LIN) in its test or describe name; got "${name}"`,
+    );
   return { claims, property: name.replace(/ > /g, ' › ') };
 }
 
@@ -109,7 +113,10 @@ export function recorder(fileUrl: string, bases: Readonly<Record<string, Basis>>
   const basisOf = (claims: string[], property: string, given?: Basis): Basis => {
     if (given) return given;
     const found = claims.map((c) => bases[c]).filter((b): b is Basis => b !== undefined);
-    if (found.length === 0) throw new Error(`${property}: a recorded property must state its reference and tolerance (pass a basis, or give the file's recorder a default for ${claims.join(', ')})`);
+    if (found.length === 0)
+      throw new Error(
+        `${property}: a recorded property must state its reference and tolerance (pass a basis, or give the file's recorder a default for ${claims.join(', ')})`,
+      );
     const distinct = (xs: string[]) => [...new Set(xs)].join(' ');
     return { reference: distinct(found.map((b) => b.reference)), tolerance: distinct(found.map((b) => b.tolerance)) };
   };
@@ -135,42 +142,93 @@ export function recorder(fileUrl: string, bases: Readonly<Record<string, Basis>>
       observed = null;
       const d = fc.check(prop as fc.IRawProperty<T, false>, params);
       records.push({
-        ...at, cases: d.numRuns, maxError: observed, verdict: d.failed ? 'failed' : 'holds',
-        counterexample: d.failed ? toJSONValue(d.counterexample) : undefined, seed: d.seed, path: d.counterexamplePath ?? undefined, file, ...ex, details: detailsOf(extra),
+        ...at,
+        cases: d.numRuns,
+        maxError: observed,
+        verdict: d.failed ? 'failed' : 'holds',
+        counterexample: d.failed ? toJSONValue(d.counterexample) : undefined,
+        seed: d.seed,
+        path: d.counterexamplePath ?? undefined,
+        file,
+        ...ex,
+        details: detailsOf(extra),
       });
       if (d.failed) {
-        const cause = d.errorInstance instanceof Error ? `\n\nThe assertion that failed: ${d.errorInstance.message}` : '';
+        const cause =
+          d.errorInstance instanceof Error ? `\n\nThe assertion that failed: ${d.errorInstance.message}` : '';
         throw new Error((fc.defaultReportMessage(d) ?? 'property failed') + cause);
       }
     },
 
     /** fast-check must FIND a counterexample (a claim shown false); returns the shrunk one. `describe` renders it readably for the report. */
-    refutes<T>(prop: fc.IRawProperty<T, false>, params: fc.Parameters<T> = {}, describe?: (counterexample: T) => string, extra: Extra = {}): T {
+    refutes<T>(
+      prop: fc.IRawProperty<T, false>,
+      params: fc.Parameters<T> = {},
+      describe?: (counterexample: T) => string,
+      extra: Extra = {},
+    ): T {
       const at = current();
       const ex = extras(at, extra);
       observed = null;
       const d = fc.check(prop, params);
       // only a property returning false refutes; one that threw crashed, which proves nothing
-      const crashed = d.failed && !(d.errorInstance instanceof Error && d.errorInstance.message === 'Property failed by returning false');
-      if (crashed) throw new Error(`${at.property}: the property threw instead of returning false: ${String(d.errorInstance)}\n${fc.defaultReportMessage(d) ?? ''}`);
+      const crashed =
+        d.failed &&
+        !(d.errorInstance instanceof Error && d.errorInstance.message === 'Property failed by returning false');
+      if (crashed)
+        throw new Error(
+          `${at.property}: the property threw instead of returning false: ${String(d.errorInstance)}\n${fc.defaultReportMessage(d) ?? ''}`,
+        );
       records.push({
-        ...at, cases: d.numRuns, maxError: observed, verdict: d.failed ? 'refuted-as-expected' : 'failed',
-        counterexample: d.failed ? toJSONValue(d.counterexample) : undefined, seed: d.seed, path: d.counterexamplePath ?? undefined, file, ...ex,
+        ...at,
+        cases: d.numRuns,
+        maxError: observed,
+        verdict: d.failed ? 'refuted-as-expected' : 'failed',
+        counterexample: d.failed ? toJSONValue(d.counterexample) : undefined,
+        seed: d.seed,
+        path: d.counterexamplePath ?? undefined,
+        file,
+        ...ex,
         details: detailsOf(extra, d.failed && describe ? { readable: describe(d.counterexample as T) } : undefined),
       });
-      if (!d.failed) throw new Error(`${at.property}: expected fast-check to find a counterexample, found none in ${d.numRuns} runs (seed ${d.seed})`);
+      if (!d.failed)
+        throw new Error(
+          `${at.property}: expected fast-check to find a counterexample, found none in ${d.numRuns} runs (seed ${d.seed})`,
+        );
       return d.counterexample as T;
     },
 
     /** A check that is not a fast-check property: an exact computation, or a statistical test with its α and bound. */
-    check(r: { cases: number; maxError?: number | null; ok: boolean; alpha?: number; bound?: string; details?: Record<string, unknown>; contradicts?: string; basis?: Basis; note?: string }) {
+    check(r: {
+      cases: number;
+      maxError?: number | null;
+      ok: boolean;
+      alpha?: number;
+      bound?: string;
+      details?: Record<string, unknown>;
+      contradicts?: string;
+      basis?: Basis;
+      note?: string;
+    }) {
       const at = current();
       const ex = extras(at, { basis: r.basis, note: r.note });
       records.push({
-        ...at, cases: r.cases, maxError: r.maxError ?? null, verdict: !r.ok ? 'failed' : r.contradicts ? 'contradicted' : 'holds', contradicts: r.contradicts,
-        alpha: r.alpha, bound: r.bound, seed: seed(), file, details: r.details ? (toJSONValue(r.details) as Record<string, unknown>) : undefined, ...ex,
+        ...at,
+        cases: r.cases,
+        maxError: r.maxError ?? null,
+        verdict: !r.ok ? 'failed' : r.contradicts ? 'contradicted' : 'holds',
+        contradicts: r.contradicts,
+        alpha: r.alpha,
+        bound: r.bound,
+        seed: seed(),
+        file,
+        details: r.details ? (toJSONValue(r.details) as Record<string, unknown>) : undefined,
+        ...ex,
       });
-      if (!r.ok) throw new Error(`${at.property} failed${r.alpha ? ` (false-failure probability ≤ ${r.alpha}, ${r.bound})` : ''}; seed ${seed()}`);
+      if (!r.ok)
+        throw new Error(
+          `${at.property} failed${r.alpha ? ` (false-failure probability ≤ ${r.alpha}, ${r.bound})` : ''}; seed ${seed()}`,
+        );
     },
   };
 }

@@ -9,7 +9,11 @@ import { type AuditOptions, type AuditResult, auditDropout } from '../verify/aud
 export function failureTable(result: AuditResult): string {
   const failed = result.properties.filter((p) => p.verdict === 'fail');
   const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-  return ['| property | evidence (smallest failing case) | decided by |', '|---|---|---|', ...failed.map((p) => `| ${p.id}: ${cell(p.title)} | ${cell(p.evidence)} | ${cell(p.test)} |`)].join('\n');
+  return [
+    '| property | evidence (smallest failing case) | decided by |',
+    '|---|---|---|',
+    ...failed.map((p) => `| ${p.id}: ${cell(p.title)} | ${cell(p.evidence)} | ${cell(p.test)} |`),
+  ].join('\n');
 }
 
 expect.extend({
@@ -18,9 +22,10 @@ expect.extend({
     const failed = result.properties.filter((p) => p.verdict === 'fail').length;
     return {
       pass: result.ok,
-      message: () => (result.ok
-        ? `expected the dropout audit of "${result.candidate}" to fail, but every property holds (seed ${result.options.seed})`
-        : `dropout audit of "${result.candidate}": ${failed} propert${failed === 1 ? 'y fails' : 'ies fail'} (seed ${result.options.seed}, α ${result.options.alpha})\n\n${failureTable(result)}`),
+      message: () =>
+        result.ok
+          ? `expected the dropout audit of "${result.candidate}" to fail, but every property holds (seed ${result.options.seed})`
+          : `dropout audit of "${result.candidate}": ${failed} propert${failed === 1 ? 'y fails' : 'ies fail'} (seed ${result.options.seed}, α ${result.options.alpha})\n\n${failureTable(result)}`,
     };
   },
 });

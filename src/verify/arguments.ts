@@ -3,16 +3,22 @@
 
 import { describeValue } from '../engine/index.ts';
 
-
 export function num(op: string, arg: string, v: unknown, expected: string): number {
   if (typeof v !== 'number') throw new TypeError(`${op}: expected ${arg} to be ${expected}, got ${describeValue(v)}`);
   return v;
 }
 
 /** An integer ≥ min (a safe integer). */
-export function int(op: string, arg: string, v: unknown, min: number, what = min === 1 ? 'a positive integer' : `an integer ≥ ${min}`): number {
+export function int(
+  op: string,
+  arg: string,
+  v: unknown,
+  min: number,
+  what = min === 1 ? 'a positive integer' : `an integer ≥ ${min}`,
+): number {
   const x = num(op, arg, v, what);
-  if (!Number.isSafeInteger(x) || x < min) throw new RangeError(`${op}: expected ${arg} to be ${what}, got ${describeValue(v)}`);
+  if (!Number.isSafeInteger(x) || x < min)
+    throw new RangeError(`${op}: expected ${arg} to be ${what}, got ${describeValue(v)}`);
   return x;
 }
 
@@ -27,7 +33,8 @@ export function alphaArg(op: string, v: unknown, arg = 'alpha'): number {
 export function positive(op: string, arg: string, v: unknown): number {
   const what = 'a finite number > 0';
   const x = num(op, arg, v, what);
-  if (!(x > 0 && Number.isFinite(x))) throw new RangeError(`${op}: expected ${arg} to be ${what}, got ${describeValue(v)}`);
+  if (!(x > 0 && Number.isFinite(x)))
+    throw new RangeError(`${op}: expected ${arg} to be ${what}, got ${describeValue(v)}`);
   return x;
 }
 
@@ -35,9 +42,13 @@ export function positive(op: string, arg: string, v: unknown): number {
 export function varianceArg(op: string, arg: string, v: unknown, range: number): number {
   const what = 'a finite number ≥ 0';
   const x = num(op, arg, v, what);
-  if (!(x >= 0 && Number.isFinite(x))) throw new RangeError(`${op}: expected ${arg} to be ${what}, got ${describeValue(v)}`);
+  if (!(x >= 0 && Number.isFinite(x)))
+    throw new RangeError(`${op}: expected ${arg} to be ${what}, got ${describeValue(v)}`);
   const max = (range * range) / 4;
-  if (x > max) throw new RangeError(`${op}: expected ${arg} ≤ range²/4 = ${max} (no distribution on an interval of width range ${range} has more), got ${describeValue(v)}`);
+  if (x > max)
+    throw new RangeError(
+      `${op}: expected ${arg} ≤ range²/4 = ${max} (no distribution on an interval of width range ${range} has more), got ${describeValue(v)}`,
+    );
   return x;
 }
 
@@ -55,7 +66,8 @@ export function samplesArg(op: string, v: unknown, minLength: number): ArrayLike
   if (s.length < minLength) throw new RangeError(`${op}: expected at least ${minLength} samples, got ${s.length}`);
   for (let i = 0; i < s.length; i++) {
     const x = s[i];
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw new TypeError(`${op}: expected samples[${i}] to be a finite number, got ${describeValue(x)}`);
+    if (typeof x !== 'number' || !Number.isFinite(x))
+      throw new TypeError(`${op}: expected samples[${i}] to be a finite number, got ${describeValue(x)}`);
   }
   return s;
 }

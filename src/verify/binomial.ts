@@ -14,9 +14,9 @@ import { alphaArg, int, num, probability } from './arguments.ts';
 
 /** ln(k!) − ln(sqrt(2πk)·(k/e)^k) for k = 0..15 (k = 0: 0, unused). */
 const STIRLERR = [
-  0, 0.08106146679532726, 0.0413406959554093, 0.02767792568499834, 0.020790672103765093, 0.016644691189821193, 0.013876128823070748,
-  0.01189670994589177, 0.010411265261972096, 0.009255462182712733, 0.00833056343336287, 0.007573675487951841, 0.00694284010720953,
-  0.006408994188004207, 0.0059513701127588475, 0.005554733551962801,
+  0, 0.08106146679532726, 0.0413406959554093, 0.02767792568499834, 0.020790672103765093, 0.016644691189821193,
+  0.013876128823070748, 0.01189670994589177, 0.010411265261972096, 0.009255462182712733, 0.00833056343336287,
+  0.007573675487951841, 0.00694284010720953, 0.006408994188004207, 0.0059513701127588475, 0.005554733551962801,
 ];
 
 /** The error of Stirling's formula for ln(k!), k a positive integer. */
@@ -24,7 +24,11 @@ function stirlerr(k: number): number {
   if (k <= 15) return STIRLERR[k];
   // five terms of the Stirling series: the first term left out is 1.1e-16 at k = 16 and smaller beyond;
   // fewer terms at larger k, as R's dbinom takes, would only save a few flops
-  const S0 = 1 / 12, S1 = 1 / 360, S2 = 1 / 1260, S3 = 1 / 1680, S4 = 1 / 1188;
+  const S0 = 1 / 12,
+    S1 = 1 / 360,
+    S2 = 1 / 1260,
+    S3 = 1 / 1680,
+    S4 = 1 / 1188;
   const kk = k * k;
   return (S0 - (S1 - (S2 - (S3 - S4 / kk) / kk) / kk) / kk) / k;
 }
@@ -71,7 +75,9 @@ const SUM_TOL = 2 ** -60;
 function logTailSum(k: number, n: number, q: number, upper: boolean): number {
   const base = logPmf(k, n, q);
   const odds = upper ? q / (1 - q) : (1 - q) / q;
-  let sum = 1, comp = 0, term = 1; // compensated sum of P(X = j)/P(X = k); every term is ≤ 1 ≤ sum
+  let sum = 1,
+    comp = 0,
+    term = 1; // compensated sum of P(X = j)/P(X = k); every term is ≤ 1 ≤ sum
   const steps = upper ? n - k : k;
   for (let i = 1; i <= steps; i++) {
     const j = upper ? k + i : k - i; // the next term's index
@@ -91,7 +97,10 @@ const MAX_TRIALS = 2 ** 40;
 
 function trials(op: string, n: unknown): number {
   const x = int(op, 'n', n, 0, 'a non-negative integer (the number of trials)');
-  if (x > MAX_TRIALS) throw new RangeError(`${op}: expected n (the number of trials) to be at most 2^40, got ${describeValue(n)}: the exact tail sums cost about sqrt(n) steps`);
+  if (x > MAX_TRIALS)
+    throw new RangeError(
+      `${op}: expected n (the number of trials) to be at most 2^40, got ${describeValue(n)}: the exact tail sums cost about sqrt(n) steps`,
+    );
   return x;
 }
 
@@ -105,7 +114,8 @@ interface Tail {
   readonly log: number;
   readonly complement: boolean;
 }
-const NONE: Tail = { log: -Infinity, complement: false }, ALL: Tail = { log: 0, complement: false };
+const NONE: Tail = { log: -Infinity, complement: false },
+  ALL: Tail = { log: 0, complement: false };
 
 /**
  * ln P(X ≤ k) (after validation) from the tail that sums accurately: at or below the mean the lower
@@ -191,7 +201,8 @@ export function binomialAcceptance(n: number, q: number, alpha: number): Binomia
 function acceptance(n: number, q: number, alpha: number): BinomialAcceptance {
   const logHalf = Math.log(alpha) - Math.LN2;
   // lo: the largest l in [0, n] with ln P(X ≤ l − 1) ≤ ln(α/2); l = 0 always qualifies
-  let a = 0, b = n + 1; // a qualifies, b does not (or is past the end)
+  let a = 0,
+    b = n + 1; // a qualifies, b does not (or is past the end)
   while (b - a > 1) {
     const m = a + Math.floor((b - a) / 2);
     if (logCdf(m - 1, n, q) <= logHalf) a = m;
@@ -231,7 +242,8 @@ export function binomialTest(k: number, n: number, q: number, alpha: number): Bi
   const op = 'binomialTest';
   trials(op, n);
   const kk = num(op, 'k', k, 'an integer count in [0, n]');
-  if (!Number.isSafeInteger(kk) || kk < 0 || kk > n) throw new RangeError(`${op}: expected k to be an integer count in [0, n] = [0, ${n}], got ${describeValue(k)}`);
+  if (!Number.isSafeInteger(kk) || kk < 0 || kk > n)
+    throw new RangeError(`${op}: expected k to be an integer count in [0, n] = [0, ${n}], got ${describeValue(k)}`);
   probability(op, 'q', q);
   alphaArg(op, alpha);
   const { lo, hi } = acceptance(n, q, alpha);

@@ -50,8 +50,13 @@ const showMask = (mask: Uint8Array) => `[${mask.join(',')}]`;
 
 function checkUnits(n: unknown, op: string): number {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_UNITS) {
-    const why = typeof n === 'number' && Number.isInteger(n) && n > MAX_UNITS ? ` (2^${n} masks is too many to enumerate; sample masks instead)` : '';
-    throw new RangeError(`${op}: expected n (the number of units) to be an integer from 0 to ${MAX_UNITS}, got ${describeValue(n)}${why}`);
+    const why =
+      typeof n === 'number' && Number.isInteger(n) && n > MAX_UNITS
+        ? ` (2^${n} masks is too many to enumerate; sample masks instead)`
+        : '';
+    throw new RangeError(
+      `${op}: expected n (the number of units) to be an integer from 0 to ${MAX_UNITS}, got ${describeValue(n)}${why}`,
+    );
   }
   return n;
 }
@@ -59,19 +64,28 @@ function checkUnits(n: unknown, op: string): number {
 /** keep as n per-unit probabilities, each checked to lie in [0, 1]. */
 function checkKeep(keep: unknown, n: number, op: string): Float64Array {
   if (typeof keep === 'number') {
-    if (!(keep >= 0 && keep <= 1)) throw new RangeError(`${op}: expected keep (the keep probability, 1 − rate) to be in [0, 1], got ${describeValue(keep)}`);
+    if (!(keep >= 0 && keep <= 1))
+      throw new RangeError(
+        `${op}: expected keep (the keep probability, 1 − rate) to be in [0, 1], got ${describeValue(keep)}`,
+      );
     return new Float64Array(n).fill(keep);
   }
   const values = isTensor(keep) ? keep.data : keep;
   if (!(Array.isArray(values) || ArrayBuffer.isView(values))) {
-    throw new TypeError(`${op}: expected keep to be a number in [0, 1] or an array of n = ${n} of them, got ${describeValue(keep)}`);
+    throw new TypeError(
+      `${op}: expected keep to be a number in [0, 1] or an array of n = ${n} of them, got ${describeValue(keep)}`,
+    );
   }
   const list = values as ArrayLike<unknown>;
-  if (list.length !== n) throw new RangeError(`${op}: expected keep to have one probability per unit (n = ${n}), got ${list.length}`);
+  if (list.length !== n)
+    throw new RangeError(`${op}: expected keep to have one probability per unit (n = ${n}), got ${list.length}`);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const k = list[i];
-    if (typeof k !== 'number' || !(k >= 0 && k <= 1)) throw new RangeError(`${op}: expected keep[${i}] (the keep probability of unit ${i}) to be in [0, 1], got ${describeValue(k)}`);
+    if (typeof k !== 'number' || !(k >= 0 && k <= 1))
+      throw new RangeError(
+        `${op}: expected keep[${i}] (the keep probability of unit ${i}) to be in [0, 1], got ${describeValue(k)}`,
+      );
     out[i] = k;
   }
   return out;
@@ -92,7 +106,8 @@ function chunkTable(keeps: Float64Array, from: number, to: number): Float64Array
   const table = new Float64Array(1 << (to - from));
   table[0] = 1;
   for (let i = from, size = 1; i < to; i++, size *= 2) {
-    const keep = keeps[i], drop = 1 - keep;
+    const keep = keeps[i],
+      drop = 1 - keep;
     for (let m = 0; m < size; m++) {
       table[m + size] = table[m] * keep;
       table[m] *= drop;
@@ -173,15 +188,20 @@ export class CompensatedVector {
 
   constructor(readonly length: number) {
     // 2^28 doubles (2 GiB) per array, the engine's tensor limit: refused before allocating
-    if (!Number.isSafeInteger(length) || length < 0 || length > 2 ** 28) throw new RangeError(`CompensatedVector: expected length to be an integer in [0, 2^28], got ${describeValue(length)}`);
+    if (!Number.isSafeInteger(length) || length < 0 || length > 2 ** 28)
+      throw new RangeError(
+        `CompensatedVector: expected length to be an integer in [0, 2^28], got ${describeValue(length)}`,
+      );
     this.sum = new Float64Array(length);
     this.carry = new Float64Array(length);
   }
 
   /** Adds weight·x elementwise; x must have `length` elements. */
   add(x: ArrayLike<number>, weight = 1): void {
-    if (x.length !== this.length) throw new RangeError(`CompensatedVector.add: expected ${this.length} values, got ${x.length}`);
-    const s = this.sum, c = this.carry;
+    if (x.length !== this.length)
+      throw new RangeError(`CompensatedVector.add: expected ${this.length} values, got ${x.length}`);
+    const s = this.sum,
+      c = this.carry;
     for (let i = 0; i < s.length; i++) {
       const v = x[i] * weight;
       const t = s[i] + v;
@@ -201,17 +221,22 @@ export class CompensatedVector {
 
 /** What f returned, checked to be a number. */
 function scalarOf(v: unknown, mask: Uint8Array, op: string): number {
-  if (typeof v !== 'number') throw new TypeError(`${op}: expected f to return a number, got ${describeValue(v)} for mask ${showMask(mask)}`);
+  if (typeof v !== 'number')
+    throw new TypeError(`${op}: expected f to return a number, got ${describeValue(v)} for mask ${showMask(mask)}`);
   return v;
 }
 
 /** What f returned, checked to be a Float64Array or array of numbers of the same length as the first. */
 function vectorOf(v: unknown, mask: Uint8Array, length: number, op: string): ArrayLike<number> {
   if (!(Array.isArray(v) || v instanceof Float64Array)) {
-    throw new TypeError(`${op}: expected f to return a Float64Array or an array of numbers, got ${describeValue(v)} for mask ${showMask(mask)}`);
+    throw new TypeError(
+      `${op}: expected f to return a Float64Array or an array of numbers, got ${describeValue(v)} for mask ${showMask(mask)}`,
+    );
   }
   if (length >= 0 && v.length !== length) {
-    throw new RangeError(`${op}: expected f to return the same number of values for every mask: ${length} for the first mask, ${v.length} for mask ${showMask(mask)}`);
+    throw new RangeError(
+      `${op}: expected f to return the same number of values for every mask: ${length} for the first mask, ${v.length} for mask ${showMask(mask)}`,
+    );
   }
   return v as ArrayLike<number>;
 }
@@ -286,24 +311,35 @@ export interface EnsembleStats {
  * 0 are skipped. Pass { geometric: false } for outputs outside [0, 1], { variance: false } to call f
  * only once per mask.
  */
-export function ensembleStats(n: number, keep: Keep, f: (mask: Uint8Array) => number, options: StatsOptions = {}): EnsembleStats {
+export function ensembleStats(
+  n: number,
+  keep: Keep,
+  f: (mask: Uint8Array) => number,
+  options: StatsOptions = {},
+): EnsembleStats {
   const op = 'ensembleStats';
   checkUnits(n, op);
   const keeps = checkKeep(keep, n, op);
   checkFunction(f, op, 'f');
-  if (options === null || typeof options !== 'object') throw new TypeError(`${op}: expected options { variance?, geometric? }, got ${describeValue(options)}`);
+  if (options === null || typeof options !== 'object')
+    throw new TypeError(`${op}: expected options { variance?, geometric? }, got ${describeValue(options)}`);
   for (const k of Object.keys(options)) {
-    if (k !== 'variance' && k !== 'geometric') throw new TypeError(`${op}: unknown option "${k}"; expected variance, geometric`);
+    if (k !== 'variance' && k !== 'geometric')
+      throw new TypeError(`${op}: unknown option "${k}"; expected variance, geometric`);
   }
   const { variance = true, geometric = true } = options;
-  const mean = new CompensatedSum(), logG = new CompensatedSum(), logGc = new CompensatedSum();
+  const mean = new CompensatedSum(),
+    logG = new CompensatedSum(),
+    logGc = new CompensatedSum();
   walk(n, keeps, (mask, probability) => {
     if (probability === 0) return;
     const v = scalarOf(f(mask), mask, op);
     mean.add(v, probability);
     if (!geometric) return;
     if (!(v >= 0 && v <= 1)) {
-      throw new RangeError(`${op}: geometric means need outputs in [0, 1], but f returned ${describeValue(v)} for mask ${showMask(mask)} (pass { geometric: false } for mean and variance only)`);
+      throw new RangeError(
+        `${op}: geometric means need outputs in [0, 1], but f returned ${describeValue(v)} for mask ${showMask(mask)} (pass { geometric: false } for mean and variance only)`,
+      );
     }
     logG.add(Math.log(v), probability);
     logGc.add(Math.log(1 - v), probability);
@@ -313,7 +349,8 @@ export function ensembleStats(n: number, keep: Keep, f: (mask: Uint8Array) => nu
   if (variance) {
     // Second pass, corrected two-pass algorithm: Σ P d² − (Σ P d)², d = f − E, where Σ P d is the
     // rounding error left in E.
-    const sq = new CompensatedSum(), dev = new CompensatedSum();
+    const sq = new CompensatedSum(),
+      dev = new CompensatedSum();
     walk(n, keeps, (mask, probability) => {
       if (probability === 0) return;
       const d = scalarOf(f(mask), mask, op) - E;
@@ -323,8 +360,17 @@ export function ensembleStats(n: number, keep: Keep, f: (mask: Uint8Array) => nu
     V = Math.max(0, sq.value - dev.value * dev.value);
   }
   if (!geometric) return { mean: E, variance: V, G: NaN, Gc: NaN, logG: NaN, logGc: NaN, nwgm: NaN };
-  const L = logG.value, Lc = logGc.value; // finite or −Infinity: the outputs were checked to lie in [0, 1]
-  return { mean: E, variance: V, G: Math.exp(L), Gc: Math.exp(Lc), logG: L, logGc: Lc, nwgm: 1 / (1 + Math.exp(Lc - L)) };
+  const L = logG.value,
+    Lc = logGc.value; // finite or −Infinity: the outputs were checked to lie in [0, 1]
+  return {
+    mean: E,
+    variance: V,
+    G: Math.exp(L),
+    Gc: Math.exp(Lc),
+    logG: L,
+    logGc: Lc,
+    nwgm: 1 / (1 + Math.exp(Lc - L)),
+  };
 }
 
 export interface GeometricMeanResult {
@@ -346,7 +392,11 @@ export interface GeometricMeanResult {
  * A class that is exactly 0 under some mask of positive probability gets 0; if every class does, the
  * renormalized values are NaN.
  */
-export function renormalizedGeometricMean(n: number, keep: Keep, f: (mask: Uint8Array) => ArrayLike<number>): GeometricMeanResult {
+export function renormalizedGeometricMean(
+  n: number,
+  keep: Keep,
+  f: (mask: Uint8Array) => ArrayLike<number>,
+): GeometricMeanResult {
   const op = 'renormalizedGeometricMean';
   checkUnits(n, op);
   const keeps = checkKeep(keep, n, op);
@@ -362,7 +412,10 @@ export function renormalizedGeometricMean(n: number, keep: Keep, f: (mask: Uint8
     }
     for (let c = 0; c < v.length; c++) {
       const x = v[c];
-      if (!(x >= 0 && x <= 1)) throw new RangeError(`${op}: expected f to return probabilities in [0, 1], got ${describeValue(x)} for class ${c} under mask ${showMask(mask)}`);
+      if (!(x >= 0 && x <= 1))
+        throw new RangeError(
+          `${op}: expected f to return probabilities in [0, 1], got ${describeValue(x)} for class ${c} under mask ${showMask(mask)}`,
+        );
       logs[c] = Math.log(x);
     }
     (acc as CompensatedVector).add(logs, probability);
@@ -373,7 +426,12 @@ export function renormalizedGeometricMean(n: number, keep: Keep, f: (mask: Uint8
   const top = meanLog.reduce((m, l) => Math.max(m, l), -Infinity);
   const shifted = meanLog.map((l) => Math.exp(l - top));
   const total = shifted.reduce((s, v) => s + v, 0);
-  return { renormalized: shifted.map((v) => v / total), unnormalized, sum: unnormalized.reduce((s, v) => s + v, 0), meanLog };
+  return {
+    renormalized: shifted.map((v) => v / total),
+    unnormalized,
+    sum: unnormalized.reduce((s, v) => s + v, 0),
+    meanLog,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -391,27 +449,42 @@ interface Linear {
 /** A vector argument: a Tensor with `length` elements and rank ≤ 1, or an array/typed array of `length` numbers. */
 function vectorArg(v: unknown, length: number, op: string, arg: string, what: string): Float64Array {
   if (isTensor(v)) {
-    if (v.ndim > 1 || v.size !== length) throw new RangeError(`${op}: expected ${arg} to have shape [${length}] (${what}), got shape [${v.shape.join(', ')}]`);
+    if (v.ndim > 1 || v.size !== length)
+      throw new RangeError(
+        `${op}: expected ${arg} to have shape [${length}] (${what}), got shape [${v.shape.join(', ')}]`,
+      );
     return v.data instanceof Float64Array ? v.data : Float64Array.from(v.data); // float32 values are exact in float64
   }
-  if (!(Array.isArray(v) || ArrayBuffer.isView(v))) throw new TypeError(`${op}: expected ${arg} to be a Tensor or an array of ${length} numbers (${what}), got ${describeValue(v)}`);
+  if (!(Array.isArray(v) || ArrayBuffer.isView(v)))
+    throw new TypeError(
+      `${op}: expected ${arg} to be a Tensor or an array of ${length} numbers (${what}), got ${describeValue(v)}`,
+    );
   const list = v as ArrayLike<unknown>;
-  if (list.length !== length) throw new RangeError(`${op}: expected ${arg} to have ${length} values (${what}), got ${list.length}`);
+  if (list.length !== length)
+    throw new RangeError(`${op}: expected ${arg} to have ${length} values (${what}), got ${list.length}`);
   const out = new Float64Array(length);
   for (let i = 0; i < length; i++) {
     const x = list[i];
-    if (typeof x !== 'number') throw new TypeError(`${op}: expected ${arg}[${i}] to be a number, got ${describeValue(x)}`);
+    if (typeof x !== 'number')
+      throw new TypeError(`${op}: expected ${arg}[${i}] to be a number, got ${describeValue(x)}`);
     out[i] = x;
   }
   return out;
 }
 
 function checkLinear(W: unknown, b: unknown, y: unknown, keep: unknown, visit: unknown, op: string): Linear {
-  if (!isTensor(W) || W.ndim !== 2) throw new TypeError(`${op}: expected W to be a Tensor of shape [n, out] (z = (r ⊙ y)·W + b, the engine's x·W convention), got ${describeValue(W)}`);
+  if (!isTensor(W) || W.ndim !== 2)
+    throw new TypeError(
+      `${op}: expected W to be a Tensor of shape [n, out] (z = (r ⊙ y)·W + b, the engine's x·W convention), got ${describeValue(W)}`,
+    );
   const [n, out] = W.shape;
-  if (n > MAX_UNITS) throw new RangeError(`${op}: W has ${n} rows (inputs, the units dropped); at most ${MAX_UNITS} can be enumerated (2^${n} masks), got shape [${n}, ${out}]`);
+  if (n > MAX_UNITS)
+    throw new RangeError(
+      `${op}: W has ${n} rows (inputs, the units dropped); at most ${MAX_UNITS} can be enumerated (2^${n} masks), got shape [${n}, ${out}]`,
+    );
   const yv = vectorArg(y, n, op, 'y', 'one value per row of W');
-  const bv = b === undefined || b === null ? new Float64Array(out) : vectorArg(b, out, op, 'b', 'one value per column of W');
+  const bv =
+    b === undefined || b === null ? new Float64Array(out) : vectorArg(b, out, op, 'b', 'one value per column of W');
   const keeps = checkKeep(keep, n, op);
   checkFunction(visit, op, 'visit');
   const terms = new Float64Array(n * out);
@@ -441,14 +514,21 @@ function linearAt(L: Linear, mask: Uint8Array, z: Float64Array): void {
  * masks (2^RECOMPUTE_BITS), where it equals forEachLinearMaskDirect's z bit for bit; in between it
  * differs by at most ~(1024 + n)·2^−53·(|b| + Σ_i |y_i·W[i, :]|) per element. z and mask are reused.
  */
-export function forEachLinearMask(W: Tensor, b: Tensor | ArrayLike<number> | null, y: Tensor | ArrayLike<number>, keep: Keep, visit: LinearVisitor): void {
+export function forEachLinearMask(
+  W: Tensor,
+  b: Tensor | ArrayLike<number> | null,
+  y: Tensor | ArrayLike<number>,
+  keep: Keep,
+  visit: LinearVisitor,
+): void {
   const L = checkLinear(W, b, y, keep, visit, 'forEachLinearMask');
   const { terms, out } = L;
   // the walk of `walk`, written out so the update runs in the loop rather than in a second callback
   const { lo, hi, low, lowMask } = probabilityTables(L.n, L.keeps);
   const mask = new Uint8Array(L.n);
   const z = new Float64Array(out);
-  const total = 2 ** L.n, period = (1 << RECOMPUTE_BITS) - 1;
+  const total = 2 ** L.n,
+    period = (1 << RECOMPUTE_BITS) - 1;
   let gray = 0;
   linearAt(L, mask, z); // z = b
   visit(z, lo[0] * hi[0], mask, -1);
@@ -456,7 +536,8 @@ export function forEachLinearMask(W: Tensor, b: Tensor | ArrayLike<number> | nul
     const unit = flippedAt(k);
     gray ^= 1 << unit;
     mask[unit] ^= 1;
-    if ((k & period) === 0) linearAt(L, mask, z); // k = 1024, 2048, …
+    if ((k & period) === 0)
+      linearAt(L, mask, z); // k = 1024, 2048, …
     else {
       const row = unit * out;
       if (mask[unit] === 1) for (let o = 0; o < out; o++) z[o] += terms[row + o];
@@ -467,7 +548,13 @@ export function forEachLinearMask(W: Tensor, b: Tensor | ArrayLike<number> | nul
 }
 
 /** forEachLinearMask's reference path: the same walk and arguments, z recomputed from scratch (O(n·out)) for every mask. */
-export function forEachLinearMaskDirect(W: Tensor, b: Tensor | ArrayLike<number> | null, y: Tensor | ArrayLike<number>, keep: Keep, visit: LinearVisitor): void {
+export function forEachLinearMaskDirect(
+  W: Tensor,
+  b: Tensor | ArrayLike<number> | null,
+  y: Tensor | ArrayLike<number>,
+  keep: Keep,
+  visit: LinearVisitor,
+): void {
   const L = checkLinear(W, b, y, keep, visit, 'forEachLinearMaskDirect');
   const z = new Float64Array(L.out);
   walk(L.n, L.keeps, (mask, probability, flipped) => {
@@ -490,12 +577,20 @@ export function sigmoidOf(z: number): number {
  * one to avoid an allocation per mask). `out` may be z itself.
  */
 export function softmaxOf(z: ArrayLike<number>, out?: Float64Array): Float64Array {
-  if (!(Array.isArray(z) || (ArrayBuffer.isView(z) && !(z instanceof DataView) && !(z instanceof BigInt64Array) && !(z instanceof BigUint64Array)))) {
+  if (!(
+    Array.isArray(z) ||
+    (ArrayBuffer.isView(z) &&
+      !(z instanceof DataView) &&
+      !(z instanceof BigInt64Array) &&
+      !(z instanceof BigUint64Array))
+  )) {
     throw new TypeError(`softmaxOf: expected z to be an array of numbers, got ${describeValue(z)}`);
   }
   if (out === undefined) out = new Float64Array(z.length);
-  else if (!(out instanceof Float64Array)) throw new TypeError(`softmaxOf: expected out to be a Float64Array, got ${describeValue(out)}`);
-  if (out.length !== z.length) throw new RangeError(`softmaxOf: expected out to have ${z.length} elements like z, got ${out.length}`);
+  else if (!(out instanceof Float64Array))
+    throw new TypeError(`softmaxOf: expected out to be a Float64Array, got ${describeValue(out)}`);
+  if (out.length !== z.length)
+    throw new RangeError(`softmaxOf: expected out to have ${z.length} elements like z, got ${out.length}`);
   let top = -Infinity;
   for (let i = 0; i < z.length; i++) top = Math.max(top, z[i]);
   if (!Number.isFinite(top)) top = 0;

@@ -26,7 +26,8 @@ export interface Prepared {
 
 export function prepare(f: Fn, inputs: readonly Tree[]): Prepared {
   if (typeof f !== 'function') throw new TypeError(`checkGrad: expected a function, got ${typeof f}`);
-  if (!Array.isArray(inputs)) throw new TypeError('checkGrad: expected inputs to be an array of arguments (tensors or trees of tensors)');
+  if (!Array.isArray(inputs))
+    throw new TypeError('checkGrad: expected inputs to be an array of arguments (tensors or trees of tensors)');
   const flats = inputs.map((x, i) => flatten(x, `checkGrad inputs[${i}]`));
   const leaves = flats.flatMap((fl) => fl.leaves);
   const argOf = flats.flatMap((fl, i) => fl.leaves.map(() => i));
@@ -35,7 +36,9 @@ export function prepare(f: Fn, inputs: readonly Tree[]): Prepared {
   // warns for the same reason)
   const f32 = leaves.findIndex((x) => x.dtype !== 'float64');
   if (f32 >= 0) {
-    throw new TypeError(`checkGrad: inputs[${argOf[f32]}] holds a float32 tensor; gradient checks need float64 inputs, because float32 rounding swamps the finite differences. Convert with astype(x, 'float64') (every op then computes in float64)`);
+    throw new TypeError(
+      `checkGrad: inputs[${argOf[f32]}] holds a float32 tensor; gradient checks need float64 inputs, because float32 rounding swamps the finite differences. Convert with astype(x, 'float64') (every op then computes in float64)`,
+    );
   }
   const rebuild = (ls: Tensor[]) => {
     let k = 0;

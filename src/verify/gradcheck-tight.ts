@@ -39,7 +39,14 @@
 // Split from gradcheck.ts (which re-exports it); what both checks share is in gradcheck-common.ts.
 import { type Key, type Tree, describeValue, flatten, isTensor, key as makeKey, tensor, vjp } from '../engine/index.ts';
 import {
-  type Fn, type Mismatch, type Prepared, adjointResult, directional, directions, prepare, shifted,
+  type Fn,
+  type Mismatch,
+  type Prepared,
+  adjointResult,
+  directional,
+  directions,
+  prepare,
+  shifted,
 } from './gradcheck-common.ts';
 
 /** Unit roundoff of float64. */
@@ -78,19 +85,30 @@ export interface NumericJacobian {
 
 function tightOptions(fn: string, o: NumericJacobianOptions) {
   const { step = 2 ** -12, rounding = 32, resolution = 1e-9, refinements = 3 } = o;
-  if (!(step > 0 && Number.isFinite(step))) throw new RangeError(`${fn}: step must be a finite number > 0, got ${step}`);
-  if (!(rounding >= 0 && Number.isFinite(rounding))) throw new RangeError(`${fn}: rounding must be a finite number ≥ 0, got ${rounding}`);
-  if (!(resolution >= 0 && Number.isFinite(resolution))) throw new RangeError(`${fn}: resolution must be a finite number ≥ 0, got ${resolution}`);
-  if (!(Number.isSafeInteger(refinements) && refinements >= 0)) throw new RangeError(`${fn}: refinements must be an integer ≥ 0, got ${refinements}`);
+  if (!(step > 0 && Number.isFinite(step)))
+    throw new RangeError(`${fn}: step must be a finite number > 0, got ${step}`);
+  if (!(rounding >= 0 && Number.isFinite(rounding)))
+    throw new RangeError(`${fn}: rounding must be a finite number ≥ 0, got ${rounding}`);
+  if (!(resolution >= 0 && Number.isFinite(resolution)))
+    throw new RangeError(`${fn}: resolution must be a finite number ≥ 0, got ${resolution}`);
+  if (!(Number.isSafeInteger(refinements) && refinements >= 0))
+    throw new RangeError(`${fn}: refinements must be an integer ≥ 0, got ${refinements}`);
   return { step, rounding, resolution, refinements };
 }
 
-function numericJacobianOf(P: Prepared, opts: { step: number; rounding: number; resolution: number; refinements: number }): NumericJacobian {
+function numericJacobianOf(
+  P: Prepared,
+  opts: { step: number; rounding: number; resolution: number; refinements: number },
+): NumericJacobian {
   const { step, rounding: g, resolution, refinements } = opts;
-  if (!isTensor(P.out)) throw new TypeError(`numericJacobian: expected f to return a Tensor, got ${describeValue(P.out)}`);
+  if (!isTensor(P.out))
+    throw new TypeError(`numericJacobian: expected f to return a Tensor, got ${describeValue(P.out)}`);
   const m = P.out.size;
   const n = P.leaves.reduce((s, x) => s + x.size, 0);
-  const values = new Float64Array(m * n), truncation = new Float64Array(m * n), rounding = new Float64Array(m * n), tolerance = new Float64Array(m * n);
+  const values = new Float64Array(m * n),
+    truncation = new Float64Array(m * n),
+    rounding = new Float64Array(m * n),
+    tolerance = new Float64Array(m * n);
   const steps = new Float64Array(n);
   const maxAbs = new Float64Array(m);
   const value = Float64Array.from(P.out.data);
@@ -104,7 +122,8 @@ function numericJacobianOf(P: Prepared, opts: { step: number; rounding: number; 
     const dirs = P.leaves.map((_, i) => (i === l ? dir : null));
     const at = (a: number) => {
       const y = shifted(P, dirs, a);
-      if (!(ArrayBuffer.isView(y) && y.length === m)) throw new TypeError(`numericJacobian: f returned ${m} values at the inputs but not at a shifted input`);
+      if (!(ArrayBuffer.isView(y) && y.length === m))
+        throw new TypeError(`numericJacobian: f returned ${m} values at the inputs but not at a shifted input`);
       for (let o = 0; o < m; o++) maxAbs[o] = Math.max(maxAbs[o], Math.abs(y[o]));
       return y;
     };
@@ -136,7 +155,10 @@ function numericJacobianOf(P: Prepared, opts: { step: number; rounding: number; 
     for (let o = 0; o < m; o++) {
       const e = o * n + col;
       const R = Math.abs(values[e]);
-      rounding[e] = (594 / (180 * steps[col])) * (g * (UNIT * scale[o] + Number.MIN_VALUE) + R * UNIT * (xAbs[col] + 2 * steps[col])) + 8 * UNIT * R;
+      rounding[e] =
+        (594 / (180 * steps[col])) *
+          (g * (UNIT * scale[o] + Number.MIN_VALUE) + R * UNIT * (xAbs[col] + 2 * steps[col])) +
+        8 * UNIT * R;
       tolerance[e] = truncation[e] + rounding[e];
       // NaN or infinite values are unresolved too (the comparisons are false for NaN)
       if (!(truncation[e] <= Math.max(64 * rounding[e], resolution * R)) || !Number.isFinite(values[e])) bad = true;
@@ -158,10 +180,15 @@ function numericJacobianOf(P: Prepared, opts: { step: number; rounding: number; 
       column(where[col][0], where[col][1], col, step / 4 ** k);
       bad = bound(col);
     }
-    if (bad) for (let o = 0; o < m; o++) {
-      const e = o * n + col;
-      if (!(truncation[e] <= Math.max(64 * rounding[e], resolution * Math.abs(values[e]))) || !Number.isFinite(values[e])) unresolved.push(e);
-    }
+    if (bad)
+      for (let o = 0; o < m; o++) {
+        const e = o * n + col;
+        if (
+          !(truncation[e] <= Math.max(64 * rounding[e], resolution * Math.abs(values[e]))) ||
+          !Number.isFinite(values[e])
+        )
+          unresolved.push(e);
+      }
   }
   unresolved.sort((a, b) => a - b);
   return { m, n, values, tolerance, truncation, rounding, unresolved, scale, value, steps };
@@ -225,7 +252,8 @@ export interface TightGradReport {
 export function checkGradTight(f: Fn, inputs: readonly Tree[], options: TightGradOptions = {}): TightGradReport {
   const opts = tightOptions('checkGradTight', options);
   const { chain = 32, key = makeKey(0) } = options;
-  if (!(chain >= 0 && Number.isFinite(chain))) throw new RangeError(`checkGradTight: chain must be a finite number ≥ 0, got ${chain}`);
+  if (!(chain >= 0 && Number.isFinite(chain)))
+    throw new RangeError(`checkGradTight: chain must be a finite number ≥ 0, got ${chain}`);
   const P = prepare(f, inputs);
   const { us, v } = directions(P, key);
   const d = directional(P, us, v);
@@ -238,10 +266,12 @@ export function checkGradTight(f: Fn, inputs: readonly Tree[], options: TightGra
     const e = new Float64Array(m);
     e[o] = 1;
     let col = 0;
-    for (const c of flatten(pullback(tensor(e, P.out.shape))).leaves) for (let j = 0; j < c.size; j++) A[o * n + col++] = c.data[j];
+    for (const c of flatten(pullback(tensor(e, P.out.shape))).leaves)
+      for (let j = 0; j < c.size; j++) A[o * n + col++] = c.data[j];
   }
   // where each column's element lives: (argument, element index within the argument's leaves)
-  const argOfCol = new Int32Array(n), elementOfCol = new Int32Array(n);
+  const argOfCol = new Int32Array(n),
+    elementOfCol = new Int32Array(n);
   {
     const base = new Array<number>(P.args.length).fill(0);
     let col = 0;
@@ -252,12 +282,25 @@ export function checkGradTight(f: Fn, inputs: readonly Tree[], options: TightGra
     });
   }
   const entry = (e: number): TightEntry => {
-    const o = Math.floor(e / n), j = e % n;
+    const o = Math.floor(e / n),
+      j = e % n;
     const error = Math.abs(A[e] - J.values[e]);
-    return { input: argOfCol[j], element: elementOfCol[j], output: o, analytic: A[e], numeric: J.values[e], error: Number.isNaN(error) ? Infinity : error, tolerance: J.tolerance[e], truncation: J.truncation[e], rounding: J.rounding[e] };
+    return {
+      input: argOfCol[j],
+      element: elementOfCol[j],
+      output: o,
+      analytic: A[e],
+      numeric: J.values[e],
+      error: Number.isNaN(error) ? Infinity : error,
+      tolerance: J.tolerance[e],
+      truncation: J.truncation[e],
+      rounding: J.rounding[e],
+    };
   };
-  const ratios = new Float64Array(m * n), relativeTolerance = new Float64Array(m * n);
-  let maxRatio = 0, worstAt = -1;
+  const ratios = new Float64Array(m * n),
+    relativeTolerance = new Float64Array(m * n);
+  let maxRatio = 0,
+    worstAt = -1;
   for (let e = 0; e < m * n; e++) {
     const err = Math.abs(A[e] - J.values[e]);
     const ratio = Number.isNaN(err) ? Infinity : err === 0 ? 0 : err / J.tolerance[e];
@@ -272,14 +315,21 @@ export function checkGradTight(f: Fn, inputs: readonly Tree[], options: TightGra
     for (const t of us) for (let j = 0; j < t.size; j++) u[col++] = t.data[j];
   }
   const K = gamma(chain);
-  let uMax = 0, uL1 = 0, vMax = 0, vL1 = 0;
+  let uMax = 0,
+    uL1 = 0,
+    vMax = 0,
+    vL1 = 0;
   for (let j = 0; j < n; j++) [uMax, uL1] = [Math.max(uMax, Math.abs(u[j])), uL1 + Math.abs(u[j])];
   for (let o = 0; o < m; o++) [vMax, vL1] = [Math.max(vMax, Math.abs(v.data[o])), vL1 + Math.abs(v.data[o])];
-  let T = 0, dotLhs = 0, dotRhs = 0;
+  let T = 0,
+    dotLhs = 0,
+    dotRhs = 0;
   let forward = { output: -1, error: 0, tolerance: 0, ok: true };
   let worstForward = -Infinity;
   for (let o = 0; o < m; o++) {
-    let absJu = 0, ref = 0, absRef = 0;
+    let absJu = 0,
+      ref = 0,
+      absRef = 0;
     for (let j = 0; j < n; j++) {
       absJu += Math.abs(J.values[o * n + j]) * Math.abs(u[j]);
       ref += A[o * n + j] * u[j];
@@ -298,21 +348,53 @@ export function checkGradTight(f: Fn, inputs: readonly Tree[], options: TightGra
   let col = 0;
   for (const c of d.JTv) for (let j = 0; j < c.size; j++) dotRhs += Math.abs(c.data[j] * u[col++]);
   // + (2K + 1)(m + n)·η: products that underflow are off by up to η = 2^−1074 each
-  const adjoint = adjointResult(d.lhs, d.rhs, K * (2 * T + vL1 * uMax + uL1 * vMax) + gamma(m) * dotLhs + gamma(n) * dotRhs + (2 * chain + 1) * (m + n) * Number.MIN_VALUE);
+  const adjoint = adjointResult(
+    d.lhs,
+    d.rhs,
+    K * (2 * T + vL1 * uMax + uL1 * vMax) +
+      gamma(m) * dotLhs +
+      gamma(n) * dotRhs +
+      (2 * chain + 1) * (m + n) * Number.MIN_VALUE,
+  );
   if (Number.isNaN(adjoint.error)) adjoint.error = Infinity;
   const unresolved = J.unresolved.map(entry);
   const ok = maxRatio <= 1 && unresolved.length === 0 && adjoint.ok && forward.ok;
   const worst = worstAt < 0 ? null : entry(worstAt);
   const parts: string[] = [];
-  if (worst) parts.push(`max |analytic − numeric|/tolerance = ${maxRatio.toExponential(3)} over ${m * n} entries (worst: input ${worst.input}, element ${worst.element}, output ${worst.output}: analytic ${worst.analytic}, numeric ${worst.numeric}, tolerance ${worst.tolerance.toExponential(3)})`);
+  if (worst)
+    parts.push(
+      `max |analytic − numeric|/tolerance = ${maxRatio.toExponential(3)} over ${m * n} entries (worst: input ${worst.input}, element ${worst.element}, output ${worst.output}: analytic ${worst.analytic}, numeric ${worst.numeric}, tolerance ${worst.tolerance.toExponential(3)})`,
+    );
   if (unresolved.length) {
     const e = unresolved[0];
-    parts.push(`${unresolved.length} ${unresolved.length === 1 ? 'entry is' : 'entries are'} unresolved (f is not smooth at the step's scale, or noisier than its rounding model), first: input ${e.input}, element ${e.element}, output ${e.output}: truncation estimate ${e.truncation.toExponential(3)} against rounding bound ${e.rounding.toExponential(3)}`);
+    parts.push(
+      `${unresolved.length} ${unresolved.length === 1 ? 'entry is' : 'entries are'} unresolved (f is not smooth at the step's scale, or noisier than its rounding model), first: input ${e.input}, element ${e.element}, output ${e.output}: truncation estimate ${e.truncation.toExponential(3)} against rounding bound ${e.rounding.toExponential(3)}`,
+    );
   }
-  if (!adjoint.ok) parts.push(`forward and reverse mode disagree beyond rounding: ⟨v, Ju⟩ = ${adjoint.lhs} but ⟨Jᵀv, u⟩ = ${adjoint.rhs} (|diff| ${adjoint.error.toExponential(3)} > ${adjoint.tolerance.toExponential(3)})`);
-  if (!forward.ok) parts.push(`forward mode: (J u) at output ${forward.output} is ${d.Ju[forward.output]}, the reverse-mode Jacobian gives a value ${forward.error.toExponential(3)} away (bound ${forward.tolerance.toExponential(3)})`);
+  if (!adjoint.ok)
+    parts.push(
+      `forward and reverse mode disagree beyond rounding: ⟨v, Ju⟩ = ${adjoint.lhs} but ⟨Jᵀv, u⟩ = ${adjoint.rhs} (|diff| ${adjoint.error.toExponential(3)} > ${adjoint.tolerance.toExponential(3)})`,
+    );
+  if (!forward.ok)
+    parts.push(
+      `forward mode: (J u) at output ${forward.output} is ${d.Ju[forward.output]}, the reverse-mode Jacobian gives a value ${forward.error.toExponential(3)} away (bound ${forward.tolerance.toExponential(3)})`,
+    );
   const message = `tight gradient check ${ok ? 'passed' : 'failed'}${parts.length ? ': ' + parts.join('; ') : ''}`;
-  return { ok, entries: m * n, maxRatio, ratios, relativeTolerance, analytic: A, numeric: J.values, tolerance: J.tolerance, worst, unresolved, adjoint, forward, message };
+  return {
+    ok,
+    entries: m * n,
+    maxRatio,
+    ratios,
+    relativeTolerance,
+    analytic: A,
+    numeric: J.values,
+    tolerance: J.tolerance,
+    worst,
+    unresolved,
+    adjoint,
+    forward,
+    message,
+  };
 }
 
 /** The throwing form of checkGradTight. */

@@ -4,7 +4,15 @@
 // The tight check, for the project's own claims, is in gradcheck-tight.ts (re-exported here).
 import { type Key, type Tensor, type Tree, flatten, key as makeKey, tensor, vjp } from '../engine/index.ts';
 import {
-  type Fn, type Mismatch, type Prepared, adjointResult, directional, directions, dot, prepare, shifted,
+  type Fn,
+  type Mismatch,
+  type Prepared,
+  adjointResult,
+  directional,
+  directions,
+  dot,
+  prepare,
+  shifted,
 } from './gradcheck-common.ts';
 
 export type { Mismatch } from './gradcheck-common.ts';
@@ -84,9 +92,11 @@ const l1 = (a: ArrayLike<number>) => {
  */
 export function checkGrad(f: Fn, inputs: readonly Tree[], options: GradCheckOptions = {}): GradCheckReport {
   const { eps = 1e-6, atol = 1e-5, rtol = 1e-3, mode = 'full', key = makeKey(0) } = options;
-  if (!(eps > 0 && Number.isFinite(eps))) throw new RangeError(`checkGrad: eps must be a finite number > 0, got ${eps}`);
+  if (!(eps > 0 && Number.isFinite(eps)))
+    throw new RangeError(`checkGrad: eps must be a finite number > 0, got ${eps}`);
   if (!(atol >= 0 && rtol >= 0)) throw new RangeError(`checkGrad: atol and rtol must be ≥ 0, got ${atol} and ${rtol}`);
-  if (mode !== 'full' && mode !== 'fast') throw new RangeError(`checkGrad: mode must be 'full' or 'fast', got ${String(mode)}`);
+  if (mode !== 'full' && mode !== 'fast')
+    throw new RangeError(`checkGrad: mode must be 'full' or 'fast', got ${String(mode)}`);
   const P = prepare(f, inputs);
   const { us, v } = directions(P, key);
   const d = directional(P, us, v);
@@ -95,7 +105,15 @@ export function checkGrad(f: Fn, inputs: readonly Tree[], options: GradCheckOpti
 
 type Directional = ReturnType<typeof directional>;
 
-function fullCheck(P: Prepared, us: Tensor[], v: Tensor, d: Directional, eps: number, atol: number, rtol: number): GradCheckReport {
+function fullCheck(
+  P: Prepared,
+  us: Tensor[],
+  v: Tensor,
+  d: Directional,
+  eps: number,
+  atol: number,
+  rtol: number,
+): GradCheckReport {
   const m = P.out.size;
   // analytic Jacobian, one reverse pass per output element
   const { pullback } = vjp(P.f, ...P.args);
@@ -105,7 +123,9 @@ function fullCheck(P: Prepared, us: Tensor[], v: Tensor, d: Directional, eps: nu
     e[o] = 1;
     rows.push(flatten(pullback(tensor(e, P.out.shape))).leaves);
   }
-  let maxAbs = 0, maxRel = 0, worstExcess = -Infinity;
+  let maxAbs = 0,
+    maxRel = 0,
+    worstExcess = -Infinity;
   let worst: Mismatch | null = null;
   const kinks: Mismatch[] = [];
   const base = P.out.data;
@@ -136,7 +156,10 @@ function fullCheck(P: Prepared, us: Tensor[], v: Tensor, d: Directional, eps: nu
         const analytic = rows[o][l].data[j];
         const tol = atol + rtol * Math.abs(numeric);
         const at = { input: arg, element: elementBase[arg] + j, output: o, analytic, numeric };
-        if (!(Math.abs(analytic - numeric) <= tol) && atKink(analytic, (base[o] - minus[o]) / eps, (plus[o] - base[o]) / eps, atol, rtol)) {
+        if (
+          !(Math.abs(analytic - numeric) <= tol) &&
+          atKink(analytic, (base[o] - minus[o]) / eps, (plus[o] - base[o]) / eps, atol, rtol)
+        ) {
           kinks.push(at);
           numericJu[o] += analytic * u[j]; // the forward-mode check below judges the other entries
           tolJu[o] += (atol + rtol * Math.abs(analytic)) * Math.abs(u[j]);
@@ -153,24 +176,56 @@ function fullCheck(P: Prepared, us: Tensor[], v: Tensor, d: Directional, eps: nu
   let forward: Mismatch | null = null;
   for (let o = 0; o < m && !forward; o++) {
     const tol = tolJu[o] + rtol * Math.abs(numericJu[o]);
-    if (!(Math.abs(d.Ju[o] - numericJu[o]) <= tol)) forward = { input: -1, element: -1, output: o, analytic: d.Ju[o], numeric: numericJu[o] };
+    if (!(Math.abs(d.Ju[o] - numericJu[o]) <= tol))
+      forward = { input: -1, element: -1, output: o, analytic: d.Ju[o], numeric: numericJu[o] };
   }
   const adjoint = adjointResult(d.lhs, d.rhs, 2 * tolJu.reduce((s, t, o) => s + t * Math.abs(v.data[o]), 0));
   const ok = worstExcess <= 0 && !forward && adjoint.ok;
-  const fwdMsg = forward ? `; forward mode: (J u) at output ${forward.output} is ${forward.analytic}, finite differences give ${forward.numeric}` : '';
-  const kinkMsg = kinks.length ? `; ${kinks.length} ${kinks.length === 1 ? 'entry straddles' : 'entries straddle'} a kink (one-sided differences disagree; the analytic value lies between them), first: input ${kinks[0].input}, element ${kinks[0].element}, output ${kinks[0].output}` : '';
-  return { ok, mode: 'full', maxAbsError: maxAbs, maxRelError: maxRel, worst: worstExcess > 0 || !forward ? worst : forward, adjoint, kinks, message: describeResult(ok, 'full', maxAbs, worst, adjoint, atol, rtol) + fwdMsg + kinkMsg };
+  const fwdMsg = forward
+    ? `; forward mode: (J u) at output ${forward.output} is ${forward.analytic}, finite differences give ${forward.numeric}`
+    : '';
+  const kinkMsg = kinks.length
+    ? `; ${kinks.length} ${kinks.length === 1 ? 'entry straddles' : 'entries straddle'} a kink (one-sided differences disagree; the analytic value lies between them), first: input ${kinks[0].input}, element ${kinks[0].element}, output ${kinks[0].output}`
+    : '';
+  return {
+    ok,
+    mode: 'full',
+    maxAbsError: maxAbs,
+    maxRelError: maxRel,
+    worst: worstExcess > 0 || !forward ? worst : forward,
+    adjoint,
+    kinks,
+    message: describeResult(ok, 'full', maxAbs, worst, adjoint, atol, rtol) + fwdMsg + kinkMsg,
+  };
 }
 
 /** One-sided slopes that disagree beyond the tolerance, with the analytic value between them (a subgradient). */
 function atKink(analytic: number, left: number, right: number, atol: number, rtol: number): boolean {
   const tol = atol + rtol * Math.max(Math.abs(left), Math.abs(right));
-  return Math.abs(right - left) > tol && analytic >= Math.min(left, right) - tol && analytic <= Math.max(left, right) + tol;
+  return (
+    Math.abs(right - left) > tol && analytic >= Math.min(left, right) - tol && analytic <= Math.max(left, right) + tol
+  );
 }
 
-function fastCheck(P: Prepared, us: Tensor[], v: Tensor, d: Directional, eps: number, atol: number, rtol: number): GradCheckReport {
-  const plus = shifted(P, us.map((u) => u.data), eps);
-  const minus = shifted(P, us.map((u) => u.data), -eps);
+function fastCheck(
+  P: Prepared,
+  us: Tensor[],
+  v: Tensor,
+  d: Directional,
+  eps: number,
+  atol: number,
+  rtol: number,
+): GradCheckReport {
+  const plus = shifted(
+    P,
+    us.map((u) => u.data),
+    eps,
+  );
+  const minus = shifted(
+    P,
+    us.map((u) => u.data),
+    -eps,
+  );
   const fd = new Float64Array(plus.length);
   for (let i = 0; i < fd.length; i++) fd[i] = (plus[i] - minus[i]) / (2 * eps);
   const numeric = dot(v.data, fd);
@@ -178,7 +233,12 @@ function fastCheck(P: Prepared, us: Tensor[], v: Tensor, d: Directional, eps: nu
   const tol = atol * l1(v.data) * us.reduce((s, u) => s + l1(u.data), 0) + rtol * Math.abs(numeric);
   const errRev = Math.abs(d.rhs - numeric);
   const errFwd = Math.abs(d.lhs - numeric);
-  const adjoint = adjointResult(d.lhs, d.rhs, 2 * (atol * l1(v.data) * us.reduce((s, u) => s + l1(u.data), 0) + rtol * Math.max(Math.abs(d.lhs), Math.abs(d.rhs))));
+  const adjoint = adjointResult(
+    d.lhs,
+    d.rhs,
+    2 *
+      (atol * l1(v.data) * us.reduce((s, u) => s + l1(u.data), 0) + rtol * Math.max(Math.abs(d.lhs), Math.abs(d.rhs))),
+  );
   const passed = errRev <= tol && errFwd <= tol && adjoint.ok;
   const err = Math.max(errRev, errFwd);
   const report: GradCheckReport = {
@@ -206,10 +266,23 @@ function fastCheck(P: Prepared, us: Tensor[], v: Tensor, d: Directional, eps: nu
   return report;
 }
 
-function describeResult(ok: boolean, mode: string, maxAbs: number, worst: Mismatch | null, adjoint: GradCheckReport['adjoint'], atol: number, rtol: number): string {
-  const adj = adjoint.ok ? '' : `; forward and reverse mode disagree: ⟨v, Ju⟩ = ${adjoint.lhs} but ⟨Jᵀv, u⟩ = ${adjoint.rhs} (|diff| ${adjoint.error.toExponential(3)} > ${adjoint.tolerance.toExponential(3)})`;
+function describeResult(
+  ok: boolean,
+  mode: string,
+  maxAbs: number,
+  worst: Mismatch | null,
+  adjoint: GradCheckReport['adjoint'],
+  atol: number,
+  rtol: number,
+): string {
+  const adj = adjoint.ok
+    ? ''
+    : `; forward and reverse mode disagree: ⟨v, Ju⟩ = ${adjoint.lhs} but ⟨Jᵀv, u⟩ = ${adjoint.rhs} (|diff| ${adjoint.error.toExponential(3)} > ${adjoint.tolerance.toExponential(3)})`;
   if (ok) return `gradient check passed (${mode}): max |analytic − numeric| = ${maxAbs.toExponential(3)}`;
-  const w = worst && worst.input >= 0 ? `; worst: input ${worst.input}, element ${worst.element}, output ${worst.output}: analytic ${worst.analytic}, numeric ${worst.numeric} (tolerance ${atol} + ${rtol}·|numeric|)` : '';
+  const w =
+    worst && worst.input >= 0
+      ? `; worst: input ${worst.input}, element ${worst.element}, output ${worst.output}: analytic ${worst.analytic}, numeric ${worst.numeric} (tolerance ${atol} + ${rtol}·|numeric|)`
+      : '';
   return `gradient check failed (${mode}): max |analytic − numeric| = ${maxAbs.toExponential(3)}${w}${adj}`;
 }
 

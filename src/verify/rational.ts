@@ -40,7 +40,8 @@ export const MAX_ENSEMBLE_INPUTS = 12;
 export const MAX_RIDGE_MASK_BITS = 14;
 
 // mathjs's test reads x.constructor, which an object without a prototype lacks
-const isFraction = (x: unknown): boolean => x !== null && typeof x === 'object' && Object.getPrototypeOf(x) !== null && isMathFraction(x);
+const isFraction = (x: unknown): boolean =>
+  x !== null && typeof x === 'object' && Object.getPrototypeOf(x) !== null && isMathFraction(x);
 
 const ZERO = fraction(0);
 const ONE = fraction(1);
@@ -48,7 +49,9 @@ const ONE = fraction(1);
 /** Thrown by `solve` when the matrix has no inverse. */
 export class SingularSystemError extends Error {
   constructor(fn: string, column: number, size: number) {
-    super(`${fn}: expected an invertible ${size}×${size} matrix, got a singular one (no nonzero pivot in column ${column} after eliminating the columns before it)`);
+    super(
+      `${fn}: expected an invertible ${size}×${size} matrix, got a singular one (no nonzero pivot in column ${column} after eliminating the columns before it)`,
+    );
     this.name = 'SingularSystemError';
   }
 }
@@ -93,16 +96,22 @@ export function toFraction(x: RationalInput, fn = 'toFraction', arg = 'x'): Frac
     try {
       return fraction(x);
     } catch {
-      throw new RangeError(`${fn}: expected ${arg} to be a fraction string such as '1/3' or '0.25', got ${describeRational(x)}`);
+      throw new RangeError(
+        `${fn}: expected ${arg} to be a fraction string such as '1/3' or '0.25', got ${describeRational(x)}`,
+      );
     }
   }
-  throw new TypeError(`${fn}: expected ${arg} to be a Fraction, number, bigint or string, got ${x === null ? 'null' : typeof x}`);
+  throw new TypeError(
+    `${fn}: expected ${arg} to be a Fraction, number, bigint or string, got ${x === null ? 'null' : typeof x}`,
+  );
 }
 
 /** Converts a vector; with `length`, also checks it. */
 export function toVector(v: VectorInput, fn = 'toVector', arg = 'v', length?: number): Vector {
-  if (!Array.isArray(v)) throw new TypeError(`${fn}: expected ${arg} to be an array of rationals, got ${v === null ? 'null' : typeof v}`);
-  if (length !== undefined && v.length !== length) throw new RangeError(`${fn}: expected ${arg} to have length ${length}, got length ${v.length}`);
+  if (!Array.isArray(v))
+    throw new TypeError(`${fn}: expected ${arg} to be an array of rationals, got ${v === null ? 'null' : typeof v}`);
+  if (length !== undefined && v.length !== length)
+    throw new RangeError(`${fn}: expected ${arg} to have length ${length}, got length ${v.length}`);
   return v.map((x, i) => toFraction(x, fn, `${arg}[${i}]`));
 }
 
@@ -112,15 +121,23 @@ export function toVector(v: VectorInput, fn = 'toVector', arg = 'v', length?: nu
  */
 export function toMatrix(M: MatrixInput, fn = 'toMatrix', arg = 'M', rows?: number, cols?: number): Matrix {
   if (!Array.isArray(M) || M.some((row) => !Array.isArray(row))) {
-    throw new TypeError(`${fn}: expected ${arg} to be an array of rows (arrays of rationals), got ${describeRational(M)}`);
+    throw new TypeError(
+      `${fn}: expected ${arg} to be an array of rows (arrays of rationals), got ${describeRational(M)}`,
+    );
   }
-  if (M.length === 0 || M[0].length === 0) throw new RangeError(`${fn}: expected ${arg} to have at least one row and one column, got ${M.length} rows`);
+  if (M.length === 0 || M[0].length === 0)
+    throw new RangeError(`${fn}: expected ${arg} to have at least one row and one column, got ${M.length} rows`);
   const c = M[0].length;
   M.forEach((row, i) => {
-    if (row.length !== c) throw new RangeError(`${fn}: expected every row of ${arg} to have ${c} entries (as row 0), got ${row.length} in row ${i}`);
+    if (row.length !== c)
+      throw new RangeError(
+        `${fn}: expected every row of ${arg} to have ${c} entries (as row 0), got ${row.length} in row ${i}`,
+      );
   });
-  if (rows !== undefined && M.length !== rows) throw new RangeError(`${fn}: expected ${arg} to have ${rows} rows, got ${M.length}`);
-  if (cols !== undefined && c !== cols) throw new RangeError(`${fn}: expected ${arg} to have ${cols} columns, got ${c}`);
+  if (rows !== undefined && M.length !== rows)
+    throw new RangeError(`${fn}: expected ${arg} to have ${rows} rows, got ${M.length}`);
+  if (cols !== undefined && c !== cols)
+    throw new RangeError(`${fn}: expected ${arg} to have ${cols} columns, got ${c}`);
   return M.map((row, i) => toVector(row, fn, `${arg}[${i}]`));
 }
 
@@ -135,10 +152,14 @@ export function toKeep(keep: RationalInput, fn = 'toKeep'): Fraction {
 
 /** Checks a mask of n entries, each 0 or 1. */
 export function toMask(mask: Mask, n: number, fn = 'toMask', arg = 'mask'): number[] {
-  if (!Array.isArray(mask)) throw new TypeError(`${fn}: expected ${arg} to be an array of 0s and 1s, got ${mask === null ? 'null' : typeof mask}`);
+  if (!Array.isArray(mask))
+    throw new TypeError(
+      `${fn}: expected ${arg} to be an array of 0s and 1s, got ${mask === null ? 'null' : typeof mask}`,
+    );
   if (mask.length !== n) throw new RangeError(`${fn}: expected ${arg} to have length ${n}, got length ${mask.length}`);
   mask.forEach((r, i) => {
-    if (r !== 0 && r !== 1) throw new RangeError(`${fn}: expected ${arg}[${i}] to be 0 or 1, got ${describeRational(r)}`);
+    if (r !== 0 && r !== 1)
+      throw new RangeError(`${fn}: expected ${arg}[${i}] to be 0 or 1, got ${describeRational(r)}`);
   });
   return [...mask];
 }
@@ -305,7 +326,10 @@ export function exactLinearEnsemble(W: MatrixInput, b: VectorInput, y: VectorInp
   const a = affine(fn, W, b, y);
   const k = toKeep(keep, fn);
   const n = a.y.length;
-  if (n > MAX_ENSEMBLE_INPUTS) throw new RangeError(`${fn}: expected y to have at most ${MAX_ENSEMBLE_INPUTS} entries (2^n masks are enumerated), got ${n}`);
+  if (n > MAX_ENSEMBLE_INPUTS)
+    throw new RangeError(
+      `${fn}: expected y to have at most ${MAX_ENSEMBLE_INPUTS} entries (2^n masks are enumerated), got ${n}`,
+    );
   let mean = a.b.map(() => ZERO);
   forEachMask(n, k, (mask, prob) => {
     const out = addK(matVecK(a.W, hadamardK(maskK(mask), a.y)), a.b);
@@ -328,7 +352,13 @@ export function paperOutput(W: MatrixInput, b: VectorInput, y: VectorInput, mask
 }
 
 /** E-INV, inverted dropout in training with weights keep·W: (keep·W)(r ⊙ y / keep) + b. */
-export function invertedOutput(W: MatrixInput, b: VectorInput, y: VectorInput, keep: RationalInput, mask: Mask): Vector {
+export function invertedOutput(
+  W: MatrixInput,
+  b: VectorInput,
+  y: VectorInput,
+  keep: RationalInput,
+  mask: Mask,
+): Vector {
   const a = affine('invertedOutput', W, b, y);
   const k = toKeep(keep, 'invertedOutput');
   const r = maskK(toMask(mask, a.y.length, 'invertedOutput'));
@@ -345,7 +375,13 @@ export function paperInference(W: MatrixInput, b: VectorInput, y: VectorInput, k
 export function invertedInference(W: MatrixInput, b: VectorInput, y: VectorInput, keep: RationalInput): Vector {
   const a = affine('invertedInference', W, b, y);
   const k = toKeep(keep, 'invertedInference');
-  return addK(matVecK(a.W.map((row) => scaleK(k, row)), a.y), a.b);
+  return addK(
+    matVecK(
+      a.W.map((row) => scaleK(k, row)),
+      a.y,
+    ),
+    a.b,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -378,7 +414,10 @@ export function expectedDropoutLoss(X: MatrixInput, y: VectorInput, w: VectorInp
   const wv = toVector(w, fn, 'w', g.X[0].length);
   const n = g.X.length;
   const d = wv.length;
-  if (n * d > MAX_RIDGE_MASK_BITS) throw new RangeError(`${fn}: expected X to have at most ${MAX_RIDGE_MASK_BITS} entries (2^(n·d) masks are enumerated), got ${n}×${d} = ${n * d}`);
+  if (n * d > MAX_RIDGE_MASK_BITS)
+    throw new RangeError(
+      `${fn}: expected X to have at most ${MAX_RIDGE_MASK_BITS} entries (2^(n·d) masks are enumerated), got ${n}×${d} = ${n * d}`,
+    );
   let loss = ZERO;
   forEachMask(n * d, g.keep, (mask, prob) => {
     const RX = g.X.map((row, i) => row.map((x, j) => (mask[i * d + j] === 1 ? x : ZERO)));

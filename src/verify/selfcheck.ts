@@ -31,7 +31,12 @@ export interface GradCase {
 }
 
 /** D-FWD and D-BWD, exactly, for each rate and convention, on `n` elements drawn from the key; `op` is the engine's dropout unless another with its signature is given. */
-export function checkDropoutOp(seed: number, rates: readonly number[], n = 10_000, op: typeof dropout = dropout): DropoutCase[] {
+export function checkDropoutOp(
+  seed: number,
+  rates: readonly number[],
+  n = 10_000,
+  op: typeof dropout = dropout,
+): DropoutCase[] {
   const base = key(seed);
   const x = normal(foldIn(base, 0), [n]);
   const g = normal(foldIn(base, 1), [n]);
@@ -45,13 +50,22 @@ export function checkDropoutOp(seed: number, rates: readonly number[], n = 10_00
       const { value, pullback } = vjp((x) => op(k, x, { rate, training: true, convention }), x);
       const [dx] = pullback(g);
       const inf = op(undefined, x, { rate, training: false, convention });
-      let fwd = 0, bwd = 0, test = 0;
+      let fwd = 0,
+        bwd = 0,
+        test = 0;
       for (let j = 0; j < n; j++) {
         if (value.data[j] !== (r[j] ? x.data[j] * scale : 0)) fwd++;
         if (dx.data[j] !== (r[j] ? g.data[j] * scale : 0)) bwd++;
         if (inf.data[j] !== (convention === 'inverted' ? x.data[j] : x.data[j] * keep)) test++;
       }
-      cases.push({ rate, convention, elements: n, forwardMismatches: fwd, backwardMismatches: bwd, inferenceMismatches: test });
+      cases.push({
+        rate,
+        convention,
+        elements: n,
+        forwardMismatches: fwd,
+        backwardMismatches: bwd,
+        inferenceMismatches: test,
+      });
     }
   });
   return cases;
@@ -59,7 +73,13 @@ export function checkDropoutOp(seed: number, rates: readonly number[], n = 10_00
 
 /** G-FD and G-ADJ on small dropout MLPs with their masks fixed by a key. */
 export function checkNetworkGradients(seed: number): GradCase[] {
-  const specs: { sizes: number[]; activation: Activation; inputRate: number; hiddenRate: number; convention: Convention }[] = [
+  const specs: {
+    sizes: number[];
+    activation: Activation;
+    inputRate: number;
+    hiddenRate: number;
+    convention: Convention;
+  }[] = [
     { sizes: [3, 4, 2], activation: 'relu', inputRate: 0.2, hiddenRate: 0.5, convention: 'inverted' },
     { sizes: [4, 5, 3, 3], activation: 'tanh', inputRate: 0.1, hiddenRate: 0.3, convention: 'inverted' },
     { sizes: [2, 6, 6, 2], activation: 'sigmoid', inputRate: 0, hiddenRate: 0.7, convention: 'scale-at-inference' },

@@ -26,7 +26,8 @@ function smallestN(op: string, radius: (n: number) => number, t: number, minN: n
   const maxN = Number.MAX_SAFE_INTEGER;
   let hi = minN;
   while (radius(hi) > t) {
-    if (hi === maxN) throw new RangeError(`${op}: t ${t} is too small: even n = 2^53 − 1 samples give a radius of ${radius(maxN)}`);
+    if (hi === maxN)
+      throw new RangeError(`${op}: t ${t} is too small: even n = 2^53 − 1 samples give a radius of ${radius(maxN)}`);
     hi = Math.min(maxN, hi * 2);
   }
   let lo = hi === minN ? minN - 1 : Math.floor(hi / 2); // below minN, or at most the last hi that failed: radius(lo) > t
@@ -83,7 +84,8 @@ export function bernsteinRadius(n: number, alpha: number, variance: number, rang
   return bernstein(n, lnOver(2, alpha), variance, range);
 }
 
-const bernstein = (n: number, L: number, variance: number, range: number) => Math.sqrt((2 * variance * L) / n) + (2 * range * L) / (3 * n);
+const bernstein = (n: number, L: number, variance: number, range: number) =>
+  Math.sqrt((2 * variance * L) / n) + (2 * range * L) / (3 * n);
 
 /** The smallest n with bernsteinRadius(n, alpha, variance, range) ≤ t. Same assumptions as bernsteinRadius. */
 export function bernsteinSampleSize(t: number, alpha: number, variance: number, range: number): number {
@@ -101,7 +103,8 @@ function sampleVariance(s: ArrayLike<number>): number {
   let mean = 0;
   for (let i = 0; i < s.length; i++) mean += s[i];
   mean /= s.length;
-  let ss = 0, c = 0; // c: the compensation Σ(x − x̄), zero in exact arithmetic
+  let ss = 0,
+    c = 0; // c: the compensation Σ(x − x̄), zero in exact arithmetic
   for (let i = 0; i < s.length; i++) {
     const d = s[i] - mean;
     ss += d * d;
@@ -110,7 +113,8 @@ function sampleVariance(s: ArrayLike<number>): number {
   return Math.max(0, (ss - (c * c) / s.length) / (s.length - 1));
 }
 
-const empiricalBernstein = (n: number, L: number, v: number, range: number) => Math.sqrt((2 * v * L) / n) + (7 * range * L) / (3 * (n - 1));
+const empiricalBernstein = (n: number, L: number, v: number, range: number) =>
+  Math.sqrt((2 * v * L) / n) + (7 * range * L) / (3 * (n - 1));
 
 /**
  * The empirical Bernstein bound (Maurer & Pontil 2009, Theorem 4), two-sided: for n ≥ 2 independent
@@ -121,7 +125,11 @@ const empiricalBernstein = (n: number, L: number, v: number, range: number) => M
  * No variance bound is needed: the radius adapts to the data. Pass the samples themselves (checked
  * to fit in an interval of width range) or { n, sampleVariance }.
  */
-export function empiricalBernsteinRadius(samples: ArrayLike<number> | { n: number; sampleVariance: number }, alpha: number, range: number): number {
+export function empiricalBernsteinRadius(
+  samples: ArrayLike<number> | { n: number; sampleVariance: number },
+  alpha: number,
+  range: number,
+): number {
   const op = 'empiricalBernsteinRadius';
   alphaArg(op, alpha);
   positive(op, 'range', range);
@@ -130,18 +138,26 @@ export function empiricalBernsteinRadius(samples: ArrayLike<number> | { n: numbe
     n = int(op, 'samples.n', samples.n, 2);
     const what = 'a finite number ≥ 0';
     v = num(op, 'samples.sampleVariance', samples.sampleVariance, what);
-    if (!(v >= 0 && Number.isFinite(v))) throw new RangeError(`${op}: expected samples.sampleVariance to be ${what}, got ${describeValue(v)}`);
+    if (!(v >= 0 && Number.isFinite(v)))
+      throw new RangeError(`${op}: expected samples.sampleVariance to be ${what}, got ${describeValue(v)}`);
     // n points in an interval of width range have Σ(x − x̄)² ≤ n·range²/4
     const max = (n * range * range) / (4 * (n - 1));
-    if (v > max) throw new RangeError(`${op}: expected samples.sampleVariance ≤ n·range²/(4(n − 1)) = ${max}, the most n = ${n} samples in an interval of width range ${range} can have, got ${describeValue(v)}`);
+    if (v > max)
+      throw new RangeError(
+        `${op}: expected samples.sampleVariance ≤ n·range²/(4(n − 1)) = ${max}, the most n = ${n} samples in an interval of width range ${range} can have, got ${describeValue(v)}`,
+      );
   } else {
     const s = samplesArg(op, samples, 2);
-    let min = Infinity, max = -Infinity;
+    let min = Infinity,
+      max = -Infinity;
     for (let i = 0; i < s.length; i++) {
       min = Math.min(min, s[i]);
       max = Math.max(max, s[i]);
     }
-    if (max - min > range) throw new RangeError(`${op}: expected the samples to lie in an interval of width range ${range}, but they span [${min}, ${max}]`);
+    if (max - min > range)
+      throw new RangeError(
+        `${op}: expected the samples to lie in an interval of width range ${range}, but they span [${min}, ${max}]`,
+      );
     n = s.length;
     v = sampleVariance(s);
   }
@@ -198,11 +214,16 @@ export function ksStatistic(samples: ArrayLike<number>, cdf: (x: number) => numb
   const s = Float64Array.from(samplesArg(op, samples, 1)).sort();
   if (typeof cdf !== 'function') throw new TypeError(`${op}: expected cdf to be a function, got ${describeValue(cdf)}`);
   const n = s.length;
-  let d = 0, prev = 0;
+  let d = 0,
+    prev = 0;
   for (let i = 0; i < n; i++) {
     const F = cdf(s[i]);
-    if (typeof F !== 'number' || !(F >= 0 && F <= 1)) throw new RangeError(`${op}: expected cdf(${s[i]}) to be a probability in [0, 1], got ${describeValue(F)}`);
-    if (F < prev) throw new RangeError(`${op}: expected cdf to be non-decreasing, but cdf(${s[i]}) = ${F} < cdf(${s[i - 1]}) = ${prev}`);
+    if (typeof F !== 'number' || !(F >= 0 && F <= 1))
+      throw new RangeError(`${op}: expected cdf(${s[i]}) to be a probability in [0, 1], got ${describeValue(F)}`);
+    if (F < prev)
+      throw new RangeError(
+        `${op}: expected cdf to be non-decreasing, but cdf(${s[i]}) = ${F} < cdf(${s[i - 1]}) = ${prev}`,
+      );
     prev = F;
     d = Math.max(d, (i + 1) / n - F, F - i / n);
   }
@@ -274,9 +295,12 @@ export class AlphaBudget {
 
   /** The α for one more assertion, named by `label` (a non-empty string). */
   next(label: string): number {
-    if (typeof label !== 'string' || label.length === 0) throw new TypeError(`AlphaBudget.next: expected label to be a non-empty string, got ${describeValue(label)}`);
+    if (typeof label !== 'string' || label.length === 0)
+      throw new TypeError(`AlphaBudget.next: expected label to be a non-empty string, got ${describeValue(label)}`);
     if (this.#labels.length >= this.count) {
-      throw new RangeError(`AlphaBudget.next: the budget of ${this.total} is spent: all ${this.count} assertions are taken, so "${label}" cannot have one; raise count (or total) instead`);
+      throw new RangeError(
+        `AlphaBudget.next: the budget of ${this.total} is spent: all ${this.count} assertions are taken, so "${label}" cannot have one; raise count (or total) instead`,
+      );
     }
     this.#labels.push(label);
     return this.perAssertion;

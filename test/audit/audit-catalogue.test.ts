@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { PROPERTIES, auditDropout } from '../../src/verify/audit/index.ts';
 
 const dir = new URL('../support/candidates/broken/', import.meta.url);
-const files = readdirSync(dir).filter((f) => f.endsWith('.ts')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.ts'))
+  .sort();
 
 describe('the broken candidates', () => {
   it('cover every property of the battery', async () => {
@@ -22,6 +24,7 @@ describe('the broken candidates', () => {
     expect(result.ok).toBe(false);
     for (const id of mod.catches as string[]) expect(failed, `${f} should fail ${id}`).toContain(id);
     // the evidence of each failing property names a call (or an input) that shows the failure
-    for (const p of result.properties.filter((q) => q.verdict === 'fail')) expect(p.evidence).toMatch(/(forward|vjp)\(x of length \d+|lag \d+|sign|magnitude|seeds \d+/);
+    for (const p of result.properties.filter((q) => q.verdict === 'fail'))
+      expect(p.evidence).toMatch(/(forward|vjp)\(x of length \d+|lag \d+|sign|magnitude|seeds \d+/);
   });
 });

@@ -9,7 +9,8 @@ import { USAGE, main } from '../../src/cli/dropcheck.ts';
 const here = (p: string) => new URL(p, import.meta.url).pathname;
 
 async function run(...args: string[]) {
-  let out = '', err = '';
+  let out = '',
+    err = '';
   const code = await main(args, { out: (s) => (out += s), err: (s) => (err += s) });
   return { code, out, err };
 }
@@ -20,7 +21,16 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 describe('dropcheck audit', () => {
   it('exit 0 and the table for a correct candidate; --report writes the same markdown', async () => {
     const report = join(tmp, 'audit.md');
-    const r = await run('audit', here('../support/candidates/correct/scale-at-inference.ts'), '--seed', '7', '--timeout', '5000', '--report', report);
+    const r = await run(
+      'audit',
+      here('../support/candidates/correct/scale-at-inference.ts'),
+      '--seed',
+      '7',
+      '--timeout',
+      '5000',
+      '--report',
+      report,
+    );
     expect(r.code).toBe(0);
     expect(r.out).toContain('**PASS**: all 17 properties that apply hold.');
     expect(r.out).toContain('| property | verdict | evidence | test | false-failure bound | power |');
@@ -39,10 +49,22 @@ describe('dropcheck audit', () => {
 
   it.each([
     [['audit', 'no/such/module.ts'], /cannot load no\/such\/module\.ts/],
-    [['audit', here('../support/candidates/malformed/no-default.ts')], /no-default\.ts: the module has no default export; expected `export default \{ name, convention, forward, vjp\? \}`/],
-    [['audit', here('../support/candidates/malformed/bad-convention.ts')], /bad-convention\.ts: expected convention to be 'inverted' or 'scale-at-inference', got "standard"/],
-    [['audit', here('../support/candidates/malformed/throws-on-load.ts')], /cannot load .*this module cannot be loaded/],
-    [['audit', here('../support/candidates/malformed/throws-string.ts')], /cannot load .*throws-string\.ts: not an Error/],
+    [
+      ['audit', here('../support/candidates/malformed/no-default.ts')],
+      /no-default\.ts: the module has no default export; expected `export default \{ name, convention, forward, vjp\? \}`/,
+    ],
+    [
+      ['audit', here('../support/candidates/malformed/bad-convention.ts')],
+      /bad-convention\.ts: expected convention to be 'inverted' or 'scale-at-inference', got "standard"/,
+    ],
+    [
+      ['audit', here('../support/candidates/malformed/throws-on-load.ts')],
+      /cannot load .*this module cannot be loaded/,
+    ],
+    [
+      ['audit', here('../support/candidates/malformed/throws-string.ts')],
+      /cannot load .*throws-string\.ts: not an Error/,
+    ],
     [['audit', 'a.ts', '--timeout', ''], /--timeout expects a number, got ""/],
     [[], /missing command\nusage: dropcheck audit <module>/],
     [['check', 'x.ts'], /unknown command "check"/],
@@ -52,7 +74,10 @@ describe('dropcheck audit', () => {
     [['audit', 'a.ts', '--seed', 'x'], /--seed expects a number, got "x"/],
     [['audit', 'a.ts', '--fast'], /unknown option "--fast"/],
     [['audit', 'a.ts', '--report'], /--report needs a file name/],
-    [['audit', here('../support/candidates/correct/inverted.ts'), '--alpha', '2'], /expected option alpha to be a probability in \(0, 1\), got 2/],
+    [
+      ['audit', here('../support/candidates/correct/inverted.ts'), '--alpha', '2'],
+      /expected option alpha to be a probability in \(0, 1\), got 2/,
+    ],
   ])('exit 2: %o', async (args, message) => {
     const r = await run(...(args as string[]));
     expect(r.code).toBe(2);
@@ -60,25 +85,37 @@ describe('dropcheck audit', () => {
     expect(r.out).toBe('');
   });
 
-  it.each([[['--help']], [['-h']], [['audit', '--help']], [['audit', 'x.ts', '-h']]])('%o prints the full usage on stdout and exits 0', async (args) => {
-    const r = await run(...(args as string[]));
-    expect(r.code).toBe(0);
-    expect(r.out).toBe(`${USAGE}\n`);
-    expect(r.err).toBe('');
-  });
+  it.each([[['--help']], [['-h']], [['audit', '--help']], [['audit', 'x.ts', '-h']]])(
+    '%o prints the full usage on stdout and exits 0',
+    async (args) => {
+      const r = await run(...(args as string[]));
+      expect(r.code).toBe(0);
+      expect(r.out).toBe(`${USAGE}\n`);
+      expect(r.err).toBe('');
+    },
+  );
 
   it('a bad command line gives one line saying what is wrong and the usage line, nothing more', async () => {
     const r = await run('audit');
-    expect(r.err).toBe('dropcheck: missing <module>\nusage: dropcheck audit <module> [--alpha 1e-6] [--seed N] [--timeout ms] [--json] [--report out.md]  (dropcheck --help for details)\n');
+    expect(r.err).toBe(
+      'dropcheck: missing <module>\nusage: dropcheck audit <module> [--alpha 1e-6] [--seed N] [--timeout ms] [--json] [--report out.md]  (dropcheck --help for details)\n',
+    );
   });
 
   it('the installed bin runs a TypeScript candidate and sets the exit status', () => {
     const bin = here('../../bin/dropcheck.mjs');
-    const out = execFileSync(process.execPath, [bin, 'audit', here('../support/candidates/correct/async-no-vjp.ts'), '--seed', '3'], { encoding: 'utf8' });
+    const out = execFileSync(
+      process.execPath,
+      [bin, 'audit', here('../support/candidates/correct/async-no-vjp.ts'), '--seed', '3'],
+      { encoding: 'utf8' },
+    );
     expect(out).toContain('**PASS**');
-    let status = 0, stderr: string | Buffer = '';
+    let status = 0,
+      stderr: string | Buffer = '';
     try {
-      execFileSync(process.execPath, [bin, 'audit', here('../support/candidates/malformed/no-default.ts')], { stdio: 'pipe' });
+      execFileSync(process.execPath, [bin, 'audit', here('../support/candidates/malformed/no-default.ts')], {
+        stdio: 'pipe',
+      });
     } catch (e) {
       ({ status, stderr } = e as { status: number; stderr: Buffer | string });
     }

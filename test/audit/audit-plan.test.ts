@@ -3,7 +3,16 @@
 import { describe, expect, it } from 'vitest';
 import { auditDropout, resolveOptions } from '../../src/verify/audit/index.ts';
 import fc from 'fast-check';
-import { type CountPlan, dependenceSize, expectationAt, expectationPlan, frequencyAt, frequencyPlan, smallestPlan, twoSample } from '../../src/verify/audit/plan.ts';
+import {
+  type CountPlan,
+  dependenceSize,
+  expectationAt,
+  expectationPlan,
+  frequencyAt,
+  frequencyPlan,
+  smallestPlan,
+  twoSample,
+} from '../../src/verify/audit/plan.ts';
 import { binomialCdf } from '../../src/verify/stats.ts';
 import inverted from '../support/candidates/correct/inverted.ts';
 
@@ -17,7 +26,15 @@ describe('options', () => {
     await expect(auditDropout(inverted, { rateError: 1e-5 })).rejects.toThrow(/larger effect or a larger alpha/);
   });
   it('defaults', () => {
-    expect(resolveOptions()).toEqual({ alpha: 1e-6, seed: 20261127, rateError: 0.01, scaleError: 0.01, dependence: 0.02, power: 0.999, timeoutMs: 30000 });
+    expect(resolveOptions()).toEqual({
+      alpha: 1e-6,
+      seed: 20261127,
+      rateError: 0.01,
+      scaleError: 0.01,
+      dependence: 0.02,
+      power: 0.999,
+      timeoutMs: 30000,
+    });
     expect(resolveOptions({ seed: 3, alpha: undefined }).seed).toBe(3);
   });
   it.each([
@@ -69,10 +86,15 @@ describe('sample-size plans', () => {
   it('the dependence sample is a multiple of 1,024, never 0, even for the largest effect at α near 1 (the period test needs windows of 128)', () => {
     expect(dependenceSize(0.99, 1, 1e-9)).toBe(1024);
     fc.assert(
-      fc.property(fc.double({ min: 1e-12, max: 0.999, noNaN: true }), fc.double({ min: 1e-3, max: 1, noNaN: true }), fc.double({ min: 1e-9, max: 0.9999, noNaN: true }), (alpha, effect, power) => {
-        const n = dependenceSize(alpha, effect, power);
-        expect(n % 1024 === 0 && n >= 1024).toBe(true);
-      }),
+      fc.property(
+        fc.double({ min: 1e-12, max: 0.999, noNaN: true }),
+        fc.double({ min: 1e-3, max: 1, noNaN: true }),
+        fc.double({ min: 1e-9, max: 0.9999, noNaN: true }),
+        (alpha, effect, power) => {
+          const n = dependenceSize(alpha, effect, power);
+          expect(n % 1024 === 0 && n >= 1024).toBe(true);
+        },
+      ),
     );
   });
 });
@@ -88,12 +110,28 @@ describe('option bounds', () => {
     ['power', [1e-9, 0.999999], [0, 1, 1.5]],
     ['timeoutMs', [1e-3, 1, 2 ** 31 - 1], [0, -1, 2 ** 31, Infinity, NaN]],
   ];
-  it.each(BOUNDS)('%s: accepts its range, refuses past either end, naming the option and the value', (name, ok, bad) => {
-    for (const v of ok) expect(resolveOptions({ [name]: v })[name as 'alpha'], `${name} ${v}`).toBe(v);
-    for (const v of bad) expect(() => resolveOptions({ [name]: v }), `${name} ${v}`).toThrow(new RegExp(`^auditDropout: expected option ${name} to be .*, got ${String(JSON.stringify(v) ?? v).replace(/[.+]/g, '\\$&')}$`));
-  });
+  it.each(BOUNDS)(
+    '%s: accepts its range, refuses past either end, naming the option and the value',
+    (name, ok, bad) => {
+      for (const v of ok) expect(resolveOptions({ [name]: v })[name as 'alpha'], `${name} ${v}`).toBe(v);
+      for (const v of bad)
+        expect(() => resolveOptions({ [name]: v }), `${name} ${v}`).toThrow(
+          new RegExp(
+            `^auditDropout: expected option ${name} to be .*, got ${String(JSON.stringify(v) ?? v).replace(/[.+]/g, '\\$&')}$`,
+          ),
+        );
+    },
+  );
   it('an option given as undefined takes its default; the others are kept as given', () => {
-    expect(resolveOptions({ alpha: undefined, power: 0.9 })).toEqual({ alpha: 1e-6, seed: 20261127, rateError: 0.01, scaleError: 0.01, dependence: 0.02, power: 0.9, timeoutMs: 30000 });
+    expect(resolveOptions({ alpha: undefined, power: 0.9 })).toEqual({
+      alpha: 1e-6,
+      seed: 20261127,
+      rateError: 0.01,
+      scaleError: 0.01,
+      dependence: 0.02,
+      power: 0.9,
+      timeoutMs: 30000,
+    });
   });
 });
 
@@ -115,18 +153,23 @@ describe('plans at their edges', () => {
 
   it('the expectation test: power is the smaller over outputs scaled by 1 − e and 1 + e, false failure both tails', () => {
     const p = expectationAt(4000, 0.3, 1e-3, 0.05);
-    const rej = (c: number) => binomialCdf(Math.ceil(p.lo / c) - 1, 4000, 0.7) + 1 - binomialCdf(Math.floor(p.hi / c), 4000, 0.7);
+    const rej = (c: number) =>
+      binomialCdf(Math.ceil(p.lo / c) - 1, 4000, 0.7) + 1 - binomialCdf(Math.floor(p.hi / c), 4000, 0.7);
     expect(p.power).toBeCloseTo(Math.min(rej(0.95), rej(1.05)), 12);
     // here the 1 − e side is the weaker one (at 4,000 and rate 0.3 it was the 1 + e side)
     const q = expectationAt(1000, 0.5, 1e-3, 0.05);
-    const rejQ = (c: number) => binomialCdf(Math.ceil(q.lo / c) - 1, 1000, 0.5) + 1 - binomialCdf(Math.floor(q.hi / c), 1000, 0.5);
+    const rejQ = (c: number) =>
+      binomialCdf(Math.ceil(q.lo / c) - 1, 1000, 0.5) + 1 - binomialCdf(Math.floor(q.hi / c), 1000, 0.5);
     expect(rejQ(0.95)).toBeLessThan(rejQ(1.05) - 0.01);
     expect(q.power).toBeCloseTo(rejQ(0.95), 12);
     expect(p.falseFailure).toBeCloseTo(binomialCdf(p.lo - 1, 4000, 0.7) + 1 - binomialCdf(p.hi, 4000, 0.7), 12);
   });
 
   it('a plan is the smallest n reaching the power, to 1%, and plans are remembered', () => {
-    for (const [rate, e] of [[0.3, 0.05], [0.9, 0.02]] as const) {
+    for (const [rate, e] of [
+      [0.3, 0.05],
+      [0.9, 0.02],
+    ] as const) {
       const p = frequencyPlan(rate, 1e-4, e, 0.99);
       expect(p.power).toBeGreaterThanOrEqual(0.99);
       expect(frequencyAt(Math.floor(p.n / 1.02), rate, 1e-4, e).power).toBeLessThan(0.99);
@@ -176,7 +219,25 @@ describe('the search for the smallest plan', () => {
   };
 
   it('finds n0 to within 1%, from either side of the first guess of 1,024, trying each size once', () => {
-    for (const n0 of [1, 2, 7, 100, 511, 512, 513, 1000, 1023, 1024, 1025, 1500, 2048, 5000, 99_999, 100_000, 2 ** 26]) {
+    for (const n0 of [
+      1,
+      2,
+      7,
+      100,
+      511,
+      512,
+      513,
+      1000,
+      1023,
+      1024,
+      1025,
+      1500,
+      2048,
+      5000,
+      99_999,
+      100_000,
+      2 ** 26,
+    ]) {
       const s = step(n0);
       const n = smallestPlan(s.make, 0.9).n;
       expect(n, `n0 ${n0}`).toBeGreaterThanOrEqual(n0);
@@ -203,7 +264,9 @@ describe('the search for the smallest plan', () => {
 
   it('the largest size tried is 2^26: a test needing more is refused, one needing exactly that is planned', () => {
     const s = step(2 ** 26 + 1);
-    expect(() => smallestPlan(s.make, 0.9)).toThrow(/^audit plan: no sample size up to 67108864 reaches power 0\.9; ask for a larger effect or a larger alpha$/);
+    expect(() => smallestPlan(s.make, 0.9)).toThrow(
+      /^audit plan: no sample size up to 67108864 reaches power 0\.9; ask for a larger effect or a larger alpha$/,
+    );
     expect(Math.max(...s.tried)).toBe(2 ** 26);
     expect(smallestPlan(step(2 ** 26).make, 0.9).n).toBe(2 ** 26);
   });
@@ -212,7 +275,13 @@ describe('the search for the smallest plan', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 20 }), fc.nat(), (n0, salt) => {
         // above n0, every size whose hash is odd falls short: a ragged curve
-        const make = (n: number): CountPlan => ({ n, lo: 0, hi: n, falseFailure: 0, power: n >= n0 && (n === 2 ** 21 || (Math.imul(n ^ salt, 0x9e3779b1) >>> 16) % 2 === 0) ? 0.99 : 0.1 });
+        const make = (n: number): CountPlan => ({
+          n,
+          lo: 0,
+          hi: n,
+          falseFailure: 0,
+          power: n >= n0 && (n === 2 ** 21 || (Math.imul(n ^ salt, 0x9e3779b1) >>> 16) % 2 === 0) ? 0.99 : 0.1,
+        });
         const p = smallestPlan(make, 0.99);
         expect(p.power).toBe(0.99);
         expect(p.n).toBeGreaterThanOrEqual(n0);

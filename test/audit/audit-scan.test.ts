@@ -89,11 +89,18 @@ describe('matches', () => {
 describe('firstMismatch', () => {
   it('is the first index whose element does not match, skipping the marked ones', () => {
     fc.assert(
-      fc.property(pair, fc.constantFrom(...MATCHES), fc.array(fc.boolean(), { maxLength: 40 }), ([got, want], m, marks) => {
-        const skip = Uint8Array.from({ length: got.length }, (_, i) => (marks[i] ? 1 : 0));
-        expect(firstMismatch(got, want, m)).toBe([...got].findIndex((g, i) => !matches(g, want[i], m)));
-        expect(firstMismatch(got, want, m, skip)).toBe([...got].findIndex((g, i) => !marks[i] && !matches(g, want[i], m)));
-      }),
+      fc.property(
+        pair,
+        fc.constantFrom(...MATCHES),
+        fc.array(fc.boolean(), { maxLength: 40 }),
+        ([got, want], m, marks) => {
+          const skip = Uint8Array.from({ length: got.length }, (_, i) => (marks[i] ? 1 : 0));
+          expect(firstMismatch(got, want, m)).toBe([...got].findIndex((g, i) => !matches(g, want[i], m)));
+          expect(firstMismatch(got, want, m, skip)).toBe(
+            [...got].findIndex((g, i) => !marks[i] && !matches(g, want[i], m)),
+          );
+        },
+      ),
     );
   });
   it('edges: empty arrays, a mismatch at the last element, a skip mark that is not 1', () => {
@@ -105,7 +112,9 @@ describe('firstMismatch', () => {
   });
   it('refuses a match kind it does not know (matches() alone would read it as "same"), even for empty arrays', () => {
     for (const m of ['', 'Same', 'exact']) {
-      expect(() => firstMismatch(new Float64Array(0), new Float64Array(0), m as 'same')).toThrow(new RangeError(`firstMismatch: expected match to be one of equal, same, bits, close, close32, got "${m}"`));
+      expect(() => firstMismatch(new Float64Array(0), new Float64Array(0), m as 'same')).toThrow(
+        new RangeError(`firstMismatch: expected match to be one of equal, same, bits, close, close32, got "${m}"`),
+      );
     }
   });
 });
@@ -131,21 +140,39 @@ describe('element-wise arithmetic', () => {
   it('firstNeitherZeroNorScaled: the first output that is not 0 (either sign) and not x·s to 4 ulp', () => {
     fc.assert(
       fc.property(pair, value, ([y, x], s) => {
-        expect(firstNeitherZeroNorScaled(y, x, s)).toBe([...y].findIndex((v, i) => v !== 0 && !matches(v, x[i] * s, 'close')));
+        expect(firstNeitherZeroNorScaled(y, x, s)).toBe(
+          [...y].findIndex((v, i) => v !== 0 && !matches(v, x[i] * s, 'close')),
+        );
       }),
     );
     expect(firstNeitherZeroNorScaled(f64([0, -0, 2 * (1 + 2 ** -51), 5]), f64([7, 7, 2, 2]), 1)).toBe(3);
     expect(firstNeitherZeroNorScaled(f64([NaN]), f64([NaN]), 2)).toBe(-1);
     // in float32 arithmetic: a few float32 roundings pass, a bfloat16-sized error does not
-    expect(firstNeitherZeroNorScaled(f64([0, 2 * (1 + 2 ** -22), 2 * (1 + 2 ** -9)]), f64([7, 1, 1]), 2, 'close32')).toBe(2);
+    expect(
+      firstNeitherZeroNorScaled(f64([0, 2 * (1 + 2 ** -22), 2 * (1 + 2 ** -9)]), f64([7, 1, 1]), 2, 'close32'),
+    ).toBe(2);
     expect(firstNeitherZeroNorScaled(f64([2 * (1 + 2 ** -22)]), f64([1]), 2)).toBe(0);
   });
   it('directional: both inner products of the finite-difference check and their magnitudes', () => {
     const r = directional(f64([3, 1]), f64([1, 2]), 0.25, f64([1, -2]), f64([4, 5]), f64([-1, 3]));
     // fd = (fPlus − fMinus)/(2h) = [4, −2]; lhs = 1·4 + (−2)(−2) = 8; rhs = 4·(−1) + 5·3 = 11; scale = 4 + 4 + 4 + 15
     expect(r).toEqual({ lhs: 8, rhs: 11, scale: 27, rounding: 39 }); // rounding = 1·(3 + 1)/0.5 + 2·(1 + 2)/0.5 + 4 + 15
-    expect(directional(f64([3, 1]), f64([1, 2]), 0.5, f64([2, -1]), f64([4, 5]), f64([-1, 3]))).toEqual({ lhs: 5, rhs: 11, scale: 24, rounding: 30 });
-    expect(directional(new Float64Array(0), new Float64Array(0), 1, new Float64Array(0), new Float64Array(0), new Float64Array(0))).toEqual({ lhs: 0, rhs: 0, scale: 0, rounding: 0 });
+    expect(directional(f64([3, 1]), f64([1, 2]), 0.5, f64([2, -1]), f64([4, 5]), f64([-1, 3]))).toEqual({
+      lhs: 5,
+      rhs: 11,
+      scale: 24,
+      rounding: 30,
+    });
+    expect(
+      directional(
+        new Float64Array(0),
+        new Float64Array(0),
+        1,
+        new Float64Array(0),
+        new Float64Array(0),
+        new Float64Array(0),
+      ),
+    ).toEqual({ lhs: 0, rhs: 0, scale: 0, rounding: 0 });
   });
   it('countZeros counts +0 and −0, not NaN', () => {
     expect(countZeros(f64([0, -0, NaN, 1e-320, 0]))).toBe(3);
@@ -166,17 +193,23 @@ describe('element-wise arithmetic', () => {
 describe('keptSum', () => {
   it('is keep·Σ train/inference: the kept count for a correct implementation', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.boolean(), fc.double({ min: 0.5, max: 1.5 })), { maxLength: 200 }), fc.double({ min: 0.05, max: 1 }), (els, keep) => {
-        const x = f64(els.map(([, v]) => v));
-        const train = f64(els.map(([kept, v]) => (kept ? v / keep : 0)));
-        const { sum, broken } = keptSum(train, x, keep);
-        expect(broken).toBe(-1);
-        expect(Math.abs(sum - els.filter(([k]) => k).length)).toBeLessThan(1e-9);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.double({ min: 0.5, max: 1.5 })), { maxLength: 200 }),
+        fc.double({ min: 0.05, max: 1 }),
+        (els, keep) => {
+          const x = f64(els.map(([, v]) => v));
+          const train = f64(els.map(([kept, v]) => (kept ? v / keep : 0)));
+          const { sum, broken } = keptSum(train, x, keep);
+          expect(broken).toBe(-1);
+          expect(Math.abs(sum - els.filter(([k]) => k).length)).toBeLessThan(1e-9);
+        },
+      ),
     );
   });
   it('compensates: a million terms of 0.1 sum to 100,000 within 1e-9, where a plain sum is off by 1e-6', () => {
-    const n = 1_000_000, train = new Float64Array(n).fill(0.1), one = new Float64Array(n).fill(1);
+    const n = 1_000_000,
+      train = new Float64Array(n).fill(0.1),
+      one = new Float64Array(n).fill(1);
     let plain = 0;
     for (let i = 0; i < n; i++) plain += 0.1;
     expect(Math.abs(plain - 1e5)).toBeGreaterThan(1e-6);
@@ -193,7 +226,8 @@ describe('keptSum', () => {
 });
 
 describe('tally and lag pairs', () => {
-  const bits = (max: number) => fc.array(fc.integer({ min: 0, max: 1 }), { maxLength: max }).map((a) => Uint8Array.from(a));
+  const bits = (max: number) =>
+    fc.array(fc.integer({ min: 0, max: 1 }), { maxLength: max }).map((a) => Uint8Array.from(a));
   it('tally puts pair (group[i], event[i + shift]) in A when group[i] is 1, else B, for i in [from, to)', () => {
     fc.assert(
       fc.property(bits(60), bits(60), fc.nat(60), fc.nat(60), fc.nat(5), (group, event, a, b, shift) => {
@@ -250,11 +284,19 @@ describe('firstRepeat', () => {
 
   it('agrees with brute force on random bits with a copied stretch', () => {
     fc.assert(
-      fc.property(fc.nat(), fc.integer({ min: 0, max: 300 }), fc.nat(300), fc.nat(300), fc.integer({ min: 0, max: 90 }), fc.constantFrom(64, 70, 128), (seed, n, from, to, len, w) => {
-        const d = bitsFrom(seed, n);
-        d.copyWithin(to % (n + 1), from % (n + 1), (from % (n + 1)) + len);
-        expect(firstRepeat(d, w)).toEqual(bruteForce(d, w));
-      }),
+      fc.property(
+        fc.nat(),
+        fc.integer({ min: 0, max: 300 }),
+        fc.nat(300),
+        fc.nat(300),
+        fc.integer({ min: 0, max: 90 }),
+        fc.constantFrom(64, 70, 128),
+        (seed, n, from, to, len, w) => {
+          const d = bitsFrom(seed, n);
+          d.copyWithin(to % (n + 1), from % (n + 1), (from % (n + 1)) + len);
+          expect(firstRepeat(d, w)).toEqual(bruteForce(d, w));
+        },
+      ),
     );
   });
   it('finds the period of a periodic pattern at its first repeat', () => {
@@ -273,7 +315,7 @@ describe('firstRepeat', () => {
   it('windows that share their first 64 bits (so their hash) but differ later are not a repeat', () => {
     const [x, y, z] = [bitsFrom(1, 64), bitsFrom(2, 64), bitsFrom(3, 64)];
     const d = new Uint8Array(256);
-    d.set(x, 0), d.set(y, 64), d.set(x, 128), d.set(z, 192);
+    (d.set(x, 0), d.set(y, 64), d.set(x, 128), d.set(z, 192));
     expect(bruteForce(d, 128)).toBeUndefined();
     expect(firstRepeat(d, 128)).toBeUndefined();
     d.set(y, 192);
@@ -288,7 +330,7 @@ describe('firstRepeat', () => {
     const w1b = (w1 ^ 0x10000) >>> 0;
     const w0b = (w0 ^ Math.imul(w1, 0x9e3779b1) ^ Math.imul(w1b, 0x9e3779b1)) >>> 0;
     const e = new Uint8Array(256);
-    e.set(d.subarray(0, 128), 0), e.set(bitsOf(w0b), 128), e.set(bitsOf(w1b), 160), e.set(d.subarray(64, 128), 192);
+    (e.set(d.subarray(0, 128), 0), e.set(bitsOf(w0b), 128), e.set(bitsOf(w1b), 160), e.set(d.subarray(64, 128), 192));
     expect((w0b ^ Math.imul(w1b, 0x9e3779b1)) >>> 0).toBe((w0 ^ Math.imul(w1, 0x9e3779b1)) >>> 0);
     expect(bruteForce(e, 128)).toBeUndefined();
     expect(firstRepeat(e, 128)).toBeUndefined();
@@ -308,13 +350,17 @@ describe('inputValues', () => {
     expect([...inputValues(u, 'unit')]).toEqual([-1, -0.5, 0, 0.5, 0.999 * 2 - 1]);
   });
   it('refuses a kind it does not know, even for no values', () => {
-    for (const k of ['', 'Unit']) expect(() => inputValues(new Float64Array(0), k as 'unit')).toThrow(new RangeError(`inputValues: expected kind to be 'stat', 'grid' or 'unit', got "${k}"`));
+    for (const k of ['', 'Unit'])
+      expect(() => inputValues(new Float64Array(0), k as 'unit')).toThrow(
+        new RangeError(`inputValues: expected kind to be 'stat', 'grid' or 'unit', got "${k}"`),
+      );
   });
   it('stat values are nonzero in ±[0.5, 1.5), grid magnitudes in [1e-3, 1e3), unit values in [−1, 1)', () => {
     fc.assert(
       fc.property(fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { maxLength: 50 }), (a) => {
         const u = f64(a);
-        for (const [i, v] of inputValues(u, 'stat').entries()) expect(Math.abs(v) >= 0.5 && Math.abs(v) < 1.5 && Math.sign(v) === (u[i] < 0.5 ? -1 : 1)).toBe(true);
+        for (const [i, v] of inputValues(u, 'stat').entries())
+          expect(Math.abs(v) >= 0.5 && Math.abs(v) < 1.5 && Math.sign(v) === (u[i] < 0.5 ? -1 : 1)).toBe(true);
         for (const v of inputValues(u, 'grid')) expect(Math.abs(v) >= 1e-3 && Math.abs(v) < 1e3).toBe(true);
         for (const v of inputValues(u, 'unit')) expect(v >= -1 && v < 1).toBe(true);
       }),

@@ -4,7 +4,16 @@
 // the committed one. The default sizes are judged in audit.test.ts and audit-catalogue.test.ts.
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type AuditOptions, type AuditResult, type DropoutCandidate, PROPERTIES, auditDropout, engineCandidate, formatJson, formatMarkdown } from '../../src/verify/audit/index.ts';
+import {
+  type AuditOptions,
+  type AuditResult,
+  type DropoutCandidate,
+  PROPERTIES,
+  auditDropout,
+  engineCandidate,
+  formatJson,
+  formatMarkdown,
+} from '../../src/verify/audit/index.ts';
 import inverted from '../support/candidates/correct/inverted.ts';
 
 const SMALL: AuditOptions = { alpha: 1e-3, rateError: 0.1, scaleError: 0.1, dependence: 0.2, power: 0.9 };
@@ -54,70 +63,127 @@ const ids = (r: AuditResult, verdict: string) => r.properties.filter((p) => p.ve
 
 describe('every catalogue candidate at small sample sizes', () => {
   it('the table lists every candidate file', () => {
-    const files = ['correct', 'broken'].flatMap((d) => readdirSync(new URL(`../support/candidates/${d}/`, import.meta.url)).map((f) => `${d}/${f.replace(/\.ts$/, '')}`));
+    const files = ['correct', 'broken'].flatMap((d) =>
+      readdirSync(new URL(`../support/candidates/${d}/`, import.meta.url)).map((f) => `${d}/${f.replace(/\.ts$/, '')}`),
+    );
     expect(EXPECTED.map(([f]) => f).sort()).toEqual(files.sort());
   });
 
   it.each(EXPECTED)('%s: fails exactly %j', async (file, fails, na, unjudged = []) => {
     // the stateful candidate is loaded as a module instance of its own, so its generator starts at the
     // same place whatever ran before in this worker, and its report can be compared too
-    const mod = await import(new URL(`../support/candidates/${file}.ts${file === STATEFUL ? '?instance=audit-small' : ''}`, import.meta.url).href);
+    const mod = await import(
+      new URL(`../support/candidates/${file}.ts${file === STATEFUL ? '?instance=audit-small' : ''}`, import.meta.url)
+        .href
+    );
     const options = { ...SMALL, ...TARGETED[file.split('/')[1]] };
     const r = await auditDropout(mod.default, options);
     expect(ids(r, 'fail'), formatMarkdown(r)).toEqual(fails);
     expect(ids(r, 'not applicable')).toEqual(na);
     expect(ids(r, 'not judged')).toEqual(unjudged);
-    expect(ids(r, 'pass')).toEqual(PROPERTIES.map((p) => p.id).filter((id) => ![...fails, ...na, ...unjudged].includes(id)));
+    expect(ids(r, 'pass')).toEqual(
+      PROPERTIES.map((p) => p.id).filter((id) => ![...fails, ...na, ...unjudged].includes(id)),
+    );
     expect(r.ok).toBe(fails.length === 0);
     expect(r.options).toEqual({ ...SMALL, ...TARGETED[file.split('/')[1]], seed: 20261127, timeoutMs: 30000 });
     // the statistical properties share α: their bounds add up to at most it, and each reaches the power asked for
     expect(r.falseFailure).toBeGreaterThan(0);
     expect(r.falseFailure).toBeLessThanOrEqual(r.options.alpha);
-    expect(r.falseFailure).toBeCloseTo(r.properties.reduce((s, p) => s + p.falseFailure, 0), 15);
+    expect(r.falseFailure).toBeCloseTo(
+      r.properties.reduce((s, p) => s + p.falseFailure, 0),
+      15,
+    );
     expect(r.calls).toBeGreaterThan(0);
     expect(r.elements).toBeGreaterThan(r.calls);
     // the report word for word, in the same test that made it, so a change to any evidence string
     // fails the test that ran its code (update with `npx vitest run test/audit-small.test.ts -u` after a
     // deliberate change); every candidate, the stateful one from its own module instance (above)
-    await expect(formatMarkdown(r, `npx dropcheck audit test/support/candidates/${file}.ts`, { timing: false })).toMatchFileSnapshot(`./__snapshots__/audit-small/${file}.md`);
+    await expect(
+      formatMarkdown(r, `npx dropcheck audit test/support/candidates/${file}.ts`, { timing: false }),
+    ).toMatchFileSnapshot(`./__snapshots__/audit-small/${file}.md`);
   });
 });
 
 describe('the engine as a candidate', () => {
-  it.each(['inverted', 'scale-at-inference'] as const)('%s passes every property at small sample sizes', async (convention) => {
-    const r = await auditDropout(engineCandidate(convention), SMALL);
-    expect(ids(r, 'fail')).toEqual([]);
-    expect(ids(r, 'not applicable')).toEqual([]);
-    expect(r.convention).toBe(convention);
-    expect(JSON.parse(formatJson(r))).toMatchObject({ ok: true, convention, candidate: r.candidate });
-  });
+  it.each(['inverted', 'scale-at-inference'] as const)(
+    '%s passes every property at small sample sizes',
+    async (convention) => {
+      const r = await auditDropout(engineCandidate(convention), SMALL);
+      expect(ids(r, 'fail')).toEqual([]);
+      expect(ids(r, 'not applicable')).toEqual([]);
+      expect(r.convention).toBe(convention);
+      expect(JSON.parse(formatJson(r))).toMatchObject({ ok: true, convention, candidate: r.candidate });
+    },
+  );
 });
 
 describe('candidates that misbehave', () => {
-  const wrap = (name: string, forward: DropoutCandidate['forward']): DropoutCandidate => ({ ...inverted, name, forward });
+  const wrap = (name: string, forward: DropoutCandidate['forward']): DropoutCandidate => ({
+    ...inverted,
+    name,
+    forward,
+  });
 
   it('a call that never answers fails its property with a timeout naming the call, and the audit goes on', async () => {
-    const r = await auditDropout(wrap('hangs in training', (x, rate, training, seed) => (training && rate === 0.5 ? new Promise<Float64Array>(() => {}) : inverted.forward(x, rate, training, seed))), { ...SMALL, timeoutMs: 20 });
+    const r = await auditDropout(
+      wrap('hangs in training', (x, rate, training, seed) =>
+        training && rate === 0.5 ? new Promise<Float64Array>(() => {}) : inverted.forward(x, rate, training, seed),
+      ),
+      { ...SMALL, timeoutMs: 20 },
+    );
     const failed = r.properties.filter((p) => p.verdict === 'fail');
-    expect(failed.map((p) => p.id)).toEqual(['drop-frequency', 'expectation', 'independent-neighbours', 'independent-of-values', 'independent-seeds', 'no-short-period', 'vjp-mask', 'vjp-finite-differences', 'non-finite-inputs']);
-    for (const p of failed) expect(p.evidence, p.id).toMatch(/rate 0\.5, training true, seed \d+\): did not answer within 20 ms/);
+    expect(failed.map((p) => p.id)).toEqual([
+      'drop-frequency',
+      'expectation',
+      'independent-neighbours',
+      'independent-of-values',
+      'independent-seeds',
+      'no-short-period',
+      'vjp-mask',
+      'vjp-finite-differences',
+      'non-finite-inputs',
+    ]);
+    for (const p of failed)
+      expect(p.evidence, p.id).toMatch(/rate 0\.5, training true, seed \d+\): did not answer within 20 ms/);
   });
 
   it('an answer of the wrong length or type fails output-shape, naming what came back', async () => {
-    const r = await auditDropout(wrap('one short', (x, rate, training, seed) => inverted.forward(x, rate, training, seed).subarray(0, Math.max(0, x.length - 1))), SMALL);
+    const r = await auditDropout(
+      wrap('one short', (x, rate, training, seed) =>
+        inverted.forward(x, rate, training, seed).subarray(0, Math.max(0, x.length - 1)),
+      ),
+      SMALL,
+    );
     expect(ids(r, 'fail')).toContain('output-shape');
-    expect(r.properties.find((p) => p.id === 'output-shape')?.evidence).toMatch(/^forward\(x of length 1, rate 0\.1, training true, seed \d+\): returned 0 values for an input of length 1 \(and \d+ more calls\)$/);
-    const q = await auditDropout(wrap('returns a number', () => 3 as unknown as Float64Array), SMALL);
-    expect(q.properties.find((p) => p.id === 'output-shape')?.evidence).toMatch(/returned 3, expected a Float64Array or Float32Array of length 1/);
+    expect(r.properties.find((p) => p.id === 'output-shape')?.evidence).toMatch(
+      /^forward\(x of length 1, rate 0\.1, training true, seed \d+\): returned 0 values for an input of length 1 \(and \d+ more calls\)$/,
+    );
+    const q = await auditDropout(
+      wrap('returns a number', () => 3 as unknown as Float64Array),
+      SMALL,
+    );
+    expect(q.properties.find((p) => p.id === 'output-shape')?.evidence).toMatch(
+      /returned 3, expected a Float64Array or Float32Array of length 1/,
+    );
   });
 
   it('a throw names the thrown value; a candidate that throws in every training call fails every statistical property', async () => {
-    const r = await auditDropout(wrap('no training mode', (x, rate, training, seed) => {
-      if (training && rate > 0 && rate < 1) throw new TypeError('not implemented');
-      return inverted.forward(x, rate, training, seed);
-    }), SMALL);
+    const r = await auditDropout(
+      wrap('no training mode', (x, rate, training, seed) => {
+        if (training && rate > 0 && rate < 1) throw new TypeError('not implemented');
+        return inverted.forward(x, rate, training, seed);
+      }),
+      SMALL,
+    );
     const v = Object.fromEntries(r.properties.map((p) => [p.id, p]));
-    for (const id of ['drop-frequency', 'expectation', 'independent-neighbours', 'independent-of-values', 'independent-seeds', 'no-short-period']) {
+    for (const id of [
+      'drop-frequency',
+      'expectation',
+      'independent-neighbours',
+      'independent-of-values',
+      'independent-seeds',
+      'no-short-period',
+    ]) {
       expect(v[id].verdict, id).toBe('fail');
       expect(v[id].evidence, id).toMatch(/training true, seed \d+\): threw TypeError: not implemented$/);
     }

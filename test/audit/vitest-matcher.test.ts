@@ -12,16 +12,28 @@ describe('toPassDropoutAudit', () => {
   });
 
   it('fails a broken candidate with a table of the failing properties and their smallest cases', async () => {
-    const failure = await expect(clampsRate).toPassDropoutAudit({ alpha: 1e-3 }).then(() => null, (e: Error) => e);
+    const failure = await expect(clampsRate)
+      .toPassDropoutAudit({ alpha: 1e-3 })
+      .then(
+        () => null,
+        (e: Error) => e,
+      );
     expect(failure).toBeInstanceOf(Error);
-    expect(failure!.message).toMatch(/^dropout audit of ".*": \d+ propert(y fails|ies fail) \(seed 20261127, α 0\.001\)/);
+    expect(failure!.message).toMatch(
+      /^dropout audit of ".*": \d+ propert(y fails|ies fail) \(seed 20261127, α 0\.001\)/,
+    );
     expect(failure!.message).toContain('| property | evidence (smallest failing case) | decided by |');
     expect(failure!.message).toMatch(/rate/);
     await expect(clampsRate).not.toPassDropoutAudit({ alpha: 1e-3 });
   });
 
   it('under .not, fails for a correct candidate and says every property holds', async () => {
-    const failure = await expect(engineCandidate('inverted')).not.toPassDropoutAudit({ alpha: 1e-3 }).then(() => null, (e: Error) => e);
+    const failure = await expect(engineCandidate('inverted'))
+      .not.toPassDropoutAudit({ alpha: 1e-3 })
+      .then(
+        () => null,
+        (e: Error) => e,
+      );
     expect(failure!.message).toMatch(/to fail, but every property holds/);
   });
 });

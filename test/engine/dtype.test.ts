@@ -7,23 +7,81 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  type DType, type Tensor, abs, add, astype, bernoulli, checkGrad, concat, div, dropConnect, dropout, dropoutWithMask, equal, errorRate, exp, fit, float64Data,
-  full, gaussianDropout, grad, greater, jvp, key, log, logSoftmax, mapRows, matmul, max, maximum, mean, minimum, mlp, mul, neg, normal, ones, pow, relu,
-  reshape, scalar, sgd, sigmoid, slice, softmaxCrossEntropy, sqrt, square, sub, sum, take, tanh, tensor, transpose, uniform, vjp, zeros,
+  type DType,
+  type Tensor,
+  abs,
+  add,
+  astype,
+  bernoulli,
+  checkGrad,
+  concat,
+  div,
+  dropConnect,
+  dropout,
+  dropoutWithMask,
+  equal,
+  errorRate,
+  exp,
+  fit,
+  float64Data,
+  full,
+  gaussianDropout,
+  grad,
+  greater,
+  jvp,
+  key,
+  log,
+  logSoftmax,
+  mapRows,
+  matmul,
+  max,
+  maximum,
+  mean,
+  minimum,
+  mlp,
+  mul,
+  neg,
+  normal,
+  ones,
+  pow,
+  relu,
+  reshape,
+  scalar,
+  sgd,
+  sigmoid,
+  slice,
+  softmaxCrossEntropy,
+  sqrt,
+  square,
+  sub,
+  sum,
+  take,
+  tanh,
+  tensor,
+  transpose,
+  uniform,
+  vjp,
+  zeros,
 } from '../../src/index.ts';
 
 const f32 = (t: Tensor) => astype(t, 'float32');
 const f64 = (t: Tensor) => astype(t, 'float64');
 /** The float64 result rounded to float32, element by element. */
 const rounded = (t: Tensor) => Float32Array.from(t.data);
-const bits = (a: ArrayLike<number>) => Array.from(a, (v) => (Number.isNaN(v) ? 'NaN' : Object.is(v, -0) ? '-0' : String(v)));
+const bits = (a: ArrayLike<number>) =>
+  Array.from(a, (v) => (Number.isNaN(v) ? 'NaN' : Object.is(v, -0) ? '-0' : String(v)));
 
 /** A [rows, cols] float32 tensor of values in (−4, 4) from fast-check, and the same values in float64. */
 const pair = (shape: number[]) =>
-  fc.array(fc.double({ min: -4, max: 4, noNaN: true }), { minLength: shape.reduce((a, b) => a * b, 1), maxLength: shape.reduce((a, b) => a * b, 1) }).map((v) => {
-    const x32 = tensor(v, shape, { dtype: 'float32' });
-    return { x32, x64: f64(x32) };
-  });
+  fc
+    .array(fc.double({ min: -4, max: 4, noNaN: true }), {
+      minLength: shape.reduce((a, b) => a * b, 1),
+      maxLength: shape.reduce((a, b) => a * b, 1),
+    })
+    .map((v) => {
+      const x32 = tensor(v, shape, { dtype: 'float32' });
+      return { x32, x64: f64(x32) };
+    });
 
 describe('creation and conversion', () => {
   it('every creation function takes a dtype, float64 by default', () => {
@@ -48,21 +106,34 @@ describe('creation and conversion', () => {
   });
 
   it('a wrong dtype is refused, naming the function and what came', () => {
-    expect(() => tensor([1], undefined, { dtype: 'float16' as DType })).toThrow(new TypeError(`tensor: expected options.dtype to be 'float64' or 'float32', got "float16"`));
-    expect(() => zeros([1], { dtype: 'int32' as DType })).toThrow(/zeros: expected options.dtype to be 'float64' or 'float32', got "int32"/);
+    expect(() => tensor([1], undefined, { dtype: 'float16' as DType })).toThrow(
+      new TypeError(`tensor: expected options.dtype to be 'float64' or 'float32', got "float16"`),
+    );
+    expect(() => zeros([1], { dtype: 'int32' as DType })).toThrow(
+      /zeros: expected options.dtype to be 'float64' or 'float32', got "int32"/,
+    );
     expect(() => normal(key(0), [1], 0, 1, 5 as never)).toThrow(/normal: expected options \{ dtype\? \}, got 5/);
-    expect(() => astype(tensor([1]), 'half' as DType)).toThrow(/astype: expected dtype to be 'float64' or 'float32', got "half"/);
+    expect(() => astype(tensor([1]), 'half' as DType)).toThrow(
+      /astype: expected dtype to be 'float64' or 'float32', got "half"/,
+    );
     expect(() => astype(3 as never, 'float32')).toThrow(/astype: expected x to be a Tensor, got 3/);
   });
 
   it('float32 draws are the float64 draws of the same key, rounded (uniform redraws one that rounds up to high)', () => {
     for (const seed of [1, 2, 3]) {
-      expect(bits(normal(key(seed), [257], 0.5, 2, { dtype: 'float32' }).data)).toEqual(bits(rounded(normal(key(seed), [257], 0.5, 2))));
-      expect(bits(bernoulli(key(seed), 0.3, [257], { dtype: 'float32' }).data)).toEqual(bits(bernoulli(key(seed), 0.3, [257]).data));
-      expect(bits(uniform(key(seed), [257], -1, 1, { dtype: 'float32' }).data)).toEqual(bits(rounded(uniform(key(seed), [257], -1, 1))));
+      expect(bits(normal(key(seed), [257], 0.5, 2, { dtype: 'float32' }).data)).toEqual(
+        bits(rounded(normal(key(seed), [257], 0.5, 2))),
+      );
+      expect(bits(bernoulli(key(seed), 0.3, [257], { dtype: 'float32' }).data)).toEqual(
+        bits(bernoulli(key(seed), 0.3, [257]).data),
+      );
+      expect(bits(uniform(key(seed), [257], -1, 1, { dtype: 'float32' }).data)).toEqual(
+        bits(rounded(uniform(key(seed), [257], -1, 1))),
+      );
     }
     // a width of one float32 ulp below high: most float64 draws round up to high and are drawn again
-    const high = 1, low = 1 - 2 ** -24;
+    const high = 1,
+      low = 1 - 2 ** -24;
     const u = uniform(key(4), [1000], low, high, { dtype: 'float32' }).data;
     expect(u.every((v) => v === Math.fround(low))).toBe(true);
   });
@@ -82,8 +153,12 @@ describe('creation and conversion', () => {
   });
 
   it('options that are not an object, or an empty one, and each function naming itself', () => {
-    expect(() => tensor([1], undefined, null as never)).toThrow(new TypeError('tensor: expected options { dtype? }, got null'));
-    expect(() => ones([1], 'float32' as never)).toThrow(new TypeError('ones: expected options { dtype? }, got "float32"'));
+    expect(() => tensor([1], undefined, null as never)).toThrow(
+      new TypeError('tensor: expected options { dtype? }, got null'),
+    );
+    expect(() => ones([1], 'float32' as never)).toThrow(
+      new TypeError('ones: expected options { dtype? }, got "float32"'),
+    );
     expect(tensor([1], undefined, {}).dtype).toBe('float64');
     expect(zeros([1], {}).dtype).toBe('float64');
     expect(() => scalar(1, { dtype: 'x' as DType })).toThrow(/^scalar: expected options.dtype/);
@@ -91,10 +166,16 @@ describe('creation and conversion', () => {
   });
 
   it('float64Data hands out float64 storage and refuses float32, saying how to convert', () => {
-    expect(() => float64Data(tensor([1], undefined, { dtype: 'float32' }))).toThrow(/^float64Data: expected a float64 tensor/);
-    expect(() => float64Data([1] as never)).toThrow(new TypeError('float64Data: expected x to be a Tensor, got an array of length 1'));
+    expect(() => float64Data(tensor([1], undefined, { dtype: 'float32' }))).toThrow(
+      /^float64Data: expected a float64 tensor/,
+    );
+    expect(() => float64Data([1] as never)).toThrow(
+      new TypeError('float64Data: expected x to be a Tensor, got an array of length 1'),
+    );
     expect(float64Data(tensor([1]))).toBeInstanceOf(Float64Array);
-    expect(() => float64Data(tensor([1], undefined, { dtype: 'float32' }), 'myTool')).toThrow(/myTool: expected a float64 tensor, got a float32 one of shape \[1\]; convert it with astype\(x, 'float64'\)/);
+    expect(() => float64Data(tensor([1], undefined, { dtype: 'float32' }), 'myTool')).toThrow(
+      /myTool: expected a float64 tensor, got a float32 one of shape \[1\]; convert it with astype\(x, 'float64'\)/,
+    );
   });
 });
 
@@ -122,20 +203,35 @@ describe('promotion', () => {
     const [ga, gb] = grad((x: Tensor, y: Tensor) => sum(mul(exp(x), y)), { argnums: [0, 1] })(a, b);
     expect([ga.dtype, gb.dtype]).toEqual(['float32', 'float64']);
     // the cotangent of exp(x) is b, converted back to float32 by astype's rule, then times the float32 exp(x), rounded
-    expect(bits(ga.data)).toEqual(bits(Float32Array.from(a.data, (v, i) => Math.fround(b.data[i]) * Math.fround(Math.exp(v)))));
+    expect(bits(ga.data)).toEqual(
+      bits(Float32Array.from(a.data, (v, i) => Math.fround(b.data[i]) * Math.fround(Math.exp(v)))),
+    );
   });
 
   it('tangents and cotangents must have their primal dtype, as in JAX', () => {
     const a = tensor([0.5], undefined, { dtype: 'float32' });
-    expect(() => jvp((x: Tensor) => exp(x), [a], [tensor([1])])).toThrow(new TypeError('jvp tangents of argument 0: tensor 0 must have dtype float32 like its primal, got float64'));
+    expect(() => jvp((x: Tensor) => exp(x), [a], [tensor([1])])).toThrow(
+      new TypeError('jvp tangents of argument 0: tensor 0 must have dtype float32 like its primal, got float64'),
+    );
     const { pullback } = vjp((x: Tensor) => exp(x), a);
-    expect(() => pullback(tensor([1]))).toThrow(new TypeError('pullback: tensor 0 must have dtype float32 like its output, got float64'));
+    expect(() => pullback(tensor([1]))).toThrow(
+      new TypeError('pullback: tensor 0 must have dtype float32 like its output, got float64'),
+    );
   });
 });
 
 describe('float32 ops are the float64 ops rounded', () => {
   const unaries: [string, (x: Tensor) => Tensor][] = [
-    ['neg', neg], ['exp', exp], ['log∘abs', (x) => log(abs(x))], ['sqrt∘abs', (x) => sqrt(abs(x))], ['square', square], ['tanh', tanh], ['sigmoid', sigmoid], ['relu', relu], ['abs', abs], ['pow 3', (x) => pow(x, 3)],
+    ['neg', neg],
+    ['exp', exp],
+    ['log∘abs', (x) => log(abs(x))],
+    ['sqrt∘abs', (x) => sqrt(abs(x))],
+    ['square', square],
+    ['tanh', tanh],
+    ['sigmoid', sigmoid],
+    ['relu', relu],
+    ['abs', abs],
+    ['pow 3', (x) => pow(x, 3)],
   ];
   it('unary ops, bit for bit (the composed ones through a float32 intermediate)', () => {
     fc.assert(
@@ -143,7 +239,9 @@ describe('float32 ops are the float64 ops rounded', () => {
         for (const [name, f] of unaries) {
           const composed = name.includes('∘');
           // a composition rounds its intermediate: compare with float64 applied to that rounded intermediate
-          const want = composed ? rounded(name.startsWith('log') ? log(f64(abs(x32))) : sqrt(f64(abs(x32)))) : rounded(f(x64));
+          const want = composed
+            ? rounded(name.startsWith('log') ? log(f64(abs(x32))) : sqrt(f64(abs(x32))))
+            : rounded(f(x64));
           expect(bits(f(x32).data), name).toEqual(bits(want));
         }
       }),
@@ -169,9 +267,12 @@ describe('float32 ops are the float64 ops rounded', () => {
         for (const axes of [undefined, 0, 1, 2, [0, 2], [1, 2]] as const) {
           expect(bits(sum(x32, axes).data)).toEqual(bits(rounded(sum(x64, axes))));
           expect(bits(max(x32, axes).data)).toEqual(bits(rounded(max(x64, axes))));
-          const m32 = mean(x32, axes).data, m64 = mean(x64, axes).data;
+          const m32 = mean(x32, axes).data,
+            m64 = mean(x64, axes).data;
           // mean = fround(fround(S)/n): two float32 roundings of S/n, so within 2 half-ulps relative (one subnormal ulp absolute)
-          m32.forEach((v, i) => expect(Math.abs(v - m64[i])).toBeLessThanOrEqual(2 ** -23 * Math.abs(m64[i]) + 2 ** -149));
+          m32.forEach((v, i) =>
+            expect(Math.abs(v - m64[i])).toBeLessThanOrEqual(2 ** -23 * Math.abs(m64[i]) + 2 ** -149),
+          );
         }
       }),
       { numRuns: 30 },
@@ -191,16 +292,29 @@ describe('float32 ops are the float64 ops rounded', () => {
     same(take(x32, [3, 0, 3]), take(x64, [3, 0, 3]));
     same(concat([x32, x32], 1), concat([x64, x64], 1));
     // logSoftmax composes float32 ops: within a few float32 roundings of float64
-    const l32 = logSoftmax(x32).data, l64 = logSoftmax(x64).data;
+    const l32 = logSoftmax(x32).data,
+      l64 = logSoftmax(x64).data;
     l64.forEach((v, i) => expect(Math.abs(l32[i] - v)).toBeLessThanOrEqual(8 * 2 ** -24 * (Math.abs(v) + 4)));
   });
 
   it('matmul: float32 within k·2⁻²³ of Σ|a||b| of the float64 product, on ragged shapes and all transposes', () => {
-    for (const [m, n, k] of [[1, 1, 1], [3, 5, 7], [17, 9, 33], [64, 70, 130]]) {
-      const a32 = uniform(key(m), [m, k], -1, 1, { dtype: 'float32' }), b32 = uniform(key(n + 100), [k, n], -1, 1, { dtype: 'float32' });
-      const a64 = f64(a32), b64 = f64(b32);
+    for (const [m, n, k] of [
+      [1, 1, 1],
+      [3, 5, 7],
+      [17, 9, 33],
+      [64, 70, 130],
+    ]) {
+      const a32 = uniform(key(m), [m, k], -1, 1, { dtype: 'float32' }),
+        b32 = uniform(key(n + 100), [k, n], -1, 1, { dtype: 'float32' });
+      const a64 = f64(a32),
+        b64 = f64(b32);
       const bound = matmul(abs(a64), abs(b64)).data;
-      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+      for (const [ta, tb] of [
+        [false, false],
+        [true, false],
+        [false, true],
+        [true, true],
+      ]) {
         const A32 = ta ? transpose(transpose(a32)) : a32;
         const z32 = matmul(tb ? transpose(transpose(A32)) : A32, b32).data;
         const z64 = matmul(a64, b64).data;
@@ -225,7 +339,8 @@ describe('derivatives in float32', () => {
     ['sigmoid·exp', (x, w) => mean(mul(sigmoid(matmul(x, w)), exp(mul(matmul(x, w), 0.1))))],
   ];
   it('VJP of every test function agrees with float64 to 1e-4 of the gradient scale, and JVP too', () => {
-    const x64 = f64(f32(normal(key(7), [3, 4]))), w64 = f64(f32(normal(key(8), [4, 3])));
+    const x64 = f64(f32(normal(key(7), [3, 4]))),
+      w64 = f64(f32(normal(key(8), [4, 3])));
     for (const [name, f] of fns) {
       const g64 = grad(f, { argnums: [0, 1] })(x64, w64) as Tensor[];
       const g32 = grad(f, { argnums: [0, 1] })(f32(x64), f32(w64)) as Tensor[];
@@ -241,7 +356,12 @@ describe('derivatives in float32', () => {
     expect(() => checkGrad((x: Tensor) => exp(x), [tensor([1], undefined, { dtype: 'float32' })])).toThrow(
       /checkGrad: inputs\[0\] holds a float32 tensor; gradient checks need float64 inputs, because float32 rounding swamps the finite differences. Convert with astype\(x, 'float64'\)/,
     );
-    expect(() => checkGrad((x: Tensor, w: Tensor) => mul(x, w), [tensor([1]), { w: [tensor([1], undefined, { dtype: 'float32' })] }])).toThrow(/inputs\[1\] holds a float32 tensor/);
+    expect(() =>
+      checkGrad(
+        (x: Tensor, w: Tensor) => mul(x, w),
+        [tensor([1]), { w: [tensor([1], undefined, { dtype: 'float32' })] }],
+      ),
+    ).toThrow(/inputs\[1\] holds a float32 tensor/);
   });
 });
 
@@ -258,7 +378,9 @@ describe('dropout in float32', () => {
         const scale = convention === 'inverted' ? Math.fround(1 / keep) : 1;
         y64.data.forEach((v, i) => expect(y32.data[i]).toBe(v === 0 ? 0 : Math.fround(x32.data[i] * scale)));
         const inf = dropout(null, x32, { rate, training: false, convention });
-        expect(bits(inf.data)).toEqual(bits(convention === 'inverted' ? x32.data : Float32Array.from(x32.data, (v) => v * Math.fround(keep))));
+        expect(bits(inf.data)).toEqual(
+          bits(convention === 'inverted' ? x32.data : Float32Array.from(x32.data, (v) => v * Math.fround(keep))),
+        );
         // the backward pass applies the same float32 multiplier to the cotangent
         const dy = f32(normal(key(13), [8, 16]));
         const g = vjp((t: Tensor) => dropout(key(12), t, { rate, training: true, convention }), x32).pullback(dy)[0];
@@ -272,10 +394,14 @@ describe('dropout in float32', () => {
     const x32 = f32(normal(key(14), [4, 6]));
     const shared = dropout(key(15), x32, { rate: 0.5, training: true, noiseShape: [1, null] });
     expect(shared.dtype).toBe('float32');
-    for (let r = 1; r < 4; r++) for (let c = 0; c < 6; c++) expect(shared.data[r * 6 + c] === 0).toBe(shared.data[c] === 0 || x32.data[r * 6 + c] === 0);
+    for (let r = 1; r < 4; r++)
+      for (let c = 0; c < 6; c++)
+        expect(shared.data[r * 6 + c] === 0).toBe(shared.data[c] === 0 || x32.data[r * 6 + c] === 0);
     expect(dropConnect(key(16), x32, { rate: 0.3, training: true }).dtype).toBe('float32');
     const mask = tensor([[1, 0, 1, 1, 0, 1]]);
-    expect(bits(dropoutWithMask(x32, mask, { rate: 0.5 }).data)).toEqual(bits(Float32Array.from(x32.data, (v, i) => (mask.data[i % 6] ? v * 2 : 0))));
+    expect(bits(dropoutWithMask(x32, mask, { rate: 0.5 }).data)).toEqual(
+      bits(Float32Array.from(x32.data, (v, i) => (mask.data[i % 6] ? v * 2 : 0))),
+    );
     const gd32 = gaussianDropout(key(17), x32, { rate: 0.4, training: true });
     const m64 = normal(key(17), [4, 6], 1, Math.sqrt(0.4 / 0.6)).data;
     expect(bits(gd32.data)).toEqual(bits(Float32Array.from(x32.data, (v, i) => v * Math.fround(m64[i]))));
@@ -291,13 +417,17 @@ describe('networks and training in float32', () => {
       expect([l.W.dtype, l.b.dtype]).toEqual(['float32', 'float32']);
       expect(bits(l.W.data)).toEqual(bits(rounded(p64[i].W)));
     });
-    expect(() => mlp({ ...spec, dtype: 'int8' as DType })).toThrow(/mlp: dtype must be 'float64' or 'float32', got "int8"/);
+    expect(() => mlp({ ...spec, dtype: 'int8' as DType })).toThrow(
+      /mlp: dtype must be 'float64' or 'float32', got "int8"/,
+    );
     const opt = sgd<typeof p32>({ lr: 0.1, momentum: 0.9, maxNorm: 1 });
     const state = opt.init(p32);
     expect(state[0].W.dtype).toBe('float32');
     const step = opt.step(p32, p32, state);
     expect(step.params[1].W.dtype).toBe('float32');
-    expect(() => opt.step(p32, p64, state)).toThrow(/sgd.step: gradient and state 0 must have their parameter's dtype float32, got float64 and float32/);
+    expect(() => opt.step(p32, p64, state)).toThrow(
+      /sgd.step: gradient and state 0 must have their parameter's dtype float32, got float64 and float32/,
+    );
   });
 
   it('the same small network trained in float32 and float64 reaches the same test error within 2 points', () => {
@@ -308,22 +438,36 @@ describe('networks and training in float32', () => {
       const noise = normal(key(k), [n, 8]).data;
       return { x: Float64Array.from(noise, (v, i) => v + centers[labels[Math.floor(i / 8)] * 8 + (i % 8)]), labels };
     };
-    const train = task(31, 600), test = task(32, 3000);
+    const train = task(31, 600),
+      test = task(32, 3000);
     const errorOf = (dtype: DType) => {
       const net = mlp({ sizes: [8, 32, 3], inputRate: 0.1, hiddenRate: 0.3, dtype });
       const xs = dtype === 'float32' ? Float32Array.from(train.x) : train.x;
       const X = tensor(xs, [600, 8], { dtype });
-      const params = fit(net.init(key(33)), (p, batch, k) => softmaxCrossEntropy(net.apply(p, take(X, batch), { training: true, key: k }), Array.from(batch, (i) => train.labels[i])), {
-        optimizer: sgd({ lr: 0.05, momentum: 0.9 }),
-        steps: 400,
-        batchSize: 30,
-        n: 600,
-        key: key(34),
-      });
+      const params = fit(
+        net.init(key(33)),
+        (p, batch, k) =>
+          softmaxCrossEntropy(
+            net.apply(p, take(X, batch), { training: true, key: k }),
+            Array.from(batch, (i) => train.labels[i]),
+          ),
+        {
+          optimizer: sgd({ lr: 0.05, momentum: 0.9 }),
+          steps: 400,
+          batchSize: 30,
+          n: 600,
+          key: key(34),
+        },
+      );
       const tx = dtype === 'float32' ? Float32Array.from(test.x) : test.x;
-      return errorRate(mapRows(tx, 8, (b) => net.apply(params, b, { training: false })), 3, test.labels);
+      return errorRate(
+        mapRows(tx, 8, (b) => net.apply(params, b, { training: false })),
+        3,
+        test.labels,
+      );
     };
-    const e64 = errorOf('float64'), e32 = errorOf('float32');
+    const e64 = errorOf('float64'),
+      e32 = errorOf('float32');
     expect(e64).toBeLessThan(0.2); // it learned something
     // 2 points of 3,000 test points (60 of them): far beyond rounding noise, far below a broken float32 path (chance is 67%)
     expect(Math.abs(e32 - e64)).toBeLessThanOrEqual(0.02);

@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import seedrandom from 'seedrandom';
 import { Tensor, bernoulli, dropout, key, normal, split, float64Data } from '../../src/index.ts';
 
-const same = (x: ArrayLike<number>, y: ArrayLike<number>) => x.length === y.length && Array.from(x).every((v, i) => Object.is(v, y[i]));
+const same = (x: ArrayLike<number>, y: ArrayLike<number>) =>
+  x.length === y.length && Array.from(x).every((v, i) => Object.is(v, y[i]));
 const anyKey = fc.tuple(fc.nat(), fc.nat({ max: 40 })).map(([seed, i]) => split(key(seed), i + 1)[i]);
 
 describe('random draws', () => {
@@ -13,11 +14,16 @@ describe('random draws', () => {
 
   it('bernoulli gives the numbers of one seedrandom double() per element', () => {
     fc.assert(
-      fc.property(anyKey, fc.integer({ min: 0, max: 100 }).map((c) => c / 100), fc.integer({ min: 0, max: 300 }), (k, keep, n) => {
-        const r = stream(k, 'bernoulli');
-        const ref = Float64Array.from({ length: n }, () => (r.double() < keep ? 1 : 0));
-        expect(same(bernoulli(k, keep, [n]).data, ref)).toBe(true);
-      }),
+      fc.property(
+        anyKey,
+        fc.integer({ min: 0, max: 100 }).map((c) => c / 100),
+        fc.integer({ min: 0, max: 300 }),
+        (k, keep, n) => {
+          const r = stream(k, 'bernoulli');
+          const ref = Float64Array.from({ length: n }, () => (r.double() < keep ? 1 : 0));
+          expect(same(bernoulli(k, keep, [n]).data, ref)).toBe(true);
+        },
+      ),
     );
   });
 
@@ -27,7 +33,8 @@ describe('random draws', () => {
         const r = stream(k, 'normal');
         const ref = new Float64Array(n);
         for (let i = 0; i < n; i += 2) {
-          const u1 = 1 - r.double(), u2 = r.double();
+          const u1 = 1 - r.double(),
+            u2 = r.double();
           const rad = Math.sqrt(-2 * Math.log(u1));
           ref[i] = 0.5 + 2 * rad * Math.cos(2 * Math.PI * u2);
           if (i + 1 < n) ref[i + 1] = 0.5 + 2 * rad * Math.sin(2 * Math.PI * u2);
@@ -39,15 +46,33 @@ describe('random draws', () => {
 
   it('dropout multiplies by bernoulli(key, keep) / keep (inverted) or the 0/1 mask (paper)', () => {
     fc.assert(
-      fc.property(anyKey, fc.integer({ min: 0, max: 95 }).map((c) => c / 100), fc.integer({ min: 0, max: 200 }), (k, rate, n) => {
-        const x = new Tensor(Float64Array.from({ length: n }, (_, i) => i - 7.5), [n]);
-        const keep = 1 - rate;
-        const mask = bernoulli(k, keep, [n]).data;
-        const inverted = float64Data(dropout(k, x, { rate, training: true }));
-        const paper = float64Data(dropout(k, x, { rate, training: true, convention: 'scale-at-inference' }));
-        expect(same(inverted, float64Data(x).map((v, i) => (mask[i] === 0 ? 0 : v * (1 / keep))))).toBe(true);
-        expect(same(paper, float64Data(x).map((v, i) => (mask[i] === 0 ? 0 : v)))).toBe(true);
-      }),
+      fc.property(
+        anyKey,
+        fc.integer({ min: 0, max: 95 }).map((c) => c / 100),
+        fc.integer({ min: 0, max: 200 }),
+        (k, rate, n) => {
+          const x = new Tensor(
+            Float64Array.from({ length: n }, (_, i) => i - 7.5),
+            [n],
+          );
+          const keep = 1 - rate;
+          const mask = bernoulli(k, keep, [n]).data;
+          const inverted = float64Data(dropout(k, x, { rate, training: true }));
+          const paper = float64Data(dropout(k, x, { rate, training: true, convention: 'scale-at-inference' }));
+          expect(
+            same(
+              inverted,
+              float64Data(x).map((v, i) => (mask[i] === 0 ? 0 : v * (1 / keep))),
+            ),
+          ).toBe(true);
+          expect(
+            same(
+              paper,
+              float64Data(x).map((v, i) => (mask[i] === 0 ? 0 : v)),
+            ),
+          ).toBe(true);
+        },
+      ),
     );
   });
 });
@@ -56,7 +81,9 @@ describe('flatten', () => {
   it('names the first bad leaf by its path, though valid trees build no path strings', async () => {
     const { flatten, tensor } = await import('../../src/index.ts');
     const x = tensor([1]);
-    expect(() => flatten([x, { b: x, a: [x, 3] }] as never, 'params')).toThrow(/expected params\[1\]\.a\[1\] to be a Tensor or an array\/object of Tensors, got 3/);
+    expect(() => flatten([x, { b: x, a: [x, 3] }] as never, 'params')).toThrow(
+      /expected params\[1\]\.a\[1\] to be a Tensor or an array\/object of Tensors, got 3/,
+    );
     expect(() => flatten({ w: [x, NaN] } as never)).toThrow(/expected argument\.w\[1\] to be a Tensor .* got NaN/);
     const { leaves, rebuild } = flatten(x);
     expect(leaves).toEqual([x]);

@@ -27,27 +27,69 @@ const signed = (x: number, neg: boolean) => (neg ? -x : x);
 const double = fc.double(); // every double: NaN, ±∞, ±0, subnormals, extremes
 const moderate = fc.double({ min: -(2 ** 70), max: 2 ** 70, noNaN: true });
 /** Odd integers of up to `bits` bits, the larger ones more often (they make products with a bit too many). */
-const odd = (bits: number) => fc.oneof(fc.integer({ min: 2 ** (bits - 1), max: 2 ** bits - 1 }), fc.integer({ min: 1, max: 2 ** bits - 1 })).map((x) => x | 1);
+const odd = (bits: number) =>
+  fc
+    .oneof(fc.integer({ min: 2 ** (bits - 1), max: 2 ** bits - 1 }), fc.integer({ min: 1, max: 2 ** bits - 1 }))
+    .map((x) => x | 1);
 
 /** a = ±u·2^s, b = ±v·2^t, c = ±w·2^r with r near s + t, all shifted by `at` (into the subnormal or overflow range, or not). */
 function built(bits: number, wBits: number, at: readonly number[]) {
   return fc
-    .tuple(odd(bits), odd(bits), fc.integer({ min: 0, max: 2 ** wBits - 1 }), fc.integer({ min: -30, max: 30 }), fc.integer({ min: -30, max: 30 }), fc.integer({ min: -2 * bits - 30, max: 30 }), fc.constantFrom(...at), fc.boolean(), fc.boolean(), fc.boolean())
-    .map(([u, v, w, s, t, r, shift, na, nb, nc]) => [signed(u * 2 ** (s + shift), na), signed(v * 2 ** t, nb), signed(w * 2 ** (s + t + r + shift), nc)] as const);
+    .tuple(
+      odd(bits),
+      odd(bits),
+      fc.integer({ min: 0, max: 2 ** wBits - 1 }),
+      fc.integer({ min: -30, max: 30 }),
+      fc.integer({ min: -30, max: 30 }),
+      fc.integer({ min: -2 * bits - 30, max: 30 }),
+      fc.constantFrom(...at),
+      fc.boolean(),
+      fc.boolean(),
+      fc.boolean(),
+    )
+    .map(
+      ([u, v, w, s, t, r, shift, na, nb, nc]) =>
+        [signed(u * 2 ** (s + shift), na), signed(v * 2 ** t, nb), signed(w * 2 ** (s + t + r + shift), nc)] as const,
+    );
 }
 
 /** c cancels a·b (exactly, or up to a few units in its last place): what is left is a·b's low bits. */
-const cancelling = fc.tuple(moderate, moderate, fc.integer({ min: -4, max: 4 })).map(([a, b, j]) => [a, b, -(a * b) * (1 + j * 2 ** -52)] as const);
+const cancelling = fc
+  .tuple(moderate, moderate, fc.integer({ min: -4, max: 4 }))
+  .map(([a, b, j]) => [a, b, -(a * b) * (1 + j * 2 ** -52)] as const);
 
 /** a of any exponent, b scaled so that a·b is near 2^target: products at both ends of fma64's fast path (subnormal × huge among them), with c anything, tiny, or nearly −a·b. */
 const extreme = fc
-  .tuple(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer({ min: -905, max: 1024 }), fc.double({ min: 1, max: 2, noNaN: true }), fc.boolean(), fc.oneof(double, fc.integer({ min: -4, max: 4 }), fc.double({ min: -(2 ** -1000), max: 2 ** -1000 })))
+  .tuple(
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.integer({ min: -905, max: 1024 }),
+    fc.double({ min: 1, max: 2, noNaN: true }),
+    fc.boolean(),
+    fc.oneof(double, fc.integer({ min: -4, max: 4 }), fc.double({ min: -(2 ** -1000), max: 2 ** -1000 })),
+  )
   .map(([a, target, m, neg, c]) => {
     const b = signed(m * 2 ** Math.max(-1074, Math.min(1023, target - Math.floor(Math.log2(Math.abs(a) || 1)))), neg);
     return [a, b, Number.isInteger(c) && Math.abs(c) <= 4 ? -(a * b) * (1 + c * 2 ** -52) : c] as const;
   });
 
-const SPECIALS = [0, -0, Infinity, -Infinity, NaN, 1, -1, 1.5, Number.MAX_VALUE, -Number.MAX_VALUE, Number.MIN_VALUE, -Number.MIN_VALUE, 2 ** -1022, 2 ** 1023, 2 ** -537, 3 * 2 ** 511];
+const SPECIALS = [
+  0,
+  -0,
+  Infinity,
+  -Infinity,
+  NaN,
+  1,
+  -1,
+  1.5,
+  Number.MAX_VALUE,
+  -Number.MAX_VALUE,
+  Number.MIN_VALUE,
+  -Number.MIN_VALUE,
+  2 ** -1022,
+  2 ** 1023,
+  2 ** -537,
+  3 * 2 ** 511,
+];
 const special = fc.tuple(fc.constantFrom(...SPECIALS), fc.constantFrom(...SPECIALS), fc.constantFrom(...SPECIALS));
 
 /** Same bits (−0 included), NaN where the reference has NaN (its sign and payload are not specified). */
@@ -99,15 +141,29 @@ describe('fma64', () => {
 
   it('is a·b + c rounded once on built ties, broken ties and near ties, at every scale', () => {
     // shifts: none, products at the bottom of the normal range, subnormal results, near overflow
-    fc.assert(fc.property(built(27, 53, [0, 0, -900, -1000, -1040, -1074, -1100, 900, 960, 990]), ([a, b, c]) => check(a, b, c)), { numRuns: 6000 });
+    fc.assert(
+      fc.property(built(27, 53, [0, 0, -900, -1000, -1040, -1074, -1100, 900, 960, 990]), ([a, b, c]) =>
+        check(a, b, c),
+      ),
+      { numRuns: 6000 },
+    );
   });
 
   it('is exact on random doubles of every exponent, moderate ones, cancellations and special values', () => {
     fc.assert(fc.property(double, double, double, check), { numRuns: 4000 });
     fc.assert(fc.property(moderate, moderate, moderate, check), { numRuns: 4000 });
-    fc.assert(fc.property(cancelling, ([a, b, c]) => check(a, b, c)), { numRuns: 3000 });
-    fc.assert(fc.property(extreme, ([a, b, c]) => check(a, b, c)), { numRuns: 4000 });
-    fc.assert(fc.property(special, ([a, b, c]) => check(a, b, c)), { numRuns: 2000 });
+    fc.assert(
+      fc.property(cancelling, ([a, b, c]) => check(a, b, c)),
+      { numRuns: 3000 },
+    );
+    fc.assert(
+      fc.property(extreme, ([a, b, c]) => check(a, b, c)),
+      { numRuns: 4000 },
+    );
+    fc.assert(
+      fc.property(special, ([a, b, c]) => check(a, b, c)),
+      { numRuns: 2000 },
+    );
   });
 
   it('differs from a rounded product and a rounded sum where it should', () => {
@@ -118,7 +174,18 @@ describe('fma64', () => {
     expect(fma64(2 ** 27 + 1, 2 ** 27 - 1, 2 ** -30)).toBe(2 ** 54);
     // on the edges of the fast path's domain and just outside it
     // (the split overflows from about 2^996, products under 2^-900 leave it, sums overflow near 2^1024)
-    const edges = [[2 ** 995, 0.75, 1], [2 ** 996, 0.75, 1], [2 ** 994 * 1.999, 1.5, -1], [2 ** -450, 2 ** -450, 2 ** -1000], [2 ** -451, 2 ** -450, 2 ** -1030], [2 ** -450 * 1.5, 2 ** -450, -(2 ** -900) * 1.5], [2 ** 500, 2 ** 523, -(2 ** 1023)], [2 ** 511, 2 ** 512, 2 ** 1023], [Number.MIN_VALUE, 2 ** 1000, 1], [2 ** -1060, 2 ** 170, -(2 ** -890)]];
+    const edges = [
+      [2 ** 995, 0.75, 1],
+      [2 ** 996, 0.75, 1],
+      [2 ** 994 * 1.999, 1.5, -1],
+      [2 ** -450, 2 ** -450, 2 ** -1000],
+      [2 ** -451, 2 ** -450, 2 ** -1030],
+      [2 ** -450 * 1.5, 2 ** -450, -(2 ** -900) * 1.5],
+      [2 ** 500, 2 ** 523, -(2 ** 1023)],
+      [2 ** 511, 2 ** 512, 2 ** 1023],
+      [Number.MIN_VALUE, 2 ** 1000, 1],
+      [2 ** -1060, 2 ** 170, -(2 ** -890)],
+    ];
     for (const [x, y, z] of edges) {
       check(x, y, z);
       check(-x, y * (1 + 2 ** -52), z);
@@ -134,7 +201,15 @@ describe('fma32', () => {
   };
 
   it('is a·b + c rounded once to float32 on built ties and near ties, at every scale', () => {
-    fc.assert(fc.property(built(12, 24, [0, 0, -100, -120, -140, -149, -160, 100, 110, 120]).map(([a, b, c]) => [F(a), F(b), F(c)] as const), ([a, b, c]) => check(a, b, c)), { numRuns: 6000 });
+    fc.assert(
+      fc.property(
+        built(12, 24, [0, 0, -100, -120, -140, -149, -160, 100, 110, 120]).map(
+          ([a, b, c]) => [F(a), F(b), F(c)] as const,
+        ),
+        ([a, b, c]) => check(a, b, c),
+      ),
+      { numRuns: 6000 },
+    );
   });
 
   it('is exact on random floats of every exponent and on special values', () => {
@@ -153,17 +228,22 @@ describe('fma32', () => {
 describe('addOdd', () => {
   it('is the exact sum, or its neighbour with an odd last bit on the exact sum’s side', () => {
     fc.assert(
-      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true, min: -(2 ** 1000), max: 2 ** 1000 }), fc.double({ noNaN: true, noDefaultInfinity: true, min: -(2 ** 1000), max: 2 ** 1000 }), (x, y) => {
-        const r = addOdd(x, y);
-        const exact = exactSum(1, x, y); // 1·x + y
-        const got = binary(r), e0 = Math.min(got.e, exact.e);
-        const diff = (got.m << BigInt(got.e - e0)) - (exact.n << BigInt(exact.e - e0));
-        if (diff === 0n) return;
-        // inexact: r has an odd last bit and lies within one of its units of the exact sum, so it is
-        // the odd one of the exact sum's two neighbours
-        expect(got.m & 1n, 'odd last bit').toBe(1n);
-        expect((diff < 0n ? -diff : diff) < 1n << BigInt(got.e - e0), 'within one unit').toBe(true);
-      }),
+      fc.property(
+        fc.double({ noNaN: true, noDefaultInfinity: true, min: -(2 ** 1000), max: 2 ** 1000 }),
+        fc.double({ noNaN: true, noDefaultInfinity: true, min: -(2 ** 1000), max: 2 ** 1000 }),
+        (x, y) => {
+          const r = addOdd(x, y);
+          const exact = exactSum(1, x, y); // 1·x + y
+          const got = binary(r),
+            e0 = Math.min(got.e, exact.e);
+          const diff = (got.m << BigInt(got.e - e0)) - (exact.n << BigInt(exact.e - e0));
+          if (diff === 0n) return;
+          // inexact: r has an odd last bit and lies within one of its units of the exact sum, so it is
+          // the odd one of the exact sum's two neighbours
+          expect(got.m & 1n, 'odd last bit').toBe(1n);
+          expect((diff < 0n ? -diff : diff) < 1n << BigInt(got.e - e0), 'within one unit').toBe(true);
+        },
+      ),
       { numRuns: 3000 },
     );
     expect(addOdd(1, 2 ** -60)).toBe(1 + 2 ** -52); // 1 is even: up to the odd neighbour
@@ -178,16 +258,38 @@ describe('addOdd', () => {
 describe('finding relaxed SIMD and whether it fuses', () => {
   it('validates without touching V8 flags where relaxed SIMD is standard; sets the flag once where it is not', () => {
     const flags: string[] = [];
-    expect(relaxedSimd(() => true, (f) => void flags.push(f))).toBe(true);
+    expect(
+      relaxedSimd(
+        () => true,
+        (f) => void flags.push(f),
+      ),
+    ).toBe(true);
     expect(flags).toEqual([]);
     let on = false;
-    expect(relaxedSimd(() => on, (f) => ((on = true), void flags.push(f)))).toBe(true);
+    expect(
+      relaxedSimd(
+        () => on,
+        (f) => ((on = true), void flags.push(f)),
+      ),
+    ).toBe(true);
     expect(flags).toEqual(['--experimental-wasm-relaxed-simd']);
   });
 
   it('says no when the module does not validate even with the flag, or the flag cannot be set', () => {
-    expect(relaxedSimd(() => false, () => undefined)).toBe(false);
-    expect(relaxedSimd(() => false, () => { throw new Error('frozen flags'); })).toBe(false);
+    expect(
+      relaxedSimd(
+        () => false,
+        () => undefined,
+      ),
+    ).toBe(false);
+    expect(
+      relaxedSimd(
+        () => false,
+        () => {
+          throw new Error('frozen flags');
+        },
+      ),
+    ).toBe(false);
   });
 
   it('classifies the probe: fused, separate, or unusable when a width gives neither or they disagree', () => {
@@ -198,7 +300,10 @@ describe('finding relaxed SIMD and whether it fuses', () => {
     expect(fusion(probes(0, 2 ** -26))).toBe(null);
     expect(fusion(probes(2 ** -53, 2 ** -26))).toBe(null);
     // the probe's inputs: fused and separate arithmetic really give those values
-    const a = 1 + 2 ** -27, c = -(1 + 2 ** -26), a32 = 1 + 2 ** -13, c32 = -(1 + 2 ** -12);
+    const a = 1 + 2 ** -27,
+      c = -(1 + 2 ** -26),
+      a32 = 1 + 2 ** -13,
+      c32 = -(1 + 2 ** -12);
     expect([exactFma64(a, a, c), a * a + c]).toEqual([2 ** -54, 0]);
     expect([exactFma32(a32, a32, c32), F(F(a32 * a32) + c32)]).toEqual([2 ** -26, 0]);
   });
@@ -217,20 +322,33 @@ describe('the fma setting', () => {
     const fused = kernelInfo().fused === true;
     configureKernels({ backend: 'wasm', fma: true });
     let info = kernelInfo();
-    expect([info.fma, info.float64, info.float32]).toEqual([true, { lanes: 2, kernel: 'wasm-simd128-fma f64x2', arithmetic: fused ? 'fma' : 'mul+add' }, { lanes: 4, kernel: 'wasm-simd128-fma f32x4', arithmetic: fused ? 'fma' : 'mul+add' }]);
+    expect([info.fma, info.float64, info.float32]).toEqual([
+      true,
+      { lanes: 2, kernel: 'wasm-simd128-fma f64x2', arithmetic: fused ? 'fma' : 'mul+add' },
+      { lanes: 4, kernel: 'wasm-simd128-fma f32x4', arithmetic: fused ? 'fma' : 'mul+add' },
+    ]);
     configureKernels({ fma: false });
     info = kernelInfo();
-    expect([info.fma, info.float64, info.float32]).toEqual([false, { lanes: 2, kernel: 'wasm-simd128 f64x2', arithmetic: 'mul+add' }, { lanes: 4, kernel: 'wasm-simd128 f32x4', arithmetic: 'mul+add' }]);
+    expect([info.fma, info.float64, info.float32]).toEqual([
+      false,
+      { lanes: 2, kernel: 'wasm-simd128 f64x2', arithmetic: 'mul+add' },
+      { lanes: 4, kernel: 'wasm-simd128 f32x4', arithmetic: 'mul+add' },
+    ]);
     configureKernels({ backend: 'js' });
     expect(kernelInfo().float64.kernel).toBe('js');
     configureKernels({ fma: true });
-    expect(kernelInfo().float32).toEqual({ lanes: 4, kernel: fused ? 'js-fma' : 'js', arithmetic: fused ? 'fma' : 'mul+add' });
+    expect(kernelInfo().float32).toEqual({
+      lanes: 4,
+      kernel: fused ? 'js-fma' : 'js',
+      arithmetic: fused ? 'fma' : 'mul+add',
+    });
   });
 
   it('counts products per dtype, and the fused ones', () => {
     const fused = kernelInfo().fused === true;
     const before = kernelInfo().products;
-    const run = (T: typeof Float64Array | typeof Float32Array, n: number) => gemm(false, false, n, n, n, new T(n * n).fill(1), 0, new T(n * n).fill(1), 0, new T(n * n), 0);
+    const run = (T: typeof Float64Array | typeof Float32Array, n: number) =>
+      gemm(false, false, n, n, n, new T(n * n).fill(1), 0, new T(n * n).fill(1), 0, new T(n * n), 0);
     configureKernels({ backend: 'wasm', threads: 1, fma: true });
     run(Float32Array, 16); // wasm
     run(Float32Array, 4); // js: under 512 multiply-adds
@@ -250,7 +368,9 @@ describe('the fma setting', () => {
     expect(() => configureKernels({ fma: 1 as never })).toThrow(/^configureKernels: fma must be true or false, got 1$/);
     expect(() => configureKernels({ fma: 'no' as never })).toThrow(/fma must be true or false, got "no"/);
     expect(() => configureKernels({ backend: 'js', threads: 1, fma: null as never })).toThrow(RangeError);
-    expect(() => configureKernels({ backend: 'js', threads: 3 as never, fma: false })).toThrow(/threads must be 1 or 2, got 3/);
+    expect(() => configureKernels({ backend: 'js', threads: 3 as never, fma: false })).toThrow(
+      /threads must be 1 or 2, got 3/,
+    );
     const info = kernelInfo();
     expect([info.backend, info.threads, info.fma]).toEqual(['wasm', 2, true]);
     expect(configureKernels({ fma: false }).fma).toBe(true); // returns the previous setting
@@ -260,7 +380,14 @@ describe('the fma setting', () => {
     const code = `import { kernelInfo } from './src/engine/wasm/runtime.ts';
       const i = kernelInfo();
       console.log(JSON.stringify([i.fma, i.fmaAvailable, i.float64.kernel, i.float64.arithmetic]));`;
-    const run = (fma: string) => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', env: { ...process.env, DROPCHECK_FMA: fma }, timeout: 20_000 }));
+    const run = (fma: string) =>
+      JSON.parse(
+        execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+          encoding: 'utf8',
+          env: { ...process.env, DROPCHECK_FMA: fma },
+          timeout: 20_000,
+        }),
+      );
     expect(run('0')).toEqual([false, true, 'wasm-simd128 f64x2', 'mul+add']);
     expect(run('')).toEqual([false, true, 'wasm-simd128 f64x2', 'mul+add']);
     expect(run('1')).toEqual([true, true, 'wasm-simd128-fma f64x2', kernelInfo().fused ? 'fma' : 'mul+add']);
@@ -281,7 +408,9 @@ describe('measurePeak', () => {
   });
 
   it('refuses a dtype or a duration it cannot use', () => {
-    expect(() => measurePeak('float16' as never)).toThrow(/^measurePeak: dtype must be 'float64' or 'float32', got "float16"$/);
+    expect(() => measurePeak('float16' as never)).toThrow(
+      /^measurePeak: dtype must be 'float64' or 'float32', got "float16"$/,
+    );
     expect(() => measurePeak('float64', 0)).toThrow(/ms must be a positive number of milliseconds, got 0/);
     expect(() => measurePeak('float64', Infinity)).toThrow(/got Infinity/);
     expect(() => measurePeak('float64', '5' as never)).toThrow(/got "5"/);

@@ -14,20 +14,37 @@ const fill = (len: number, seed: number) => Float64Array.from({ length: len }, (
 describe('gemm', () => {
   it('matches the naive product bit for bit on small ragged shapes and every transpose flag', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 9 }), fc.boolean(), fc.boolean(), fc.integer(), (m, n, k, ta, tb, seed) => {
-        const A = fill(m * k, seed);
-        const B = fill(k * n, seed + 1);
-        const C = new Float64Array(m * n);
-        gemm(ta, tb, m, n, k, A, 0, B, 0, C, 0);
-        expect(C).toEqual(naiveGemm(ta, tb, m, n, k, A, B));
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 9 }),
+        fc.integer({ min: 0, max: 9 }),
+        fc.integer({ min: 0, max: 9 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer(),
+        (m, n, k, ta, tb, seed) => {
+          const A = fill(m * k, seed);
+          const B = fill(k * n, seed + 1);
+          const C = new Float64Array(m * n);
+          gemm(ta, tb, m, n, k, A, 0, B, 0, C, 0);
+          expect(C).toEqual(naiveGemm(ta, tb, m, n, k, A, B));
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('matches across block boundaries (k and n beyond the 256-wide packed blocks)', () => {
-    for (const [m, n, k] of [[5, 261, 300], [9, 513, 257], [3, 7, 600]] as const) {
-      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+    for (const [m, n, k] of [
+      [5, 261, 300],
+      [9, 513, 257],
+      [3, 7, 600],
+    ] as const) {
+      for (const [ta, tb] of [
+        [false, false],
+        [true, false],
+        [false, true],
+        [true, true],
+      ] as const) {
         const A = fill(m * k, m);
         const B = fill(k * n, n);
         const C = new Float64Array(m * n);
@@ -60,21 +77,39 @@ afterEach(() => void configureKernels({ backend: saved.backend, threads: saved.t
 /** Products counted since `before`. */
 const counted = (before: ReturnType<typeof kernelInfo>) => {
   const now = kernelInfo().products;
-  return { js: now.js - before.products.js, wasm: now.wasm - before.products.wasm, wasmTwoThreads: now.wasmTwoThreads - before.products.wasmTwoThreads };
+  return {
+    js: now.js - before.products.js,
+    wasm: now.wasm - before.products.wasm,
+    wasmTwoThreads: now.wasmTwoThreads - before.products.wasmTwoThreads,
+  };
 };
 
 describe('the JS reference gemm', () => {
   it('writes only the rows and columns of C that exist, whatever lies after them', () => {
-    for (const [m, n, k] of [[5, 7, 3], [6, 259, 9], [3, 2, 300], [1, 1, 1]] as const) {
-      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
-        const A = fill(m * k, m), B = fill(k * n, n);
+    for (const [m, n, k] of [
+      [5, 7, 3],
+      [6, 259, 9],
+      [3, 2, 300],
+      [1, 1, 1],
+    ] as const) {
+      for (const [ta, tb] of [
+        [false, false],
+        [true, false],
+        [false, true],
+        [true, true],
+      ] as const) {
+        const A = fill(m * k, m),
+          B = fill(k * n, n);
         B[k * n - 1] = Infinity;
         // −0 after C: a row past m or a column past n written back would turn it into +0 (−0 + 0·b) or NaN (0·∞)
         const C = new Float64Array(m * n + 4 * n + 8).fill(-0);
         C.fill(0, 0, m * n);
         gemmJS(ta, tb, m, n, k, A, 0, B, 0, C, 0);
         expect(C.subarray(0, m * n)).toEqual(naiveGemm(ta, tb, m, n, k, A, B));
-        expect(C.subarray(m * n).every((v) => Object.is(v, -0)), `${m}×${n}×${k} ${ta} ${tb}`).toBe(true);
+        expect(
+          C.subarray(m * n).every((v) => Object.is(v, -0)),
+          `${m}×${n}×${k} ${ta} ${tb}`,
+        ).toBe(true);
       }
     }
   });
@@ -82,12 +117,27 @@ describe('the JS reference gemm', () => {
 
 describe('max', () => {
   it('+0 beats −0 whichever comes first, as Math.max', () => {
-    for (const v of [[-0, 0], [0, -0], [-0, -0, 0, -0]]) {
+    for (const v of [
+      [-0, 0],
+      [0, -0],
+      [-0, -0, 0, -0],
+    ]) {
       expect(Object.is(max(tensor(v)).item(), 0), JSON.stringify(v)).toBe(true);
       expect(Object.is(reduceAxis(Float64Array.from(v), [1, v.length], 1, 'max')[0], 0)).toBe(true);
     }
     expect(Object.is(max(tensor([-0, -0])).item(), -0)).toBe(true);
-    expect(Array.from(max(tensor([[-0, 0], [0, -0]]), 0).data, (x) => Object.is(x, 0))).toEqual([true, true]);
+    expect(
+      Array.from(
+        max(
+          tensor([
+            [-0, 0],
+            [0, -0],
+          ]),
+          0,
+        ).data,
+        (x) => Object.is(x, 0),
+      ),
+    ).toEqual([true, true]);
     expect(Number.isNaN(reduceAxis(Float64Array.of(0, NaN, -0, 5), [4], 0, 'max')[0])).toBe(true);
     // a zero never beats a larger value, and −0 is not beaten by a smaller one
     expect(max(tensor([5, 0, -0])).item()).toBe(5);
@@ -108,14 +158,27 @@ describe('transpose', () => {
     const x = Float64Array.of(1, 2, 3, 4, 5, 6);
     expect(transposeKernel(x, [2, 3], [0, 1])).toEqual(x);
     expect(transposeKernel(x, [2, 3], [1, 0])).toEqual(Float64Array.of(1, 4, 2, 5, 3, 6));
-    expect(Array.from(transpose(tensor([[1, 2, 3], [4, 5, 6]]), [0, 1]).data)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(
+      Array.from(
+        transpose(
+          tensor([
+            [1, 2, 3],
+            [4, 5, 6],
+          ]),
+          [0, 1],
+        ).data,
+      ),
+    ).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });
 
 describe('which kernel runs', () => {
   it('the defaults follow DROPCHECK_KERNEL and DROPCHECK_THREADS: WebAssembly on two threads unless they say otherwise', () => {
     const env = process.env;
-    expect({ backend: saved.backend, threads: saved.threads }).toEqual({ backend: env.DROPCHECK_KERNEL === 'js' ? 'js' : 'wasm', threads: env.DROPCHECK_THREADS === '1' ? 1 : 2 });
+    expect({ backend: saved.backend, threads: saved.threads }).toEqual({
+      backend: env.DROPCHECK_KERNEL === 'js' ? 'js' : 'wasm',
+      threads: env.DROPCHECK_THREADS === '1' ? 1 : 2,
+    });
   });
 
   it('products under 512 multiply-adds stay in JS; from 512 on, WebAssembly unless the JS backend is chosen', () => {
@@ -134,7 +197,8 @@ describe('which kernel runs', () => {
 
   it('two threads from TWO_THREAD_MIN multiply-adds on, only when two are allowed and the helper is up', async () => {
     configureKernels({ backend: 'wasm', threads: 2 });
-    const big = (m: number, n: number, k: number) => gemm(false, false, m, n, k, fill(m * k, 1), 0, fill(k * n, 2), 0, new Float64Array(m * n), 0, true);
+    const big = (m: number, n: number, k: number) =>
+      gemm(false, false, m, n, k, fill(m * k, 1), 0, fill(k * n, 2), 0, new Float64Array(m * n), 0, true);
     const fresh = !kernelInfo().workerReady;
     big(128, 128, 64); // 2^20: starts the helper if it is not up
     // a helper just asked to start is not up yet (starting a thread takes milliseconds)
@@ -157,8 +221,11 @@ describe('which kernel runs', () => {
 
   it('the WebAssembly memory grows for operands larger than it, and the result is right', () => {
     configureKernels({ backend: 'wasm', threads: 1 });
-    const k = 2048, n = 2048; // B alone is 32 MiB; one row of A keeps the work small
-    const A = new Float64Array(k).fill(1), B = new Float64Array(k * n).fill(0.5), C = new Float64Array(n);
+    const k = 2048,
+      n = 2048; // B alone is 32 MiB; one row of A keeps the work small
+    const A = new Float64Array(k).fill(1),
+      B = new Float64Array(k * n).fill(0.5),
+      C = new Float64Array(n);
     for (let j = 0; j < n; j++) B[(j % k) * n + j] = 2.5; // one entry per column differs
     const before = kernelInfo();
     gemm(false, false, 1, n, k, A, 0, B, 0, C, 0, true);
@@ -168,8 +235,11 @@ describe('which kernel runs', () => {
 
   it('the memory grows to hold C too: a wide output from a product of depth 1', () => {
     configureKernels({ backend: 'wasm', threads: 1 });
-    const m = 2600, n = 2600; // C is 52 MiB, more than the previous test's operands
-    const A = Float64Array.from({ length: m }, (_, i) => i), B = new Float64Array(n).fill(2), C = new Float64Array(m * n);
+    const m = 2600,
+      n = 2600; // C is 52 MiB, more than the previous test's operands
+    const A = Float64Array.from({ length: m }, (_, i) => i),
+      B = new Float64Array(n).fill(2),
+      C = new Float64Array(m * n);
     gemm(false, false, m, n, 1, A, 0, B, 0, C, 0, true);
     expect(C[0]).toBe(0);
     expect(C[m * n - 1]).toBe(2 * (m - 1));
@@ -179,7 +249,8 @@ describe('which kernel runs', () => {
   it('a fresh output is zeroed in WebAssembly memory, not left with what an earlier product put there', () => {
     configureKernels({ backend: 'wasm', threads: 1 });
     matmul(uniform(key(3), [64, 64], 1, 2), uniform(key(4), [64, 64], 1, 2)); // fills the memory where the next C goes
-    const a = uniform(key(5), [8, 8]), b = uniform(key(6), [8, 8]);
+    const a = uniform(key(5), [8, 8]),
+      b = uniform(key(6), [8, 8]);
     const ref = new Float64Array(64);
     gemmJS(false, false, 8, 8, 8, a.data, 0, b.data, 0, ref, 0);
     expect(matmul(a, b).data).toEqual(ref);
@@ -191,17 +262,42 @@ describe('which kernel runs', () => {
       const y = matmul(tensor([[1, 2, 3, 4, 5, 6, 7, 8]]), tensor(Array.from({ length: 8 }, () => Array(64).fill(1))));
       console.log(JSON.stringify({ ...kernelInfo(), y: y.data[63] }));`;
     const run = (env: Record<string, string>, flags: string[] = []) => {
-      const out = execFileSync(process.execPath, [...flags, '--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, DROPCHECK_KERNEL: '', DROPCHECK_THREADS: '', ...env }, stdio: ['ignore', 'pipe', 'ignore'] });
+      const out = execFileSync(process.execPath, [...flags, '--import', 'tsx', '--input-type=module', '-e', code], {
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: { ...process.env, DROPCHECK_KERNEL: '', DROPCHECK_THREADS: '', ...env },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
       return JSON.parse(out.trim().split('\n').pop()!);
     };
-    expect(run({})).toMatchObject({ backend: 'wasm', threads: 2, wasmAvailable: true, products: { js: 0, wasm: 1 }, y: 36 });
-    expect(run({ DROPCHECK_KERNEL: 'js', DROPCHECK_THREADS: '1' })).toMatchObject({ backend: 'js', threads: 1, products: { js: 1, wasm: 0 }, y: 36 });
-    expect(run({}, ['--jitless'])).toMatchObject({ backend: 'wasm', wasmAvailable: false, products: { js: 1, wasm: 0 }, y: 36 });
+    expect(run({})).toMatchObject({
+      backend: 'wasm',
+      threads: 2,
+      wasmAvailable: true,
+      products: { js: 0, wasm: 1 },
+      y: 36,
+    });
+    expect(run({ DROPCHECK_KERNEL: 'js', DROPCHECK_THREADS: '1' })).toMatchObject({
+      backend: 'js',
+      threads: 1,
+      products: { js: 1, wasm: 0 },
+      y: 36,
+    });
+    expect(run({}, ['--jitless'])).toMatchObject({
+      backend: 'wasm',
+      wasmAvailable: false,
+      products: { js: 1, wasm: 0 },
+      y: 36,
+    });
   }, 60_000);
 
   it('configureKernels returns the setting it replaced', () => {
     configureKernels({ backend: 'wasm', threads: 2, fma: false });
-    expect(configureKernels({ backend: 'js', threads: 1, fma: true })).toEqual({ backend: 'wasm', threads: 2, fma: false });
+    expect(configureKernels({ backend: 'js', threads: 1, fma: true })).toEqual({
+      backend: 'wasm',
+      threads: 2,
+      fma: false,
+    });
     expect(configureKernels({})).toEqual({ backend: 'js', threads: 1, fma: true });
     configureKernels({ fma: false });
   });

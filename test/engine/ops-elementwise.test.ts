@@ -6,8 +6,30 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { REF, big, errorInU, expectWithinU } from '../support/bignumber-reference.ts';
 import {
-  type Tensor, abs, add, div, equal, exp, greater, less, log, logSumExp, maximum, minimum, mul, neg, pow, relu, sigmoid, softmax, sqrt, square, sub, tanh,
-  tensor, zeros,
+  type Tensor,
+  abs,
+  add,
+  div,
+  equal,
+  exp,
+  greater,
+  less,
+  log,
+  logSumExp,
+  maximum,
+  minimum,
+  mul,
+  neg,
+  pow,
+  relu,
+  sigmoid,
+  softmax,
+  sqrt,
+  square,
+  sub,
+  tanh,
+  tensor,
+  zeros,
 } from '../../src/index.ts';
 import { dimsArb, expectClose, iota, naiveBinary, operandShape, prod, valuesArb } from '../support/ops-reference.ts';
 
@@ -113,7 +135,15 @@ describe('broadcasting', () => {
   });
 
   it('rank-0 tensors broadcast against anything', () => {
-    expect(mul(tensor(3), tensor([[1, 2], [3, 4]])).toArray()).toEqual([
+    expect(
+      mul(
+        tensor(3),
+        tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+      ).toArray(),
+    ).toEqual([
       [3, 6],
       [9, 12],
     ]);
@@ -183,7 +213,9 @@ describe('broadcasting', () => {
       expect(f, name).toThrow('[2, 3]');
       expect(f, name).toThrow('[4]');
     }
-    expect(() => add(zeros([2, 1, 3]), zeros([4, 2]))).toThrow(/add: shapes \[2, 1, 3\] and \[4, 2\] cannot be broadcast/);
+    expect(() => add(zeros([2, 1, 3]), zeros([4, 2]))).toThrow(
+      /add: shapes \[2, 1, 3\] and \[4, 2\] cannot be broadcast/,
+    );
   });
 
   it('rejects operands that are neither tensors nor numbers, naming the argument', () => {
@@ -234,7 +266,13 @@ describe('elementwise unary ops: values', () => {
 
   it('pow with a constant exponent agrees with BigNumber references (≤ 2u)', () => {
     const x = tensor(pos);
-    for (const e of [2, 3, 0.5, -1, -2.5, 1 / 3]) expectWithinU(pow(x, e).data, pos.map((v) => REF.pow(v, e)), 2, `pow(·, ${e})`);
+    for (const e of [2, 3, 0.5, -1, -2.5, 1 / 3])
+      expectWithinU(
+        pow(x, e).data,
+        pos.map((v) => REF.pow(v, e)),
+        2,
+        `pow(·, ${e})`,
+      );
     expect(pow(tensor([2, -3, 0.5]), 2).toArray()).toEqual([4, 9, 0.25]);
     expect(pow(tensor([2, -3]), 3).toArray()).toEqual([8, -27]);
     expect(pow(tensor([0, 5, -2]), 0).toArray()).toEqual([1, 1, 1]);
@@ -277,19 +315,28 @@ const positive = fc.double({ min: 1e-300, max: 1e300, noNaN: true });
 describe('elementwise ops against BigNumber references', () => {
   it('exp (≤ 2u), log and sqrt (≤ 2u, ≤ 1u), tanh (≤ 4u), sigmoid (≤ 4u), pow (≤ 2u)', () => {
     fc.assert(
-      fc.property(fc.array(real(-700, 700), { minLength: 1, maxLength: 8 }), fc.array(positive, { minLength: 1, maxLength: 8 }), (xs, ps) => {
-        expectWithinU(exp(tensor(xs)).data, xs.map(REF.exp), 2, 'exp');
-        expectWithinU(log(tensor(ps)).data, ps.map(REF.log), 2, 'log');
-        expectWithinU(sqrt(tensor(ps)).data, ps.map(REF.sqrt), 1, 'sqrt');
-        expectWithinU(tanh(tensor(xs)).data, xs.map(REF.tanh), 4, 'tanh');
-        const moderate = xs.map((x) => x / 20); // sigmoid saturates to 0 below −745·…: keep its values normal
-        expectWithinU(sigmoid(tensor(moderate)).data, moderate.map(REF.sigmoid), 4, 'sigmoid');
-      }),
+      fc.property(
+        fc.array(real(-700, 700), { minLength: 1, maxLength: 8 }),
+        fc.array(positive, { minLength: 1, maxLength: 8 }),
+        (xs, ps) => {
+          expectWithinU(exp(tensor(xs)).data, xs.map(REF.exp), 2, 'exp');
+          expectWithinU(log(tensor(ps)).data, ps.map(REF.log), 2, 'log');
+          expectWithinU(sqrt(tensor(ps)).data, ps.map(REF.sqrt), 1, 'sqrt');
+          expectWithinU(tanh(tensor(xs)).data, xs.map(REF.tanh), 4, 'tanh');
+          const moderate = xs.map((x) => x / 20); // sigmoid saturates to 0 below −745·…: keep its values normal
+          expectWithinU(sigmoid(tensor(moderate)).data, moderate.map(REF.sigmoid), 4, 'sigmoid');
+        },
+      ),
       { numRuns: 60 },
     );
     fc.assert(
       fc.property(fc.array(real(1e-3, 1e3), { minLength: 1, maxLength: 6 }), real(-4, 4), (bs, e) => {
-        expectWithinU(pow(tensor(bs), e).data, bs.map((b) => REF.pow(b, e)), 2, `pow(·, ${e})`);
+        expectWithinU(
+          pow(tensor(bs), e).data,
+          bs.map((b) => REF.pow(b, e)),
+          2,
+          `pow(·, ${e})`,
+        );
       }),
       { numRuns: 60 },
     );

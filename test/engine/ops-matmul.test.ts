@@ -11,10 +11,16 @@ import { arange, asMatrix, iota, valuesArb } from '../support/ops-reference.ts';
 const unsign = (m: number[][]) => m.map((r) => r.map((v) => v + 0)); // −0 + 0 is +0
 const mathMul = (a: number[][], b: number[][]) => unsign(math.multiply(a, b) as unknown as number[][]);
 /** Σ_p |a_ip|·|b_pj|: the scale of each matmul result, for a relative error bound that allows cancellation. */
-const absMatmul = (a: number[][], b: number[][]) => mathMul(a.map((r) => r.map(Math.abs)), b.map((r) => r.map(Math.abs)));
+const absMatmul = (a: number[][], b: number[][]) =>
+  mathMul(
+    a.map((r) => r.map(Math.abs)),
+    b.map((r) => r.map(Math.abs)),
+  );
 function expectMatmulClose(c: number[][], ref: number[][], scale: number[][]) {
   c.forEach((row, i) =>
-    row.forEach((v, j) => expect(Math.abs(v - ref[i][j]), `(${i}, ${j}): ${v} vs ${ref[i][j]}`).toBeLessThanOrEqual(1e-12 * scale[i][j])),
+    row.forEach((v, j) =>
+      expect(Math.abs(v - ref[i][j]), `(${i}, ${j}): ${v} vs ${ref[i][j]}`).toBeLessThanOrEqual(1e-12 * scale[i][j]),
+    ),
   );
 }
 
@@ -79,8 +85,14 @@ describe('matmul', () => {
   });
 
   it('batched over leading dims: [2,3,4] × [4,5]', () => {
-    const a = tensor(arange(24).map((i) => Math.sin(i) * 3), [2, 3, 4]);
-    const b = tensor(arange(20).map((i) => Math.cos(i) - 0.5), [4, 5]);
+    const a = tensor(
+      arange(24).map((i) => Math.sin(i) * 3),
+      [2, 3, 4],
+    );
+    const b = tensor(
+      arange(20).map((i) => Math.cos(i) - 0.5),
+      [4, 5],
+    );
     const c = matmul(a, b);
     expect(c.shape).toEqual([2, 3, 5]);
     for (let i = 0; i < 2; i++) {
@@ -105,7 +117,8 @@ describe('matmul', () => {
     const c = matmul(a, b);
     expect(c.shape).toEqual([2, 5, 3, 2]);
     for (let i = 0; i < 2; i++)
-      for (let j = 0; j < 5; j++) expect(unsign(asMatrix(c, i * 5 + j))).toEqual(mathMul(asMatrix(a, i), asMatrix(b, j)));
+      for (let j = 0; j < 5; j++)
+        expect(unsign(asMatrix(c, i * 5 + j))).toEqual(mathMul(asMatrix(a, i), asMatrix(b, j)));
   });
 
   it('handles an empty inner dimension (a sum over nothing is 0)', () => {
@@ -117,11 +130,17 @@ describe('matmul', () => {
   });
 
   it('errors name matmul and the shapes', () => {
-    expect(() => matmul(zeros([3]), zeros([3, 2]))).toThrow(/matmul: expected tensors of rank ≥ 2, got shapes \[3\] and \[3, 2\]/);
+    expect(() => matmul(zeros([3]), zeros([3, 2]))).toThrow(
+      /matmul: expected tensors of rank ≥ 2, got shapes \[3\] and \[3, 2\]/,
+    );
     expect(() => matmul(zeros([2, 3]), zeros([4, 2]))).toThrow(RangeError);
-    expect(() => matmul(zeros([2, 3]), zeros([4, 2]))).toThrow(/matmul: inner dimensions differ: shapes \[2, 3\] and \[4, 2\]/);
+    expect(() => matmul(zeros([2, 3]), zeros([4, 2]))).toThrow(
+      /matmul: inner dimensions differ: shapes \[2, 3\] and \[4, 2\]/,
+    );
     // batch mismatch: the message names the two batch shapes
-    expect(() => matmul(zeros([2, 3, 4]), zeros([3, 4, 5]))).toThrow(/matmul: batch dimensions of shapes \[2, 3, 4\] and \[3, 4, 5\] cannot be broadcast/);
+    expect(() => matmul(zeros([2, 3, 4]), zeros([3, 4, 5]))).toThrow(
+      /matmul: batch dimensions of shapes \[2, 3, 4\] and \[3, 4, 5\] cannot be broadcast/,
+    );
     expect(() => matmul([[1]] as unknown as Tensor, zeros([1, 1]))).toThrow(/matmul: expected a to be a Tensor/);
     expect(() => matmul(zeros([1, 1]), null as unknown as Tensor)).toThrow(/matmul: expected b to be a Tensor/);
   });

@@ -3,7 +3,19 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as math from 'mathjs';
-import { type Tensor, exp, logSoftmax, logSumExp, max, mean, slice, softmax, sum, tensor, zeros } from '../../src/index.ts';
+import {
+  type Tensor,
+  exp,
+  logSoftmax,
+  logSumExp,
+  max,
+  mean,
+  slice,
+  softmax,
+  sum,
+  tensor,
+  zeros,
+} from '../../src/index.ts';
 import { arange, expectClose, iota, prod, ravel, unravel, valuesArb } from '../support/ops-reference.ts';
 
 /** Reduction over `axes` by visiting every element, row-major. */
@@ -30,7 +42,14 @@ describe('reductions: sum, mean, max', () => {
     expect(sum(x, undefined, true).shape).toEqual([1, 1, 1]);
     expect(sum(x, undefined, true).toArray()).toEqual([[[276]]]);
     expect(mean(x, [0, 1, 2], true).toArray()).toEqual([[[11.5]]]);
-    expect(max(tensor([[-5, -2], [-9, -3]])).item()).toBe(-2);
+    expect(
+      max(
+        tensor([
+          [-5, -2],
+          [-9, -3],
+        ]),
+      ).item(),
+    ).toBe(-2);
   });
 
   it('over a single axis, by hand', () => {
@@ -48,7 +67,15 @@ describe('reductions: sum, mean, max', () => {
     expect(mean(m, -1, true).toArray()).toEqual([[2], [5]]);
     expect(max(m, 0).toArray()).toEqual([4, 5, 6]);
     expect(max(m, 1, true).toArray()).toEqual([[3], [6]]);
-    expect(max(tensor([[3, 1], [2, 7]]), -1).toArray()).toEqual([3, 7]);
+    expect(
+      max(
+        tensor([
+          [3, 1],
+          [2, 7],
+        ]),
+        -1,
+      ).toArray(),
+    ).toEqual([3, 7]);
   });
 
   it('over several axes, in any order, with negative axes', () => {
@@ -139,13 +166,22 @@ describe('logSumExp / softmax / logSoftmax', () => {
       [-1, 0.5, 0],
     ];
     expectClose(logSumExp(tensor(rows), 1), rows.map(naiveLse));
-    expectClose(logSumExp(tensor(rows), -1, true), rows.map((r) => [naiveLse(r)]));
-    expectClose(logSumExp(tensor(rows), 0), [0, 1, 2].map((j) => naiveLse([rows[0][j], rows[1][j]])));
+    expectClose(
+      logSumExp(tensor(rows), -1, true),
+      rows.map((r) => [naiveLse(r)]),
+    );
+    expectClose(
+      logSumExp(tensor(rows), 0),
+      [0, 1, 2].map((j) => naiveLse([rows[0][j], rows[1][j]])),
+    );
     expectClose(logSumExp(tensor(rows)), naiveLse(rows.flat()));
     expect(logSumExp(tensor(rows)).shape).toEqual([]);
     expect(logSumExp(iota([2, 3, 4]), [0, 2]).shape).toEqual([3]);
     expect(logSumExp(iota([2, 3, 4]), [0, 2], true).shape).toEqual([1, 3, 1]);
-    expectClose(logSumExp(iota([2, 3, 4]), [0, 2]), [0, 1, 2].map((j) => naiveLse([0, 1].flatMap((i) => arange(4, 12 * i + 4 * j)))));
+    expectClose(
+      logSumExp(iota([2, 3, 4]), [0, 2]),
+      [0, 1, 2].map((j) => naiveLse([0, 1].flatMap((i) => arange(4, 12 * i + 4 * j)))),
+    );
   });
 
   it('logSumExp is stable for magnitudes of 1e3 and handles infinities', () => {
@@ -177,7 +213,12 @@ describe('logSumExp / softmax / logSoftmax', () => {
   });
 
   it('softmax is stable for logits of magnitude 1e3', () => {
-    const big = softmax(tensor([[1000, 1001, 1002], [-1000, -1001, -1002]]));
+    const big = softmax(
+      tensor([
+        [1000, 1001, 1002],
+        [-1000, -1001, -1002],
+      ]),
+    );
     expect(big.data.every(Number.isFinite)).toBe(true);
     const e = [1, Math.E, Math.E ** 2].map((v) => v / (1 + Math.E + Math.E ** 2));
     expectClose(big, [e, [...e].reverse()]);
@@ -191,7 +232,10 @@ describe('logSumExp / softmax / logSoftmax', () => {
       [1, 2, 3],
       [-3, 0, 7],
     ];
-    expectClose(logSoftmax(tensor(rows)), rows.map((r) => r.map((v) => v - naiveLse(r))));
+    expectClose(
+      logSoftmax(tensor(rows)),
+      rows.map((r) => r.map((v) => v - naiveLse(r))),
+    );
     expect(logSoftmax(tensor([[1000, 0, -1000]])).toArray()).toEqual([[0, -1000, -2000]]);
     const ls = logSoftmax(tensor([[1000, 1001, 1002]]));
     expect(ls.data.every(Number.isFinite)).toBe(true);

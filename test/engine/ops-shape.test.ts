@@ -2,7 +2,20 @@
 // broadcastTo and sumTo, concat, slice, take and stopGradient: values, and what they refuse.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { type Tensor, broadcastTo, concat, mul, reshape, slice, stopGradient, sumTo, take, tensor, transpose, zeros } from '../../src/index.ts';
+import {
+  type Tensor,
+  broadcastTo,
+  concat,
+  mul,
+  reshape,
+  slice,
+  stopGradient,
+  sumTo,
+  take,
+  tensor,
+  transpose,
+  zeros,
+} from '../../src/index.ts';
 import { arange, dimsArb, iota, naiveBinary, operandShape, prod, ravel, unravel } from '../support/ops-reference.ts';
 
 function naiveTranspose(x: Tensor, perm: number[]): Tensor {
@@ -18,7 +31,14 @@ function naiveTranspose(x: Tensor, perm: number[]): Tensor {
 
 describe('transpose', () => {
   it('reverses axes by default', () => {
-    expect(transpose(tensor([[1, 2, 3], [4, 5, 6]])).toArray()).toEqual([
+    expect(
+      transpose(
+        tensor([
+          [1, 2, 3],
+          [4, 5, 6],
+        ]),
+      ).toArray(),
+    ).toEqual([
       [1, 4],
       [2, 5],
       [3, 6],
@@ -26,7 +46,9 @@ describe('transpose', () => {
     const x = iota([2, 3, 4]);
     const t = transpose(x);
     expect(t.shape).toEqual([4, 3, 2]);
-    for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) for (let k = 0; k < 4; k++) expect(t.data[k * 6 + j * 2 + i]).toBe(x.data[i * 12 + j * 4 + k]);
+    for (let i = 0; i < 2; i++)
+      for (let j = 0; j < 3; j++)
+        for (let k = 0; k < 4; k++) expect(t.data[k * 6 + j * 2 + i]).toBe(x.data[i * 12 + j * 4 + k]);
     expect(transpose(tensor(5)).item()).toBe(5);
     expect(transpose(tensor([1, 2])).toArray()).toEqual([1, 2]);
   });
@@ -55,7 +77,12 @@ describe('transpose', () => {
   it('matches a naive reference for random shapes and permutations (property)', () => {
     const arb = fc
       .array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 5 })
-      .chain((shape) => fc.tuple(fc.constant(shape), fc.shuffledSubarray(arange(shape.length), { minLength: shape.length, maxLength: shape.length })));
+      .chain((shape) =>
+        fc.tuple(
+          fc.constant(shape),
+          fc.shuffledSubarray(arange(shape.length), { minLength: shape.length, maxLength: shape.length }),
+        ),
+      );
     fc.assert(
       fc.property(arb, ([shape, perm]) => {
         const x = iota(shape);
@@ -71,7 +98,9 @@ describe('transpose', () => {
   it('rejects a perm that is not a permutation of the axes', () => {
     const x = zeros([2, 3, 4]);
     expect(() => transpose(x, [0, 1])).toThrow(RangeError);
-    expect(() => transpose(x, [0, 0, 1])).toThrow(/transpose: perm must be a permutation of 0..2 for shape \[2, 3, 4\]/);
+    expect(() => transpose(x, [0, 0, 1])).toThrow(
+      /transpose: perm must be a permutation of 0..2 for shape \[2, 3, 4\]/,
+    );
     expect(() => transpose(x, [0, 1, 3])).toThrow(/transpose/);
     expect(() => transpose(x, [0, 1, -1])).toThrow(/transpose/);
     expect(() => transpose(x, [0, 1, 2, 3])).toThrow(/transpose/);
@@ -166,7 +195,9 @@ describe('reshape / broadcastTo / sumTo', () => {
   // Regression: without this check a final reshape silently turned [2,3] into [3,2].
   it('sumTo refuses a target shape that does not broadcast to x', () => {
     expect(() => sumTo(iota([2, 3]), [3, 2])).toThrow(/sumTo: shapes \[3, 2\] and \[2, 3\] cannot be broadcast/);
-    expect(() => sumTo(iota([2, 3]), [1, 2, 3, 1])).toThrow(/sumTo: shape \[1, 2, 3, 1\] does not broadcast to \[2, 3\]/);
+    expect(() => sumTo(iota([2, 3]), [1, 2, 3, 1])).toThrow(
+      /sumTo: shape \[1, 2, 3, 1\] does not broadcast to \[2, 3\]/,
+    );
     expect(() => sumTo(iota([6]), [2, 3])).toThrow();
   });
 });
@@ -214,7 +245,9 @@ describe('concat / slice / take / stopGradient', () => {
   });
 
   it('concat errors', () => {
-    expect(() => concat([a, tensor([[1, 2, 3]])])).toThrow(/concat: shapes \[2, 2\] and \[1, 3\] differ outside axis 0/);
+    expect(() => concat([a, tensor([[1, 2, 3]])])).toThrow(
+      /concat: shapes \[2, 2\] and \[1, 3\] differ outside axis 0/,
+    );
     expect(() => concat([a, b], 1)).toThrow(/concat/);
     expect(() => concat([a, tensor([1, 2])])).toThrow(RangeError);
     expect(() => concat([])).toThrow(TypeError);
@@ -247,7 +280,9 @@ describe('concat / slice / take / stopGradient', () => {
   it('slice rejects bad bounds and axes', () => {
     const x = iota([4, 3]);
     expect(() => slice(x, -1, 2)).toThrow(RangeError);
-    expect(() => slice(x, 0, 5)).toThrow(/slice: expected integers 0 ≤ start ≤ end ≤ 4 along axis 0 of shape \[4, 3\], got start 0, end 5/);
+    expect(() => slice(x, 0, 5)).toThrow(
+      /slice: expected integers 0 ≤ start ≤ end ≤ 4 along axis 0 of shape \[4, 3\], got start 0, end 5/,
+    );
     expect(() => slice(x, 3, 1)).toThrow(/slice/);
     expect(() => slice(x, 0.5, 2)).toThrow(/start 0\.5/);
     expect(() => slice(x, 0, NaN)).toThrow(/end NaN/);
@@ -295,7 +330,10 @@ describe('concat / slice / take / stopGradient', () => {
   });
 
   it('stopGradient is the identity on values', () => {
-    const x = tensor([[1.5, -2], [NaN, 4]]);
+    const x = tensor([
+      [1.5, -2],
+      [NaN, 4],
+    ]);
     const y = stopGradient(x);
     expect(y.shape).toEqual([2, 2]);
     expect(y.data).toEqual(x.data);

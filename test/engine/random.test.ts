@@ -73,7 +73,9 @@ describe('split', () => {
   it('rejects a bad n and non-keys, naming them', () => {
     for (const bad of [-1, 1.5, NaN, Infinity, '2']) {
       expect(() => split(key(0), bad as number), String(bad)).toThrow(RangeError);
-      expect(() => split(key(0), bad as number), String(bad)).toThrow(/split: expected n to be an integer in \[0, 2\^16\]/);
+      expect(() => split(key(0), bad as number), String(bad)).toThrow(
+        /split: expected n to be an integer in \[0, 2\^16\]/,
+      );
     }
     for (const bad of [0, 'k', null, undefined, { hi: 0, lo: 0 }]) {
       expect(() => split(bad as unknown as Key), String(bad)).toThrow(TypeError);
@@ -131,7 +133,11 @@ describe('draws: determinism and independence', () => {
 
   it('shapes: the result has the requested shape, including rank 0 and empty', () => {
     const k = key(0);
-    for (const draw of [(s: number[]) => uniform(k, s), (s: number[]) => normal(k, s), (s: number[]) => bernoulli(k, 0.5, s)]) {
+    for (const draw of [
+      (s: number[]) => uniform(k, s),
+      (s: number[]) => normal(k, s),
+      (s: number[]) => bernoulli(k, 0.5, s),
+    ]) {
       expect(draw([2, 3]).shape).toEqual([2, 3]);
       expect(draw([]).shape).toEqual([]);
       expect(draw([0, 4]).size).toBe(0);
@@ -174,7 +180,9 @@ describe('uniform', () => {
 
   it('rejects bad bounds, shapes and keys', () => {
     const k = key(0);
-    expect(() => uniform(k, [2], 1, 0)).toThrow(/uniform: expected finite low ≤ high with a finite width high − low, got low 1, high 0/);
+    expect(() => uniform(k, [2], 1, 0)).toThrow(
+      /uniform: expected finite low ≤ high with a finite width high − low, got low 1, high 0/,
+    );
     expect(() => uniform(k, [2], -1e308, 1e308)).toThrow(/finite width high − low, got low -1e\+308, high 1e\+308/);
     expect(() => uniform(k, [2], NaN, 1)).toThrow(RangeError);
     expect(() => uniform(k, [2], 0, Infinity)).toThrow(RangeError);
@@ -236,7 +244,9 @@ describe('bernoulli', () => {
   it('rejects a bad keep, naming keep', () => {
     for (const bad of [-0.1, 1.1, NaN, Infinity, -Infinity, '0.5', null, undefined]) {
       expect(() => bernoulli(key(0), bad as number, [2]), String(bad)).toThrow(RangeError);
-      expect(() => bernoulli(key(0), bad as number, [2]), String(bad)).toThrow(/bernoulli: expected keep, the probability of a 1, in \[0, 1\]/);
+      expect(() => bernoulli(key(0), bad as number, [2]), String(bad)).toThrow(
+        /bernoulli: expected keep, the probability of a 1, in \[0, 1\]/,
+      );
     }
     expect(() => bernoulli(key(0), 1.1, [2])).toThrow(/got 1\.1/);
   });
@@ -254,7 +264,9 @@ describe('bernoulli', () => {
 // update these numbers without meaning to break reproducibility.
 describe('golden values (cross-machine reproducibility pin)', () => {
   it('uniform(key(0), [4])', () => {
-    expect(Array.from(uniform(key(0), [4]).data)).toEqual([0.13283926188120665, 0.1376565072641608, 0.5624118134656487, 0.13060154637394839]);
+    expect(Array.from(uniform(key(0), [4]).data)).toEqual([
+      0.13283926188120665, 0.1376565072641608, 0.5624118134656487, 0.13060154637394839,
+    ]);
   });
 
   it('bernoulli(key(42), 0.3, [16])', () => {
@@ -276,13 +288,15 @@ describe('golden values (cross-machine reproducibility pin)', () => {
 
 describe('uniform draws stay in [low, high)', () => {
   it('on [1, 1 + 2^-52] every value is low: the draws that round up to high are drawn again', () => {
-    const low = 1, high = 1 + 2 ** -52;
+    const low = 1,
+      high = 1 + 2 ** -52;
     const u = uniform(key(3), [2000], low, high).data;
     expect(u.every((v) => v === low)).toBe(true);
   });
 
   it('on [−1 − 2^-52, −1] the same, from below', () => {
-    const low = -1 - 2 ** -52, high = -1;
+    const low = -1 - 2 ** -52,
+      high = -1;
     const u = uniform(key(4), [2000], low, high).data;
     expect(u.every((v) => v >= low && v < high)).toBe(true);
   });

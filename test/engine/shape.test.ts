@@ -51,10 +51,18 @@ describe('describeValue: what an error message says it got', () => {
 
 describe('shape checks: the messages', () => {
   it('broadcastShapes names its argument, and lists a bad shape element by element', () => {
-    expect(() => broadcastShapes([2, -1], [2])).toThrow(/^broadcastShapes \(a\): expected a shape of non-negative integers, got \[2, -1\]$/);
-    expect(() => broadcastShapes([2], [1.5, '3' as never])).toThrow(/^broadcastShapes \(b\): expected a shape of non-negative integers, got \[1\.5, "3"\]$/);
-    expect(() => broadcastShapes('2' as never, [2])).toThrow(/^broadcastShapes \(a\): expected a shape \(an array of non-negative integers\), got "2"$/);
-    expect(() => broadcastShapes([2, 3], [4, 3])).toThrow(/^broadcastShapes: shapes \[2, 3\] and \[4, 3\] cannot be broadcast together \(dimension 0 of the result: 2 vs 4\)$/);
+    expect(() => broadcastShapes([2, -1], [2])).toThrow(
+      /^broadcastShapes \(a\): expected a shape of non-negative integers, got \[2, -1\]$/,
+    );
+    expect(() => broadcastShapes([2], [1.5, '3' as never])).toThrow(
+      /^broadcastShapes \(b\): expected a shape of non-negative integers, got \[1\.5, "3"\]$/,
+    );
+    expect(() => broadcastShapes('2' as never, [2])).toThrow(
+      /^broadcastShapes \(a\): expected a shape \(an array of non-negative integers\), got "2"$/,
+    );
+    expect(() => broadcastShapes([2, 3], [4, 3])).toThrow(
+      /^broadcastShapes: shapes \[2, 3\] and \[4, 3\] cannot be broadcast together \(dimension 0 of the result: 2 vs 4\)$/,
+    );
   });
 
   it('broadcastShapes of valid shapes', () => {
@@ -100,6 +108,8 @@ describe('axes', () => {
   it('a repeated axis, counting negative ones, is named with the list it came in', () => {
     expect(() => normAxes([0, 2, -1], 3, 'sum')).toThrow(/^sum: axis -1 is repeated in \[0, 2, -1\]$/);
     expect(() => sum(tensor([[1, 2]]), [1, -1])).toThrow(/^sum: axis -1 is repeated in \[1, -1\]$/);
-    expect(() => normAxes('0' as never, 3, 'sum')).toThrow(/^sum: expected axes to be an integer or an array of integers, got "0"$/);
+    expect(() => normAxes('0' as never, 3, 'sum')).toThrow(
+      /^sum: expected axes to be an integer or an array of integers, got "0"$/,
+    );
   });
 });

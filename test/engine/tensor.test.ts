@@ -2,7 +2,18 @@
 // printing at the end (refusals word for word, toString character for character).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Tensor, full, isTensor, ones, onesLike, scalar, tensor, zeros, zerosLike, type Nested } from '../../src/index.ts';
+import {
+  Tensor,
+  full,
+  isTensor,
+  ones,
+  onesLike,
+  scalar,
+  tensor,
+  zeros,
+  zerosLike,
+  type Nested,
+} from '../../src/index.ts';
 
 /** Nested arrays of the given shape holding `flat` in row-major order. */
 function nest(flat: readonly number[], shape: readonly number[]): Nested {
@@ -174,15 +185,29 @@ describe('zeros / ones / full / zerosLike / onesLike', () => {
   });
 
   it('refuse shapes with more than 2^28 elements (2 GiB) before allocating', () => {
-    expect(() => zeros([2 ** 20, 2 ** 20])).toThrow(/zeros: shape \[1048576, 1048576\] has 1099511627776 elements, more than the 2\^28 \(268435456\) a tensor may hold/);
+    expect(() => zeros([2 ** 20, 2 ** 20])).toThrow(
+      /zeros: shape \[1048576, 1048576\] has 1099511627776 elements, more than the 2\^28 \(268435456\) a tensor may hold/,
+    );
     expect(zeros([2 ** 14, 2 ** 14, 0]).size).toBe(0);
-    expect(() => zeros([2 ** 20, 0, 2 ** 20])).toThrow(/zeros: shape \[1048576, 0, 1048576\] has dimensions whose product, 1099511627776, more than the 2\^28/);
+    expect(() => zeros([2 ** 20, 0, 2 ** 20])).toThrow(
+      /zeros: shape \[1048576, 0, 1048576\] has dimensions whose product, 1099511627776, more than the 2\^28/,
+    );
   });
 });
 
 describe('toArray / item / toString', () => {
   it('toArray round-trips nested arrays', () => {
-    const cases: Nested[] = [7, [1], [1, 2, 3], [[1], [2]], [[1.5, -2], [3, 4]], [[[1, 2, 3]], [[4, 5, 6]]]];
+    const cases: Nested[] = [
+      7,
+      [1],
+      [1, 2, 3],
+      [[1], [2]],
+      [
+        [1.5, -2],
+        [3, 4],
+      ],
+      [[[1, 2, 3]], [[4, 5, 6]]],
+    ];
     for (const c of cases) {
       expect(tensor(c).toArray()).toEqual(c);
       expect(tensor(tensor(c).toArray()).data).toEqual(tensor(c).data);
@@ -269,7 +294,12 @@ describe('tensor(): errors', () => {
     expect(() => tensor([1, undefined] as unknown as Nested)).toThrow(TypeError);
     expect(() => tensor([true, false] as unknown as Nested)).toThrow(TypeError);
     expect(() => tensor([1, [2]] as unknown as Nested)).toThrow(TypeError);
-    expect(() => tensor([[1, 2], [3, '4']] as unknown as Nested)).toThrow(/index \[1\]\[1\]/);
+    expect(() =>
+      tensor([
+        [1, 2],
+        [3, '4'],
+      ] as unknown as Nested),
+    ).toThrow(/index \[1\]\[1\]/);
     expect(() => tensor('abc' as unknown as Nested)).toThrow(TypeError);
     expect(() => tensor({} as unknown as Nested)).toThrow(TypeError);
     expect(() => tensor(null as unknown as Nested)).toThrow(TypeError);
@@ -379,7 +409,9 @@ describe('tensor(): refusals, word for word', () => {
       expect(() => tensor(v as never, [2]), got).toThrow(TypeError);
       expect(() => tensor(v as never, [2]), got).toThrow(`${msg} ${got}`);
     }
-    expect(() => tensor([1, '2' as never], [2])).toThrow('tensor(values, shape): with a shape, values must be a flat array of numbers, got "2" at index 1');
+    expect(() => tensor([1, '2' as never], [2])).toThrow(
+      'tensor(values, shape): with a shape, values must be a flat array of numbers, got "2" at index 1',
+    );
     expect(() => tensor([1, 2], [3])).toThrow('tensor(values, shape): shape [3] needs 3 values, got 2');
   });
 
@@ -394,8 +426,18 @@ describe('tensor(): refusals, word for word', () => {
       expect(() => tensor(v as never), got).toThrow(TypeError);
       expect(() => tensor(v as never), got).toThrow(`${msg} ${got}`);
     }
-    expect(() => tensor([[[1], [2]], [[1], [2, 3]]])).toThrow('tensor: ragged nested array: expected length 1 at index [1][1], got an array of length 2');
-    expect(() => tensor([[1, 2], [3, 'x' as never]])).toThrow('tensor: expected a number at index [1][1], got "x"');
+    expect(() =>
+      tensor([
+        [[1], [2]],
+        [[1], [2, 3]],
+      ]),
+    ).toThrow('tensor: ragged nested array: expected length 1 at index [1][1], got an array of length 2');
+    expect(() =>
+      tensor([
+        [1, 2],
+        [3, 'x' as never],
+      ]),
+    ).toThrow('tensor: expected a number at index [1][1], got "x"');
   });
 
   it('typed arrays of numbers are copied, whatever their element type', () => {
@@ -420,10 +462,24 @@ describe('tensor(): refusals, word for word', () => {
 
 describe('toString', () => {
   it('lays out rows under each other, indented to the opening bracket', () => {
-    expect(tensor([[1, 2], [3, 4]]).toString()).toBe('tensor([[1, 2],\n        [3, 4]], shape=[2, 2])');
-    expect(tensor([[[1, 2], [3, 4]], [[5, 6], [7, 8]]]).toString()).toBe(
-      'tensor([[[1, 2],\n         [3, 4]],\n        [[5, 6],\n         [7, 8]]], shape=[2, 2, 2])',
-    );
+    expect(
+      tensor([
+        [1, 2],
+        [3, 4],
+      ]).toString(),
+    ).toBe('tensor([[1, 2],\n        [3, 4]], shape=[2, 2])');
+    expect(
+      tensor([
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [
+          [5, 6],
+          [7, 8],
+        ],
+      ]).toString(),
+    ).toBe('tensor([[[1, 2],\n         [3, 4]],\n        [[5, 6],\n         [7, 8]]], shape=[2, 2, 2])');
     expect(tensor(3).toString()).toBe('tensor(3, shape=[])');
   });
 
@@ -434,7 +490,9 @@ describe('toString', () => {
 
   it('integers below 1e15 in full; others to six significant digits, in exponent form from 1e15 up', () => {
     expect(tensor([1234567, -999999999999999]).toString()).toBe('tensor([1234567, -999999999999999], shape=[2])');
-    expect(tensor([1e15, 0.1234567, 999999999999999.9, -2.5e20]).toString()).toBe('tensor([1e+15, 0.123457, 1e+15, -2.5e+20], shape=[4])');
+    expect(tensor([1e15, 0.1234567, 999999999999999.9, -2.5e20]).toString()).toBe(
+      'tensor([1e+15, 0.123457, 1e+15, -2.5e+20], shape=[4])',
+    );
     expect(tensor([-0, NaN, Infinity]).toString()).toBe('tensor([0, NaN, Infinity], shape=[3])');
   });
 });

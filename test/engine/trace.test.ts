@@ -50,10 +50,14 @@ describe('annotations on what transformations hand back', () => {
     expect(levels).toEqual([0, 1]);
     expect(Array.from(g.data)).toEqual([2, 3, 4]);
     let tangentLevels = -1;
-    jvp((v: Tensor) => {
-      tangentLevels = levelsOf(mul(c, c));
-      return mul(v, c);
-    }, [x], [x]);
+    jvp(
+      (v: Tensor) => {
+        tangentLevels = levelsOf(mul(c, c));
+        return mul(v, c);
+      },
+      [x],
+      [x],
+    );
     expect(tangentLevels).toBe(0);
   });
 
@@ -88,17 +92,25 @@ describe("the tape's own checks on derivative rules (a primitive written wrongly
   const apply = (p: Primitive<null>) => (v: Tensor) => sum(bind(p, [v], null));
 
   it('a rule that gives a wrongly shaped result is an internal error naming the primitive and both shapes', () => {
-    expect(() => grad(apply(wrong('shape')))(x)).toThrow('internal: vjp of broken-shape gave shape [5] for an input of shape [3]');
-    expect(() => jvp((v: Tensor) => bind(wrong('shape'), [v], null), [x], [x])).toThrow('internal: jvp of broken-shape gave shape [5], expected [3]');
+    expect(() => grad(apply(wrong('shape')))(x)).toThrow(
+      'internal: vjp of broken-shape gave shape [5] for an input of shape [3]',
+    );
+    expect(() => jvp((v: Tensor) => bind(wrong('shape'), [v], null), [x], [x])).toThrow(
+      'internal: jvp of broken-shape gave shape [5], expected [3]',
+    );
   });
 
   it('a tangent rule that starts a transformation of its own is refused (it runs with its level hidden)', () => {
     // a reverse rule runs after its level is popped, where a transformation may start
     expect(Array.from((grad(apply(wrong('nested')))(x) as Tensor).data)).toEqual([1, 1, 1]);
-    expect(() => jvp((v: Tensor) => bind(wrong('nested'), [v], null), [x], [x])).toThrow('internal: a transformation was started from inside a derivative rule');
+    expect(() => jvp((v: Tensor) => bind(wrong('nested'), [v], null), [x], [x])).toThrow(
+      'internal: a transformation was started from inside a derivative rule',
+    );
   });
 
   it('a reverse sweep of a level that is still active is refused', () => {
-    expect(() => withLevel('vjp', (L) => backward(L, [], [], [], add))).toThrow('internal: a reverse sweep was started while its own level is still active');
+    expect(() => withLevel('vjp', (L) => backward(L, [], [], [], add))).toThrow(
+      'internal: a reverse sweep was started while its own level is still active',
+    );
   });
 });

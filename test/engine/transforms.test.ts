@@ -2,8 +2,36 @@
 // their edge cases (every refusal word for word, argnums, derivatives through the shape and indexing ops).
 import { describe, expect, it } from 'vitest';
 import {
-  type Tensor, add, broadcastTo, concat, exp, grad, jvp, key, matmul, max, maximum, minimum, mul, neg, normal, ones, pow, reshape, slice, softmax, square, sum, sumTo,
-  take, tanh, tensor, transpose, valueAndGrad, vjp, zeros,
+  type Tensor,
+  add,
+  broadcastTo,
+  concat,
+  exp,
+  grad,
+  jvp,
+  key,
+  matmul,
+  max,
+  maximum,
+  minimum,
+  mul,
+  neg,
+  normal,
+  ones,
+  pow,
+  reshape,
+  slice,
+  softmax,
+  square,
+  sum,
+  sumTo,
+  take,
+  tanh,
+  tensor,
+  transpose,
+  valueAndGrad,
+  vjp,
+  zeros,
 } from '../../src/index.ts';
 
 /** Every element of a to `digits` decimals of b, and as many of them (an empty or short result fails). */
@@ -26,7 +54,10 @@ describe('grad and valueAndGrad', () => {
     // f = Σ x·x + exp(x)·x ⇒ f' = 2x + exp(x)(1 + x)
     const f = (x: Tensor) => sum(add(mul(x, x), mul(exp(x), x)));
     const x = tensor([-1, 0, 0.5, 2]);
-    close(grad(f)(x), [-1, 0, 0.5, 2].map((v) => 2 * v + Math.exp(v) * (1 + v)));
+    close(
+      grad(f)(x),
+      [-1, 0, 0.5, 2].map((v) => 2 * v + Math.exp(v) * (1 + v)),
+    );
   });
 
   it('returns the gradient for argument 0 by default, a list for argnums arrays, and passes other arguments through', () => {
@@ -44,7 +75,13 @@ describe('grad and valueAndGrad', () => {
   });
 
   it('differentiates with respect to a parameter tree and returns a tree of the same shape', () => {
-    const params = { w: tensor([[1, 2], [3, 4]]), layers: [{ b: tensor([0.5, -0.5]) }] };
+    const params = {
+      w: tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+      layers: [{ b: tensor([0.5, -0.5]) }],
+    };
     const x = tensor([[1, 1]]);
     const f = (p: typeof params) => sum(tanh(add(matmul(x, p.w), p.layers[0].b)));
     const g = grad(f)(params);
@@ -62,16 +99,25 @@ describe('grad and valueAndGrad', () => {
 
   it('refuses a non-scalar output, a bad argnums and a non-function', () => {
     expect(() => grad((x: Tensor) => x)(tensor([1, 2]))).toThrow(/one-element Tensor.*shape \[2\]/);
-    expect(() => grad((x: Tensor) => sum(x), { argnums: 3 })(tensor([1]))).toThrow(/argnums 3 is out of range for 1 arguments/);
-    expect(() => grad((x: Tensor) => sum(x), { argnums: [0, 0] })).toThrow(/argnums must not repeat an argument, got \[0, 0\]/);
-    expect(() => grad((x: Tensor) => sum(x))([1, 2] as never)).toThrow(/Tensor or an array\/object of Tensors, got 1|got 1/);
+    expect(() => grad((x: Tensor) => sum(x), { argnums: 3 })(tensor([1]))).toThrow(
+      /argnums 3 is out of range for 1 arguments/,
+    );
+    expect(() => grad((x: Tensor) => sum(x), { argnums: [0, 0] })).toThrow(
+      /argnums must not repeat an argument, got \[0, 0\]/,
+    );
+    expect(() => grad((x: Tensor) => sum(x))([1, 2] as never)).toThrow(
+      /Tensor or an array\/object of Tensors, got 1|got 1/,
+    );
     expect(() => grad(42 as never)).toThrow(/expected a function, got 42/);
   });
 });
 
 describe('vjp and jvp', () => {
   it('vjp: the pullback may be called several times, and results match the Jacobian', () => {
-    const W = tensor([[1, 2, 3], [4, 5, 6]]);
+    const W = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     const { value, pullback } = vjp((x: Tensor) => matmul(x, W), tensor([[1, -1]]));
     expect(Array.from(value.data)).toEqual([-3, -3, -3]);
     expect(Array.from(pullback(tensor([[1, 0, 0]]))[0].data)).toEqual([1, 4]);
@@ -81,10 +127,16 @@ describe('vjp and jvp', () => {
 
   it('jvp: the directional derivative, with trees of primals and tangents', () => {
     const f = (p: { a: Tensor; b: Tensor }) => mul(p.a, p.b);
-    const { value, tangent } = jvp(f, [{ a: tensor([1, 2]), b: tensor([3, 4]) }], [{ a: tensor([1, 0]), b: tensor([0, 1]) }]);
+    const { value, tangent } = jvp(
+      f,
+      [{ a: tensor([1, 2]), b: tensor([3, 4]) }],
+      [{ a: tensor([1, 0]), b: tensor([0, 1]) }],
+    );
     expect(Array.from(value.data)).toEqual([3, 8]);
     expect(Array.from(tangent.data)).toEqual([3, 2]);
-    expect(() => jvp(f, [{ a: tensor([1, 2]), b: tensor([3, 4]) }], [{ a: tensor([1]), b: tensor([0, 1]) }])).toThrow(/shape \[2\].*got \[1\]/);
+    expect(() => jvp(f, [{ a: tensor([1, 2]), b: tensor([3, 4]) }], [{ a: tensor([1]), b: tensor([0, 1]) }])).toThrow(
+      /shape \[2\].*got \[1\]/,
+    );
     expect(() => jvp(f, [] as never, [{}] as never)).toThrow(/1 tangents|0 primals/);
   });
 
@@ -150,7 +202,9 @@ describe('vjp, valueAndGrad, jvp: refusals word for word', () => {
 
   it('vjp names the primal, the output and the cotangent that are not trees of tensors', () => {
     expect(() => vjp((a: Tensor) => a, [t, 'x'] as never)).toThrow(bad('vjp primal 0[1]', '"x"'));
-    expect(() => vjp(((_a: Tensor, b: Tensor) => b) as never, t, { w: 3 } as never)).toThrow(bad('vjp primal 1.w', '3'));
+    expect(() => vjp(((_a: Tensor, b: Tensor) => b) as never, t, { w: 3 } as never)).toThrow(
+      bad('vjp primal 1.w', '3'),
+    );
     expect(() => vjp((() => 'x') as never, t)).toThrow(bad('vjp output', '"x"'));
     const { pullback } = vjp((a: Tensor) => a, t);
     expect(() => pullback('x' as never)).toThrow(bad('cotangent', '"x"'));
@@ -159,7 +213,9 @@ describe('vjp, valueAndGrad, jvp: refusals word for word', () => {
   it('a cotangent must match the outputs, tensor for tensor', () => {
     const two = vjp((a: Tensor) => [a, mul(a, a)] as never, t);
     expect(() => two.pullback([t] as never)).toThrow('pullback: expected 2 tensors to match the outputs, got 1');
-    expect(() => two.pullback([t, tensor([1])] as never)).toThrow('pullback: tensor 1 must have shape [2] like its output, got [1]');
+    expect(() => two.pullback([t, tensor([1])] as never)).toThrow(
+      'pullback: tensor 1 must have shape [2] like its output, got [1]',
+    );
     const [g] = two.pullback([tensor([1, 0]), tensor([0, 1])] as never) as unknown as [Tensor];
     expect(Array.from(g.data)).toEqual([1, 4]); // e₀ + 2a·e₁
   });
@@ -167,8 +223,12 @@ describe('vjp, valueAndGrad, jvp: refusals word for word', () => {
   it('jvp names the primal, tangent and output, and matches tangents to primals', () => {
     expect(() => jvp((a: Tensor) => a, [[t, 'x']] as never, [[t, t]] as never)).toThrow(bad('jvp primal 0[1]', '"x"'));
     expect(() => jvp((a: Tensor) => a, [t] as never, [[t, 'x']] as never)).toThrow(bad('jvp tangent 0[1]', '"x"'));
-    expect(() => jvp((a: Tensor) => a, [t], [tensor([1])])).toThrow('jvp tangents of argument 0: tensor 0 must have shape [2] like its primal, got [1]');
-    expect(() => jvp((a: Tensor) => a, [[t, t]] as never, [[t]] as never)).toThrow('jvp tangents of argument 0: expected 2 tensors to match the primals, got 1');
+    expect(() => jvp((a: Tensor) => a, [t], [tensor([1])])).toThrow(
+      'jvp tangents of argument 0: tensor 0 must have shape [2] like its primal, got [1]',
+    );
+    expect(() => jvp((a: Tensor) => a, [[t, t]] as never, [[t]] as never)).toThrow(
+      'jvp tangents of argument 0: expected 2 tensors to match the primals, got 1',
+    );
     expect(() => jvp((() => 'x') as never, [t], [t])).toThrow(bad('jvp output', '"x"'));
     expect(() => jvp(((a: Tensor) => a) as never, [t, t], [t])).toThrow('jvp: got 2 primals but 1 tangents');
   });
@@ -178,8 +238,11 @@ describe('argnums', () => {
   const f = (a: Tensor, b: Tensor) => sum(mul(mul(a, a), b));
 
   it('must name arguments that exist: integers in [0, number of arguments)', () => {
-    for (const n of [-1, 1.5, 2]) expect(() => grad(f, { argnums: n })(t, u)).toThrow(`grad: argnums ${n} is out of range for 2 arguments`);
-    expect(() => grad((a: Tensor) => sum(a), { argnums: 1 })(t)).toThrow('grad: argnums 1 is out of range for 1 arguments');
+    for (const n of [-1, 1.5, 2])
+      expect(() => grad(f, { argnums: n })(t, u)).toThrow(`grad: argnums ${n} is out of range for 2 arguments`);
+    expect(() => grad((a: Tensor) => sum(a), { argnums: 1 })(t)).toThrow(
+      'grad: argnums 1 is out of range for 1 arguments',
+    );
     expect(() => grad(f, { argnums: [1, 1] })).toThrow('grad: argnums must not repeat an argument, got [1, 1]');
   });
 
@@ -231,10 +294,24 @@ describe('second derivatives through matmul', () => {
   const tr = (x: M) => x[0].map((_, j) => x.map((r) => r[j]));
   const plus = (x: M, y: M) => x.map((r, i) => r.map((v, j) => v + y[i][j]));
   const times = (c: number, x: M) => x.map((r) => r.map((v) => c * v));
-  const A = [[1, -2, 3], [0, 2, -1]];
-  const B = [[2, 1], [-1, 3], [1, 0]];
-  const dA = [[1, 0, -1], [2, 1, 1]];
-  const dB = [[0, 1], [1, -2], [3, 1]];
+  const A = [
+    [1, -2, 3],
+    [0, 2, -1],
+  ];
+  const B = [
+    [2, 1],
+    [-1, 3],
+    [1, 0],
+  ];
+  const dA = [
+    [1, 0, -1],
+    [2, 1, 1],
+  ];
+  const dB = [
+    [0, 1],
+    [1, -2],
+    [3, 1],
+  ];
   const C = mm(A, B);
   const dC = plus(mm(dA, B), mm(A, dB));
   const hA = plus(times(2, mm(dC, tr(B))), times(2, mm(C, tr(dB))));
@@ -258,30 +335,66 @@ describe('second derivatives through matmul', () => {
 
   it('third order, forward over forward over reverse: Σ (a·B)³ along dA twice gives 6·(dA·B)²·Bᵀ', () => {
     const cube = (a: Tensor) => sum(mul(mul(matmul(a, tensor(B)), matmul(a, tensor(B))), matmul(a, tensor(B))));
-    const d3 = jvp((a: Tensor) => jvp((b: Tensor) => grad(cube)(b), [a], [tensor(dA)]).tangent as Tensor, [tensor(A)], [tensor(dA)]).tangent as Tensor;
+    const d3 = jvp(
+      (a: Tensor) => jvp((b: Tensor) => grad(cube)(b), [a], [tensor(dA)]).tangent as Tensor,
+      [tensor(A)],
+      [tensor(dA)],
+    ).tangent as Tensor;
     const dAB = mm(dA, B);
-    const expected = mm(times(6, dAB.map((r) => r.map((v) => v * v))), tr(B));
+    const expected = mm(
+      times(
+        6,
+        dAB.map((r) => r.map((v) => v * v)),
+      ),
+      tr(B),
+    );
     expect(d3.toArray()).toEqual(expected);
   });
 });
 
 describe('first derivatives of the shape ops and pow', () => {
   it('transpose, broadcastTo and pow', () => {
-    const x = tensor([[1, 2, 3], [4, 5, 6]]);
-    const w = tensor([[1, -1], [2, 0], [0, 3]]);
-    expect(grad((a: Tensor) => sum(mul(transpose(a), w)))(x).toArray()).toEqual([[1, 2, 0], [-1, 0, 3]]);
+    const x = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    const w = tensor([
+      [1, -1],
+      [2, 0],
+      [0, 3],
+    ]);
+    expect(grad((a: Tensor) => sum(mul(transpose(a), w)))(x).toArray()).toEqual([
+      [1, 2, 0],
+      [-1, 0, 3],
+    ]);
     expect(grad((a: Tensor) => sum(mul(transpose(a, [0, 1]), x)))(x).toArray()).toEqual(x.toArray());
     // a cyclic permutation is not its own inverse: the gradient goes back through [2, 0, 1], not the reversal
-    const c = tensor([[[1, 2, 3], [4, 5, 6]]]);
-    expect(grad((a: Tensor) => sum(mul(transpose(a, [1, 2, 0]), transpose(c, [1, 2, 0]))))(c).toArray()).toEqual(c.toArray());
+    const c = tensor([
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+    ]);
+    expect(grad((a: Tensor) => sum(mul(transpose(a, [1, 2, 0]), transpose(c, [1, 2, 0]))))(c).toArray()).toEqual(
+      c.toArray(),
+    );
     expect(grad((a: Tensor) => sum(mul(broadcastTo(a, [2, 3]), x)))(tensor([1, 1, 1])).toArray()).toEqual([5, 7, 9]);
     expect(grad((a: Tensor) => sum(mul(broadcastTo(a, [2, 3]), x)))(tensor([[1], [1]])).toArray()).toEqual([[6], [15]]);
     expect(grad((a: Tensor) => sum(pow(a, 3)))(tensor([1, -2, 0.5])).toArray()).toEqual([3, 12, 0.75]);
     expect(grad((a: Tensor) => sum(pow(a, 0)))(tensor([1, -2, 0])).toArray()).toEqual([0, 0, 0]);
-    expect((jvp((a: Tensor) => pow(a, 3), [tensor([1, -2])], [tensor([2, 1])]).tangent as Tensor).toArray()).toEqual([6, 12]);
-    expect((jvp((a: Tensor) => pow(a, 0), [tensor([1, 0])], [tensor([2, 1])]).tangent as Tensor).toArray()).toEqual([0, 0]);
+    expect((jvp((a: Tensor) => pow(a, 3), [tensor([1, -2])], [tensor([2, 1])]).tangent as Tensor).toArray()).toEqual([
+      6, 12,
+    ]);
+    expect((jvp((a: Tensor) => pow(a, 0), [tensor([1, 0])], [tensor([2, 1])]).tangent as Tensor).toArray()).toEqual([
+      0, 0,
+    ]);
     expect((jvp((a: Tensor) => transpose(a), [x], [transpose(w)]).tangent as Tensor).toArray()).toEqual(w.toArray());
-    expect((jvp((a: Tensor) => broadcastTo(a, [2, 2]), [tensor([1, 2])], [tensor([3, 4])]).tangent as Tensor).toArray()).toEqual([[3, 4], [3, 4]]);
+    expect(
+      (jvp((a: Tensor) => broadcastTo(a, [2, 2]), [tensor([1, 2])], [tensor([3, 4])]).tangent as Tensor).toArray(),
+    ).toEqual([
+      [3, 4],
+      [3, 4],
+    ]);
   });
 });
 
@@ -290,7 +403,10 @@ describe('first derivatives that split, route or negate', () => {
     const a = tensor([1, 5, 3]);
     const b = tensor([2, 4, 3]);
     expect(grad((x: Tensor) => sum(mul(neg(x), tensor([1, 2, 3]))))(a).toArray()).toEqual([-1, -2, -3]);
-    for (const [f, wa, wb] of [[minimum, [1, 0, 0.5], [0, 1, 0.5]], [maximum, [0, 1, 0.5], [1, 0, 0.5]]] as const) {
+    for (const [f, wa, wb] of [
+      [minimum, [1, 0, 0.5], [0, 1, 0.5]],
+      [maximum, [0, 1, 0.5], [1, 0, 0.5]],
+    ] as const) {
       const [ga, gb] = grad((x: Tensor, y: Tensor) => sum(f(x, y)), { argnums: [0, 1] })(a, b) as Tensor[];
       expect([ga.toArray(), gb.toArray()]).toEqual([wa, wb]);
     }
@@ -298,15 +414,30 @@ describe('first derivatives that split, route or negate', () => {
   });
 
   it('take of rows routes each row of the gradient back to its row, repeats added', () => {
-    const x = tensor([[1, 2], [3, 4], [5, 6]]);
-    const w = tensor([[1, 10], [100, 1000], [7, 70]]);
-    expect(grad((a: Tensor) => sum(mul(take(a, [2, 0, 2]), w)))(x).toArray()).toEqual([[100, 1000], [0, 0], [8, 80]]);
+    const x = tensor([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    const w = tensor([
+      [1, 10],
+      [100, 1000],
+      [7, 70],
+    ]);
+    expect(grad((a: Tensor) => sum(mul(take(a, [2, 0, 2]), w)))(x).toArray()).toEqual([
+      [100, 1000],
+      [0, 0],
+      [8, 80],
+    ]);
   });
 });
 
 describe('shape ops at their edges', () => {
   it('the identity permutation, shape and sum give back the tensor itself', () => {
-    const x = tensor([[1, 2], [3, 4]]);
+    const x = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(transpose(x, [0, 1])).toBe(x);
     expect(reshape(x, [2, 2])).toBe(x);
     expect(sumTo(x, [2, 2])).toBe(x);
@@ -319,7 +450,12 @@ describe('shape ops at their edges', () => {
 
   it('softmax runs over the last axis by default, at any rank', () => {
     expect(softmax(tensor([0, Math.log(3)])).toArray()).toEqual([0.25, 0.75]);
-    const x = tensor([[[0, Math.log(3)], [0, 0]]]);
+    const x = tensor([
+      [
+        [0, Math.log(3)],
+        [0, 0],
+      ],
+    ]);
     expect(softmax(x).toArray()).toEqual(softmax(x, 2).toArray());
     expect(softmax(x).toArray()).not.toEqual(softmax(x, 1).toArray());
   });

@@ -29,10 +29,18 @@ describe('flatten', () => {
   });
 
   it('rebuild takes exactly one tensor per leaf', () => {
-    expect(() => flatten(t).rebuild([])).toThrow('rebuild: expected an array of 1 tensor (the tree is one tensor), got an array of length 0');
-    expect(() => flatten(t).rebuild([t, u])).toThrow('rebuild: expected an array of 1 tensor (the tree is one tensor), got an array of length 2');
+    expect(() => flatten(t).rebuild([])).toThrow(
+      'rebuild: expected an array of 1 tensor (the tree is one tensor), got an array of length 0',
+    );
+    expect(() => flatten(t).rebuild([t, u])).toThrow(
+      'rebuild: expected an array of 1 tensor (the tree is one tensor), got an array of length 2',
+    );
     expect(flatten(t).rebuild([u])).toBe(u);
-    expect(() => flatten([t, t]).rebuild([t])).toThrow('rebuild: expected an array of 2 tensors (one per leaf of argument), got an array of length 1');
-    expect(() => flatten([t, t], 'state').rebuild('x' as never)).toThrow('rebuild: expected an array of 2 tensors (one per leaf of state), got "x"');
+    expect(() => flatten([t, t]).rebuild([t])).toThrow(
+      'rebuild: expected an array of 2 tensors (one per leaf of argument), got an array of length 1',
+    );
+    expect(() => flatten([t, t], 'state').rebuild('x' as never)).toThrow(
+      'rebuild: expected an array of 2 tensors (one per leaf of state), got "x"',
+    );
   });
 });

@@ -3,7 +3,12 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type PropertiesRun, renderProperties, summarize, verdictText } from '../../experiments/report/report-properties.ts';
+import {
+  type PropertiesRun,
+  renderProperties,
+  summarize,
+  verdictText,
+} from '../../experiments/report/report-properties.ts';
 import { histogramSvg } from '../../experiments/report/svg.ts';
 
 const base = { seed: 7, file: 'x.test.ts', cases: 10, maxError: 1e-12 };
@@ -14,8 +19,23 @@ const run: PropertiesRun = {
   suiteFalseFailureBound: 1e-6,
   records: [
     { ...base, claims: ['E-LIN'], property: 'E-LIN: exact', verdict: 'holds' },
-    { ...base, claims: ['E-SLIP'], property: 'E-SLIP: a | b', verdict: 'refuted-as-expected', counterexample: { keep: 0.1 }, path: '0:1', details: { readable: 'W = [[1]]' } },
-    { ...base, claims: ['M-DEEP'], property: 'M-DEEP: estimate', verdict: 'contradicted', contradicts: 'ratio |x| 3', details: { distribution: { name: 'gaps', values: [1e-3, 1e-2, 2e-2], xlabel: 'gap' } } },
+    {
+      ...base,
+      claims: ['E-SLIP'],
+      property: 'E-SLIP: a | b',
+      verdict: 'refuted-as-expected',
+      counterexample: { keep: 0.1 },
+      path: '0:1',
+      details: { readable: 'W = [[1]]' },
+    },
+    {
+      ...base,
+      claims: ['M-DEEP'],
+      property: 'M-DEEP: estimate',
+      verdict: 'contradicted',
+      contradicts: 'ratio |x| 3',
+      details: { distribution: { name: 'gaps', values: [1e-3, 1e-2, 2e-2], xlabel: 'gap' } },
+    },
     { ...base, claims: ['G-FD'], property: 'G-FD: broken', verdict: 'failed', counterexample: [1] },
   ],
 };

@@ -17,50 +17,192 @@ type How =
   | { value: string } // a constant or data: its type
   | { skip: string }; // why it is not fuzzed with arbitrary arguments
 
-const INTERNAL_CTOR = { skip: 'the constructor is internal and trusts its arguments (documented @internal); instances come from the checked factories, which are fuzzed' };
+const INTERNAL_CTOR = {
+  skip: 'the constructor is internal and trusts its arguments (documented @internal); instances come from the checked factories, which are fuzzed',
+};
 
 const API: Record<string, How> = {
   // engine: tensors, keys, transformations, dropout
-  Tensor: INTERNAL_CTOR, Key: INTERNAL_CTOR,
-  tensor: 'call', scalar: 'call', zeros: 'call', ones: 'call', full: 'call', zerosLike: 'call', onesLike: 'call', isTensor: 'call', isKey: 'call', float64Data: 'call', astype: 'call',
-  broadcastShapes: 'call', describeValue: 'call', key: 'call', split: 'call', foldIn: 'call', uniform: 'call', normal: 'call', bernoulli: 'call',
-  vjp: 'call', jvp: 'call', grad: 'call', valueAndGrad: 'call', flatten: 'call',
-  dropout: 'call', dropoutWithMask: 'call', dropConnect: 'call', gaussianDropout: 'call', applyMultiplier: 'call', resolveNoiseShape: 'call',
+  Tensor: INTERNAL_CTOR,
+  Key: INTERNAL_CTOR,
+  tensor: 'call',
+  scalar: 'call',
+  zeros: 'call',
+  ones: 'call',
+  full: 'call',
+  zerosLike: 'call',
+  onesLike: 'call',
+  isTensor: 'call',
+  isKey: 'call',
+  float64Data: 'call',
+  astype: 'call',
+  broadcastShapes: 'call',
+  describeValue: 'call',
+  key: 'call',
+  split: 'call',
+  foldIn: 'call',
+  uniform: 'call',
+  normal: 'call',
+  bernoulli: 'call',
+  vjp: 'call',
+  jvp: 'call',
+  grad: 'call',
+  valueAndGrad: 'call',
+  flatten: 'call',
+  dropout: 'call',
+  dropoutWithMask: 'call',
+  dropConnect: 'call',
+  gaussianDropout: 'call',
+  applyMultiplier: 'call',
+  resolveNoiseShape: 'call',
   // ops
-  abs: 'call', add: 'call', broadcastTo: 'call', concat: 'call', div: 'call', equal: 'call', exp: 'call', greater: 'call', less: 'call', log: 'call',
-  logSoftmax: 'call', logSumExp: 'call', matmul: 'call', max: 'call', maximum: 'call', mean: 'call', minimum: 'call', mse: 'call', mul: 'call',
-  neg: 'call', pow: 'call', relu: 'call', reshape: 'call', sigmoid: 'call', slice: 'call', softmax: 'call', softmaxCrossEntropy: 'call', sqrt: 'call',
-  square: 'call', stopGradient: 'call', sub: 'call', sum: 'call', sumTo: 'call', take: 'call', tanh: 'call', transpose: 'call',
+  abs: 'call',
+  add: 'call',
+  broadcastTo: 'call',
+  concat: 'call',
+  div: 'call',
+  equal: 'call',
+  exp: 'call',
+  greater: 'call',
+  less: 'call',
+  log: 'call',
+  logSoftmax: 'call',
+  logSumExp: 'call',
+  matmul: 'call',
+  max: 'call',
+  maximum: 'call',
+  mean: 'call',
+  minimum: 'call',
+  mse: 'call',
+  mul: 'call',
+  neg: 'call',
+  pow: 'call',
+  relu: 'call',
+  reshape: 'call',
+  sigmoid: 'call',
+  slice: 'call',
+  softmax: 'call',
+  softmaxCrossEntropy: 'call',
+  sqrt: 'call',
+  square: 'call',
+  stopGradient: 'call',
+  sub: 'call',
+  sum: 'call',
+  sumTo: 'call',
+  take: 'call',
+  tanh: 'call',
+  transpose: 'call',
   // networks
-  initLinear: 'call', linear: 'call', mlp: 'call', maxNormProject: 'call', sgd: 'call',
-  fit: 'call', permutation: 'call', argmaxRows: 'call', errorRate: 'call', mapRows: 'call', monteCarloAverages: 'call',
+  initLinear: 'call',
+  linear: 'call',
+  mlp: 'call',
+  maxNormProject: 'call',
+  sgd: 'call',
+  fit: 'call',
+  permutation: 'call',
+  argmaxRows: 'call',
+  errorRate: 'call',
+  mapRows: 'call',
+  monteCarloAverages: 'call',
   // kernels (which kernel runs never changes a result's bits)
-  configureKernels: 'call', kernelInfo: 'call',
+  configureKernels: 'call',
+  kernelInfo: 'call',
   // verification
-  GradCheckError: { skip: 'thrown by assertGrad with the report of checkGrad (see the test below), not built by users' },
-  assertGrad: 'call', checkGrad: 'call', assertGradTight: 'call', checkGradTight: 'call', numericJacobian: 'call',
+  GradCheckError: {
+    skip: 'thrown by assertGrad with the report of checkGrad (see the test below), not built by users',
+  },
+  assertGrad: 'call',
+  checkGrad: 'call',
+  assertGradTight: 'call',
+  checkGradTight: 'call',
+  numericJacobian: 'call',
   TightGradError: { skip: 'thrown by assertGradTight with the report of checkGradTight, not built by users' },
-  AlphaBudget: 'construct', bernsteinRadius: 'call', bernsteinSampleSize: 'call', binomialAcceptance: 'call', binomialCdf: 'call', binomialLogCdf: 'call',
-  binomialLogSf: 'call', binomialSf: 'call', binomialTest: 'call', bonferroni: 'call', dkwRadius: 'call', dkwSampleSize: 'call',
-  empiricalBernsteinRadius: 'call', empiricalBernsteinSampleSize: 'call', hoeffdingRadius: 'call', hoeffdingSampleSize: 'call', ksStatistic: 'call',
-  geometricGrid: 'call', monteCarloMean: 'call', runningMeans: 'call',
-  t975: 'call', tInterval: 'call', sampleMean: 'call', sampleSd: 'call', normalCdf: 'call', powerPositive: 'call',
-  CompensatedSum: 'construct', CompensatedVector: 'construct', MAX_UNITS: { value: 'number' }, RECOMPUTE_BITS: { value: 'number' },
-  ensembleMean: 'call', ensembleMeanVector: 'call', ensembleStats: 'call', forEachLinearMask: 'call', forEachLinearMaskDirect: 'call', forEachMask: 'call',
-  renormalizedGeometricMean: 'call', sigmoidOf: 'call', softmaxOf: 'call',
+  AlphaBudget: 'construct',
+  bernsteinRadius: 'call',
+  bernsteinSampleSize: 'call',
+  binomialAcceptance: 'call',
+  binomialCdf: 'call',
+  binomialLogCdf: 'call',
+  binomialLogSf: 'call',
+  binomialSf: 'call',
+  binomialTest: 'call',
+  bonferroni: 'call',
+  dkwRadius: 'call',
+  dkwSampleSize: 'call',
+  empiricalBernsteinRadius: 'call',
+  empiricalBernsteinSampleSize: 'call',
+  hoeffdingRadius: 'call',
+  hoeffdingSampleSize: 'call',
+  ksStatistic: 'call',
+  geometricGrid: 'call',
+  monteCarloMean: 'call',
+  runningMeans: 'call',
+  t975: 'call',
+  tInterval: 'call',
+  sampleMean: 'call',
+  sampleSd: 'call',
+  normalCdf: 'call',
+  powerPositive: 'call',
+  CompensatedSum: 'construct',
+  CompensatedVector: 'construct',
+  MAX_UNITS: { value: 'number' },
+  RECOMPUTE_BITS: { value: 'number' },
+  ensembleMean: 'call',
+  ensembleMeanVector: 'call',
+  ensembleStats: 'call',
+  forEachLinearMask: 'call',
+  forEachLinearMaskDirect: 'call',
+  forEachMask: 'call',
+  renormalizedGeometricMean: 'call',
+  sigmoidOf: 'call',
+  softmaxOf: 'call',
   // audit (malformed candidates in detail: test/fuzz-audit.test.ts)
-  CandidateError: { skip: 'thrown by checkCandidate, not built by users' }, PROPERTIES: { value: 'object' },
-  assertDropout: 'call', auditDropout: 'call', checkCandidate: 'call', engineCandidate: 'call', formatJson: 'call', formatMarkdown: 'call', resolveOptions: 'call',
+  CandidateError: { skip: 'thrown by checkCandidate, not built by users' },
+  PROPERTIES: { value: 'object' },
+  assertDropout: 'call',
+  auditDropout: 'call',
+  checkCandidate: 'call',
+  engineCandidate: 'call',
+  formatJson: 'call',
+  formatMarkdown: 'call',
+  resolveOptions: 'call',
 };
 
 const RATIONAL: Record<string, How> = {
-  MAX_ENSEMBLE_INPUTS: { value: 'number' }, MAX_RIDGE_MASK_BITS: { value: 'number' },
+  MAX_ENSEMBLE_INPUTS: { value: 'number' },
+  MAX_RIDGE_MASK_BITS: { value: 'number' },
   SingularSystemError: { skip: 'thrown by solve, not built by users' },
-  bernoulliInvertedMoments: 'call', dot: 'call', exactLinearEnsemble: 'call', expectedDropoutLoss: 'call', gaussianMoments: 'call', gram: 'call',
-  hadamard: 'call', invertedInference: 'call', invertedOutput: 'call', maskProbability: 'call', matMul: 'call', matScale: 'call', matVec: 'call',
-  paperInference: 'call', paperOutput: 'call', ridgeClosedForm: 'call', ridgeClosedFormGradient: 'call', ridgeMinimizer: 'call', ridgeSystem: 'call',
-  solve: 'call', toFraction: 'call', toKeep: 'call', toMask: 'call', toMatrix: 'call', toVector: 'call', transpose: 'call', vecAdd: 'call',
-  vecEquals: 'call', vecScale: 'call', vecSub: 'call', weightScaled: 'call',
+  bernoulliInvertedMoments: 'call',
+  dot: 'call',
+  exactLinearEnsemble: 'call',
+  expectedDropoutLoss: 'call',
+  gaussianMoments: 'call',
+  gram: 'call',
+  hadamard: 'call',
+  invertedInference: 'call',
+  invertedOutput: 'call',
+  maskProbability: 'call',
+  matMul: 'call',
+  matScale: 'call',
+  matVec: 'call',
+  paperInference: 'call',
+  paperOutput: 'call',
+  ridgeClosedForm: 'call',
+  ridgeClosedFormGradient: 'call',
+  ridgeMinimizer: 'call',
+  ridgeSystem: 'call',
+  solve: 'call',
+  toFraction: 'call',
+  toKeep: 'call',
+  toMask: 'call',
+  toMatrix: 'call',
+  toVector: 'call',
+  transpose: 'call',
+  vecAdd: 'call',
+  vecEquals: 'call',
+  vecScale: 'call',
+  vecSub: 'call',
+  weightScaled: 'call',
 };
 
 /** Arguments a function documents that it writes into (an output buffer). */
@@ -85,7 +227,12 @@ async function check(label: string, args: unknown[], invoke: (args: unknown[]) =
 }
 
 const isMethodBag = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !(v instanceof Tensor) && !Array.isArray(v) && !ArrayBuffer.isView(v) && Object.values(v).some((m) => typeof m === 'function');
+  v !== null &&
+  typeof v === 'object' &&
+  !(v instanceof Tensor) &&
+  !Array.isArray(v) &&
+  !ArrayBuffer.isView(v) &&
+  Object.values(v).some((m) => typeof m === 'function');
 
 /** Fuzzes what a call gave back: a returned function (grad(f)), or the methods of a returned object (mlp(spec), sgd(options)). */
 async function fuzzResult(label: string, value: unknown, extra: unknown[]): Promise<void> {
@@ -93,7 +240,10 @@ async function fuzzResult(label: string, value: unknown, extra: unknown[]): Prom
     await check(`${label}(…)`, extra, (a) => (value as (...x: unknown[]) => unknown)(...a));
   } else if (isMethodBag(value)) {
     const proto = Object.getPrototypeOf(value);
-    const names = [...Object.keys(value), ...(proto && proto !== Object.prototype ? Object.getOwnPropertyNames(proto) : [])];
+    const names = [
+      ...Object.keys(value),
+      ...(proto && proto !== Object.prototype ? Object.getOwnPropertyNames(proto) : []),
+    ];
     for (const m of names) {
       const method = (value as Record<string, unknown>)[m];
       if (m === 'constructor' || typeof method !== 'function') continue;
@@ -121,7 +271,9 @@ function fuzzModule(name: string, mod: Record<string, unknown>, table: Record<st
         const fn = v as (...a: unknown[]) => unknown;
         await fc.assert(
           fc.asyncProperty(argsFor(fn.length), argsFor(3), async (args, extra) => {
-            const value = await check(exp, args, (a) => (how === 'construct' ? new (fn as unknown as new (...x: unknown[]) => unknown)(...a) : fn(...a)));
+            const value = await check(exp, args, (a) =>
+              how === 'construct' ? new (fn as unknown as new (...x: unknown[]) => unknown)(...a) : fn(...a),
+            );
             await fuzzResult(exp, value, extra);
           }),
           { numRuns },
@@ -130,8 +282,14 @@ function fuzzModule(name: string, mod: Record<string, unknown>, table: Record<st
         // each drawn case, so that a refusal no draw happens to reach is still seen
         const firsts = fc.sample(argsFor(fn.length), { numRuns: 3, seed: 1 }).map((a) => a[0]);
         for (let i = 0; i < POOL_SIZE; i++) {
-          await check(exp, [poolValue(i)], (a) => (how === 'construct' ? new (fn as unknown as new (...x: unknown[]) => unknown)(...a) : fn(...a)));
-          if (fn.length >= 2) for (const first of firsts) await check(exp, [first, poolValue(i)], (a) => (how === 'construct' ? new (fn as unknown as new (...x: unknown[]) => unknown)(...a) : fn(...a)));
+          await check(exp, [poolValue(i)], (a) =>
+            how === 'construct' ? new (fn as unknown as new (...x: unknown[]) => unknown)(...a) : fn(...a),
+          );
+          if (fn.length >= 2)
+            for (const first of firsts)
+              await check(exp, [first, poolValue(i)], (a) =>
+                how === 'construct' ? new (fn as unknown as new (...x: unknown[]) => unknown)(...a) : fn(...a),
+              );
         }
       });
     }

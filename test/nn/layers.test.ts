@@ -2,7 +2,21 @@
 // mlp draws or is given, its Gaussian-noise option, the checks of its spec; then their edges: every
 // refusal word for word, the smallest sizes, the shapes of what they build.
 import { describe, expect, it } from 'vitest';
-import { type MLPParams, bernoulli, float64Data, foldIn, gaussianDropout, initLinear, key, linear, mlp, normal, relu, tensor, uniform } from '../../src/index.ts';
+import {
+  type MLPParams,
+  bernoulli,
+  float64Data,
+  foldIn,
+  gaussianDropout,
+  initLinear,
+  key,
+  linear,
+  mlp,
+  normal,
+  relu,
+  tensor,
+  uniform,
+} from '../../src/index.ts';
 
 describe('linear and mlp', () => {
   it('initLinear: He-normal weights of the right shape and scale, zero bias, deterministic per key', () => {
@@ -21,18 +35,30 @@ describe('linear and mlp', () => {
     expect(Array.from(g.W.data).every((v) => Math.abs(v) <= Math.sqrt(6 / 8))).toBe(true);
     expect(() => initLinear(key(1), 0, 3)).toThrow(/inDim must be a positive integer, got 0/);
     expect(() => initLinear(key(1), 2, 3, 'bogus' as never)).toThrow(/init must be 'he' or 'glorot', got "bogus"/);
-    expect(() => mlp({ sizes: [2, 3], init: 'bogus' as never })).toThrow(/mlp: init must be 'he' or 'glorot', got "bogus"/);
+    expect(() => mlp({ sizes: [2, 3], init: 'bogus' as never })).toThrow(
+      /mlp: init must be 'he' or 'glorot', got "bogus"/,
+    );
   });
 
   it('linear computes x·W + b', () => {
-    const p = { W: tensor([[1, 2], [3, 4], [5, 6]]), b: tensor([10, 20]) };
+    const p = {
+      W: tensor([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ]),
+      b: tensor([10, 20]),
+    };
     expect(linear(p, tensor([[1, 0, -1]])).toArray()).toEqual([[6, 16]]);
   });
 
   it('mlp: output shape, train/eval switch, and the masks come from foldIn(key, layer)', () => {
     const net = mlp({ sizes: [5, 4, 3], activation: 'linear', inputRate: 0.2, hiddenRate: 0.5 });
     const params = net.init(key(0));
-    expect(params.map((p) => p.W.shape)).toEqual([[5, 4], [4, 3]]);
+    expect(params.map((p) => p.W.shape)).toEqual([
+      [5, 4],
+      [4, 3],
+    ]);
     const x = normal(key(1), [2, 5]);
     const evalOut = net.apply(params, x, { training: false });
     expect(evalOut.shape).toEqual([2, 3]);
@@ -43,11 +69,19 @@ describe('linear and mlp', () => {
     const k = key(7);
     const r0 = bernoulli(foldIn(k, 0), 0.8, [2, 5]).data;
     const r1 = bernoulli(foldIn(k, 1), 0.5, [2, 4]).data;
-    const h0 = tensor(x.data.map((v, i) => (r0[i] ? v * (1 / 0.8) : 0)), [2, 5]);
+    const h0 = tensor(
+      x.data.map((v, i) => (r0[i] ? v * (1 / 0.8) : 0)),
+      [2, 5],
+    );
     const h1 = linear(params[0], h0);
-    const h1d = tensor(h1.data.map((v, i) => (r1[i] ? v * (1 / 0.5) : 0)), [2, 4]);
+    const h1d = tensor(
+      h1.data.map((v, i) => (r1[i] ? v * (1 / 0.5) : 0)),
+      [2, 4],
+    );
     expect(net.apply(params, x, { training: true, key: k }).data).toEqual(linear(params[1], h1d).data);
-    expect(() => net.apply(params, x, { training: true })).toThrow(/mlp.apply: a key is required in training when a dropout rate is nonzero, got undefined/);
+    expect(() => net.apply(params, x, { training: true })).toThrow(
+      /mlp.apply: a key is required in training when a dropout rate is nonzero, got undefined/,
+    );
   });
 
   it('mlp: given masks replace the key’s draws, site by site', () => {
@@ -62,7 +96,9 @@ describe('linear and mlp', () => {
     expect(net.apply(params, x, { training: true, key: k, masks: [masks[0]] }).data).toEqual(drawn.data);
     expect(() => net.apply(params, x, { training: true, masks: [masks[0]] })).toThrow(/a key is required/);
     // at inference masks are ignored
-    expect(net.apply(params, x, { training: false, masks }).data).toEqual(net.apply(params, x, { training: false }).data);
+    expect(net.apply(params, x, { training: false, masks }).data).toEqual(
+      net.apply(params, x, { training: false }).data,
+    );
   });
 
   it('mlp validates its spec', () => {
@@ -78,7 +114,11 @@ describe('mlp with Gaussian noise', () => {
     const params: MLPParams = net.init(key(1));
     const x = normal(key(2), [2, 3]);
     const k = key(3);
-    const h = gaussianDropout(foldIn(k, 1), relu(linear(params[0], gaussianDropout(foldIn(k, 0), x, { rate: 0.2, training: true }))), { rate: 0.5, training: true });
+    const h = gaussianDropout(
+      foldIn(k, 1),
+      relu(linear(params[0], gaussianDropout(foldIn(k, 0), x, { rate: 0.2, training: true }))),
+      { rate: 0.5, training: true },
+    );
     expect(net.apply(params, x, { training: true, key: k }).data).toEqual(linear(params[1], h).data);
     expect(net.apply(params, x, { training: false }).data).toEqual(linear(params[1], relu(linear(params[0], x))).data);
     expect(net.spec.noise).toBe('gaussian');
@@ -86,10 +126,16 @@ describe('mlp with Gaussian noise', () => {
   });
 
   it('refuses an unknown noise, the paper convention, and 0/1 masks', () => {
-    expect(() => mlp({ sizes: [3, 2], noise: 'uniform' as never })).toThrow(/mlp: noise must be 'bernoulli' or 'gaussian', got "uniform"/);
-    expect(() => mlp({ sizes: [3, 2], noise: 'gaussian', convention: 'scale-at-inference' })).toThrow(/only the inverted convention/);
+    expect(() => mlp({ sizes: [3, 2], noise: 'uniform' as never })).toThrow(
+      /mlp: noise must be 'bernoulli' or 'gaussian', got "uniform"/,
+    );
+    expect(() => mlp({ sizes: [3, 2], noise: 'gaussian', convention: 'scale-at-inference' })).toThrow(
+      /only the inverted convention/,
+    );
     const net = mlp({ sizes: [3, 2], inputRate: 0.5, noise: 'gaussian' });
-    expect(() => net.apply(net.init(key(1)), normal(key(2), [1, 3]), { training: true, key: key(1), masks: [] })).toThrow(/masks are 0\/1 dropout masks/);
+    expect(() =>
+      net.apply(net.init(key(1)), normal(key(2), [1, 3]), { training: true, key: key(1), masks: [] }),
+    ).toThrow(/masks are 0\/1 dropout masks/);
   });
 });
 
@@ -115,15 +161,22 @@ describe('initLinear and mlp', () => {
   });
 
   it('mlp refuses a zero or fractional width and lists the widths it got', () => {
-    expect(() => mlp({ sizes: [3, 0] })).toThrow('mlp: sizes must list at least two positive integers (input and output widths), got [3, 0]');
+    expect(() => mlp({ sizes: [3, 0] })).toThrow(
+      'mlp: sizes must list at least two positive integers (input and output widths), got [3, 0]',
+    );
     expect(() => mlp({ sizes: [3, 2.5, 1] })).toThrow('got [3, 2.5, 1]');
-    expect(() => mlp({ sizes: [3, 1], activation: 'swish' as never })).toThrow('mlp: activation must be one of relu, tanh, sigmoid, linear, got swish');
+    expect(() => mlp({ sizes: [3, 1], activation: 'swish' as never })).toThrow(
+      'mlp: activation must be one of relu, tanh, sigmoid, linear, got swish',
+    );
   });
 
   it("mlp's Glorot option and the paper convention with Bernoulli masks are accepted", () => {
     const net = mlp({ sizes: [3, 4, 2], init: 'glorot' });
     const params = net.init(key(2));
-    expect(params.map((p) => p.W.shape)).toEqual([[3, 4], [4, 2]]);
+    expect(params.map((p) => p.W.shape)).toEqual([
+      [3, 4],
+      [4, 2],
+    ]);
     const a = Math.sqrt(6 / 7);
     expect(params[0].W.data.every((v) => Math.abs(v) <= a)).toBe(true);
     expect(() => mlp({ sizes: [3, 2], inputRate: 0.5, convention: 'scale-at-inference' })).not.toThrow();
@@ -133,9 +186,15 @@ describe('initLinear and mlp', () => {
     const net = mlp({ sizes: [3, 4, 2] });
     const params = net.init(key(1));
     const x = normal(key(2), [2, 3]);
-    expect(() => net.apply([params[0]], x, { training: false })).toThrow('mlp.apply: expected params to be the 2 layers { W, b } that init makes, got an array of length 1');
-    expect(() => net.apply(params, x, null as never)).toThrow('mlp.apply: expected options { training, key?, masks? }, got null');
-    expect(() => net.apply(params, x, 3 as never)).toThrow('mlp.apply: expected options { training, key?, masks? }, got 3');
+    expect(() => net.apply([params[0]], x, { training: false })).toThrow(
+      'mlp.apply: expected params to be the 2 layers { W, b } that init makes, got an array of length 1',
+    );
+    expect(() => net.apply(params, x, null as never)).toThrow(
+      'mlp.apply: expected options { training, key?, masks? }, got null',
+    );
+    expect(() => net.apply(params, x, 3 as never)).toThrow(
+      'mlp.apply: expected options { training, key?, masks? }, got 3',
+    );
   });
 
   it('a network whose rates are all 0 trains without a key and computes what it computes at inference', () => {

@@ -26,11 +26,22 @@ describe('softmaxCrossEntropy and mse', () => {
     expect(Math.abs(softmaxCrossEntropy(l, [0]).item())).toBe(0);
     expect(softmaxCrossEntropy(l, [1]).item()).toBe(1000);
     expect(softmaxCrossEntropy(l, [2]).item()).toBe(2000);
-    expect(softmaxCrossEntropy(tensor([[1000, 0, -1000], [0, 1000, 0]]), [1, 1]).item()).toBe(500);
+    expect(
+      softmaxCrossEntropy(
+        tensor([
+          [1000, 0, -1000],
+          [0, 1000, 0],
+        ]),
+        [1, 1],
+      ).item(),
+    ).toBe(500);
   });
 
   it('softmaxCrossEntropy treats all leading dims as rows', () => {
-    const logits = tensor(arange(12).map((i) => (i % 5) - 2), [2, 2, 3]);
+    const logits = tensor(
+      arange(12).map((i) => (i % 5) - 2),
+      [2, 2, 3],
+    );
     const rows = asMatrix(reshape(logits, [4, 3]));
     const labels = [0, 2, 1, 1];
     const ref = math.mean(rows.map((r, i) => Math.log(math.sum(r.map(Math.exp))) - r[labels[i]]));
@@ -45,7 +56,9 @@ describe('softmaxCrossEntropy and mse', () => {
   it('softmaxCrossEntropy rejects bad labels, naming labels', () => {
     const logits = zeros([2, 3]);
     expect(() => softmaxCrossEntropy(logits, [0, 3])).toThrow(RangeError);
-    expect(() => softmaxCrossEntropy(logits, [0, 3])).toThrow(/softmaxCrossEntropy: labels\[1\] must be an integer in \[0, 2\], got 3/);
+    expect(() => softmaxCrossEntropy(logits, [0, 3])).toThrow(
+      /softmaxCrossEntropy: labels\[1\] must be an integer in \[0, 2\], got 3/,
+    );
     expect(() => softmaxCrossEntropy(logits, [-1, 0])).toThrow(/labels\[0\]/);
     expect(() => softmaxCrossEntropy(logits, [0, 1.5])).toThrow(/labels\[1\].*1\.5/);
     expect(() => softmaxCrossEntropy(logits, [NaN, 0])).toThrow(/labels\[0\]/);
@@ -59,7 +72,18 @@ describe('softmaxCrossEntropy and mse', () => {
 
   it('mse by hand and with mathjs', () => {
     expect(mse(tensor([1, 2, 3]), tensor([1, 4, 0])).item()).toBe(13 / 3);
-    expect(mse(tensor([[1, 2], [3, 4]]), tensor([[1, 2], [3, 4]])).item()).toBe(0);
+    expect(
+      mse(
+        tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+        tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+      ).item(),
+    ).toBe(0);
     const p = [0.1, -2.3, 4.4, 1e-3];
     const q = [0.7, 2.1, -1.2, 0];
     expectClose(mse(tensor(p), tensor(q)), math.mean(p.map((v, i) => (v - q[i]) ** 2)));

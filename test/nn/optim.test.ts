@@ -6,7 +6,20 @@
 // either path.
 import { describe, expect, it } from 'vitest';
 import {
-  type Tensor, configureKernels, foldIn, key, linear, maxNormProject, mlp, mse, normal, sgd, softmaxCrossEntropy, sum, tensor, valueAndGrad,
+  type Tensor,
+  configureKernels,
+  foldIn,
+  key,
+  linear,
+  maxNormProject,
+  mlp,
+  mse,
+  normal,
+  sgd,
+  softmaxCrossEntropy,
+  sum,
+  tensor,
+  valueAndGrad,
 } from '../../src/index.ts';
 import { WASM_SGD_MIN, wasmSgd } from '../../src/engine/wasm/runtime.ts';
 
@@ -30,8 +43,20 @@ describe('sgd', () => {
   });
 
   it('donating params and state reuses their storage and gives the same numbers', () => {
-    const make = () => ({ W: tensor([[1, -2], [0.5, 4]]), b: tensor([3, -1]) });
-    const grads = { W: tensor([[0.5, 0.5], [-1, 2]]), b: tensor([1, 0.25]) };
+    const make = () => ({
+      W: tensor([
+        [1, -2],
+        [0.5, 4],
+      ]),
+      b: tensor([3, -1]),
+    });
+    const grads = {
+      W: tensor([
+        [0.5, 0.5],
+        [-1, 2],
+      ]),
+      b: tensor([1, 0.25]),
+    };
     const opt = sgd<ReturnType<typeof make>>({ lr: 0.1, momentum: 0.9, weightDecay: 0.01, maxNorm: 3 });
     let kept = { params: make(), state: opt.init(make()) };
     let donated = { params: make(), state: opt.init(make()) };
@@ -47,20 +72,41 @@ describe('sgd', () => {
   });
 
   it('max-norm projects each unit’s incoming weight vector (a column) onto the ball of radius c', () => {
-    const W = tensor([[3, 0.1], [4, 0.1]]); // column norms 5 and ≈0.14
+    const W = tensor([
+      [3, 0.1],
+      [4, 0.1],
+    ]); // column norms 5 and ≈0.14
     const P = maxNormProject(W, 2);
     expect(P.data[0]).toBeCloseTo(1.2, 15);
     expect(P.data[2]).toBeCloseTo(1.6, 15);
     expect(P.data[1]).toBe(0.1);
     const opt = sgd<{ W: Tensor }>({ lr: 0, maxNorm: 2 });
-    expect(opt.step({ W }, { W: tensor([[0, 0], [0, 0]]) }, opt.init({ W })).params.W.data).toEqual(P.data);
+    expect(
+      opt.step(
+        { W },
+        {
+          W: tensor([
+            [0, 0],
+            [0, 0],
+          ]),
+        },
+        opt.init({ W }),
+      ).params.W.data,
+    ).toEqual(P.data);
     expect(() => maxNormProject(W, 0)).toThrow(/c must be a finite number > 0/);
   });
 
   it('refuses gradients or state whose shape differs from the parameter', () => {
     const opt = sgd<{ W: Tensor }>({ lr: 0.1 });
-    const params = { W: tensor([[1, 2], [3, 4]]) };
-    expect(() => opt.step(params, { W: tensor([1, 2, 3, 4]) }, opt.init(params))).toThrow(/gradient and state 0 must have their parameter's shape \[2, 2\], got \[4\] and \[2, 2\]/);
+    const params = {
+      W: tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+    };
+    expect(() => opt.step(params, { W: tensor([1, 2, 3, 4]) }, opt.init(params))).toThrow(
+      /gradient and state 0 must have their parameter's shape \[2, 2\], got \[4\] and \[2, 2\]/,
+    );
   });
 
   it('refuses bad hyperparameters', () => {
@@ -73,8 +119,12 @@ describe('sgd', () => {
     const net = mlp({ sizes: [4, 16, 3], activation: 'tanh', hiddenRate: 0.2 });
     let params = net.init(key(11));
     const x = normal(key(12), [30, 4]);
-    const labels = Array.from(x.data.filter((_, i) => i % 4 === 0), (v) => (v > 0.5 ? 2 : v > -0.5 ? 1 : 0));
-    const loss = (p: typeof params, k: ReturnType<typeof key>) => softmaxCrossEntropy(net.apply(p, x, { training: true, key: k }), labels);
+    const labels = Array.from(
+      x.data.filter((_, i) => i % 4 === 0),
+      (v) => (v > 0.5 ? 2 : v > -0.5 ? 1 : 0),
+    );
+    const loss = (p: typeof params, k: ReturnType<typeof key>) =>
+      softmaxCrossEntropy(net.apply(p, x, { training: true, key: k }), labels);
     const evalLoss = (p: typeof params) => softmaxCrossEntropy(net.apply(p, x, { training: false }), labels).item();
     const opt = sgd<typeof params>({ lr: 0.2, momentum: 0.9 });
     let state = opt.init(params);
@@ -90,7 +140,10 @@ describe('sgd', () => {
   it('mse-trained linear regression reaches the least-squares solution', () => {
     const X = normal(key(21), [50, 3]);
     const wTrue = tensor([[1], [-2], [0.5]]);
-    const y = tensor(Array.from({ length: 50 }, (_, i) => X.data[3 * i] - 2 * X.data[3 * i + 1] + 0.5 * X.data[3 * i + 2]), [50, 1]);
+    const y = tensor(
+      Array.from({ length: 50 }, (_, i) => X.data[3 * i] - 2 * X.data[3 * i + 1] + 0.5 * X.data[3 * i + 2]),
+      [50, 1],
+    );
     let params = { W: tensor([[0], [0], [0]]), b: tensor([0]) };
     const opt = sgd<typeof params>({ lr: 0.1 });
     let state = opt.init(params);
@@ -106,13 +159,19 @@ describe('sgd', () => {
 
 describe('sgd at its edges', () => {
   it('refuses each bad hyperparameter with the range it needed', () => {
-    expect(() => sgd(null as never)).toThrow('sgd: expected options { lr, momentum?, weightDecay?, maxNorm? }, got null');
+    expect(() => sgd(null as never)).toThrow(
+      'sgd: expected options { lr, momentum?, weightDecay?, maxNorm? }, got null',
+    );
     expect(() => sgd(0.1 as never)).toThrow('sgd: expected options { lr, momentum?, weightDecay?, maxNorm? }, got 0.1');
-    expect(() => sgd({ lr: 0.1 }).init(3 as never)).toThrow('expected params to be a Tensor or an array/object of Tensors, got 3');
+    expect(() => sgd({ lr: 0.1 }).init(3 as never)).toThrow(
+      'expected params to be a Tensor or an array/object of Tensors, got 3',
+    );
     expect(() => sgd({ lr: 0.1, momentum: -0.5 })).toThrow('sgd: momentum must be in [0, 1), got -0.5');
     expect(() => sgd({ lr: 0.1, momentum: NaN })).toThrow('sgd: momentum must be in [0, 1), got NaN');
     expect(() => sgd({ lr: 0.1, weightDecay: -1 })).toThrow('sgd: weightDecay must be a finite number ≥ 0, got -1');
-    expect(() => sgd({ lr: 0.1, weightDecay: Infinity })).toThrow('sgd: weightDecay must be a finite number ≥ 0, got Infinity');
+    expect(() => sgd({ lr: 0.1, weightDecay: Infinity })).toThrow(
+      'sgd: weightDecay must be a finite number ≥ 0, got Infinity',
+    );
     expect(() => sgd({ lr: 0.1, maxNorm: 0 })).toThrow('sgd: maxNorm must be a finite number > 0, got 0');
     expect(() => sgd({ lr: 0.1, momentum: 0, weightDecay: 0 })).not.toThrow();
   });
@@ -121,26 +180,57 @@ describe('sgd at its edges', () => {
     const opt = sgd<{ W: Tensor }>({ lr: 0.1 });
     const params = { W: tensor([[1], [2]]) };
     const state = opt.init(params);
-    expect(() => opt.step(3 as never, params, state)).toThrow('expected params to be a Tensor or an array/object of Tensors, got 3');
-    expect(() => opt.step(params, 3 as never, state)).toThrow('expected grads to be a Tensor or an array/object of Tensors, got 3');
-    expect(() => opt.step(params, params, 3 as never)).toThrow('expected state to be a Tensor or an array/object of Tensors, got 3');
+    expect(() => opt.step(3 as never, params, state)).toThrow(
+      'expected params to be a Tensor or an array/object of Tensors, got 3',
+    );
+    expect(() => opt.step(params, 3 as never, state)).toThrow(
+      'expected grads to be a Tensor or an array/object of Tensors, got 3',
+    );
+    expect(() => opt.step(params, params, 3 as never)).toThrow(
+      'expected state to be a Tensor or an array/object of Tensors, got 3',
+    );
     const two = { W: tensor([[1], [2]]), b: tensor([0]) } as never;
-    expect(() => opt.step(params, two, state)).toThrow('sgd.step: params, grads and state must have the same structure');
-    expect(() => opt.step(params, params, two)).toThrow('sgd.step: params, grads and state must have the same structure');
+    expect(() => opt.step(params, two, state)).toThrow(
+      'sgd.step: params, grads and state must have the same structure',
+    );
+    expect(() => opt.step(params, params, two)).toThrow(
+      'sgd.step: params, grads and state must have the same structure',
+    );
     // same size, other rank; same rank, other size
-    expect(() => opt.step(params, { W: tensor([1, 2]) }, state)).toThrow("sgd.step: gradient and state 0 must have their parameter's shape [2, 1], got [2] and [2, 1]");
-    expect(() => opt.step(params, params, { W: tensor([[0, 0], [0, 0]]) })).toThrow('got [2, 1] and [2, 2]');
+    expect(() => opt.step(params, { W: tensor([1, 2]) }, state)).toThrow(
+      "sgd.step: gradient and state 0 must have their parameter's shape [2, 1], got [2] and [2, 1]",
+    );
+    expect(() =>
+      opt.step(params, params, {
+        W: tensor([
+          [0, 0],
+          [0, 0],
+        ]),
+      }),
+    ).toThrow('got [2, 1] and [2, 2]');
   });
 
   it('max-norm projects every column over the limit, only rank-2 parameters, and leaves W itself alone', () => {
-    const W = tensor([[3, 6, 0.5], [4, 8, 0.5]]); // column norms 5, 10, ≈0.71
+    const W = tensor([
+      [3, 6, 0.5],
+      [4, 8, 0.5],
+    ]); // column norms 5, 10, ≈0.71
     const P = maxNormProject(W, 2);
     expect(W.data).toEqual(Float64Array.of(3, 6, 0.5, 4, 8, 0.5));
     expect(Array.from(P.data)).toEqual([3 * (2 / 5), 6 * (2 / 10), 0.5, 4 * (2 / 5), 8 * (2 / 10), 0.5]);
-    expect(() => maxNormProject(tensor([3, 4]), 1)).toThrow('maxNormProject: expected W to be a rank-2 Tensor [in, out]');
+    expect(() => maxNormProject(tensor([3, 4]), 1)).toThrow(
+      'maxNormProject: expected W to be a rank-2 Tensor [in, out]',
+    );
     const opt = sgd<{ W: Tensor; b: Tensor; K: Tensor }>({ lr: 0, maxNorm: 2 });
     const params = { W, b: tensor([30, 40]), K: tensor([[[3, 4]], [[6, 8]]]) };
-    const zero = { W: tensor([[0, 0, 0], [0, 0, 0]]), b: tensor([0, 0]), K: tensor([[[0, 0]], [[0, 0]]]) };
+    const zero = {
+      W: tensor([
+        [0, 0, 0],
+        [0, 0, 0],
+      ]),
+      b: tensor([0, 0]),
+      K: tensor([[[0, 0]], [[0, 0]]]),
+    };
     const out = opt.step(params, zero, opt.init(params)).params;
     expect(out.W.data).toEqual(P.data);
     expect(out.b.data).toEqual(params.b.data);
@@ -148,17 +238,37 @@ describe('sgd at its edges', () => {
   });
 
   it('max-norm takes one radius per weight matrix in tree order, and says when their count differs', () => {
-    const A = tensor([[3, 0.3], [4, 0.4]]), B = tensor([[6], [8]]); // column norms 5, 0.5 | 10
-    const params = [{ W: A, b: tensor([9, 9]) }, { W: B, b: tensor([9]) }];
-    const zero = [{ W: tensor([[0, 0], [0, 0]]), b: tensor([0, 0]) }, { W: tensor([[0], [0]]), b: tensor([0]) }];
+    const A = tensor([
+        [3, 0.3],
+        [4, 0.4],
+      ]),
+      B = tensor([[6], [8]]); // column norms 5, 0.5 | 10
+    const params = [
+      { W: A, b: tensor([9, 9]) },
+      { W: B, b: tensor([9]) },
+    ];
+    const zero = [
+      {
+        W: tensor([
+          [0, 0],
+          [0, 0],
+        ]),
+        b: tensor([0, 0]),
+      },
+      { W: tensor([[0], [0]]), b: tensor([0]) },
+    ];
     const opt = sgd<typeof params>({ lr: 0, maxNorm: [1, 5] });
     const out = opt.step(params, zero, opt.init(params)).params;
     expect(out[0].W.data).toEqual(maxNormProject(A, 1).data);
     expect(out[1].W.data).toEqual(maxNormProject(B, 5).data);
     expect(out[0].b.data).toEqual(params[0].b.data);
     const three = sgd<typeof params>({ lr: 0, maxNorm: [1, 2, 3] });
-    expect(() => three.step(params, zero, three.init(params))).toThrow('sgd.step: maxNorm gives 3 radii, but the parameters hold 2 rank-2 weight matrices');
-    expect(() => sgd({ lr: 0.1, maxNorm: [] })).toThrow('sgd: maxNorm must be a number or a non-empty array of numbers, got an array of length 0');
+    expect(() => three.step(params, zero, three.init(params))).toThrow(
+      'sgd.step: maxNorm gives 3 radii, but the parameters hold 2 rank-2 weight matrices',
+    );
+    expect(() => sgd({ lr: 0.1, maxNorm: [] })).toThrow(
+      'sgd: maxNorm must be a number or a non-empty array of numbers, got an array of length 0',
+    );
     expect(() => sgd({ lr: 0.1, maxNorm: [1, -1] })).toThrow('sgd: maxNorm[1] must be a finite number > 0, got -1');
   });
 
@@ -188,7 +298,8 @@ const bits = (a: ArrayLike<number>) => Array.from(a, (x) => (Object.is(x, -0) ? 
 /** The update as optim.ts defines it: float64 arithmetic, stored in the arrays' type. */
 function reference(w: Arr, g: Arr, v0: Arr, lr: number, momentum: number, decay: number) {
   const T = w instanceof Float32Array ? Float32Array : Float64Array;
-  const v = new T(w.length), out = new T(w.length);
+  const v = new T(w.length),
+    out = new T(w.length);
   for (let j = 0; j < w.length; j++) {
     const vj = momentum * v0[j] + g[j] + decay * w[j];
     v[j] = vj;
@@ -198,23 +309,32 @@ function reference(w: Arr, g: Arr, v0: Arr, lr: number, momentum: number, decay:
 }
 
 describe('wasmSgd', () => {
-  const draw = (T: typeof Float64Array | typeof Float32Array, n: number, seed: number) => T.from(normal(key(seed), [n]).data);
+  const draw = (T: typeof Float64Array | typeof Float32Array, n: number, seed: number) =>
+    T.from(normal(key(seed), [n]).data);
 
   for (const T of [Float64Array, Float32Array]) {
     it(`${T.name}: the JS update's bits, into fresh arrays and in place, at lengths around the SIMD width and the threshold`, () => {
       for (const n of [WASM_SGD_MIN, WASM_SGD_MIN + 1, WASM_SGD_MIN + 2, WASM_SGD_MIN + 3, 3 * WASM_SGD_MIN + 5]) {
-        const w = draw(T, n, n), g = draw(T, n, n + 1), v0 = draw(T, n, n + 2);
-        g[0] = -0, w[1] = 1e-30, v0[2] = 3e38; // a signed zero, a tiny and a huge value among them
-        for (const [lr, momentum, decay] of [[0.01, 0.9, 0], [0.1, 0, 5e-4], [0.037, 0.95, 1e-3]]) {
+        const w = draw(T, n, n),
+          g = draw(T, n, n + 1),
+          v0 = draw(T, n, n + 2);
+        ((g[0] = -0), (w[1] = 1e-30), (v0[2] = 3e38)); // a signed zero, a tiny and a huge value among them
+        for (const [lr, momentum, decay] of [
+          [0.01, 0.9, 0],
+          [0.1, 0, 5e-4],
+          [0.037, 0.95, 1e-3],
+        ]) {
           const want = reference(w, g, v0, lr, momentum, decay);
-          const out = new T(n), v = new T(n);
+          const out = new T(n),
+            v = new T(n);
           const before = [bits(w), bits(g), bits(v0)];
           expect(wasmSgd(w, g, v0, out, v, lr, momentum, decay)).toBe(true);
           expect(bits(out)).toEqual(bits(want.out));
           expect(bits(v)).toEqual(bits(want.v));
           expect([bits(w), bits(g), bits(v0)]).toEqual(before); // nothing given is touched
           // donated: out is w and v is v0
-          const w2 = w.slice(), v2 = v0.slice();
+          const w2 = w.slice(),
+            v2 = v0.slice();
           expect(wasmSgd(w2, g, v2, w2, v2, lr, momentum, decay)).toBe(true);
           expect(bits(w2)).toEqual(bits(want.out));
           expect(bits(v2)).toEqual(bits(want.v));
@@ -225,13 +345,17 @@ describe('wasmSgd', () => {
 
   it('declines small parameters and the JS backend, touching nothing', () => {
     const n = WASM_SGD_MIN - 1;
-    const w = new Float64Array(n).fill(1), out = new Float64Array(n), v = new Float64Array(n);
+    const w = new Float64Array(n).fill(1),
+      out = new Float64Array(n),
+      v = new Float64Array(n);
     expect(wasmSgd(w, w, w, out, v, 0.1, 0.9, 0)).toBe(false);
     expect(out.every((x) => x === 0) && v.every((x) => x === 0)).toBe(true);
     const big = new Float64Array(WASM_SGD_MIN).fill(1);
     const prev = configureKernels({ backend: 'js' });
     try {
-      expect(wasmSgd(big, big, big, new Float64Array(WASM_SGD_MIN), new Float64Array(WASM_SGD_MIN), 0.1, 0.9, 0)).toBe(false);
+      expect(wasmSgd(big, big, big, new Float64Array(WASM_SGD_MIN), new Float64Array(WASM_SGD_MIN), 0.1, 0.9, 0)).toBe(
+        false,
+      );
     } finally {
       configureKernels(prev);
     }
@@ -240,11 +364,18 @@ describe('wasmSgd', () => {
   it('sgd.step gives the same parameters and velocities on the WebAssembly and the JS path, for both dtypes', () => {
     for (const dtype of ['float64', 'float32'] as const) {
       const shape = [70, 90]; // 6,300 elements: over the threshold
-      const p = { W: tensor(normal(key(1), shape).data, shape, { dtype }), b: tensor(normal(key(2), [90]).data, [90], { dtype }) };
-      const gr = { W: tensor(normal(key(3), shape).data, shape, { dtype }), b: tensor(normal(key(4), [90]).data, [90], { dtype }) };
+      const p = {
+        W: tensor(normal(key(1), shape).data, shape, { dtype }),
+        b: tensor(normal(key(2), [90]).data, [90], { dtype }),
+      };
+      const gr = {
+        W: tensor(normal(key(3), shape).data, shape, { dtype }),
+        b: tensor(normal(key(4), [90]).data, [90], { dtype }),
+      };
       const opt = sgd<typeof p>({ lr: 0.05, momentum: 0.9, weightDecay: 1e-3, maxNorm: 2 });
       const run = () => {
-        let params = p, state = opt.init(p);
+        let params = p,
+          state = opt.init(p);
         for (let t = 0; t < 3; t++) ({ params, state } = opt.step(params, gr, state, { donate: t > 0 }));
         return [bits(params.W.data), bits(params.b.data), bits(state.W.data)];
       };

@@ -14,7 +14,10 @@ let pkg = '';
 
 /** Bytes of every file under a folder. */
 function size(dir: string): number {
-  return readdirSync(dir, { withFileTypes: true }).reduce((s, e) => s + (e.isDirectory() ? size(join(dir, e.name)) : statSync(join(dir, e.name)).size), 0);
+  return readdirSync(dir, { withFileTypes: true }).reduce(
+    (s, e) => s + (e.isDirectory() ? size(join(dir, e.name)) : statSync(join(dir, e.name)).size),
+    0,
+  );
 }
 
 // a correct inverted dropout in plain JavaScript, its masks from a tiny seeded generator (mulberry32)
@@ -37,7 +40,10 @@ function apply(v, rate, training, seed, SCALE) {
   for (let i = 0; i < v.length; i++) y[i] = u[i] < keep ? v[i] / (keep * SCALE) : 0;
   return y;
 }`;
-const candidate = (scale: number, types = false) => `${CANDIDATE.replace(/\(v, rate, training, seed, SCALE\)/, types ? '(v: Float64Array, rate: number, training: boolean, seed: number, SCALE: number)' : '$&').replace('function uniforms(seed, n)', types ? 'function uniforms(seed: number, n: number)' : '$&')}
+const candidate = (
+  scale: number,
+  types = false,
+) => `${CANDIDATE.replace(/\(v, rate, training, seed, SCALE\)/, types ? '(v: Float64Array, rate: number, training: boolean, seed: number, SCALE: number)' : '$&').replace('function uniforms(seed, n)', types ? 'function uniforms(seed: number, n: number)' : '$&')}
 ${types ? "import type { DropoutCandidate } from 'dropcheck/audit';\n" : ''}export default {
   name: 'inverted dropout${scale === 1 ? '' : ' with a wrong scale'}',
   convention: 'inverted',
@@ -46,20 +52,27 @@ ${types ? "import type { DropoutCandidate } from 'dropcheck/audit';\n" : ''}expo
 }${types ? ' satisfies DropoutCandidate' : ''};
 `;
 
-const run = (args: string[], env: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, args, { cwd: app, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', ...env } });
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  spawnSync(process.execPath, args, { cwd: app, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', ...env } });
 
 beforeAll(() => {
   const dir = mkdtempSync(join(tmpdir(), 'dropcheck-pack-'));
   // npm pack runs prepack, which compiles src/ into dist/
-  const out = execFileSync('npm', ['pack', '--pack-destination', dir, '--silent'], { cwd: root, encoding: 'utf8' }).trim().split('\n').at(-1)!;
+  const out = execFileSync('npm', ['pack', '--pack-destination', dir, '--silent'], { cwd: root, encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .at(-1)!;
   app = join(dir, 'app');
   mkdirSync(join(app, 'node_modules', '.bin'), { recursive: true });
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
   execFileSync('tar', ['-xzf', join(dir, out), '-C', join(app, 'node_modules')]);
   pkg = join(app, 'node_modules', 'dropcheck');
   renameSync(join(app, 'node_modules', 'package'), pkg);
-  const manifest = JSON.parse(execFileSync(process.execPath, ['-p', 'JSON.stringify(require("./package.json"))'], { cwd: pkg, encoding: 'utf8' }));
-  for (const dep of Object.keys(manifest.dependencies)) symlinkSync(join(root, 'node_modules', dep), join(app, 'node_modules', dep));
+  const manifest = JSON.parse(
+    execFileSync(process.execPath, ['-p', 'JSON.stringify(require("./package.json"))'], { cwd: pkg, encoding: 'utf8' }),
+  );
+  for (const dep of Object.keys(manifest.dependencies))
+    symlinkSync(join(root, 'node_modules', dep), join(app, 'node_modules', dep));
   symlinkSync(join(pkg, 'bin', 'dropcheck.mjs'), join(app, 'node_modules', '.bin', 'dropcheck'));
   writeFileSync(join(app, 'good.mjs'), candidate(1));
   writeFileSync(join(app, 'bad.mjs'), candidate(1.01));
@@ -74,19 +87,25 @@ describe('the packed package', () => {
   });
 
   it('imports every entry from plain Node, with no TypeScript loader', () => {
-    const r = run(['--input-type=module', '-e', `
+    const r = run([
+      '--input-type=module',
+      '-e',
+      `
       const entries = ['dropcheck', 'dropcheck/audit', 'dropcheck/arbitraries', 'dropcheck/rational', 'dropcheck/enumerate'];
       const mods = await Promise.all(entries.map((e) => import(e)));
       console.log(typeof mods[0].dropout, typeof mods[1].auditDropout, Object.keys(mods[2]).length > 0, typeof mods[3].Rational ?? typeof mods[3], Object.keys(mods[4]).length > 0);
       const m = mods[0];
-      console.log(m.dropout(m.key(1), m.ones([4]), { rate: 0.5, training: true }).shape.join(','));`]);
+      console.log(m.dropout(m.key(1), m.ones([4]), { rate: 0.5, training: true }).shape.join(','));`,
+    ]);
     expect(r.stderr).toBe('');
     expect(r.stdout.split('\n')[0]).toMatch(/^function function true \S+ true$/);
     expect(r.stdout.split('\n')[1]).toBe('4');
   });
 
   it('type-checks a TypeScript consumer against the shipped declarations', () => {
-    writeFileSync(join(app, 'consumer.ts'), `import { dropout, key, ones, type Tensor } from 'dropcheck';
+    writeFileSync(
+      join(app, 'consumer.ts'),
+      `import { dropout, key, ones, type Tensor } from 'dropcheck';
 import { auditDropout, type DropoutCandidate } from 'dropcheck/audit';
 const y: Tensor = dropout(key(1), ones([4]), { rate: 0.5, training: true });
 declare const c: DropoutCandidate;
@@ -94,8 +113,23 @@ void auditDropout(c, { alpha: 1e-3 });
 // @ts-expect-error: rate must be a number
 dropout(key(1), ones([4]), { rate: '0.5', training: true });
 console.log(y.shape);
-`);
-    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: true, types: [] }, files: ['consumer.ts'] }));
+`,
+    );
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: [],
+        },
+        files: ['consumer.ts'],
+      }),
+    );
     const r = run([join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
     expect(r.stdout + r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -103,14 +137,20 @@ console.log(y.shape);
 
   it('adds toPassDropoutAudit to a vitest suite: passes the correct candidate, fails the broken one with its table', () => {
     symlinkSync(join(root, 'node_modules', 'vitest'), join(app, 'node_modules', 'vitest'));
-    writeFileSync(join(app, 'audit.test.mjs'), `import { expect, it } from 'vitest';
+    writeFileSync(
+      join(app, 'audit.test.mjs'),
+      `import { expect, it } from 'vitest';
 import 'dropcheck/vitest';
 import good from './good.mjs';
 import bad from './bad.mjs';
 it('correct', async () => { await expect(good).toPassDropoutAudit({ alpha: 0.01 }); });
 it('broken', async () => { await expect(bad).toPassDropoutAudit({ alpha: 0.01 }); });
-`);
-    const r = run([join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', app, 'audit.test.mjs'], { FORCE_COLOR: '0', NO_COLOR: '1' });
+`,
+    );
+    const r = run([join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', app, 'audit.test.mjs'], {
+      FORCE_COLOR: '0',
+      NO_COLOR: '1',
+    });
     expect(r.status).toBe(1);
     expect(r.stdout + r.stderr).toMatch(/✓ .*correct/);
     expect(r.stdout + r.stderr).toMatch(/dropout audit of "inverted dropout with a wrong scale": \d+ propert/);
@@ -135,5 +175,3 @@ it('broken', async () => { await expect(bad).toPassDropoutAudit({ alpha: 0.01 })
     expect(ts.status).toBe(0);
   });
 });
-
-

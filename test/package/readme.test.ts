@@ -10,7 +10,11 @@ it('the README example runs as written and its gradient check passes', () => {
   expect(code).toBeDefined();
   mkdirSync('.cache', { recursive: true });
   writeFileSync('.cache/readme-example.ts', code!); // inside the package, so 'dropcheck' resolves to it
-  const out = execFileSync(process.execPath, ['--conditions=development', '--import', 'tsx', '.cache/readme-example.ts'], { encoding: 'utf8' });
+  const out = execFileSync(
+    process.execPath,
+    ['--conditions=development', '--import', 'tsx', '.cache/readme-example.ts'],
+    { encoding: 'utf8' },
+  );
   expect(out).toMatch(/gradient check passed \(full\)/);
   const m = /loss before ([\d.e-]+) after ([\d.e-]+)/.exec(out);
   expect(m).not.toBeNull();
@@ -21,7 +25,12 @@ it('the README stays a front door (≤ 12,000 characters) and every relative lin
   const { existsSync, readdirSync } = await import('node:fs');
   const { dirname, join } = await import('node:path');
   expect(readFileSync('README.md', 'utf8').length).toBeLessThanOrEqual(12_000);
-  const pages = ['README.md', ...readdirSync('docs').filter((f) => f.endsWith('.md')).map((f) => join('docs', f))];
+  const pages = [
+    'README.md',
+    ...readdirSync('docs')
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => join('docs', f)),
+  ];
   const broken: string[] = [];
   for (const page of pages) {
     for (const [, target] of readFileSync(page, 'utf8').matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {

@@ -15,7 +15,8 @@ export function aleaNormal(seed: number, n: number): number[] {
   const r = seedrandom.alea(`0:${seed}:normal`);
   const z: number[] = [];
   while (z.length < n) {
-    const u1 = 1 - r.double(), u2 = r.double();
+    const u1 = 1 - r.double(),
+      u2 = r.double();
     const rad = Math.sqrt(-2 * Math.log(u1));
     z.push(rad * Math.cos(2 * Math.PI * u2), rad * Math.sin(2 * Math.PI * u2));
   }

@@ -17,14 +17,19 @@ const REFERENCE = ['correct/inverted.ts', 'correct/scale-at-inference.ts']; // t
 const ENGINE = ['engine:inverted', 'engine:scale-at-inference'];
 const CORRECT = [...ENGINE, ...REFERENCE];
 const RUNS = '.cache/calibration-runs.jsonl';
-const jobId = (j: Job) => (j.kind === 'stochastic' ? `stochastic:${j.check}:${j.seed}` : `audit:${j.candidate}:${j.seed}`);
-const BROKEN = readdirSync(new URL('broken/', candidatesDir)).filter((f) => f.endsWith('.ts')).sort().map((f) => `broken/${f}`);
+const jobId = (j: Job) =>
+  j.kind === 'stochastic' ? `stochastic:${j.check}:${j.seed}` : `audit:${j.candidate}:${j.seed}`;
+const BROKEN = readdirSync(new URL('broken/', candidatesDir))
+  .filter((f) => f.endsWith('.ts'))
+  .sort()
+  .map((f) => `broken/${f}`);
 
 type Job = { kind: 'stochastic'; check: number; seed: number } | { kind: 'audit'; candidate: string; seed: number };
 type Outcome = { job: Job; ok: boolean; ratio?: number; failed?: string[]; seconds: number };
 
 async function load(name: string): Promise<{ candidate: DropoutCandidate; catches: string[] }> {
-  if (name.startsWith('engine:')) return { candidate: engineCandidate(name.slice(7) as 'inverted' | 'scale-at-inference'), catches: [] };
+  if (name.startsWith('engine:'))
+    return { candidate: engineCandidate(name.slice(7) as 'inverted' | 'scale-at-inference'), catches: [] };
   const mod = await import(new URL(name, candidatesDir).href);
   return { candidate: mod.default, catches: mod.catches ?? [] };
 }
@@ -37,7 +42,12 @@ async function run(job: Job): Promise<Outcome> {
   }
   const { candidate } = await load(job.candidate);
   const r = await auditDropout(candidate, { seed: job.seed });
-  return { job, ok: r.ok, failed: r.properties.filter((p) => p.verdict === 'fail').map((p) => p.id), seconds: (performance.now() - t) / 1000 };
+  return {
+    job,
+    ok: r.ok,
+    failed: r.properties.filter((p) => p.verdict === 'fail').map((p) => p.id),
+    seconds: (performance.now() - t) / 1000,
+  };
 }
 
 if (!isMainThread) {
@@ -53,32 +63,40 @@ function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
   if (i < 0) return fallback;
   const v = Number(process.argv[i + 1]);
-  if (!Number.isSafeInteger(v) || v < 0) throw new Error(`${name} must be a non-negative integer, got ${process.argv[i + 1]}`);
+  if (!Number.isSafeInteger(v) || v < 0)
+    throw new Error(`${name} must be a non-negative integer, got ${process.argv[i + 1]}`);
   return v;
 }
 
 /** Runs the jobs on `workers` threads, each pulling the next job when it finishes one. */
 async function pool(jobs: Job[], workers: number, progress: (done: number, o: Outcome) => void): Promise<Outcome[]> {
   const out: Outcome[] = new Array(jobs.length);
-  let next = 0, done = 0;
+  let next = 0,
+    done = 0;
   await Promise.all(
-    Array.from({ length: Math.min(workers, jobs.length) }, () => new Promise<void>((resolve, reject) => {
-      const w = new Worker(new URL('./tsx-worker.mjs', import.meta.url), { workerData: { module: import.meta.url } });
-      let current = -1; // the job this worker is running
-      const feed = () => {
-        if (next >= jobs.length) return void w.postMessage(null);
-        current = next++;
-        w.postMessage(jobs[current]);
-      };
-      w.on('message', (o: Outcome) => {
-        out[current] = o;
-        progress(++done, o);
-        feed();
-      });
-      w.on('error', reject);
-      w.on('exit', () => resolve());
-      feed();
-    })),
+    Array.from(
+      { length: Math.min(workers, jobs.length) },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const w = new Worker(new URL('./tsx-worker.mjs', import.meta.url), {
+            workerData: { module: import.meta.url },
+          });
+          let current = -1; // the job this worker is running
+          const feed = () => {
+            if (next >= jobs.length) return void w.postMessage(null);
+            current = next++;
+            w.postMessage(jobs[current]);
+          };
+          w.on('message', (o: Outcome) => {
+            out[current] = o;
+            progress(++done, o);
+            feed();
+          });
+          w.on('error', reject);
+          w.on('exit', () => resolve());
+          feed();
+        }),
+    ),
   );
   return out;
 }
@@ -113,8 +131,12 @@ async function main(): Promise<void> {
   const tty = process.stderr.isTTY;
   const fresh = await pool(todo, workers, (done, o) => {
     appendFileSync(RUNS, JSON.stringify(o) + '\n');
-    if (tty) process.stderr.write(`\rcalibration: ${done}/${todo.length} runs, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-    else if (done % 100 === 0 || done === todo.length) console.error(`calibration: ${done}/${todo.length} runs${earlier.size ? ` (${earlier.size} done before)` : ''}`);
+    if (tty)
+      process.stderr.write(
+        `\rcalibration: ${done}/${todo.length} runs, ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+      );
+    else if (done % 100 === 0 || done === todo.length)
+      console.error(`calibration: ${done}/${todo.length} runs${earlier.size ? ` (${earlier.size} done before)` : ''}`);
   });
   if (tty) process.stderr.write('\n');
   const byId = new Map(fresh.map((o) => [jobId(o.job), o]));
@@ -125,29 +147,54 @@ async function main(): Promise<void> {
   const stochastic = STOCHASTIC.map((c, check) => {
     const mine = outcomes.filter((o) => o.job.kind === 'stochastic' && o.job.check === check);
     const failing = mine.filter((o) => !o.ok).map((o) => o.job.seed);
-    return { claims: c.claims.join(', '), name: c.name, alpha: c.alpha, bound: c.bound, n: mine.length, failures: failing.length, failing, worst: Math.max(0, ...mine.map((o) => o.ratio ?? 0)), seconds: mine.reduce((s, o) => s + o.seconds, 0) };
+    return {
+      claims: c.claims.join(', '),
+      name: c.name,
+      alpha: c.alpha,
+      bound: c.bound,
+      n: mine.length,
+      failures: failing.length,
+      failing,
+      worst: Math.max(0, ...mine.map((o) => o.ratio ?? 0)),
+      seconds: mine.reduce((s, o) => s + o.seconds, 0),
+    };
   });
   const alpha = (await auditDropout(engineCandidate(), { seed: FIRST })).falseFailure;
   const audits = async (names: string[]) =>
-    Promise.all(names.map(async (name) => {
-      const { candidate, catches } = await load(name);
-      const mine = outcomes.filter((o) => o.job.kind === 'audit' && o.job.candidate === name);
-      const flagged = mine.filter((o) => !o.ok);
-      const detected = catches.length ? mine.filter((o) => catches.every((id) => o.failed?.includes(id))).length : 0;
-      const falseProps = new Map<string, number>();
-      for (const o of flagged) for (const id of o.failed ?? []) falseProps.set(id, (falseProps.get(id) ?? 0) + 1);
-      return { name, label: candidate.name, catches, n: mine.length, flagged: flagged.length, detected, failedProps: [...falseProps].map(([id, k]) => `${id} ×${k}`), failing: flagged.map((o) => o.job.seed).slice(0, 5), seconds: mine.reduce((s, o) => s + o.seconds, 0) };
-    }));
+    Promise.all(
+      names.map(async (name) => {
+        const { candidate, catches } = await load(name);
+        const mine = outcomes.filter((o) => o.job.kind === 'audit' && o.job.candidate === name);
+        const flagged = mine.filter((o) => !o.ok);
+        const detected = catches.length ? mine.filter((o) => catches.every((id) => o.failed?.includes(id))).length : 0;
+        const falseProps = new Map<string, number>();
+        for (const o of flagged) for (const id of o.failed ?? []) falseProps.set(id, (falseProps.get(id) ?? 0) + 1);
+        return {
+          name,
+          label: candidate.name,
+          catches,
+          n: mine.length,
+          flagged: flagged.length,
+          detected,
+          failedProps: [...falseProps].map(([id, k]) => `${id} ×${k}`),
+          failing: flagged.map((o) => o.job.seed).slice(0, 5),
+          seconds: mine.reduce((s, o) => s + o.seconds, 0),
+        };
+      }),
+    );
   const correct = await audits(CORRECT);
   const broken = await audits(BROKEN);
   // the power each broken candidate's properties state, read from one audit of it
-  const stated = await Promise.all(broken.map(async (r) => {
-    const { candidate } = await load(r.name);
-    const props = (await auditDropout(candidate, { seed: FIRST })).properties;
-    return r.catches.map((id) => `${id}: ${props.find((p) => p.id === id)?.power ?? '?'}`).join('; ');
-  }));
+  const stated = await Promise.all(
+    broken.map(async (r) => {
+      const { candidate } = await load(r.name);
+      const props = (await auditDropout(candidate, { seed: FIRST })).properties;
+      return r.catches.map((id) => `${id}: ${props.find((p) => p.id === id)?.power ?? '?'}`).join('; ');
+    }),
+  );
   // one-sided 95% lower bound on a detection rate with no misses, (0.05)^(1/n) (exact binomial)
-  const lower = (r: { n: number; detected: number }) => (r.n && r.detected === r.n ? `, ≥ ${(0.05 ** (1 / r.n)).toFixed(3)} at 95%` : '');
+  const lower = (r: { n: number; detected: number }) =>
+    r.n && r.detected === r.n ? `, ≥ ${(0.05 ** (1 / r.n)).toFixed(3)} at 95%` : '';
 
   const md = `# Calibration
 
@@ -189,9 +236,14 @@ flagged seed replays alone with \`npx dropcheck audit <candidate> --seed <seed>\
   mkdirSync('reports', { recursive: true });
   writeFileSync('reports/calibration.md', md);
   // every run's outcome, so a failure can be replayed by its seed
-  writeFileSync('reports/calibration.json', JSON.stringify({ seeds, auditSeeds, referenceSeeds, brokenSeeds, workers, cpuMinutes, outcomes }) + '\n');
+  writeFileSync(
+    'reports/calibration.json',
+    JSON.stringify({ seeds, auditSeeds, referenceSeeds, brokenSeeds, workers, cpuMinutes, outcomes }) + '\n',
+  );
   const falseFailures = stochastic.reduce((s, r) => s + r.failures, 0) + correct.reduce((s, r) => s + r.flagged, 0);
   const missed = broken.reduce((s, r) => s + (r.n - r.detected), 0);
-  console.log(`calibration: ${falseFailures} false failures, ${missed} missed detections → reports/calibration.md (${minutes.toFixed(1)} min)`);
+  console.log(
+    `calibration: ${falseFailures} false failures, ${missed} missed detections → reports/calibration.md (${minutes.toFixed(1)} min)`,
+  );
   if (falseFailures > 0 || missed > 0) process.exitCode = 1;
 }

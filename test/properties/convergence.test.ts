@@ -37,17 +37,29 @@
 //      the gap found in it is a gap in the transcription, not in the paper, and the ledger says so.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { type MLP, type MLPParams, type Tensor, binomialAcceptance, mlp, reshape, sigmoid, tensor, float64Data } from '../../src/index.ts';
+import {
+  type MLP,
+  type MLPParams,
+  type Tensor,
+  binomialAcceptance,
+  mlp,
+  reshape,
+  sigmoid,
+  tensor,
+  float64Data,
+} from '../../src/index.ts';
 import { ensembleMean, ensembleMeanVector, ensembleStats } from '../../src/verify/enumerate.ts';
 import { type DeepNetCase, oneHiddenNetArb, sigmoidNetArb } from '../../src/testing/arbitraries.ts';
 import { DEEP, observe, recorder, runs } from '../../src/testing/record.ts';
 import { type MaskEnumeration, codeOf, enumerateMasks, repeatRows } from './stochastic.ts';
 
-const EXACT = 'E, V and NWGM exact over every mask (the engine’s training pass with enumerated masks, src/verify/enumerate.ts’s compensated sums)';
+const EXACT =
+  'E, V and NWGM exact over every mask (the engine’s training pass with enumerated masks, src/verify/enumerate.ts’s compensated sums)';
 const { holds, refutes, check } = recorder(import.meta.url, {
   'M-DEEP': {
     reference: `${EXACT}, against the weight-scaled output (the engine’s inference pass, itself checked against a plain-JS weight-scaled network).`,
-    tolerance: 'pre-registered criteria, each a null hypothesis held at a stated α (see the property); the Taylor bound is a proven inequality with 1e-14 for rounding.',
+    tolerance:
+      'pre-registered criteria, each a null hypothesis held at a stated α (see the property); the Taylor bound is a proven inequality with 1e-14 for rounding.',
   },
 });
 
@@ -63,7 +75,10 @@ interface Built {
 
 function build(c: DeepNetCase): Built {
   const net = mlp({ sizes: c.sizes, activation: c.activation, inputRate: c.inputRate, hiddenRate: c.hiddenRate });
-  const params = c.layers.map((l, i) => ({ W: tensor(l.W, [c.sizes[i], c.sizes[i + 1]]), b: tensor(l.b, [c.sizes[i + 1]]) }));
+  const params = c.layers.map((l, i) => ({
+    W: tensor(l.W, [c.sizes[i], c.sizes[i + 1]]),
+    b: tensor(l.b, [c.sizes[i + 1]]),
+  }));
   return { net, params, x: tensor(c.x, [c.sizes[0]]), en: enumerateMasks(net.spec) };
 }
 
@@ -72,9 +87,20 @@ function build(c: DeepNetCase): Built {
  * of layer `layers`), over every mask: [2^bits, width] in training with the enumerated masks, and
  * [1, width] at inference. layers = the number of layers gives the network's output.
  */
-function prefix({ net, params, x, en }: Built, layers: number): { z: Float64Array; scaled: Float64Array; width: number } {
+function prefix(
+  { net, params, x, en }: Built,
+  layers: number,
+): { z: Float64Array; scaled: Float64Array; width: number } {
   const s = net.spec;
-  const sub = layers === params.length ? net : mlp({ sizes: s.sizes.slice(0, layers + 1), activation: s.activation, inputRate: s.inputRate, hiddenRate: s.hiddenRate.slice(0, layers - 1) });
+  const sub =
+    layers === params.length
+      ? net
+      : mlp({
+          sizes: s.sizes.slice(0, layers + 1),
+          activation: s.activation,
+          inputRate: s.inputRate,
+          hiddenRate: s.hiddenRate.slice(0, layers - 1),
+        });
   const p = params.slice(0, layers);
   const rows = 2 ** en.bits;
   const z = float64Data(sub.apply(p, repeatRows(x, rows), { training: true, masks: en.masks.slice(0, layers) }));
@@ -92,7 +118,10 @@ function render(c: DeepNetCase, a: Anchor): string {
     `sizes [${c.sizes.join(', ')}], activation ${c.activation} (output layer linear), inverted dropout`,
     `rates: input ${c.inputRate}, hidden [${c.hiddenRate.join(', ')}]  (keep = 1 − rate)`,
     `x = [${c.x.map(r3).join(', ')}]`,
-    ...c.layers.map((l, i) => `layer ${i + 1}: W (${c.sizes[i]}×${c.sizes[i + 1]}, row-major) = [${l.W.map(r3).join(', ')}], b = [${l.b.map(r3).join(', ')}]`),
+    ...c.layers.map(
+      (l, i) =>
+        `layer ${i + 1}: W (${c.sizes[i]}×${c.sizes[i + 1]}, row-major) = [${l.W.map(r3).join(', ')}], b = [${l.b.map(r3).join(', ')}]`,
+    ),
     `exact ensemble mean over all masks  E = ${sig(a.E)}`,
     `weight-scaled (inference pass)        = ${sig(a.scaled)}  (plain-JS weight-scaled network: ${sig(a.scaledJs)})`,
     `difference E − weight-scaled ${(a.E - a.scaled).toExponential(6)}, relative ${relative(a.E, a.scaled).toExponential(3)} (> 1e-9)`,
@@ -121,7 +150,14 @@ interface Anchor {
 }
 const G: Record<string, { g: (z: number) => number; g2: (z: number) => number; g3max: number }> = {
   tanh: { g: Math.tanh, g2: (z) => -2 * Math.tanh(z) * (1 - Math.tanh(z) ** 2), g3max: 2 },
-  sigmoid: { g: (z) => 1 / (1 + Math.exp(-z)), g2: (z) => { const s = 1 / (1 + Math.exp(-z)); return s * (1 - s) * (1 - 2 * s); }, g3max: 1 / 8 },
+  sigmoid: {
+    g: (z) => 1 / (1 + Math.exp(-z)),
+    g2: (z) => {
+      const s = 1 / (1 + Math.exp(-z));
+      return s * (1 - s) * (1 - 2 * s);
+    },
+    g3max: 1 / 8,
+  },
 };
 function anchor(c: DeepNetCase, inference: (b: Built) => number = (b) => prefix(b, 2).scaled[0]): Anchor {
   const b = build(c);
@@ -132,13 +168,18 @@ function anchor(c: DeepNetCase, inference: (b: Built) => number = (b) => prefix(
   const [W2, b2] = [c.layers[1].W, c.layers[1].b[0]];
   const keep = 1 - c.inputRate;
   const { g, g2, g3max } = G[c.activation];
-  let scaledJs = b2, predicted = 0, remainder = 0, scale = Math.abs(b2);
+  let scaledJs = b2,
+    predicted = 0,
+    remainder = 0,
+    scale = Math.abs(b2);
   for (let j = 0; j < h; j++) {
     const zbar = c.x.reduce((s, xi, i) => s + xi * W1[i * h + j], b1[j]);
     // the input masks: unit i kept (multiplier 1/keep) with probability keep
-    let variance = 0, third = 0;
+    let variance = 0,
+      third = 0;
     for (let bits = 0; bits < 2 ** n; bits++) {
-      let p = 1, zr = b1[j];
+      let p = 1,
+        zr = b1[j];
       for (let i = 0; i < n; i++) {
         const kept = (bits >> i) & 1;
         p *= c.inputRate === 0 ? (kept ? 1 : 0) : kept ? keep : 1 - keep;
@@ -216,14 +257,30 @@ function measure(c: DeepNetCase): Measured {
   const s = ensembleStats(bits, keeps, (m) => O[codeOf(m)]);
   const zs = ensembleStats(bits, keeps, (m) => z[codeOf(m)], { geometric: false });
   const zAbs3 = ensembleMean(bits, keeps, (m) => Math.abs(z[codeOf(m)] - zs.mean) ** 3);
-  return { depth, bits, E: s.mean, V: s.variance, nwgm: s.nwgm, scaled: sigmoid(tensor(scaled, [1])).data[0], zMean: zs.mean, zVar: zs.variance, zAbs3, hidden };
+  return {
+    depth,
+    bits,
+    E: s.mean,
+    V: s.variance,
+    nwgm: s.nwgm,
+    scaled: sigmoid(tensor(scaled, [1])).data[0],
+    zMean: zs.mean,
+    zVar: zs.variance,
+    zAbs3,
+    hidden,
+  };
 }
 
 const quantile = (values: readonly number[], f: number) => {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(f * s.length))];
 };
-const summary = (values: readonly number[]) => ({ n: values.length, median: quantile(values, 0.5), q90: quantile(values, 0.9), max: Math.max(...values) });
+const summary = (values: readonly number[]) => ({
+  n: values.length,
+  median: quantile(values, 0.5),
+  q90: quantile(values, 0.9),
+  max: Math.max(...values),
+});
 const fmt = (v: number) => v.toExponential(2);
 
 /** The second-order estimate CLAIMS.md states (signed), and the transcribed form (unsigned, as it was written). */
@@ -254,7 +311,8 @@ describe('M-DEEP: with nonlinear hidden layers, weight scaling approximates the 
       {
         basis: {
           reference: `${EXACT}; the gap anchored to the second-order prediction Σ_j W2_j·½g″(z̄_j)·Var z_j (Var, E|z − z̄|³ and the weight-scaled network computed in plain JS over the input masks), and the engine's inference pass to the plain-JS weight-scaled network.`,
-          tolerance: 'the gap within the Lagrange remainder Σ_j |W2_j|·sup|g‴|/6·E|z_j − z̄_j|³, which must be ≤ half the prediction; rounding 1e-12 of the output’s terms.',
+          tolerance:
+            'the gap within the Lagrange remainder Σ_j |W2_j|·sup|g‴|/6·E|z_j − z̄_j|³, which must be ≤ half the prediction; rounding 1e-12 of the output’s terms.',
         },
       },
     );
@@ -264,14 +322,36 @@ describe('M-DEEP: with nonlinear hidden layers, weight scaling approximates the 
     // the inference pass of the same network read with the other convention: every layer's input scaled by keep once too often
     const broken = (b: Built) => {
       const s = b.net.spec;
-      const paper = mlp({ sizes: s.sizes, activation: s.activation, inputRate: s.inputRate, hiddenRate: s.hiddenRate, convention: 'scale-at-inference' });
+      const paper = mlp({
+        sizes: s.sizes,
+        activation: s.activation,
+        inputRate: s.inputRate,
+        hiddenRate: s.hiddenRate,
+        convention: 'scale-at-inference',
+      });
       return float64Data(paper.apply(b.params, reshape(b.x, [1, b.x.size]), { training: false }))[0];
     };
-    const old = fc.check(fc.property(oneHiddenNetArb, (c) => { const a = anchor(c, broken); return relative(a.E, a.scaled) <= 1e-9; }), { numRuns: runs(100) });
+    const old = fc.check(
+      fc.property(oneHiddenNetArb, (c) => {
+        const a = anchor(c, broken);
+        return relative(a.E, a.scaled) <= 1e-9;
+      }),
+      { numRuns: runs(100) },
+    );
     expect(old.failed).toBe(true); // the old refutation "succeeds" on the broken pass
-    const anchored = fc.check(fc.property(oneHiddenNetArb, (c) => notAnchoredCounterexample(anchor(c, broken))), { numRuns: runs(100) });
+    const anchored = fc.check(
+      fc.property(oneHiddenNetArb, (c) => notAnchoredCounterexample(anchor(c, broken))),
+      { numRuns: runs(100) },
+    );
     expect(anchored.failed).toBe(false); // the anchored one finds nothing: its check would fail
-    check({ cases: old.numRuns + anchored.numRuns, ok: old.failed && !anchored.failed, basis: { reference: 'the anchored refutation above, run on a deliberately broken inference pass.', tolerance: 'as above.' } });
+    check({
+      cases: old.numRuns + anchored.numRuns,
+      ok: old.failed && !anchored.failed,
+      basis: {
+        reference: 'the anchored refutation above, run on a deliberately broken inference pass.',
+        tolerance: 'as above.',
+      },
+    });
   });
 
   // σ(z) = σ(z̄) + σ′(z̄)(z − z̄) + ½σ″(z̄)(z − z̄)² + (1/6)σ‴(ξ)(z − z̄)³ (Taylor, Lagrange remainder),
@@ -291,11 +371,19 @@ describe('M-DEEP: with nonlinear hidden layers, weight scaling approximates the 
         const second = 0.5 * N * (1 - N) * (1 - 2 * N) * m.zVar;
         const residual = Math.abs(m.E - m.nwgm - second);
         const bound = m.zAbs3 / 48 + 1e-14;
-        if (!(residual <= bound)) throw new Error(`|(E − NWGM) − ½σ″(z̄)Var z| = ${residual} > E|z − z̄|³/48 = ${bound} (E ${m.E}, NWGM ${m.nwgm}, Var z ${m.zVar})`);
+        if (!(residual <= bound))
+          throw new Error(
+            `|(E − NWGM) − ½σ″(z̄)Var z| = ${residual} > E|z − z̄|³/48 = ${bound} (E ${m.E}, NWGM ${m.nwgm}, Var z ${m.zVar})`,
+          );
         return true;
       }),
       { numRuns: runs(200) },
-      { basis: { reference: `${EXACT}; Taylor’s theorem with Lagrange remainder for σ, with NWGM = σ(E z) checked to 1e-12.`, tolerance: 'the proven remainder E|z − z̄|³/48 + 1e-14 for rounding.' } },
+      {
+        basis: {
+          reference: `${EXACT}; Taylor’s theorem with Lagrange remainder for σ, with NWGM = σ(E z) checked to 1e-12.`,
+          tolerance: 'the proven remainder E|z − z̄|³/48 + 1e-14 for rounding.',
+        },
+      },
     );
   });
 
@@ -309,8 +397,24 @@ describe('M-DEEP: with nonlinear hidden layers, weight scaling approximates the 
         const t = oneSided(Math.min(a.length, b.length), alpha);
         const U = mannWhitney(a, b);
         // the power this sample has: the smallest growth factor f (on a grid) at which f·gap_d would fail
-        const resolves = [1.25, 1.5, 2, 3, 5, 10, 20, 50].find((f) => mannWhitney(a, b.map((g) => g * f)) > 0.5 + t) ?? Infinity;
-        return { depth: d, n1: a.length, nd: b.length, U, threshold: 0.5 + t, resolves, ok: a.length > 0 && b.length > 0 && U <= 0.5 + t };
+        const resolves =
+          [1.25, 1.5, 2, 3, 5, 10, 20, 50].find(
+            (f) =>
+              mannWhitney(
+                a,
+                b.map((g) => g * f),
+              ) >
+              0.5 + t,
+          ) ?? Infinity;
+        return {
+          depth: d,
+          n1: a.length,
+          nd: b.length,
+          U,
+          threshold: 0.5 + t,
+          resolves,
+          ok: a.length > 0 && b.length > 0 && U <= 0.5 + t,
+        };
       });
       const gaps = sample.map((m) => Math.abs(m.E - m.scaled));
       check({
@@ -318,12 +422,34 @@ describe('M-DEEP: with nonlinear hidden layers, weight scaling approximates the 
         maxError: Math.max(...gaps),
         ok: rows.every((r) => r.ok),
         alpha: 2 * alpha,
-        bound: 'Hoeffding’s bound for a two-sample U-statistic, P(U − ½ ≥ t) ≤ exp(−2·min(n₁, n_d)·t²), one-sided, α = 2.5e-7 per depth',
+        bound:
+          'Hoeffding’s bound for a two-sample U-statistic, P(U − ½ ≥ t) ≤ exp(−2·min(n₁, n_d)·t²), one-sided, α = 2.5e-7 per depth',
         details: {
-          distribution: which === 'fixed' ? { name: 'gap-E-vs-weight-scaled', values: gaps, xlabel: '|E − weight-scaled| at the output (sigmoid networks, 1–3 hidden layers)' } : undefined,
+          distribution:
+            which === 'fixed'
+              ? {
+                  name: 'gap-E-vs-weight-scaled',
+                  values: gaps,
+                  xlabel: '|E − weight-scaled| at the output (sigmoid networks, 1–3 hidden layers)',
+                }
+              : undefined,
           sample: which,
-          byDepth: Object.fromEntries([1, 2, 3].map((d) => [`depth ${d}`, (({ n, median, q90, max }) => ({ n, median: fmt(median), q90: fmt(q90), max: fmt(max) }))(summary(gapsAt(d)))])),
-          mannWhitney: rows.map((r) => ({ depth: r.depth, U: r.U.toFixed(3), threshold: r.threshold.toFixed(3), n1: r.n1, nd: r.nd, wouldDetectGrowthBy: r.resolves })),
+          byDepth: Object.fromEntries(
+            [1, 2, 3].map((d) => [
+              `depth ${d}`,
+              (({ n, median, q90, max }) => ({ n, median: fmt(median), q90: fmt(q90), max: fmt(max) }))(
+                summary(gapsAt(d)),
+              ),
+            ]),
+          ),
+          mannWhitney: rows.map((r) => ({
+            depth: r.depth,
+            U: r.U.toFixed(3),
+            threshold: r.threshold.toFixed(3),
+            n1: r.n1,
+            nd: r.nd,
+            wouldDetectGrowthBy: r.resolves,
+          })),
           criterion: 'U_d = P̂(gap at depth d > gap at depth 1) ≤ ½ + sqrt(ln(1/α)/(2·min(n₁, n_d))), d = 2, 3',
         },
       });
@@ -334,19 +460,34 @@ describe('M-DEEP: with nonlinear hidden layers, weight scaling approximates the 
       const alpha = 1e-7;
       const positive = (v: number[]) => v.filter((e) => e > 0).length;
       // per layer (hidden 1–3, then the output): the pooled fraction positive and its McDiarmid radius
-      const groups = [0, 1, 2].map((l) => sample.filter((m) => m.hidden[l]).map((m) => m.hidden[l])).concat([sample.map((m) => [m.E - m.scaled])]);
+      const groups = [0, 1, 2]
+        .map((l) => sample.filter((m) => m.hidden[l]).map((m) => m.hidden[l]))
+        .concat([sample.map((m) => [m.E - m.scaled])]);
       const centred = groups.map((nets, l) => {
         const total = nets.reduce((s, v) => s + v.length, 0);
         const F = nets.reduce((s, v) => s + positive(v), 0) / total;
         const r = Math.sqrt((Math.log(2 / alpha) * nets.reduce((s, v) => s + (v.length / total) ** 2, 0)) / 2);
-        return { layer: l < 3 ? `hidden ${l + 1}` : 'output', networks: nets.length, units: total, fractionPositive: F, radius: r, ok: total > 0 && F >= 0.25 - r && F <= 0.75 + r };
+        return {
+          layer: l < 3 ? `hidden ${l + 1}` : 'output',
+          networks: nets.length,
+          units: total,
+          fractionPositive: F,
+          radius: r,
+          ok: total > 0 && F >= 0.25 - r && F <= 0.75 + r,
+        };
       });
       const meanAbs = (v: number[]) => v.reduce((s, e) => s + Math.abs(e), 0) / v.length;
       const growth = [1, 2].map((l) => {
         const nets = sample.filter((m) => m.hidden[l]);
         const up = nets.filter((m) => meanAbs(m.hidden[l]) > meanAbs(m.hidden[0])).length / nets.length;
         const t = oneSided(nets.length, alpha);
-        return { layer: `hidden ${l + 1} vs 1`, networks: nets.length, fractionLarger: up, threshold: 0.5 + t, ok: nets.length > 0 && up <= 0.5 + t };
+        return {
+          layer: `hidden ${l + 1} vs 1`,
+          networks: nets.length,
+          fractionLarger: up,
+          threshold: 0.5 + t,
+          ok: nets.length > 0 && up <= 0.5 + t,
+        };
       });
       const all = groups.slice(0, 3).flat(2).map(Math.abs);
       check({
@@ -354,13 +495,30 @@ describe('M-DEEP: with nonlinear hidden layers, weight scaling approximates the 
         maxError: Math.max(...all),
         ok: centred.every((c) => c.ok) && growth.every((g) => g.ok),
         alpha: 6 * alpha,
-        bound: 'McDiarmid’s inequality for the pooled fraction positive (each network’s share of the units as its bounded difference), two-sided, and Hoeffding for the paired fraction, one-sided, α = 1e-7 each (4 + 2 assertions)',
+        bound:
+          'McDiarmid’s inequality for the pooled fraction positive (each network’s share of the units as its bounded difference), two-sided, and Hoeffding for the paired fraction, one-sided, α = 1e-7 each (4 + 2 assertions)',
         details: {
-          distribution: which === 'fixed' ? { name: 'layerwise-gap-E-vs-weight-scaled', values: all, xlabel: '|E − weight-scaled| per hidden unit (all layers)' } : undefined,
+          distribution:
+            which === 'fixed'
+              ? {
+                  name: 'layerwise-gap-E-vs-weight-scaled',
+                  values: all,
+                  xlabel: '|E − weight-scaled| per hidden unit (all layers)',
+                }
+              : undefined,
           sample: which,
-          centred: centred.map((c) => ({ ...c, fractionPositive: c.fractionPositive.toFixed(3), radius: c.radius.toFixed(3) })),
-          growth: growth.map((g) => ({ ...g, fractionLarger: g.fractionLarger.toFixed(3), threshold: g.threshold.toFixed(3) })),
-          criterion: 'centred: P(error > 0) ∈ [¼, ¾] (0 between the quartiles); does not grow: P(mean |error| at layer l > at layer 1) ≤ ½',
+          centred: centred.map((c) => ({
+            ...c,
+            fractionPositive: c.fractionPositive.toFixed(3),
+            radius: c.radius.toFixed(3),
+          })),
+          growth: growth.map((g) => ({
+            ...g,
+            fractionLarger: g.fractionLarger.toFixed(3),
+            threshold: g.threshold.toFixed(3),
+          })),
+          criterion:
+            'centred: P(error > 0) ∈ [¼, ¾] (0 between the quartiles); does not grow: P(mean |error| at layer l > at layer 1) ≤ ½',
         },
       });
     });
@@ -376,16 +534,28 @@ describe('M-DEEP: with nonlinear hidden layers, weight scaling approximates the 
       const { lo, hi } = binomialAcceptance(N, 0.5, alpha);
       const interval = [ratios[Math.max(0, lo - 1)], ratios[Math.min(N - 1, hi)]];
       const ok = N >= 0.9 * sample.length && interval[1] >= 0.8 && interval[0] <= 1.25;
-      const q = (v: number[]) => ({ q10: quantile(v, 0.1).toFixed(3), median: quantile(v, 0.5).toFixed(3), q90: quantile(v, 0.9).toFixed(3) });
+      const q = (v: number[]) => ({
+        q10: quantile(v, 0.1).toFixed(3),
+        median: quantile(v, 0.5).toFixed(3),
+        q90: quantile(v, 0.9).toFixed(3),
+      });
       const gaps = sample.map((m) => Math.abs(m.E - m.nwgm));
       check({
         cases: sample.length,
         maxError: Math.max(...gaps),
         ok,
         alpha,
-        bound: 'distribution-free interval for the median from order statistics, the count below the median being exactly Binomial(N, ½) (two-sided exact binomial acceptance)',
+        bound:
+          'distribution-free interval for the median from order statistics, the count below the median being exactly Binomial(N, ½) (two-sided exact binomial acceptance)',
         details: {
-          distribution: which === 'fixed' ? { name: 'gap-E-vs-NWGM', values: gaps, xlabel: '|E − NWGM| at the output (sigmoid networks, 1–3 hidden layers)' } : undefined,
+          distribution:
+            which === 'fixed'
+              ? {
+                  name: 'gap-E-vs-NWGM',
+                  values: gaps,
+                  xlabel: '|E − NWGM| at the output (sigmoid networks, 1–3 hidden layers)',
+                }
+              : undefined,
           sample: which,
           networksUsed: N,
           ratioToSecondOrderEstimate: { ...q(ratios), medianInterval: interval.map((v) => v.toFixed(3)) },
@@ -394,11 +564,13 @@ describe('M-DEEP: with nonlinear hidden layers, weight scaling approximates the 
         },
         basis: {
           reference: `${EXACT}; the estimate V(1−2E)/(2E(1−E) − V) CLAIMS.md states, derived from G ≈ E − V/(2E) and G′ ≈ 1 − E − V/(2(1−E)).`,
-          tolerance: '“≈” read as a median ratio in [0.8, 1.25] (pre-registered), tested with the exact order-statistic interval at α = 1e-7.',
+          tolerance:
+            '“≈” read as a median ratio in [0.8, 1.25] (pre-registered), tested with the exact order-statistic interval at α = 1e-7.',
         },
-        note: which === 'fixed'
-          ? `the second-order estimate E − NWGM ≈ V(1−2E)/(2E(1−E) − V) matches (median ratio ${quantile(ratios, 0.5).toFixed(2)}); the form V(1−2E)/(1−2V) that an earlier version of the claim list transcribed from a secondary copy of Baldi & Sadowski (formulas stripped, not known to be theirs) underestimates |E − NWGM| by a median factor ${quantile(transcribed, 0.5).toFixed(2)} (10–90%: ${quantile(transcribed, 0.1).toFixed(2)}–${quantile(transcribed, 0.9).toFixed(2)}): a gap in that transcription, not in the paper`
-          : undefined,
+        note:
+          which === 'fixed'
+            ? `the second-order estimate E − NWGM ≈ V(1−2E)/(2E(1−E) − V) matches (median ratio ${quantile(ratios, 0.5).toFixed(2)}); the form V(1−2E)/(1−2V) that an earlier version of the claim list transcribed from a secondary copy of Baldi & Sadowski (formulas stripped, not known to be theirs) underestimates |E − NWGM| by a median factor ${quantile(transcribed, 0.5).toFixed(2)} (10–90%: ${quantile(transcribed, 0.1).toFixed(2)}–${quantile(transcribed, 0.9).toFixed(2)}): a gap in that transcription, not in the paper`
+            : undefined,
       });
     });
   }

@@ -9,15 +9,32 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  type Tensor, bernoulli, dropConnect, dropout, dropoutWithMask, gaussianDropout, grad, jvp, key, mul, normal, sum, tensor, vjp,
+  type Tensor,
+  bernoulli,
+  dropConnect,
+  dropout,
+  dropoutWithMask,
+  gaussianDropout,
+  grad,
+  jvp,
+  key,
+  mul,
+  normal,
+  sum,
+  tensor,
+  vjp,
 } from '../../src/index.ts';
 import { bernoulliInvertedMoments, toFraction } from '../../src/verify/rational.ts';
 import { aleaMask, aleaNormal } from './alea.ts';
 import { recorder } from '../../src/testing/record.ts';
 
-const ALEA = 'masks drawn here from seedrandom’s Alea generator called directly on the key’s documented stream (not the engine’s bernoulli, which shares dropout’s generator)';
+const ALEA =
+  'masks drawn here from seedrandom’s Alea generator called directly on the key’s documented stream (not the engine’s bernoulli, which shares dropout’s generator)';
 const { holds } = recorder(import.meta.url, {
-  'D-FWD': { reference: `the op’s definition r ⊙ x·(1/keep) or r ⊙ x with ${ALEA}; the documented identities at rate 0 and 1.`, tolerance: 'none: bit for bit (the multiplier 1/keep is the documented one).' },
+  'D-FWD': {
+    reference: `the op’s definition r ⊙ x·(1/keep) or r ⊙ x with ${ALEA}; the documented identities at rate 0 and 1.`,
+    tolerance: 'none: bit for bit (the multiplier 1/keep is the documented one).',
+  },
   'D-BWD': { reference: `the cotangent times the same r (·1/keep), with ${ALEA}.`, tolerance: 'none: bit for bit.' },
 });
 
@@ -25,12 +42,19 @@ const shapeArb = fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 0, maxLen
 // Rates away from 1/2 as well as at it: a keep/rate swap or a 1/rate scale is invisible at 1/2.
 const rateArb = fc.oneof(fc.constantFrom(0.1, 0.25, 0.5, 0.8, 0.9), fc.double({ min: 0.01, max: 0.99, noNaN: true }));
 const seedArb = fc.integer({ min: 0, max: 2 ** 31 - 1 });
-const valuesArb = (n: number) => fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { minLength: n, maxLength: n });
+const valuesArb = (n: number) =>
+  fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { minLength: n, maxLength: n });
 const tensorArb = shapeArb.chain((shape) => valuesArb(shape.reduce((a, b) => a * b, 1)).map((v) => tensor(v, shape)));
 
 /** The documented mask r = bernoulli(key(seed), keep, shape), drawn independently of the engine (test/properties/alea.ts). */
-const maskOf = (seed: number, rate: number, shape: readonly number[]) => Float64Array.from(aleaMask(seed, 1 - rate, shape.reduce((a, b) => a * b, 1)));
-
+const maskOf = (seed: number, rate: number, shape: readonly number[]) =>
+  Float64Array.from(
+    aleaMask(
+      seed,
+      1 - rate,
+      shape.reduce((a, b) => a * b, 1),
+    ),
+  );
 
 describe('D-FWD: training output is r ⊙ x / keep (inverted) or r ⊙ x (paper), with r = bernoulli(key, keep)', () => {
   it('inverted: kept elements are x·(1/keep), dropped ones exactly 0', () => {
@@ -72,7 +96,9 @@ describe('D-FWD: training output is r ⊙ x / keep (inverted) or r ⊙ x (paper)
       for (const training of [true, false]) {
         const y = dropout(key(1), x, { rate: 0, training, convention });
         expect(Array.from(y.data)).toEqual(Array.from(x.data)); // toEqual distinguishes -0 and matches NaN
-        expect(grad((x: Tensor) => sum(dropout(key(1), x, { rate: 0, training, convention })))(tensor([1, 2])).data).toEqual(Float64Array.of(1, 1));
+        expect(
+          grad((x: Tensor) => sum(dropout(key(1), x, { rate: 0, training, convention })))(tensor([1, 2])).data,
+        ).toEqual(Float64Array.of(1, 1));
       }
     }
   });
@@ -100,14 +126,23 @@ describe('D-FWD: training output is r ⊙ x / keep (inverted) or r ⊙ x (paper)
 
   it('noiseShape: one mask bit is shared along every axis where noiseShape is 1', () => {
     holds(
-      fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 4 }), rateArb, seedArb, (b, c, w, rate, seed) => {
-        const x = tensor(new Float64Array(b * c * w).fill(2), [b, c, w]);
-        const y = dropout(key(seed), x, { rate, training: true, noiseShape: [1, null, 1] });
-        const r = maskOf(seed, rate, [1, c, 1]);
-        for (let i = 0; i < b; i++) for (let j = 0; j < c; j++) for (let k = 0; k < w; k++) {
-          expect(y.data[(i * c + j) * w + k]).toBe(r[j] === 1 ? 2 * (1 / (1 - rate)) : 0);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 4 }),
+        rateArb,
+        seedArb,
+        (b, c, w, rate, seed) => {
+          const x = tensor(new Float64Array(b * c * w).fill(2), [b, c, w]);
+          const y = dropout(key(seed), x, { rate, training: true, noiseShape: [1, null, 1] });
+          const r = maskOf(seed, rate, [1, c, 1]);
+          for (let i = 0; i < b; i++)
+            for (let j = 0; j < c; j++)
+              for (let k = 0; k < w; k++) {
+                expect(y.data[(i * c + j) * w + k]).toBe(r[j] === 1 ? 2 * (1 / (1 - rate)) : 0);
+              }
+        },
+      ),
     );
   });
 
@@ -117,42 +152,75 @@ describe('D-FWD: training output is r ⊙ x / keep (inverted) or r ⊙ x (paper)
 describe('D-FWD: a given mask', () => {
   it('dropoutWithMask with the key’s mask is dropout with that key, bit for bit, value and gradient', () => {
     holds(
-      fc.property(tensorArb, rateArb, seedArb, fc.constantFrom('inverted' as const, 'scale-at-inference' as const), (x, rate, seed, convention) => {
-        const mask = bernoulli(key(seed), 1 - rate, x.shape);
-        const a = (x: Tensor) => dropout(key(seed), x, { rate, training: true, convention });
-        const b = (x: Tensor) => dropoutWithMask(x, mask, { rate, convention });
-        expect(b(x).data).toEqual(a(x).data);
-        expect(grad((x: Tensor) => sum(mul(b(x), x)))(x).data).toEqual(grad((x: Tensor) => sum(mul(a(x), x)))(x).data);
-      }),
+      fc.property(
+        tensorArb,
+        rateArb,
+        seedArb,
+        fc.constantFrom('inverted' as const, 'scale-at-inference' as const),
+        (x, rate, seed, convention) => {
+          const mask = bernoulli(key(seed), 1 - rate, x.shape);
+          const a = (x: Tensor) => dropout(key(seed), x, { rate, training: true, convention });
+          const b = (x: Tensor) => dropoutWithMask(x, mask, { rate, convention });
+          expect(b(x).data).toEqual(a(x).data);
+          expect(grad((x: Tensor) => sum(mul(b(x), x)))(x).data).toEqual(
+            grad((x: Tensor) => sum(mul(a(x), x)))(x).data,
+          );
+        },
+      ),
     );
   });
 
   it('refuses masks that are not 0/1, of the wrong rank or shape, or keeping units at rate 1', () => {
-    const x = tensor([[1, 2], [3, 4]]);
-    expect(() => dropoutWithMask(x, tensor([[1, 0.5], [0, 1]]), { rate: 0.5 })).toThrow(/mask values must be 0 or 1, got 0.5 at index 1/);
-    expect(() => dropoutWithMask(x, tensor([1, 0]), { rate: 0.5 })).toThrow(/mask must have the rank of x \(shape \[2, 2\]\), got shape \[2\]/);
-    expect(() => dropoutWithMask(x, tensor([[1, 0, 1]]), { rate: 0.5 })).toThrow(/noiseShape\[1\] must be 1, null or 2/);
+    const x = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(() =>
+      dropoutWithMask(
+        x,
+        tensor([
+          [1, 0.5],
+          [0, 1],
+        ]),
+        { rate: 0.5 },
+      ),
+    ).toThrow(/mask values must be 0 or 1, got 0.5 at index 1/);
+    expect(() => dropoutWithMask(x, tensor([1, 0]), { rate: 0.5 })).toThrow(
+      /mask must have the rank of x \(shape \[2, 2\]\), got shape \[2\]/,
+    );
+    expect(() => dropoutWithMask(x, tensor([[1, 0, 1]]), { rate: 0.5 })).toThrow(
+      /noiseShape\[1\] must be 1, null or 2/,
+    );
     expect(() => dropoutWithMask(x, tensor([[1, 0]]), { rate: 1 })).toThrow(/rate 1 every unit is dropped/);
-    expect(dropoutWithMask(x, tensor([[0, 1]]), { rate: 0.2 }).toArray()).toEqual([[0, 2 * (1 / 0.8)], [0, 4 * (1 / 0.8)]]);
+    expect(dropoutWithMask(x, tensor([[0, 1]]), { rate: 0.2 }).toArray()).toEqual([
+      [0, 2 * (1 / 0.8)],
+      [0, 4 * (1 / 0.8)],
+    ]);
   });
 });
 
 describe('D-BWD: ∂E/∂x = ∂E/∂y ⊙ r (/keep when inverted), with the forward pass’s r', () => {
   it('the VJP multiplies the cotangent by the forward mask exactly, both conventions', () => {
     holds(
-      fc.property(tensorArb, rateArb, seedArb, fc.constantFrom('inverted' as const, 'scale-at-inference' as const), (x, rate, seed, convention) => {
-        const f = (x: Tensor) => dropout(key(seed), x, { rate, training: true, convention });
-        const { value, pullback } = vjp(f, x);
-        const g = normal(key(seed + 1), x.shape);
-        const [dx] = pullback(g);
-        const r = maskOf(seed, rate, x.shape);
-        const m = (i: number) => (r[i] === 1 ? (convention === 'inverted' ? 1 / (1 - rate) : 1) : 0);
-        for (let i = 0; i < x.size; i++) {
-          expect(dx.data[i]).toBe(r[i] === 1 ? g.data[i] * m(i) : 0);
-          // the forward pass used the same r: y is nonzero only where r is 1
-          if (x.data[i] !== 0) expect(value.data[i] !== 0).toBe(r[i] === 1);
-        }
-      }),
+      fc.property(
+        tensorArb,
+        rateArb,
+        seedArb,
+        fc.constantFrom('inverted' as const, 'scale-at-inference' as const),
+        (x, rate, seed, convention) => {
+          const f = (x: Tensor) => dropout(key(seed), x, { rate, training: true, convention });
+          const { value, pullback } = vjp(f, x);
+          const g = normal(key(seed + 1), x.shape);
+          const [dx] = pullback(g);
+          const r = maskOf(seed, rate, x.shape);
+          const m = (i: number) => (r[i] === 1 ? (convention === 'inverted' ? 1 / (1 - rate) : 1) : 0);
+          for (let i = 0; i < x.size; i++) {
+            expect(dx.data[i]).toBe(r[i] === 1 ? g.data[i] * m(i) : 0);
+            // the forward pass used the same r: y is nonzero only where r is 1
+            if (x.data[i] !== 0) expect(value.data[i] !== 0).toBe(r[i] === 1);
+          }
+        },
+      ),
     );
   });
 
@@ -172,16 +240,21 @@ describe('D-BWD: ∂E/∂x = ∂E/∂y ⊙ r (/keep when inverted), with the for
     const f = (x: Tensor) => sum(mul(dropout(key(8), x, { rate: 0.4, training: true, noiseShape: [1, null] }), x));
     const r = maskOf(8, 0.4, [1, 5]);
     const g = grad(f)(x);
-    for (let i = 0; i < 3; i++) for (let j = 0; j < 5; j++) {
-      // y = m·x², dy/dx = 2·m·x
-      expect(g.data[i * 5 + j]).toBeCloseTo(r[j] === 1 ? (2 * x.data[i * 5 + j]) / 0.6 : 0, 12);
-    }
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 5; j++) {
+        // y = m·x², dy/dx = 2·m·x
+        expect(g.data[i * 5 + j]).toBeCloseTo(r[j] === 1 ? (2 * x.data[i * 5 + j]) / 0.6 : 0, 12);
+      }
   });
 
   it('at inference the gradient is 1 (inverted) or keep (paper)', () => {
     const x = tensor([0.5, -1, 2]);
-    expect(Array.from(grad((x: Tensor) => sum(dropout(undefined, x, { rate: 0.3, training: false })))(x).data)).toEqual([1, 1, 1]);
-    const paper = grad((x: Tensor) => sum(dropout(undefined, x, { rate: 0.3, training: false, convention: 'scale-at-inference' })))(x);
+    expect(Array.from(grad((x: Tensor) => sum(dropout(undefined, x, { rate: 0.3, training: false })))(x).data)).toEqual(
+      [1, 1, 1],
+    );
+    const paper = grad((x: Tensor) =>
+      sum(dropout(undefined, x, { rate: 0.3, training: false, convention: 'scale-at-inference' })),
+    )(x);
     expect(Array.from(paper.data)).toEqual([0.7, 0.7, 0.7]);
   });
 });
@@ -190,15 +263,21 @@ describe('D-FWD, D-BWD: Gaussian dropout and DropConnect', () => {
   it('Gaussian dropout multiplies by 1 + σ·z in training (z from Alea, σ² = Var(r/keep) by enumeration), the same multiplier in its VJP, identity at inference', () => {
     holds(
       fc.property(tensorArb, fc.double({ min: 0.01, max: 0.95, noNaN: true }), seedArb, (x, rate, seed) => {
-        const sigma = Math.sqrt(Number(bernoulliInvertedMoments(toFraction(1).sub(toFraction(rate))).variance.valueOf()));
+        const sigma = Math.sqrt(
+          Number(bernoulliInvertedMoments(toFraction(1).sub(toFraction(rate))).variance.valueOf()),
+        );
         const z = aleaNormal(seed, x.size);
         const y = gaussianDropout(key(seed), x, { rate, training: true });
-        const [dx] = vjp((x: Tensor) => gaussianDropout(key(seed), x, { rate, training: true }), x).pullback(tensor(new Float64Array(x.size).fill(1), x.shape));
+        const [dx] = vjp((x: Tensor) => gaussianDropout(key(seed), x, { rate, training: true }), x).pullback(
+          tensor(new Float64Array(x.size).fill(1), x.shape),
+        );
         const u = 2 ** -53;
         for (let i = 0; i < x.size; i++) {
           // the multiplier m = 1 + σz within the rounding of both sides: σ (3u each), σ·rad·cos (2u), the sums (u·|m| each)
           const m = dx.data[i];
-          expect(Math.abs(m - (1 + sigma * z[i]))).toBeLessThanOrEqual(2 * u * Math.abs(m) + 10 * u * Math.abs(sigma * z[i]));
+          expect(Math.abs(m - (1 + sigma * z[i]))).toBeLessThanOrEqual(
+            2 * u * Math.abs(m) + 10 * u * Math.abs(sigma * z[i]),
+          );
           // D-BWD: the forward pass used exactly that multiplier
           expect(y.data[i]).toBe(m === 0 ? 0 : x.data[i] * m);
         }
@@ -207,15 +286,19 @@ describe('D-FWD, D-BWD: Gaussian dropout and DropConnect', () => {
       {},
       {
         basis: {
-          reference: 'the multiplier 1 + σ·z with z from Alea and Box–Muller written here and σ² = Var(r/keep) by enumerating r in Fractions (not the implementation’s σ formula); the VJP’s multiplier equals the forward one bit for bit.',
-          tolerance: '2u·|m| + 10u·|σz| per multiplier (the roundings of σ, σ·rad·cos and 1 + σz on both sides), u = 2^−53; the forward product bit for bit.',
+          reference:
+            'the multiplier 1 + σ·z with z from Alea and Box–Muller written here and σ² = Var(r/keep) by enumerating r in Fractions (not the implementation’s σ formula); the VJP’s multiplier equals the forward one bit for bit.',
+          tolerance:
+            '2u·|m| + 10u·|σz| per multiplier (the roundings of σ, σ·rad·cos and 1 + σz on both sides), u = 2^−53; the forward product bit for bit.',
         },
       },
     );
   });
 
   it('Gaussian dropout refuses a fake key even at inference', () => {
-    expect(() => gaussianDropout({ hi: 0, lo: 0 } as never, tensor([1]), { rate: 0.5, training: false })).toThrow(/expected key to be a Key/);
+    expect(() => gaussianDropout({ hi: 0, lo: 0 } as never, tensor([1]), { rate: 0.5, training: false })).toThrow(
+      /expected key to be a Key/,
+    );
   });
 
   it('Gaussian dropout refuses rate 1 (infinite variance)', () => {
@@ -224,8 +307,12 @@ describe('D-FWD, D-BWD: Gaussian dropout and DropConnect', () => {
 
   it('DropConnect masks a weight matrix exactly like dropout does', () => {
     const W = normal(key(5), [4, 3]);
-    expect(dropConnect(key(6), W, { rate: 0.25, training: true }).data).toEqual(dropout(key(6), W, { rate: 0.25, training: true }).data);
-    expect(dropConnect(undefined, W, { rate: 0.25, training: false, convention: 'scale-at-inference' }).data).toEqual(mul(W, 0.75).data);
+    expect(dropConnect(key(6), W, { rate: 0.25, training: true }).data).toEqual(
+      dropout(key(6), W, { rate: 0.25, training: true }).data,
+    );
+    expect(dropConnect(undefined, W, { rate: 0.25, training: false, convention: 'scale-at-inference' }).data).toEqual(
+      mul(W, 0.75).data,
+    );
   });
 });
 
@@ -250,8 +337,12 @@ describe('dropout refuses bad input with a clear error and never mutates its inp
   });
 
   it('a missing or fake key in training', () => {
-    expect(() => dropout(undefined, x, { rate: 0.5, training: true })).toThrow(/key \(required in training\).*undefined/);
-    expect(() => dropout({ hi: 0, lo: 1 } as never, x, { rate: 0.5, training: true })).toThrow(/expected key .* to be a Key/);
+    expect(() => dropout(undefined, x, { rate: 0.5, training: true })).toThrow(
+      /key \(required in training\).*undefined/,
+    );
+    expect(() => dropout({ hi: 0, lo: 1 } as never, x, { rate: 0.5, training: true })).toThrow(
+      /expected key .* to be a Key/,
+    );
     expect(() => dropout(key(0), [1, 2] as never, { rate: 0.5, training: true })).toThrow(/expected x to be a Tensor/);
   });
 
@@ -266,7 +357,11 @@ describe('dropout refuses bad input with a clear error and never mutates its inp
 
 // The masks depend only on the key and the number of elements, never on machine or call order.
 it('D-FWD: a pinned mask (reproducible on any machine)', () => {
-  const y = dropout(key(42), tensor(new Float64Array(12).fill(1)), { rate: 0.3, training: true, convention: 'scale-at-inference' });
+  const y = dropout(key(42), tensor(new Float64Array(12).fill(1)), {
+    rate: 0.3,
+    training: true,
+    convention: 'scale-at-inference',
+  });
   // recorded once; a change to the key derivation or the generator on any machine turns this red
   expect(Array.from(y.data)).toEqual([1, 0, 1, 1, 0, 1, 1, 1, 0, 1, 1, 0]);
 });
@@ -275,19 +370,30 @@ describe('D-FWD, D-BWD: the independent reference catches a generator fault that
   it('D-FWD: a dropout and a bernoulli that both draw from the next key agree with each other (the old reference passes) but not with Alea', () => {
     // the shared fault: every mask comes from key(seed + 1) instead of key(seed)
     const faultyBernoulli = (seed: number, keep: number, shape: number[]) => bernoulli(key(seed + 1), keep, shape).data;
-    const faultyDropout = (seed: number, x: Tensor, rate: number) => dropout(key(seed + 1), x, { rate, training: true, convention: 'scale-at-inference' });
+    const faultyDropout = (seed: number, x: Tensor, rate: number) =>
+      dropout(key(seed + 1), x, { rate, training: true, convention: 'scale-at-inference' });
     let caught = 0;
     holds(
-      fc.property(fc.integer({ min: 8, max: 64 }), fc.double({ min: 0.2, max: 0.8, noNaN: true }), seedArb, (n, rate, seed) => {
-        const x = tensor(new Float64Array(n).fill(1));
-        const y = faultyDropout(seed, x, rate).data;
-        const old = faultyBernoulli(seed, 1 - rate, [n]);
-        expect(Array.from(y)).toEqual(Array.from(old)); // the reference from the engine's bernoulli agrees
-        const ref = maskOf(seed, rate, [n]);
-        if (Array.from(y).some((v, i) => v !== ref[i])) caught++;
-      }),
+      fc.property(
+        fc.integer({ min: 8, max: 64 }),
+        fc.double({ min: 0.2, max: 0.8, noNaN: true }),
+        seedArb,
+        (n, rate, seed) => {
+          const x = tensor(new Float64Array(n).fill(1));
+          const y = faultyDropout(seed, x, rate).data;
+          const old = faultyBernoulli(seed, 1 - rate, [n]);
+          expect(Array.from(y)).toEqual(Array.from(old)); // the reference from the engine's bernoulli agrees
+          const ref = maskOf(seed, rate, [n]);
+          if (Array.from(y).some((v, i) => v !== ref[i])) caught++;
+        },
+      ),
       {},
-      { basis: { reference: `${ALEA}, against a dropout and a bernoulli sharing a fault.`, tolerance: 'none: bit for bit.' } },
+      {
+        basis: {
+          reference: `${ALEA}, against a dropout and a bernoulli sharing a fault.`,
+          tolerance: 'none: bit for bit.',
+        },
+      },
     );
     // the two masks coincide only if n ≥ 8 independent bits all agree (each with probability ≤ 0.68 at rates 0.2–0.8, so ≤ 0.05): the fault must show in nearly every case
     expect(caught).toBeGreaterThan(80);

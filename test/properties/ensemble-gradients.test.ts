@@ -10,21 +10,55 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  type Convention, type MLPParams, type Tensor, type Tree, add, concat, dropoutWithMask, flatten, foldIn, grad, key, matmul, mlp, mse, mul, normal,
-  numericJacobian, relu, reshape, sigmoid, softmaxCrossEntropy, square, sub, sum, tanh, tensor, vjp,
+  type Convention,
+  type MLPParams,
+  type Tensor,
+  type Tree,
+  add,
+  concat,
+  dropoutWithMask,
+  flatten,
+  foldIn,
+  grad,
+  key,
+  matmul,
+  mlp,
+  mse,
+  mul,
+  normal,
+  numericJacobian,
+  relu,
+  reshape,
+  sigmoid,
+  softmaxCrossEntropy,
+  square,
+  sub,
+  sum,
+  tanh,
+  tensor,
+  vjp,
 } from '../../src/index.ts';
 // read-only use of the engine's internals: a dropout primitive with one deliberately wrong rule (the E-GRAD power test)
 import { type Primitive, bind } from '../../src/engine/trace.ts';
 import { Tensor as TensorClass } from '../../src/engine/tensor.ts';
 import { type Keep, ensembleMeanVector, forEachMask } from '../../src/verify/enumerate.ts';
-import { type LinearUnitCase, type SmallMLPCase, keepList, linearUnitArb, smallMLPArb, softmaxProblemArb } from '../../src/testing/arbitraries.ts';
+import {
+  type LinearUnitCase,
+  type SmallMLPCase,
+  keepList,
+  linearUnitArb,
+  smallMLPArb,
+  softmaxProblemArb,
+} from '../../src/testing/arbitraries.ts';
 import { observe, recorder, runs, unobserved } from '../../src/testing/record.ts';
 import { keepOperand, maskTensor, thin } from './masks.ts';
 
 const { holds } = recorder(import.meta.url, {
   'E-GRAD': {
-    reference: 'numericJacobian (Richardson central differences) of the mask-averaged loss computed in plain JS over every mask (own mask walk, probabilities and forward pass: no engine op, no derivative rule); also the closed form w_i·x_i²·keep(1 − keep) of Baldi & Sadowski §11.2 for the linear unit.',
-    tolerance: 'numericJacobian’s per-entry tolerance (truncation estimate + rounding bound) + γ_32 of the engine side’s scales Σ P|∇L| and the cancellation scale; the engine-against-engine comparison kept beside it at 1e-10 relative.',
+    reference:
+      'numericJacobian (Richardson central differences) of the mask-averaged loss computed in plain JS over every mask (own mask walk, probabilities and forward pass: no engine op, no derivative rule); also the closed form w_i·x_i²·keep(1 − keep) of Baldi & Sadowski §11.2 for the linear unit.',
+    tolerance:
+      'numericJacobian’s per-entry tolerance (truncation estimate + rounding bound) + γ_32 of the engine side’s scales Σ P|∇L| and the cancellation scale; the engine-against-engine comparison kept beside it at 1e-10 relative.',
   },
 });
 
@@ -58,7 +92,13 @@ interface Cancellation<P> {
  *  scale     Σ_r P(r)·|∇L(params; r)| elementwise, the size of the terms;
  *  jac       the cancellation scale above.
  */
-function gradientSides<P extends Tree>(units: number, keep: Keep, params: P, loss: (p: P, mask: Uint8Array) => Tensor, cancel: Cancellation<P>) {
+function gradientSides<P extends Tree>(
+  units: number,
+  keep: Keep,
+  params: P,
+  loss: (p: P, mask: Uint8Array) => Tensor,
+  cancel: Cancellation<P>,
+) {
   const m = flat(params).length;
   const all = ensembleMeanVector(units, keep, (mask) => {
     const g = flat(grad((p: P) => loss(p, mask))(params));
@@ -79,7 +119,12 @@ function gradientSides<P extends Tree>(units: number, keep: Keep, params: P, los
     });
     return sum(concat(terms));
   };
-  return { perMask: all.subarray(0, m), scale: all.subarray(m, 2 * m), jac: all.subarray(2 * m), averaged: flat(grad(averagedLoss)(params)) };
+  return {
+    perMask: all.subarray(0, m),
+    scale: all.subarray(m, 2 * m),
+    jac: all.subarray(2 * m),
+    averaged: flat(grad(averagedLoss)(params)),
+  };
 }
 
 /**
@@ -96,7 +141,10 @@ function expectGradientsEqual({ perMask, averaged, scale, jac }: ReturnType<type
     const err = Math.abs(perMask[i] - averaged[i]);
     const tol = gradTolerance(scale[i], jac[i]);
     observe(err / (scale[i] + 1e-3 * jac[i] || 1));
-    if (!(err <= tol)) expect.fail(`parameter ${i}: Σ P·∇L = ${perMask[i]} vs ∇ Σ P·L = ${averaged[i]}, |diff| ${err} > ${tol} (scale ${scale[i]}, cancellation scale ${jac[i]})`);
+    if (!(err <= tol))
+      expect.fail(
+        `parameter ${i}: Σ P·∇L = ${perMask[i]} vs ∇ Σ P·L = ${averaged[i]}, |diff| ${err} > ${tol} (scale ${scale[i]}, cancellation scale ${jac[i]})`,
+      );
   }
 }
 
@@ -108,18 +156,29 @@ function expectGradientsEqual({ perMask, averaged, scale, jac }: ReturnType<type
 // scales above (32 ulps of Σ P·|∇L| and of the cancellation scale).
 
 /** Π_i keep_i^r_i·(1 − keep_i)^(1 − r_i) for the mask whose bit i is unit i. */
-const jsMaskProbability = (keeps: readonly number[], bits: number) => keeps.reduce((p, k, i) => p * ((bits >> i) & 1 ? k : 1 - k), 1);
+const jsMaskProbability = (keeps: readonly number[], bits: number) =>
+  keeps.reduce((p, k, i) => p * ((bits >> i) & 1 ? k : 1 - k), 1);
 /** The dropout multiplier of unit i under a mask: r_i (paper) or r_i/keep_i (inverted). */
-const jsMultiplier = (keeps: readonly number[], bits: number, i: number, convention: Convention) => ((bits >> i) & 1 ? (convention === 'inverted' ? 1 / keeps[i] : 1) : 0);
+const jsMultiplier = (keeps: readonly number[], bits: number, i: number, convention: Convention) =>
+  (bits >> i) & 1 ? (convention === 'inverted' ? 1 / keeps[i] : 1) : 0;
 /** log Σ exp(z) − z_label, the cross-entropy of one row, with the max shifted out. */
 function jsCrossEntropy(z: readonly number[], label: number): number {
   const top = Math.max(...z);
   return top + Math.log(z.reduce((s, v) => s + Math.exp(v - top), 0)) - z[label];
 }
-const JS_ACTIVATION: Record<string, (z: number) => number> = { relu: (z) => Math.max(0, z), tanh: Math.tanh, sigmoid: (z) => 1 / (1 + Math.exp(-z)), linear: (z) => z };
+const JS_ACTIVATION: Record<string, (z: number) => number> = {
+  relu: (z) => Math.max(0, z),
+  tanh: Math.tanh,
+  sigmoid: (z) => 1 / (1 + Math.exp(-z)),
+  linear: (z) => z,
+};
 
 /** The plain-JS averaged loss as a function of the parameter tree (read from its tensors), for numericJacobian. */
-function jsAveraged<P extends Tree>(units: number, keeps: readonly number[], lossOf: (p: P, bits: number) => number): (p: P) => Tensor {
+function jsAveraged<P extends Tree>(
+  units: number,
+  keeps: readonly number[],
+  lossOf: (p: P, bits: number) => number,
+): (p: P) => Tensor {
   return (p: P) => {
     let total = 0;
     for (let bits = 0; bits < 2 ** units; bits++) {
@@ -133,15 +192,25 @@ function jsAveraged<P extends Tree>(units: number, keeps: readonly number[], los
 const U32 = 32 * 2 ** -53;
 
 /** The engine's Σ P·∇L against numericJacobian of the plain-JS averaged loss, entry by entry. */
-function expectMatchesReference<P extends Tree>({ perMask, scale, jac }: ReturnType<typeof gradientSides>, params: P, reference: (p: P) => Tensor): void {
+function expectMatchesReference<P extends Tree>(
+  { perMask, scale, jac }: ReturnType<typeof gradientSides>,
+  params: P,
+  reference: (p: P) => Tensor,
+): void {
   const J = numericJacobian(reference, [params]);
   expect(J.n).toBe(perMask.length);
-  if (J.unresolved.length) expect.fail(`the averaged loss is not smooth at the step's scale for parameter ${J.unresolved[0]} (a kink within reach): the case should have been skipped`);
+  if (J.unresolved.length)
+    expect.fail(
+      `the averaged loss is not smooth at the step's scale for parameter ${J.unresolved[0]} (a kink within reach): the case should have been skipped`,
+    );
   for (let i = 0; i < perMask.length; i++) {
     const err = Math.abs(perMask[i] - J.values[i]);
     const tol = J.tolerance[i] + U32 * (scale[i] + jac[i]) + 1e-300;
     observe(err / tol);
-    if (!(err <= tol)) expect.fail(`parameter ${i}: Σ P·∇L = ${perMask[i]} (engine) vs ∇ of the enumerated average by finite differences = ${J.values[i]}, |diff| ${err} > ${tol} (numeric tolerance ${J.tolerance[i]}, scale ${scale[i]}, cancellation scale ${jac[i]})`);
+    if (!(err <= tol))
+      expect.fail(
+        `parameter ${i}: Σ P·∇L = ${perMask[i]} (engine) vs ∇ of the enumerated average by finite differences = ${J.values[i]}, |diff| ${err} > ${tol} (numeric tolerance ${J.tolerance[i]}, scale ${scale[i]}, cancellation scale ${jac[i]})`,
+      );
   }
 }
 
@@ -154,7 +223,10 @@ const linearOutput = (c: LinearUnitCase, p: LinearParams, mask: Uint8Array) =>
 /** The linear unit's cancellation: O − t, of size ≤ |t| + |b| + Σ_j |w_j x_j|/keep_j for every mask. */
 const linearCancellation = (c: LinearUnitCase): Cancellation<LinearParams> => {
   const keeps = keepList(c.keep, c.x.size);
-  const size = Array.from(c.x.data).reduce((s, x, j) => s + Math.abs(x * c.w.data[j]) / keeps[j], Math.abs(c.t.data[0]) + Math.abs(c.b.data[0]));
+  const size = Array.from(c.x.data).reduce(
+    (s, x, j) => s + Math.abs(x * c.w.data[j]) / keeps[j],
+    Math.abs(c.t.data[0]) + Math.abs(c.b.data[0]),
+  );
   return { output: (p, mask) => linearOutput(c, p, mask), magnitude: () => size };
 };
 
@@ -171,8 +243,16 @@ const jsLinearLoss = (c: LinearUnitCase, keeps: readonly number[]) => (p: Linear
 /** The MLP problem of an E-GRAD case: mlp's initial weights, biases N(0, 0.5²) (zero biases put a relu on its kink when every input is dropped). */
 function smallMLP(c: SmallMLPCase) {
   const [n, h] = c.sizes;
-  const net = mlp({ sizes: c.sizes, activation: c.activation, inputRate: c.inputRate, hiddenRate: c.hiddenRate, convention: c.convention });
-  const params = net.init(key(c.seed)).map((l, i) => ({ W: l.W, b: normal(foldIn(key(c.seed), 100 + i), l.b.shape, 0, 0.5) }));
+  const net = mlp({
+    sizes: c.sizes,
+    activation: c.activation,
+    inputRate: c.inputRate,
+    hiddenRate: c.hiddenRate,
+    convention: c.convention,
+  });
+  const params = net
+    .init(key(c.seed))
+    .map((l, i) => ({ W: l.W, b: normal(foldIn(key(c.seed), 100 + i), l.b.shape, 0, 0.5) }));
   const keeps = [...keepList(1 - c.inputRate, n), ...keepList(1 - c.hiddenRate, h)];
   return { net, params, keeps, n, h };
 }
@@ -185,14 +265,20 @@ function jsMLP(c: SmallMLPCase, keeps: readonly number[]) {
   const hidden = (p: MLPParams, bits: number, row: number) =>
     Array.from({ length: h }, (_, j) => {
       let z = p[0].b.data[j];
-      for (let i = 0; i < n; i++) z += jsMultiplier(keeps, bits, i, c.convention) * c.x.data[row * n + i] * p[0].W.data[i * h + j];
+      for (let i = 0; i < n; i++)
+        z += jsMultiplier(keeps, bits, i, c.convention) * c.x.data[row * n + i] * p[0].W.data[i * h + j];
       return z;
     });
   const loss = (p: MLPParams, bits: number) => {
     let total = 0;
     for (let row = 0; row < rows; row++) {
       const a = hidden(p, bits, row).map(act);
-      const z = Array.from({ length: classes }, (_, k) => a.reduce((s, aj, j) => s + jsMultiplier(keeps, bits, n + j, c.convention) * aj * p[1].W.data[j * classes + k], p[1].b.data[k]));
+      const z = Array.from({ length: classes }, (_, k) =>
+        a.reduce(
+          (s, aj, j) => s + jsMultiplier(keeps, bits, n + j, c.convention) * aj * p[1].W.data[j * classes + k],
+          p[1].b.data[k],
+        ),
+      );
       total += jsCrossEntropy(z, c.labels[row]);
     }
     return total / rows;
@@ -208,7 +294,8 @@ function reluAwayFromKinks(c: SmallMLPCase, params: MLPParams, keeps: readonly n
   for (let bits = 0; bits < 2 ** keeps.length; bits++) {
     for (let row = 0; row < c.x.shape[0]; row++) {
       let slope = 1; // ∂z/∂b
-      for (let i = 0; i < n; i++) slope = Math.max(slope, Math.abs(jsMultiplier(keeps, bits, i, c.convention) * c.x.data[row * n + i]));
+      for (let i = 0; i < n; i++)
+        slope = Math.max(slope, Math.abs(jsMultiplier(keeps, bits, i, c.convention) * c.x.data[row * n + i]));
       if (hidden(params, bits, row).some((z) => !(Math.abs(z) > 4 * 2 ** -12 * slope))) return false;
     }
   }
@@ -221,7 +308,13 @@ describe('E-GRAD: the mask-average of the dropout gradient is the gradient of th
       fc.property(linearUnitArb, (c) => {
         const params = { w: c.w, b: c.b };
         const keeps = keepList(c.keep, c.x.size);
-        const sides = gradientSides(c.x.size, c.keep, params, (p, mask) => halfSquaredError(linearOutput(c, p, mask), c.t), linearCancellation(c));
+        const sides = gradientSides(
+          c.x.size,
+          c.keep,
+          params,
+          (p, mask) => halfSquaredError(linearOutput(c, p, mask), c.t),
+          linearCancellation(c),
+        );
         expectGradientsEqual(sides);
         expectMatchesReference(sides, params, jsAveraged(c.x.size, keeps, jsLinearLoss(c, keeps)));
       }),
@@ -236,15 +329,23 @@ describe('E-GRAD: the mask-average of the dropout gradient is the gradient of th
         const classes = c.W.shape[1];
         const keeps = keepList(c.keep, n);
         const params = { W: c.W, b: c.b };
-        const logits = (p: { W: Tensor; b: Tensor }, mask: Uint8Array) => add(matmul(thin(c.x, maskTensor(mask, [1, n]), c.keep, c.convention), p.W), p.b);
-        const sides = gradientSides(n, c.keep, params, (p, mask) => softmaxCrossEntropy(logits(p, mask), [c.label]), { output: logits, magnitude: () => 1 });
+        const logits = (p: { W: Tensor; b: Tensor }, mask: Uint8Array) =>
+          add(matmul(thin(c.x, maskTensor(mask, [1, n]), c.keep, c.convention), p.W), p.b);
+        const sides = gradientSides(n, c.keep, params, (p, mask) => softmaxCrossEntropy(logits(p, mask), [c.label]), {
+          output: logits,
+          magnitude: () => 1,
+        });
         expectGradientsEqual(sides);
         const jsLoss = (p: { W: Tensor; b: Tensor }, bits: number) =>
-          jsCrossEntropy(Array.from({ length: classes }, (_, k) => {
-            let z = p.b.data[k];
-            for (let i = 0; i < n; i++) z += jsMultiplier(keeps, bits, i, c.convention) * c.x.data[i] * p.W.data[i * classes + k];
-            return z;
-          }), c.label);
+          jsCrossEntropy(
+            Array.from({ length: classes }, (_, k) => {
+              let z = p.b.data[k];
+              for (let i = 0; i < n; i++)
+                z += jsMultiplier(keeps, bits, i, c.convention) * c.x.data[i] * p.W.data[i * classes + k];
+              return z;
+            }),
+            c.label,
+          );
         expectMatchesReference(sides, params, jsAveraged(n, keeps, jsLoss));
       }),
       { numRuns: runs(50) },
@@ -257,8 +358,14 @@ describe('E-GRAD: the mask-average of the dropout gradient is the gradient of th
         const { net, params, keeps, n, h } = smallMLP(c);
         fc.pre(reluAwayFromKinks(c, params, keeps));
         const logits = (p: MLPParams, mask: Uint8Array) =>
-          net.apply(p, c.x, { training: true, masks: [maskTensor(mask.subarray(0, n), [1, n]), maskTensor(mask.subarray(n), [1, h])] });
-        const sides = gradientSides(n + h, keeps, params, (p, mask) => softmaxCrossEntropy(logits(p, mask), c.labels), { output: logits, magnitude: () => 1 });
+          net.apply(p, c.x, {
+            training: true,
+            masks: [maskTensor(mask.subarray(0, n), [1, n]), maskTensor(mask.subarray(n), [1, h])],
+          });
+        const sides = gradientSides(n + h, keeps, params, (p, mask) => softmaxCrossEntropy(logits(p, mask), c.labels), {
+          output: logits,
+          magnitude: () => 1,
+        });
         expectGradientsEqual(sides);
         expectMatchesReference(sides, params, jsAveraged(n + h, keeps, jsMLP(c, keeps).loss));
       }),
@@ -273,47 +380,68 @@ describe('E-GRAD: the mask-average of the dropout gradient is the gradient of th
     const badDropout: Primitive<{ m: Tensor; r: Tensor }> = {
       name: 'dropout-vjp-without-1/keep',
       // the forward kernel on raw arrays (a primitive's fwd must not call ops): x [rows, h] times m [1, h]
-      fwd: ([x], { m }) => new TensorClass(Float64Array.from(x.data, (v, i) => v * m.data[i % m.size]), x.shape),
+      fwd: ([x], { m }) =>
+        new TensorClass(
+          Float64Array.from(x.data, (v, i) => v * m.data[i % m.size]),
+          x.shape,
+        ),
       vjp: (g, _, __, { r }) => [() => mul(g, r)], // BUG: r instead of r/keep
       jvp: ([t], _, __, { m }) => mul(t, m),
     };
-    let caught = 0, oldPassed = 0, cases = 0;
+    let caught = 0,
+      oldPassed = 0,
+      cases = 0;
     holds(
-      fc.property(smallMLPArb.filter((c) => c.convention === 'inverted'), (c) => {
-        const { params, keeps, n, h } = smallMLP(c);
-        fc.pre(reluAwayFromKinks(c, params, keeps));
-        const keep = 1 - c.hiddenRate;
-        const loss = (p: MLPParams, mask: Uint8Array) => {
-          const x1 = dropoutWithMask(c.x, maskTensor(mask.subarray(0, n), [1, n]), { rate: c.inputRate, convention: c.convention });
-          const a = ACT[c.activation](add(matmul(x1, p[0].W), p[0].b));
-          const r = maskTensor(mask.subarray(n), [1, h]);
-          const a2 = bind(badDropout, [a], { r, m: mul(r, 1 / keep) });
-          return softmaxCrossEntropy(add(matmul(a2, p[1].W), p[1].b), c.labels);
-        };
-        const sides = gradientSides(n + h, keeps, params, loss, { output: (p, mask) => loss(p, mask), magnitude: () => 1 });
-        try {
-          unobserved(() => expectGradientsEqual(sides)); // the old check: it passes (its rounding model aside: a saturated softmax can exceed it)
-          oldPassed++;
-        } catch {
-          /* counted */
-        }
-        cases++;
-        let failed = false;
-        try {
-          unobserved(() => expectMatchesReference(sides, params, jsAveraged(n + h, keeps, jsMLP(c, keeps).loss)));
-        } catch {
-          failed = true;
-        }
-        // the first layer's gradient is scaled by keep wherever it is not 0: the reference must see it
-        const firstLayer = flat(params[0]).length;
-        const moved = Array.from(sides.perMask.subarray(0, firstLayer)).some((g) => Math.abs(g) > 1e-6);
-        if (moved) {
-          expect(failed).toBe(true);
-          caught++;
-        }
-      }),
+      fc.property(
+        smallMLPArb.filter((c) => c.convention === 'inverted'),
+        (c) => {
+          const { params, keeps, n, h } = smallMLP(c);
+          fc.pre(reluAwayFromKinks(c, params, keeps));
+          const keep = 1 - c.hiddenRate;
+          const loss = (p: MLPParams, mask: Uint8Array) => {
+            const x1 = dropoutWithMask(c.x, maskTensor(mask.subarray(0, n), [1, n]), {
+              rate: c.inputRate,
+              convention: c.convention,
+            });
+            const a = ACT[c.activation](add(matmul(x1, p[0].W), p[0].b));
+            const r = maskTensor(mask.subarray(n), [1, h]);
+            const a2 = bind(badDropout, [a], { r, m: mul(r, 1 / keep) });
+            return softmaxCrossEntropy(add(matmul(a2, p[1].W), p[1].b), c.labels);
+          };
+          const sides = gradientSides(n + h, keeps, params, loss, {
+            output: (p, mask) => loss(p, mask),
+            magnitude: () => 1,
+          });
+          try {
+            unobserved(() => expectGradientsEqual(sides)); // the old check: it passes (its rounding model aside: a saturated softmax can exceed it)
+            oldPassed++;
+          } catch {
+            /* counted */
+          }
+          cases++;
+          let failed = false;
+          try {
+            unobserved(() => expectMatchesReference(sides, params, jsAveraged(n + h, keeps, jsMLP(c, keeps).loss)));
+          } catch {
+            failed = true;
+          }
+          // the first layer's gradient is scaled by keep wherever it is not 0: the reference must see it
+          const firstLayer = flat(params[0]).length;
+          const moved = Array.from(sides.perMask.subarray(0, firstLayer)).some((g) => Math.abs(g) > 1e-6);
+          if (moved) {
+            expect(failed).toBe(true);
+            caught++;
+          }
+        },
+      ),
       { numRuns: 10 }, // a demonstration of power: the same 10 cases in a deep run
-      { basis: { reference: 'numericJacobian of the plain-JS enumerated average (as above), against a deliberately wrong hidden-dropout VJP.', tolerance: 'as above; the wrong rule must exceed it.' } },
+      {
+        basis: {
+          reference:
+            'numericJacobian of the plain-JS enumerated average (as above), against a deliberately wrong hidden-dropout VJP.',
+          tolerance: 'as above; the wrong rule must exceed it.',
+        },
+      },
     );
     expect(caught).toBeGreaterThan(0);
     expect(oldPassed).toBeGreaterThanOrEqual(0.9 * cases); // the engine-against-engine comparison does not see the wrong rule
@@ -335,11 +463,17 @@ describe('E-GRAD: the mask-average of the dropout gradient is the gradient of th
         const factor = lossKind === 'mse' ? 2 : 1;
         const params: LinearParams = { w: c.w, b: c.b };
         // slots of w and b in the flattened gradient, in the tree's own order
-        const wSlot = (i: number) => flatten(params).leaves[0] === c.w ? i : 1 + i;
+        const wSlot = (i: number) => (flatten(params).leaves[0] === c.w ? i : 1 + i);
         const bSlot = flatten(params).leaves[0] === c.w ? n : 0;
         const difference = (keep: number | number[]) => {
           const cc = { ...c, keep };
-          const sides = gradientSides(n, keep, params, (p, mask) => loss(linearOutput(cc, p, mask)), linearCancellation(cc));
+          const sides = gradientSides(
+            n,
+            keep,
+            params,
+            (p, mask) => loss(linearOutput(cc, p, mask)),
+            linearCancellation(cc),
+          );
           const ensembleInput = c.convention === 'inverted' ? c.x : mul(c.x, keepOperand(keep, [1, n]));
           const ensemble = flat(grad((p: LinearParams) => loss(add(matmul(ensembleInput, p.w), p.b)))(params));
           return {
@@ -355,12 +489,18 @@ describe('E-GRAD: the mask-average of the dropout gradient is the gradient of th
           const err = Math.abs(diff[wSlot(i)] - predicted);
           const bound = tol[wSlot(i)] + 1e-10 * Math.abs(predicted);
           observe(err / (bound / 1e-10));
-          if (!(err <= bound)) expect.fail(`weight ${i}: E[∇dropout] − ∇ensemble = ${diff[wSlot(i)]}, predicted ${predicted} (${lossKind}, ${c.convention}, keep ${keeps[i]})`);
+          if (!(err <= bound))
+            expect.fail(
+              `weight ${i}: E[∇dropout] − ∇ensemble = ${diff[wSlot(i)]}, predicted ${predicted} (${lossKind}, ${c.convention}, keep ${keeps[i]})`,
+            );
         }
         expect(Math.abs(diff[bSlot])).toBeLessThanOrEqual(tol[bSlot]);
         if (c.convention === 'scale-at-inference') {
           const half = difference(0.5);
-          for (let i = 0; i < n; i++) expect(Math.abs(diff[wSlot(i)])).toBeLessThanOrEqual(Math.abs(half.diff[wSlot(i)]) + tol[wSlot(i)] + half.tol[wSlot(i)]);
+          for (let i = 0; i < n; i++)
+            expect(Math.abs(diff[wSlot(i)])).toBeLessThanOrEqual(
+              Math.abs(half.diff[wSlot(i)]) + tol[wSlot(i)] + half.tol[wSlot(i)],
+            );
         }
       }),
       { numRuns: runs(60) },

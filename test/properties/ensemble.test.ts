@@ -14,16 +14,36 @@
 // helpers both files use are in masks.ts.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { type Tensor, add, float64Data, logSoftmax, matmul, mul, reshape, sigmoid, softmax, tensor } from '../../src/index.ts';
+import {
+  type Tensor,
+  add,
+  float64Data,
+  logSoftmax,
+  matmul,
+  mul,
+  reshape,
+  sigmoid,
+  softmax,
+  tensor,
+} from '../../src/index.ts';
 import { ensembleMeanVector, ensembleStats, renormalizedGeometricMean, sigmoidOf } from '../../src/verify/enumerate.ts';
 import {
-  type LogisticUnitCase, type SoftmaxLayerCase, ensembleValueArb, keepArb, logisticUnitArb, logisticUnitArbOf, makeTensor, softmaxLayerArb, tensorOfShapeArb,
+  type LogisticUnitCase,
+  type SoftmaxLayerCase,
+  ensembleValueArb,
+  keepArb,
+  logisticUnitArb,
+  logisticUnitArbOf,
+  makeTensor,
+  softmaxLayerArb,
+  tensorOfShapeArb,
   weightedOutputsArb,
 } from '../../src/testing/arbitraries.ts';
 import { observe, recorder, runs } from '../../src/testing/record.ts';
 import { keepOperand, maskTensor, thin } from './masks.ts';
 
-const ENUMERATION = 'every mask enumerated with its probability by src/verify/enumerate.ts (its own Gray-code walk, probability tables and compensated sums; no engine op)';
+const ENUMERATION =
+  'every mask enumerated with its probability by src/verify/enumerate.ts (its own Gray-code walk, probability tables and compensated sums; no engine op)';
 const { holds, refutes, check } = recorder(import.meta.url, {
   'E-SIGMOID': {
     reference: `NWGM of σ(z(r)) with z(r) summed in plain JS, ${ENUMERATION}, against σ(w·(keep⊙y)+b) through the engine; the identity is exact, the two sides share no code.`,
@@ -31,7 +51,8 @@ const { holds, refutes, check } = recorder(import.meta.url, {
   },
   'E-SOFTMAX': {
     reference: `the renormalized geometric mean of the engine's per-mask softmax (masks through dropoutWithMask), ${ENUMERATION}, against softmax(W(keep·h)+b); and the Jensen gap Σ P·KL(q‖p(r)) computed from its definition.`,
-    tolerance: 'relative 1e-12 per class, or 1e-12 of the log-probabilities’ size (≤ 155): compensated log sums are within a few ulps of Σ P|log p|.',
+    tolerance:
+      'relative 1e-12 per class, or 1e-12 of the log-probabilities’ size (≤ 155): compensated log sums are within a few ulps of Σ P|log p|.',
   },
   'E-MEANLOG': {
     reference: `the mask-average of the engine's per-mask log softmax, ${ENUMERATION}, against the weight-scaled log softmax: Jensen's inequality for the convex lse, and the gap's independence of the class.`,
@@ -39,11 +60,13 @@ const { holds, refutes, check } = recorder(import.meta.url, {
   },
   'E-BOUNDS': {
     reference: `the inequalities on outputs O(r) drawn directly (no network), weighted by mask probabilities from enumerate.ts; the worked example against the published digits.`,
-    tolerance: 'relative 32u·(1 + |log G| + |log G′|) (the rounding of compensated log sums) + 4·2^−1022 below the normal range; the worked example to 6 digits.',
+    tolerance:
+      'relative 32u·(1 + |log G| + |log G′|) (the rounding of compensated log sums) + 4·2^−1022 below the normal range; the worked example to 6 digits.',
   },
   'E-SLIP': {
     reference: `the mask average through the engine's dropout op (dropoutWithMask), ${ENUMERATION}, against the gap (1 − 2·keep)·(y·W) derived by hand.`,
-    tolerance: '1e-12 of the terms’ size |b| + Σ|y_i W_io| (2^n ≤ 16 masks, ≤ 4 terms) + 64·2^−1074 for subnormal products.',
+    tolerance:
+      '1e-12 of the terms’ size |b| + Σ|y_i W_io| (2^n ≤ 16 masks, ≤ 4 terms) + 64·2^−1074 for subnormal products.',
   },
 });
 
@@ -65,7 +88,8 @@ const matrixFull = (W: Tensor): string => {
   const [rows, cols] = W.shape;
   return `[${Array.from({ length: rows }, (_, i) => listFull(W.data.subarray(i * cols, (i + 1) * cols))).join(', ')}]`;
 };
-const showKeep = (keep: number | readonly number[]): string => (typeof keep === 'number' ? String(keep) : listFull(keep));
+const showKeep = (keep: number | readonly number[]): string =>
+  typeof keep === 'number' ? String(keep) : listFull(keep);
 
 // ---------------------------------------------------------------------------------------------
 // E-SIGMOID
@@ -101,31 +125,31 @@ function expectNwgmIsScaledSigmoid(c: LogisticUnitCase): void {
   const { stats, scaled } = logisticSides(c);
   const err = Math.abs(stats.nwgm - scaled) / scaled;
   observe(err);
-  if (!(err <= RTOL_NWGM)) expect.fail(`NWGM ${stats.nwgm} vs σ(keep-scaled) ${scaled}: relative error ${err} > ${RTOL_NWGM}`);
+  if (!(err <= RTOL_NWGM))
+    expect.fail(`NWGM ${stats.nwgm} vs σ(keep-scaled) ${scaled}: relative error ${err} > ${RTOL_NWGM}`);
 }
 
 describe('E-SIGMOID: for one logistic unit, NWGM = G/(G+G′) over all 2^n masks is σ(keep-scaled input); the mean E is not', () => {
   it('E-SIGMOID: NWGM over all 2^n masks (n ≤ 12, one keep or per-unit keeps) equals σ(w·(keep⊙y)+b) to relative 1e-12', () => {
-    holds(
-      fc.property(logisticUnitArb, expectNwgmIsScaledSigmoid),
-      { numRuns: runs(150) },
-    );
+    holds(fc.property(logisticUnitArb, expectNwgmIsScaledSigmoid), { numRuns: runs(150) });
   });
 
-  it('E-SIGMOID: the same past the walk\'s first probability table (13 ≤ n ≤ 15, 8192–32768 masks)', () => {
+  it("E-SIGMOID: the same past the walk's first probability table (13 ≤ n ≤ 15, 8192–32768 masks)", () => {
     // enumerate.ts splits the units into tables of 12; masks of units 12+ index the second table
-    holds(
-      fc.property(logisticUnitArbOf(13, 15), expectNwgmIsScaledSigmoid),
-      { numRuns: runs(10) },
-    );
+    holds(fc.property(logisticUnitArbOf(13, 15), expectNwgmIsScaledSigmoid), { numRuns: runs(10) });
   });
 
   it('E-SIGMOID: the arithmetic mean E = Σ P(r)·σ(z(r)) is NOT σ(w·(keep⊙y)+b) in general (fast-check finds a counterexample)', () => {
     // small integer weights and inputs, so the shrunk counterexample reads at a glance
     const small = fc.integer({ min: -3, max: 3 });
-    const readableUnitArb: fc.Arbitrary<LogisticUnitCase> = fc
-      .integer({ min: 1, max: 4 })
-      .chain((n) => fc.record({ w: fc.array(small, { minLength: n, maxLength: n }), y: fc.array(small, { minLength: n, maxLength: n }), b: small, keep: keepArb }));
+    const readableUnitArb: fc.Arbitrary<LogisticUnitCase> = fc.integer({ min: 1, max: 4 }).chain((n) =>
+      fc.record({
+        w: fc.array(small, { minLength: n, maxLength: n }),
+        y: fc.array(small, { minLength: n, maxLength: n }),
+        b: small,
+        keep: keepArb,
+      }),
+    );
     const found = refutes(
       fc.property(readableUnitArb, (c) => {
         const { stats, scaled } = logisticSides(c);
@@ -190,12 +214,19 @@ describe('E-SOFTMAX: over all 2^n masks of the input of one softmax layer, the r
     holds(
       fc.property(softmaxLayerArb, (c) => {
         const n = c.h.size;
-        const geo = renormalizedGeometricMean(n, c.keep, (mask) => softmax(add(matmul(reshape(thin(c.h, maskTensor(mask, [n]), c.keep), [1, n]), c.W), c.b)).data);
+        const geo = renormalizedGeometricMean(
+          n,
+          c.keep,
+          (mask) => softmax(add(matmul(reshape(thin(c.h, maskTensor(mask, [n]), c.keep), [1, n]), c.W), c.b)).data,
+        );
         const q = softmax(add(matmul(reshape(mul(c.h, keepOperand(c.keep, [n])), [1, n]), c.W), c.b)).data;
         for (let k = 0; k < q.length; k++) {
           const err = Math.abs(geo.renormalized[k] - q[k]) / q[k];
           observe(err);
-          if (!(err <= 1e-12)) expect.fail(`class ${k}: renormalized geometric mean ${geo.renormalized[k]} vs softmax(W(keep·h)+b) ${q[k]}, relative error ${err}`);
+          if (!(err <= 1e-12))
+            expect.fail(
+              `class ${k}: renormalized geometric mean ${geo.renormalized[k]} vs softmax(W(keep·h)+b) ${q[k]}, relative error ${err}`,
+            );
         }
       }),
       { numRuns: runs(100) },
@@ -220,7 +251,8 @@ describe('E-SOFTMAX: over all 2^n masks of the input of one softmax layer, the r
         const q = logq.map(Math.exp);
         const [J, D] = ensembleMeanVector(n, c.keep, (mask) => {
           const logp = logProbabilities(c, mask);
-          let kl = 0, tv = 0;
+          let kl = 0,
+            tv = 0;
           for (let k = 0; k < q.length; k++) {
             kl += q[k] * (logq[k] - logp[k]);
             tv += Math.abs(Math.exp(logp[k]) - q[k]) / 2;
@@ -248,13 +280,28 @@ describe('E-SOFTMAX: over all 2^n masks of the input of one softmax layer, the r
     const constantRowsArb = fc
       .record({ n: fc.integer({ min: 1, max: 8 }), classes: fc.integer({ min: 2, max: 4 }) })
       .chain(({ n, classes }) =>
-        fc.record({ w: tensorOfShapeArb([n], ensembleValueArb), b: tensorOfShapeArb([classes], ensembleValueArb), h: tensorOfShapeArb([n], ensembleValueArb), keep: keepArb }).map(({ w, b, h, keep }) => ({
-          W: makeTensor(Array.from({ length: n * classes }, (_, j) => w.data[Math.floor(j / classes)]), [n, classes]), b, h, keep,
-        })),
+        fc
+          .record({
+            w: tensorOfShapeArb([n], ensembleValueArb),
+            b: tensorOfShapeArb([classes], ensembleValueArb),
+            h: tensorOfShapeArb([n], ensembleValueArb),
+            keep: keepArb,
+          })
+          .map(({ w, b, h, keep }) => ({
+            W: makeTensor(
+              Array.from({ length: n * classes }, (_, j) => w.data[Math.floor(j / classes)]),
+              [n, classes],
+            ),
+            b,
+            h,
+            keep,
+          })),
       );
     holds(
       fc.property(constantRowsArb, (c) => {
-        const geo = renormalizedGeometricMean(c.h.size, c.keep, (mask) => Array.from(logProbabilities(c, mask), Math.exp));
+        const geo = renormalizedGeometricMean(c.h.size, c.keep, (mask) =>
+          Array.from(logProbabilities(c, mask), Math.exp),
+        );
         observe(Math.abs(geo.sum - 1));
         expect(Math.abs(geo.sum - 1)).toBeLessThanOrEqual(1e-12 * logScale(c));
       }),
@@ -263,7 +310,7 @@ describe('E-SOFTMAX: over all 2^n masks of the input of one softmax layer, the r
   });
 });
 
-describe('E-MEANLOG: the weight-scaled network\'s log-probability of every class ≥ the mask-average of the thinned networks\' (one softmax layer)', () => {
+describe("E-MEANLOG: the weight-scaled network's log-probability of every class ≥ the mask-average of the thinned networks' (one softmax layer)", () => {
   it('E-MEANLOG: log softmax(W(keep·h)+b)[c] ≥ Σ_r P(r)·log softmax(W(r⊙h)+b)[c] − 1e-12·scale for every class c, and the gap is the same for every c', () => {
     // gap_c = z̄_c − lse(z̄) − Σ_r P(r)·(z_c(r) − lse(z(r))) = Σ_r P(r)·lse(z(r)) − lse(z̄) ≥ 0 (Jensen:
     // lse is convex), the same for every class. Both sides are log-probabilities of size ≤ logScale;
@@ -279,7 +326,10 @@ describe('E-MEANLOG: the weight-scaled network\'s log-probability of every class
         for (let k = 0; k < gaps.length; k++) {
           // recorded: the largest shortfall below 0 and the largest spread of the gap across classes, relative to logScale
           observe(Math.max(-gaps[k], Math.abs(gaps[k] - gaps[0])) / logScale(c));
-          if (!(gaps[k] >= -slack)) expect.fail(`class ${k}: weight-scaled log p ${scaled[k]} < mask-average ${meanLog[k]} by ${-gaps[k]} > slack ${slack}`);
+          if (!(gaps[k] >= -slack))
+            expect.fail(
+              `class ${k}: weight-scaled log p ${scaled[k]} < mask-average ${meanLog[k]} by ${-gaps[k]} > slack ${slack}`,
+            );
           expect(Math.abs(gaps[k] - gaps[0])).toBeLessThanOrEqual(2 * slack);
         }
       }),
@@ -292,7 +342,7 @@ describe('E-MEANLOG: the weight-scaled network\'s log-probability of every class
 // E-BOUNDS
 
 describe('E-BOUNDS: G ≤ NWGM and G ≤ E; NWGM ≤ E when every O ≤ 1/2, NWGM ≥ E when every O ≥ 1/2', () => {
-  it('E-BOUNDS: for outputs O(r) ∈ (0, 1) on the 2^n masks of n ≤ 4 units, weighted by the masks\' probabilities', () => {
+  it("E-BOUNDS: for outputs O(r) ∈ (0, 1) on the 2^n masks of n ≤ 4 units, weighted by the masks' probabilities", () => {
     // Slack, relative: 32·2^−53·(1 + |log G| + |log G′|). E is a compensated sum (a few ulps); G and
     // G′ are exp of compensated log sums, whose absolute error is a few ulps of Σ P·|log O| = |log G|
     // (every log O ≤ 0) plus the error of ΣP = 1 (n ulps): so G's relative error is a few ulps of
@@ -301,17 +351,24 @@ describe('E-BOUNDS: G ≤ NWGM and G ≤ E; NWGM ≤ E when every O ≤ 1/2, NWG
     // normal range (2^−1022) rounding is absolute, not relative: an absolute floor of 4·2^−1022 (e.g.
     // NWGM = 1/(1 + exp(log G′ − log G)) is 0 once exp overflows, where the true value is < 2^−1022).
     const FLOOR = 4 * 2 ** -1022;
-    let low = 0, high = 0;
+    let low = 0,
+      high = 0;
     holds(
       fc.property(weightedOutputsArb, ({ n, keep, outputs }) => {
         const s = ensembleStats(n, keep, (mask) => outputs[codeOf(mask)], { variance: false });
         const slack = 32 * U * (1 + Math.abs(s.logG) + Math.abs(s.logGc));
-        const checks: [string, number, number][] = [['G ≤ NWGM', s.G, s.nwgm], ['G ≤ E', s.G, s.mean]];
+        const checks: [string, number, number][] = [
+          ['G ≤ NWGM', s.G, s.nwgm],
+          ['G ≤ E', s.G, s.mean],
+        ];
         if (outputs.every((o) => o <= 0.5)) (low++, checks.push(['NWGM ≤ E (all O ≤ 1/2)', s.nwgm, s.mean]));
         if (outputs.every((o) => o >= 0.5)) (high++, checks.push(['NWGM ≥ E (all O ≥ 1/2)', s.mean, s.nwgm]));
         for (const [what, a, b] of checks) {
           if (b >= 2 ** -1022) observe(Math.max(0, a - b) / b); // recorded: the largest relative excess of a over b, in the normal range
-          if (!(a <= b * (1 + slack) + FLOOR)) expect.fail(`${what} violated: ${a} > ${b} by ${a - b} (slack ${slack}; E ${s.mean}, G ${s.G}, G′ ${s.Gc}, NWGM ${s.nwgm})`);
+          if (!(a <= b * (1 + slack) + FLOOR))
+            expect.fail(
+              `${what} violated: ${a} > ${b} by ${a - b} (slack ${slack}; E ${s.mean}, G ${s.G}, G′ ${s.Gc}, NWGM ${s.nwgm})`,
+            );
         }
       }),
       { numRuns: runs(300) },
@@ -326,12 +383,22 @@ describe('E-BOUNDS: G ≤ NWGM and G ≤ E; NWGM ≤ E when every O ≤ 1/2, NWG
     const claimed = { E: 0.676759, G: 0.674577, Gc: 0.318648, NWGM: 0.679179 };
     const got = { E: s.mean, G: s.G, Gc: s.Gc, NWGM: s.nwgm };
     const rounded = Object.fromEntries(Object.entries(got).map(([k, v]) => [k, Number(v.toFixed(6))]));
-    const maxError = Math.max(...Object.keys(claimed).map((k) => Math.abs(got[k as keyof typeof got] - claimed[k as keyof typeof claimed])));
+    const maxError = Math.max(
+      ...Object.keys(claimed).map((k) => Math.abs(got[k as keyof typeof got] - claimed[k as keyof typeof claimed])),
+    );
     // the inputs are σ(0.5) and σ(1) rounded: with the exact values, NWGM is σ(0.75) (E-SIGMOID, keep 1/2)
     const exact = ensembleStats(1, 0.5, (mask) => sigmoidOf(mask[0] ? 1 : 0.5));
     check({
-      cases: 1, maxError, ok: JSON.stringify(rounded) === JSON.stringify(claimed) && Math.abs(exact.nwgm - sigmoidOf(0.75)) <= 1e-15,
-      details: { claimed, computed: got, roundedTo6: rounded, exactSigmoidNWGM: exact.nwgm, sigmoidOf075: sigmoidOf(0.75) },
+      cases: 1,
+      maxError,
+      ok: JSON.stringify(rounded) === JSON.stringify(claimed) && Math.abs(exact.nwgm - sigmoidOf(0.75)) <= 1e-15,
+      details: {
+        claimed,
+        computed: got,
+        roundedTo6: rounded,
+        exactSigmoidNWGM: exact.nwgm,
+        sigmoidOf075: sigmoidOf(0.75),
+      },
     });
     expect(rounded).toEqual(claimed);
   });
@@ -340,7 +407,12 @@ describe('E-BOUNDS: G ≤ NWGM and G ≤ E; NWGM ≤ E when every O ≤ 1/2, NWG
 // ---------------------------------------------------------------------------------------------
 // E-SLIP: scaling at inference by the DROP probability
 
-interface SlipCase { W: Tensor; b: Tensor; y: Tensor; keep: number }
+interface SlipCase {
+  W: Tensor;
+  b: Tensor;
+  y: Tensor;
+  keep: number;
+}
 
 /**
  * One affine layer W [n, out], b [out], input y [n], n ≤ 4, out ≤ 2, values from `values`, and a keep
@@ -351,14 +423,23 @@ const slipCaseArb = (values: fc.Arbitrary<number>): fc.Arbitrary<SlipCase> =>
     fc
       .record({
         // one entry per input: y_i and row i of W, so shrinking can drop inputs
-        rows: fc.array(fc.tuple(values, fc.array(values, { minLength: out, maxLength: out })), { minLength: 1, maxLength: 4 }),
+        rows: fc.array(fc.tuple(values, fc.array(values, { minLength: out, maxLength: out })), {
+          minLength: 1,
+          maxLength: 4,
+        }),
         b: fc.array(values, { minLength: out, maxLength: out }),
         keep: fc.oneof(fc.constant(0.5), keepArb),
       })
       .map(({ rows, b, keep }) => ({
-        W: makeTensor(rows.flatMap(([, w]) => w), [rows.length, out]),
+        W: makeTensor(
+          rows.flatMap(([, w]) => w),
+          [rows.length, out],
+        ),
         b: makeTensor(b, [out]),
-        y: makeTensor(rows.map(([y]) => y), [rows.length]),
+        y: makeTensor(
+          rows.map(([y]) => y),
+          [rows.length],
+        ),
         keep,
       })),
   );
@@ -370,14 +451,20 @@ const slipArb = slipCaseArb(ensembleValueArb);
 function slipSides({ W, b, y, keep }: SlipCase) {
   const n = y.size;
   const row = (v: Tensor) => reshape(v, [1, n]);
-  const average = ensembleMeanVector(n, keep, (mask) => add(matmul(row(thin(y, maskTensor(mask, [n]), keep)), W), b).data);
+  const average = ensembleMeanVector(
+    n,
+    keep,
+    (mask) => add(matmul(row(thin(y, maskTensor(mask, [n]), keep)), W), b).data,
+  );
   const correct = add(matmul(row(mul(y, keep)), W), b).data;
   const rate = 1 - keep;
   const slip = add(matmul(row(y), mul(W, rate)), b).data; // the slip: W_test = rate·W
   const direct = matmul(row(y), W).data; // W·y without the bias
   const out = W.shape[1];
   // |b_o| + Σ_i |y_i W_io|: the size of the terms, which bounds the rounding of every side
-  const scale = Array.from({ length: out }, (_, o) => float64Data(y).reduce((s, yi, i) => s + Math.abs(yi * W.data[i * out + o]), Math.abs(b.data[o])));
+  const scale = Array.from({ length: out }, (_, o) =>
+    float64Data(y).reduce((s, yi, i) => s + Math.abs(yi * W.data[i * out + o]), Math.abs(b.data[o])),
+  );
   return { average, correct, slip, direct, scale, rate };
 }
 

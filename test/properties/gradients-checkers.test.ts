@@ -7,62 +7,99 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  type GradCheckReport, type Tensor, type Tree, GradCheckError, add, checkGrad, checkGradTight, dropout, exp, key, mul, neg, normal, ones, square,
-  stopGradient, sub, sum, tanh, tensor,
+  type GradCheckReport,
+  type Tensor,
+  type Tree,
+  GradCheckError,
+  add,
+  checkGrad,
+  checkGradTight,
+  dropout,
+  exp,
+  key,
+  mul,
+  neg,
+  normal,
+  ones,
+  square,
+  stopGradient,
+  sub,
+  sum,
+  tanh,
+  tensor,
 } from '../../src/index.ts';
 import * as A from '../../src/testing/arbitraries.ts';
 import { type Basis, recorder } from '../../src/testing/record.ts';
-import { type Fn, ADJ_BASIS, FD_BASIS, FEW, MUTANT_RUNS, RUNS, assertGradObserved, forwardSkew, opCases, resolvable, skew } from './gradient-cases.ts';
+import {
+  type Fn,
+  ADJ_BASIS,
+  FD_BASIS,
+  FEW,
+  MUTANT_RUNS,
+  RUNS,
+  assertGradObserved,
+  forwardSkew,
+  opCases,
+  resolvable,
+  skew,
+} from './gradient-cases.ts';
 
 const CHECKER_BASIS: Basis = {
-  reference: 'functions with a known wrong derivative (x² + stopGradient(x²): analytic 2x, true 4x) and known correct ones; the checker must fail or pass accordingly.',
+  reference:
+    'functions with a known wrong derivative (x² + stopGradient(x²): analytic 2x, true 4x) and known correct ones; the checker must fail or pass accordingly.',
   tolerance: 'checkGrad’s user defaults (eps 1e-6, atol 1e-5, rtol 1e-3, PyTorch’s), the subject of these tests.',
 };
 const { holds } = recorder(import.meta.url, { 'G-FD': FD_BASIS, 'G-ADJ': ADJ_BASIS });
 
 const OPS = opCases(holds);
 
-describe('G-FD, G-ADJ: the tight checks catch rules the users\' defaults pass', () => {
+describe("G-FD, G-ADJ: the tight checks catch rules the users' defaults pass", () => {
   // skew(δ) multiplies the op's Jacobian by 1 + δ in forward and reverse mode alike. With δ = 1e-6 the
   // users' defaults (atol 1e-5 + rtol 1e-3) pass it; the tight check must fail wherever some entry's
   // tolerance is below δ/2 of |J| (then |analytic − numeric| ≥ δ|J| − tolerance > tolerance).
-  it.each(OPS)('G-FD mutant: $name with its rule off by 1e-6 relative fails the tight check (checkGrad\'s defaults pass it)', (op) => {
-    let detected = 0;
-    op.forAll(({ f, inputs }) => {
-      const mutant = (...xs: Tensor[]) => f(...xs.map(skew(1e-6)));
-      const correct = checkGradTight(f, inputs);
-      const tight = checkGradTight(mutant, inputs);
-      if (resolvable(correct, 1e-6) > 0) {
-        expect(tight.ok, tight.message).toBe(false);
-        expect(tight.maxRatio).toBeGreaterThan(1);
-        expect(checkGrad(mutant, inputs).ok).toBe(true); // the users' defaults pass it
-        detected++;
-      }
-    }, MUTANT_RUNS);
-    expect(detected).toBeGreaterThan(0);
-  });
+  it.each(OPS)(
+    "G-FD mutant: $name with its rule off by 1e-6 relative fails the tight check (checkGrad's defaults pass it)",
+    (op) => {
+      let detected = 0;
+      op.forAll(({ f, inputs }) => {
+        const mutant = (...xs: Tensor[]) => f(...xs.map(skew(1e-6)));
+        const correct = checkGradTight(f, inputs);
+        const tight = checkGradTight(mutant, inputs);
+        if (resolvable(correct, 1e-6) > 0) {
+          expect(tight.ok, tight.message).toBe(false);
+          expect(tight.maxRatio).toBeGreaterThan(1);
+          expect(checkGrad(mutant, inputs).ok).toBe(true); // the users' defaults pass it
+          detected++;
+        }
+      }, MUTANT_RUNS);
+      expect(detected).toBeGreaterThan(0);
+    },
+  );
 
   // forwardSkew(1e-9): J u is off by 1e-9 relative, Jᵀv exact. checkGrad's adjoint tolerance (the
   // finite-difference allowance) passes it; the rounding bound must not, wherever 1e-9 of |J u|
   // exceeds twice the bound at some output.
-  it.each(OPS)('G-ADJ mutant: $name with its forward rule off by 1e-9 relative fails the tight check (checkGrad\'s defaults pass it)', (op) => {
-    let detected = 0;
-    op.forAll(({ f, inputs }) => {
-      const mutant = (...xs: Tensor[]) => f(...xs.map(forwardSkew(1e-9)));
-      const tight = checkGradTight(mutant, inputs);
-      const correct = checkGradTight(f, inputs);
-      const { lhs, tolerance } = correct.adjoint;
-      if (1e-9 * Math.abs(lhs) > 2 * tolerance) {
-        expect(tight.adjoint.ok, tight.message).toBe(false);
-        expect(tight.ok).toBe(false);
-        const old = checkGrad(mutant, inputs);
-        expect(old.adjoint.ok && old.ok, old.message).toBe(true); // the users' defaults pass it
-        detected++;
-      }
-      expect(tight.maxRatio).toBeLessThanOrEqual(1); // reverse mode is right: G-FD holds
-    }, MUTANT_RUNS);
-    expect(detected).toBeGreaterThan(0);
-  });
+  it.each(OPS)(
+    "G-ADJ mutant: $name with its forward rule off by 1e-9 relative fails the tight check (checkGrad's defaults pass it)",
+    (op) => {
+      let detected = 0;
+      op.forAll(({ f, inputs }) => {
+        const mutant = (...xs: Tensor[]) => f(...xs.map(forwardSkew(1e-9)));
+        const tight = checkGradTight(mutant, inputs);
+        const correct = checkGradTight(f, inputs);
+        const { lhs, tolerance } = correct.adjoint;
+        if (1e-9 * Math.abs(lhs) > 2 * tolerance) {
+          expect(tight.adjoint.ok, tight.message).toBe(false);
+          expect(tight.ok).toBe(false);
+          const old = checkGrad(mutant, inputs);
+          expect(old.adjoint.ok && old.ok, old.message).toBe(true); // the users' defaults pass it
+          detected++;
+        }
+        expect(tight.maxRatio).toBeLessThanOrEqual(1); // reverse mode is right: G-FD holds
+      }, MUTANT_RUNS);
+      expect(detected).toBeGreaterThan(0);
+    },
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -150,25 +187,33 @@ describe('G-FD, G-ADJ: the checker can fail, and its report is consistent', () =
   });
 
   it('G-ADJ: on passing cases the adjoint fields are present and consistent (full and fast)', () => {
-    const cases = [OPS.find((o) => o.name.startsWith('matmul batched'))!, OPS.find((o) => o.name.startsWith('softmax over'))!, OPS.find((o) => o.name.startsWith('dropout'))!];
+    const cases = [
+      OPS.find((o) => o.name.startsWith('matmul batched'))!,
+      OPS.find((o) => o.name.startsWith('softmax over'))!,
+      OPS.find((o) => o.name.startsWith('dropout'))!,
+    ];
     for (const op of cases) {
-      op.forAll(({ f, inputs }) => {
-        for (const mode of ['full', 'fast'] as const) {
-          const r = checkGrad(f, inputs, { mode });
-          expect(r.ok, r.message).toBe(true);
-          const { lhs, rhs, error, tolerance, ok } = r.adjoint;
-          for (const v of [lhs, rhs, error, tolerance]) expect(Number.isFinite(v)).toBe(true);
-          expect(error).toBe(Math.abs(lhs - rhs));
-          expect(tolerance).toBeGreaterThan(0);
-          expect(ok).toBe(error <= tolerance);
-          expect(ok).toBe(true);
-          if (mode === 'fast') {
-            // fast mode compares both sides of the adjoint identity with the finite-difference projection
-            expect([lhs, rhs]).toContain(r.worst?.analytic);
-            expect(r.maxAbsError).toBe(Math.max(Math.abs(rhs - r.worst!.numeric), Math.abs(lhs - r.worst!.numeric)));
+      op.forAll(
+        ({ f, inputs }) => {
+          for (const mode of ['full', 'fast'] as const) {
+            const r = checkGrad(f, inputs, { mode });
+            expect(r.ok, r.message).toBe(true);
+            const { lhs, rhs, error, tolerance, ok } = r.adjoint;
+            for (const v of [lhs, rhs, error, tolerance]) expect(Number.isFinite(v)).toBe(true);
+            expect(error).toBe(Math.abs(lhs - rhs));
+            expect(tolerance).toBeGreaterThan(0);
+            expect(ok).toBe(error <= tolerance);
+            expect(ok).toBe(true);
+            if (mode === 'fast') {
+              // fast mode compares both sides of the adjoint identity with the finite-difference projection
+              expect([lhs, rhs]).toContain(r.worst?.analytic);
+              expect(r.maxAbsError).toBe(Math.max(Math.abs(rhs - r.worst!.numeric), Math.abs(lhs - r.worst!.numeric)));
+            }
           }
-        }
-      }, FEW, CHECKER_BASIS);
+        },
+        FEW,
+        CHECKER_BASIS,
+      );
     }
   });
 
@@ -197,15 +242,20 @@ describe('G-FD, G-ADJ: the checker can fail, and its report is consistent', () =
   it('checkGrad does not mutate its inputs (tensors and trees, passing and failing functions, both modes)', () => {
     holds(
       fc.property(
-        A.shapeArb().chain((s) => fc.tuple(A.tensorOfShapeArb(s), A.tensorOfShapeArb(s, A.awayFromZeroValueArb), A.tensorOfShapeArb(s))),
+        A.shapeArb().chain((s) =>
+          fc.tuple(A.tensorOfShapeArb(s), A.tensorOfShapeArb(s, A.awayFromZeroValueArb), A.tensorOfShapeArb(s)),
+        ),
         ([a, b, c]) => {
           const tree = { w: a, rest: [b, { c }] } as unknown as Tree;
           const inputs: Tree[] = [tree, b];
-          const snapshot = () => [a, b, c].map((t) => ({ t, data: Array.from(t.data), shape: [...t.shape], ref: t.data }));
+          const snapshot = () =>
+            [a, b, c].map((t) => ({ t, data: Array.from(t.data), shape: [...t.shape], ref: t.data }));
           const before = snapshot();
           const fns: Fn[] = [
-            (t: { w: Tensor; rest: [Tensor, { c: Tensor }] }, y: Tensor) => sum(mul(add(t.w, t.rest[1].c), tanh(mul(t.rest[0], y)))),
-            (t: { w: Tensor; rest: [Tensor, { c: Tensor }] }, y: Tensor) => add(sum(wrongDerivative(t.rest[0])), sum(mul(t.w, y))),
+            (t: { w: Tensor; rest: [Tensor, { c: Tensor }] }, y: Tensor) =>
+              sum(mul(add(t.w, t.rest[1].c), tanh(mul(t.rest[0], y)))),
+            (t: { w: Tensor; rest: [Tensor, { c: Tensor }] }, y: Tensor) =>
+              add(sum(wrongDerivative(t.rest[0])), sum(mul(t.w, y))),
           ];
           for (const f of fns) for (const mode of ['full', 'fast'] as const) checkGrad(f, inputs, { mode });
           expect(inputs[0]).toBe(tree);
@@ -239,9 +289,12 @@ describe('G-FD, G-ADJ: the checker can fail, and its report is consistent', () =
       { basis: CHECKER_BASIS },
     );
     holds(
-      fc.property(fc.string().filter((s) => s !== 'full' && s !== 'fast'), (mode) => {
-        expect(() => checkGrad(f, [x], { mode: mode as 'full' })).toThrow(/mode must be 'full' or 'fast'/);
-      }),
+      fc.property(
+        fc.string().filter((s) => s !== 'full' && s !== 'fast'),
+        (mode) => {
+          expect(() => checkGrad(f, [x], { mode: mode as 'full' })).toThrow(/mode must be 'full' or 'fast'/);
+        },
+      ),
       { numRuns: RUNS },
       { basis: CHECKER_BASIS },
     );

@@ -22,26 +22,84 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  type MLPParams, type Tensor, type TightGradReport, type Tree, add, checkGrad, checkGradTight, concat, div, dropout, exp, flatten, grad, jvp, key,
-  log, logSumExp, matmul, max, mean, mlp, mse, mul, normal, numericJacobian, pow, relu, reshape, sigmoid, softmaxCrossEntropy, sqrt, square, stopGradient, sum,
-  take, tanh, tensor, transpose, valueAndGrad, vjp,
+  type MLPParams,
+  type Tensor,
+  type TightGradReport,
+  type Tree,
+  add,
+  checkGrad,
+  checkGradTight,
+  concat,
+  div,
+  dropout,
+  exp,
+  flatten,
+  grad,
+  jvp,
+  key,
+  log,
+  logSumExp,
+  matmul,
+  max,
+  mean,
+  mlp,
+  mse,
+  mul,
+  normal,
+  numericJacobian,
+  pow,
+  relu,
+  reshape,
+  sigmoid,
+  softmaxCrossEntropy,
+  sqrt,
+  square,
+  stopGradient,
+  sum,
+  take,
+  tanh,
+  tensor,
+  transpose,
+  valueAndGrad,
+  vjp,
 } from '../../src/index.ts';
 import * as A from '../../src/testing/arbitraries.ts';
 import { type Basis, observe, recorder, runs } from '../../src/testing/record.ts';
-import { type Built, type Fn, ADJ_BASIS, FD_BASIS, FEW, RUNS, assertGradObserved, forwardSkew, opCases, resolvable, skew } from './gradient-cases.ts';
+import {
+  type Built,
+  type Fn,
+  ADJ_BASIS,
+  FD_BASIS,
+  FEW,
+  RUNS,
+  assertGradObserved,
+  forwardSkew,
+  opCases,
+  resolvable,
+  skew,
+} from './gradient-cases.ts';
 
 const USER_BASIS: Basis = {
   reference: 'central differences of f with eps 1e-6 (checkGrad): evaluations of f only.',
-  tolerance: 'checkGrad’s user defaults, atol 1e-5 + rtol 1e-3·|numeric| (PyTorch’s); no entry may be excused as a kink.',
+  tolerance:
+    'checkGrad’s user defaults, atol 1e-5 + rtol 1e-3·|numeric| (PyTorch’s); no entry may be excused as a kink.',
 };
 const { holds, check } = recorder(import.meta.url, { 'G-FD': FD_BASIS, 'G-ADJ': ADJ_BASIS });
 
 // Every tight check's ratios (achieved error over tolerance, tolerance over |J|, adjoint and forward
 // error over their bounds), for the distributions in reports/properties.md.
-const collected = { ratio: [] as number[], relTol: [] as number[], adjoint: [] as number[], forward: [] as number[], entries: 0, checks: 0 };
+const collected = {
+  ratio: [] as number[],
+  relTol: [] as number[],
+  adjoint: [] as number[],
+  forward: [] as number[],
+  entries: 0,
+  checks: 0,
+};
 
 /** Elements over every tensor of the inputs (the Jacobian's columns). */
-const inputSize = (inputs: Tree[]) => inputs.reduce((s: number, t) => s + flatten(t).leaves.reduce((a, x) => a + x.size, 0), 0);
+const inputSize = (inputs: Tree[]) =>
+  inputs.reduce((s: number, t) => s + flatten(t).leaves.reduce((a, x) => a + x.size, 0), 0);
 
 /** The tight check (G-FD and G-ADJ to rounding): throws its message unless it passed; records its ratios. */
 function assertTight(f: Fn, inputs: Tree[]): TightGradReport {
@@ -59,7 +117,9 @@ function assertTight(f: Fn, inputs: Tree[]): TightGradReport {
     let top = 0;
     for (let j = 0; j < n; j++) top = Math.max(top, Math.abs(r.numeric[o * n + j]));
     // (rows whose derivatives are all below 1e-12, from generated values near 0, are left out: no finite difference resolves them relative to f's scale)
-    for (let j = 0; j < n; j++) if (top > 1e-12 && Math.abs(r.numeric[o * n + j]) >= 1e-3 * top) collected.relTol.push(r.relativeTolerance[o * n + j]);
+    for (let j = 0; j < n; j++)
+      if (top > 1e-12 && Math.abs(r.numeric[o * n + j]) >= 1e-3 * top)
+        collected.relTol.push(r.relativeTolerance[o * n + j]);
   }
   collected.adjoint.push(r.adjoint.tolerance > 0 ? r.adjoint.error / r.adjoint.tolerance : 0);
   collected.forward.push(r.forward.tolerance > 0 ? r.forward.error / r.forward.tolerance : 0);
@@ -74,7 +134,9 @@ function expectClose(actual: Tensor, expected: ArrayLike<number>, what: string, 
     const a = actual.data[i];
     const e = expected[i];
     if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) {
-      throw new Error(`${what}: element ${i}: got ${a}, expected ${e} (|diff| ${Math.abs(a - e)} > ${atol} + ${rtol}·|expected|)`);
+      throw new Error(
+        `${what}: element ${i}: got ${a}, expected ${e} (|diff| ${Math.abs(a - e)} > ${atol} + ${rtol}·|expected|)`,
+      );
     }
   }
 }
@@ -105,7 +167,12 @@ describe('G-FD, G-ADJ: stopGradient has derivative exactly zero', () => {
         expect(Array.from(value.data)).toEqual(Array.from(exp(x).data));
       }),
       { numRuns: RUNS },
-      { basis: { reference: 'the definition: stopGradient has derivative 0, so grad of x·stopGradient(x) is x.', tolerance: 'exact.' } },
+      {
+        basis: {
+          reference: 'the definition: stopGradient has derivative 0, so grad of x·stopGradient(x) is x.',
+          tolerance: 'exact.',
+        },
+      },
     );
   });
 });
@@ -117,7 +184,11 @@ describe('G-FD, G-ADJ: stopGradient has derivative exactly zero', () => {
 function hiddenPreActivations(c: A.MLPCase, params: MLPParams, x: Tensor, k: ReturnType<typeof key>): Tensor[] {
   const { sizes, hiddenRate } = c.spec;
   return Array.from({ length: sizes.length - 2 }, (_, j) => {
-    const net = mlp({ ...c.spec, sizes: sizes.slice(0, j + 2), hiddenRate: typeof hiddenRate === 'number' ? hiddenRate : hiddenRate.slice(0, j) });
+    const net = mlp({
+      ...c.spec,
+      sizes: sizes.slice(0, j + 2),
+      hiddenRate: typeof hiddenRate === 'number' ? hiddenRate : hiddenRate.slice(0, j),
+    });
     return net.apply(params.slice(0, j + 1), x, { training: true, key: k });
   });
 }
@@ -155,13 +226,15 @@ const STEP = 2 ** -12;
  * (reach 1e-6) crosses a kink: the factor 2 is a margin.
  */
 function awayFromKinks(c: A.MLPCase, params: MLPParams, x: Tensor, k: ReturnType<typeof key>): boolean {
-  const pre = (ps: Tree, t: Tensor) => concat(hiddenPreActivations(c, ps as unknown as MLPParams, t, k).map((z) => reshape(z, [-1])));
+  const pre = (ps: Tree, t: Tensor) =>
+    concat(hiddenPreActivations(c, ps as unknown as MLPParams, t, k).map((z) => reshape(z, [-1])));
   const { value, pullback } = vjp(pre, params as unknown as Tree, x);
   for (let o = 0; o < value.size; o++) {
     const e = new Float64Array(value.size);
     e[o] = 1;
     let slope = 0;
-    for (const leaf of flatten(pullback(tensor(e, value.shape)) as Tree).leaves) for (const g of leaf.data) slope = Math.max(slope, Math.abs(g));
+    for (const leaf of flatten(pullback(tensor(e, value.shape)) as Tree).leaves)
+      for (const g of leaf.data) slope = Math.max(slope, Math.abs(g));
     if (!(Math.abs(value.data[o]) > Math.max(A.KINK_MARGIN, 4 * STEP * slope))) return false;
   }
   return true;
@@ -175,7 +248,9 @@ function mlpProblem({ c, x, labels, target, loss, wrtInput }: MLPProblem): Built
   if (c.spec.activation === 'relu') fc.pre(awayFromKinks(c, params, x, k));
   const lossOf = (out: Tensor) => (loss === 'mse' ? mse(out, target) : softmaxCrossEntropy(out, labels));
   const f = (ps: MLPParams, t: Tensor) => lossOf(net.apply(ps, t, { training: true, key: k }));
-  return wrtInput ? { f, inputs: [params as unknown as Tree, x] } : { f: (ps: MLPParams) => f(ps, x), inputs: [params as unknown as Tree] };
+  return wrtInput
+    ? { f, inputs: [params as unknown as Tree, x] }
+    : { f: (ps: MLPParams) => f(ps, x), inputs: [params as unknown as Tree] };
 }
 
 describe('G-FD, G-ADJ: random MLPs with dropout (fixed keys), loss softmaxCrossEntropy or mse', () => {
@@ -189,12 +264,14 @@ describe('G-FD, G-ADJ: random MLPs with dropout (fixed keys), loss softmaxCrossE
     );
   });
 
-  it('G-FD, G-ADJ: a backward rule off by 1e-6 relative (all parameters) fails the tight check on every generated network with a nonzero gradient; checkGrad\'s defaults pass it', () => {
-    let resolved = 0, total = 0;
+  it("G-FD, G-ADJ: a backward rule off by 1e-6 relative (all parameters) fails the tight check on every generated network with a nonzero gradient; checkGrad's defaults pass it", () => {
+    let resolved = 0,
+      total = 0;
     holds(
       fc.property(mlpProblemArb, (problem) => {
         const { f, inputs } = mlpProblem(problem);
-        const mutant = (...args: Tree[]) => f(...args.map((a) => flatten(a).rebuild(flatten(a).leaves.map(skew(1e-6)))));
+        const mutant = (...args: Tree[]) =>
+          f(...args.map((a) => flatten(a).rebuild(flatten(a).leaves.map(skew(1e-6)))));
         const correct = checkGradTight(f, inputs);
         total++;
         // a network whose gradient is 0 (one class, every relu dead) has nothing to catch
@@ -210,12 +287,14 @@ describe('G-FD, G-ADJ: random MLPs with dropout (fixed keys), loss softmaxCrossE
     expect(resolved).toBeGreaterThan(total / 2);
   });
 
-  it('G-ADJ: a forward rule off by 1e-9 relative fails the tight check on every generated network where it moves ⟨v, Ju⟩ by more than twice the bound; checkGrad\'s defaults pass it', () => {
-    let detected = 0, total = 0;
+  it("G-ADJ: a forward rule off by 1e-9 relative fails the tight check on every generated network where it moves ⟨v, Ju⟩ by more than twice the bound; checkGrad's defaults pass it", () => {
+    let detected = 0,
+      total = 0;
     holds(
       fc.property(mlpProblemArb, (problem) => {
         const { f, inputs } = mlpProblem(problem);
-        const mutant = (...args: Tree[]) => f(...args.map((a) => flatten(a).rebuild(flatten(a).leaves.map(forwardSkew(1e-9)))));
+        const mutant = (...args: Tree[]) =>
+          f(...args.map((a) => flatten(a).rebuild(flatten(a).leaves.map(forwardSkew(1e-9)))));
         const correct = checkGradTight(f, inputs);
         total++;
         if (!(1e-9 * Math.abs(correct.adjoint.lhs) > 2 * correct.adjoint.tolerance)) return; // e.g. a constant loss (one class)
@@ -255,12 +334,31 @@ describe('G-FD, G-ADJ: random MLPs with dropout (fixed keys), loss softmaxCrossE
         const params = net.init(key(c.seed));
         const x = normal(key(c.seed), [c.batch, c.spec.sizes[0]]);
         const k = key(c.seed + 1);
-        const longer = { ...c, spec: { ...c.spec, sizes: [...c.spec.sizes, 1], hiddenRate: typeof c.spec.hiddenRate === 'number' ? c.spec.hiddenRate : [...c.spec.hiddenRate, 0] } };
-        const pre = hiddenPreActivations(longer, [...params, { W: normal(k, [c.spec.sizes[c.spec.sizes.length - 1], 1]), b: tensor([0]) }], x, k);
-        expect(Array.from(pre[pre.length - 1].data)).toEqual(Array.from(net.apply(params, x, { training: true, key: k }).data));
+        const longer = {
+          ...c,
+          spec: {
+            ...c.spec,
+            sizes: [...c.spec.sizes, 1],
+            hiddenRate: typeof c.spec.hiddenRate === 'number' ? c.spec.hiddenRate : [...c.spec.hiddenRate, 0],
+          },
+        };
+        const pre = hiddenPreActivations(
+          longer,
+          [...params, { W: normal(k, [c.spec.sizes[c.spec.sizes.length - 1], 1]), b: tensor([0]) }],
+          x,
+          k,
+        );
+        expect(Array.from(pre[pre.length - 1].data)).toEqual(
+          Array.from(net.apply(params, x, { training: true, key: k }).data),
+        );
       }),
       { numRuns: FEW },
-      { basis: { reference: 'the full network’s output, as the last pre-activation of a network with one more linear layer.', tolerance: 'exact (the same operations).' } },
+      {
+        basis: {
+          reference: 'the full network’s output, as the last pre-activation of a network with one more linear layer.',
+          tolerance: 'exact (the same operations).',
+        },
+      },
     );
   });
 });
@@ -277,9 +375,22 @@ const vec = (values: fc.Arbitrary<number> = A.boundedValueArb) => A.tensorArb(va
 const SCALAR_FNS: ScalarFn[] = [
   { name: 'sum(tanh(x)·exp(x))', arb: vec(), f: (x) => sum(mul(tanh(x), exp(x))) },
   { name: 'logSumExp(x)', arb: vec(), f: (x) => logSumExp(x) },
-  { name: 'sum(sigmoid(x)·x²) / (1 + mean(x²))', arb: vec(), f: (x) => div(sum(mul(sigmoid(x), square(x))), add(1, mean(square(x)))) },
-  { name: 'sum(log(x)·sqrt(x) + x^2.5), x > 0', arb: vec(A.positiveValueArb), f: (x) => sum(add(mul(log(x), sqrt(x)), pow(x, 2.5))) },
-  { name: 'softmaxCrossEntropy(x)', arb: vec(), f: (x) => softmaxCrossEntropy(reshape(x, [-1, x.shape[x.ndim - 1]]), new Array(x.size / x.shape[x.ndim - 1]).fill(0)) },
+  {
+    name: 'sum(sigmoid(x)·x²) / (1 + mean(x²))',
+    arb: vec(),
+    f: (x) => div(sum(mul(sigmoid(x), square(x))), add(1, mean(square(x)))),
+  },
+  {
+    name: 'sum(log(x)·sqrt(x) + x^2.5), x > 0',
+    arb: vec(A.positiveValueArb),
+    f: (x) => sum(add(mul(log(x), sqrt(x)), pow(x, 2.5))),
+  },
+  {
+    name: 'softmaxCrossEntropy(x)',
+    arb: vec(),
+    f: (x) =>
+      softmaxCrossEntropy(reshape(x, [-1, x.shape[x.ndim - 1]]), new Array(x.size / x.shape[x.ndim - 1]).fill(0)),
+  },
   {
     name: 'sum(relu(x)·x) + max(x)·sum(x) (away from kinks and ties)',
     arb: A.distinctTensorArb({ minRank: 1, maxRank: 2 }),
@@ -300,7 +411,8 @@ const SCALAR_FNS: ScalarFn[] = [
   },
 ];
 
-const withDirection = (arb: fc.Arbitrary<Tensor>) => arb.chain((x) => fc.tuple(fc.constant(x), A.tensorOfShapeArb(x.shape)));
+const withDirection = (arb: fc.Arbitrary<Tensor>) =>
+  arb.chain((x) => fc.tuple(fc.constant(x), A.tensorOfShapeArb(x.shape)));
 
 /** γ_k = k·u/(1 − k·u), u = 2^−53: the rounding of a chain of k operations, relative to the size of its terms. */
 const gamma = (k: number) => (k * 2 ** -53) / (1 - k * 2 ** -53);
@@ -317,53 +429,71 @@ describe('G-FD, G-ADJ: higher-order derivatives (Hessians and Hessian-vector pro
     );
   });
 
-  it.each(SCALAR_FNS)('G-FD: Hessian-vector products of $name: jvp of grad, grad of grad, grad of jvp agree with finite differences of the gradient (tight) and with each other to rounding', ({ arb, f }) => {
-    // reference: H·v with H the numeric Jacobian of the gradient (numericJacobian: evaluations of
-    // grad f only), within Σ_j tol_oj·|v_j| + γ_n·Σ_j |H_oj v_j|; each AD route adds its own
-    // rounding, 2γ_32·(Σ_j |H_oj||v_j| + ‖v‖∞) (the model of checkGradTight's adjoint check)
-    holds(
-      fc.property(withDirection(arb), ([x, v]) => {
-        const g = (t: Tensor): Tensor => grad(f)(t);
-        const H = numericJacobian(g, [x]);
-        expect(H.unresolved).toEqual([]);
-        const n = x.size;
-        const vMax = Math.max(0, ...Array.from(v.data, Math.abs));
-        const ref = new Float64Array(n), refTol = new Float64Array(n), adTol = new Float64Array(n);
-        for (let o = 0; o < n; o++) {
-          let absHv = 0;
-          for (let j = 0; j < n; j++) {
-            ref[o] += H.values[o * n + j] * v.data[j];
-            refTol[o] += H.tolerance[o * n + j] * Math.abs(v.data[j]);
-            absHv += Math.abs(H.values[o * n + j] * v.data[j]);
-          }
-          refTol[o] += gamma(n) * absHv;
-          adTol[o] = 2 * gamma(32) * (absHv + vMax) + 64 * Number.MIN_VALUE;
-        }
-        const forwardOverReverse = jvp(g, [x], [v]).tangent;
-        const reverseOverReverse: Tensor = grad((t: Tensor) => sum(mul(g(t), v)))(x);
-        const reverseOverForward: Tensor = grad((t: Tensor) => jvp(f, [t], [v]).tangent)(x);
-        for (const [name, hv] of [['jvp of grad', forwardOverReverse], ['grad of grad', reverseOverReverse], ['grad of jvp', reverseOverForward]] as const) {
-          expect(hv.shape).toEqual(x.shape);
+  it.each(SCALAR_FNS)(
+    'G-FD: Hessian-vector products of $name: jvp of grad, grad of grad, grad of jvp agree with finite differences of the gradient (tight) and with each other to rounding',
+    ({ arb, f }) => {
+      // reference: H·v with H the numeric Jacobian of the gradient (numericJacobian: evaluations of
+      // grad f only), within Σ_j tol_oj·|v_j| + γ_n·Σ_j |H_oj v_j|; each AD route adds its own
+      // rounding, 2γ_32·(Σ_j |H_oj||v_j| + ‖v‖∞) (the model of checkGradTight's adjoint check)
+      holds(
+        fc.property(withDirection(arb), ([x, v]) => {
+          const g = (t: Tensor): Tensor => grad(f)(t);
+          const H = numericJacobian(g, [x]);
+          expect(H.unresolved).toEqual([]);
+          const n = x.size;
+          const vMax = Math.max(0, ...Array.from(v.data, Math.abs));
+          const ref = new Float64Array(n),
+            refTol = new Float64Array(n),
+            adTol = new Float64Array(n);
           for (let o = 0; o < n; o++) {
-            const err = Math.abs(hv.data[o] - ref[o]);
-            observe(err / (refTol[o] + adTol[o]));
-            if (!(err <= refTol[o] + adTol[o])) throw new Error(`${name} vs finite differences of the gradient: element ${o}: ${hv.data[o]} vs ${ref[o]}, |diff| ${err} > ${refTol[o] + adTol[o]}`);
-            // the three AD routes compute the same products in different orders: agreement to rounding
-            const gap = Math.abs(hv.data[o] - forwardOverReverse.data[o]);
-            if (!(gap <= 2 * adTol[o])) throw new Error(`${name} vs jvp of grad: element ${o}: ${hv.data[o]} vs ${forwardOverReverse.data[o]}, |diff| ${gap} > ${2 * adTol[o]}`);
+            let absHv = 0;
+            for (let j = 0; j < n; j++) {
+              ref[o] += H.values[o * n + j] * v.data[j];
+              refTol[o] += H.tolerance[o * n + j] * Math.abs(v.data[j]);
+              absHv += Math.abs(H.values[o * n + j] * v.data[j]);
+            }
+            refTol[o] += gamma(n) * absHv;
+            adTol[o] = 2 * gamma(32) * (absHv + vMax) + 64 * Number.MIN_VALUE;
           }
-        }
-      }),
-      { numRuns: FEW },
-    );
-  });
+          const forwardOverReverse = jvp(g, [x], [v]).tangent;
+          const reverseOverReverse: Tensor = grad((t: Tensor) => sum(mul(g(t), v)))(x);
+          const reverseOverForward: Tensor = grad((t: Tensor) => jvp(f, [t], [v]).tangent)(x);
+          for (const [name, hv] of [
+            ['jvp of grad', forwardOverReverse],
+            ['grad of grad', reverseOverReverse],
+            ['grad of jvp', reverseOverForward],
+          ] as const) {
+            expect(hv.shape).toEqual(x.shape);
+            for (let o = 0; o < n; o++) {
+              const err = Math.abs(hv.data[o] - ref[o]);
+              observe(err / (refTol[o] + adTol[o]));
+              if (!(err <= refTol[o] + adTol[o]))
+                throw new Error(
+                  `${name} vs finite differences of the gradient: element ${o}: ${hv.data[o]} vs ${ref[o]}, |diff| ${err} > ${refTol[o] + adTol[o]}`,
+                );
+              // the three AD routes compute the same products in different orders: agreement to rounding
+              const gap = Math.abs(hv.data[o] - forwardOverReverse.data[o]);
+              if (!(gap <= 2 * adTol[o]))
+                throw new Error(
+                  `${name} vs jvp of grad: element ${o}: ${hv.data[o]} vs ${forwardOverReverse.data[o]}, |diff| ${gap} > ${2 * adTol[o]}`,
+                );
+            }
+          }
+        }),
+        { numRuns: FEW },
+      );
+    },
+  );
 
   it('G-FD, G-ADJ: third order — the Hessian-vector product (x, v) ↦ H(x)·v itself passes the tight check', () => {
     // v is an input, not a closed-over constant: the rounding model sizes f's numbers by its inputs
     holds(
-      fc.property(fc.constantFrom(...SCALAR_FNS).chain(({ arb, f }) => withDirection(arb).map(([x, v]) => ({ f, x, v }))), ({ f, x, v }) => {
-        assertTight((t: Tensor, w: Tensor) => jvp((s: Tensor) => grad(f)(s), [t], [w]).tangent, [x, v]);
-      }),
+      fc.property(
+        fc.constantFrom(...SCALAR_FNS).chain(({ arb, f }) => withDirection(arb).map(([x, v]) => ({ f, x, v }))),
+        ({ f, x, v }) => {
+          assertTight((t: Tensor, w: Tensor) => jvp((s: Tensor) => grad(f)(s), [t], [w]).tangent, [x, v]);
+        },
+      ),
       { numRuns: FEW },
     );
   });
@@ -385,7 +515,14 @@ describe('G-FD, G-ADJ: higher-order derivatives (Hessians and Hessian-vector pro
         assertTight(d2, [x]);
       }),
       { numRuns: RUNS },
-      { basis: { reference: 'the closed form 24x + eˣ + 2/x³ − (3/8)x^(−3/2), derived by hand; and numericJacobian of the second derivative.', tolerance: 'γ_32·Σ|terms| (rounding of four terms, each within a few ulps); the tight check’s per-entry tolerance.' } },
+      {
+        basis: {
+          reference:
+            'the closed form 24x + eˣ + 2/x³ − (3/8)x^(−3/2), derived by hand; and numericJacobian of the second derivative.',
+          tolerance:
+            'γ_32·Σ|terms| (rounding of four terms, each within a few ulps); the tight check’s per-entry tolerance.',
+        },
+      },
     );
   });
 });
@@ -425,18 +562,35 @@ describe('G-FD: gradients accumulate over every use of a tensor and sum back ove
         // closed form vs reverse mode: the same float operations up to order, so rounding-level tolerance
         const expected = Array.from(x.data, (v) => 2 * v + Math.exp(v) * (1 + v));
         expectClose(grad(f)(x), expected, 'reverse-mode gradient', 1e-12, 1e-12);
-        expectClose(jvp(f, [x], [A.makeTensor(new Array(x.size).fill(1), x.shape)]).tangent, [expected.reduce((s, v) => s + v, 0)], 'forward-mode derivative along 1', 1e-10, 1e-12);
+        expectClose(
+          jvp(f, [x], [A.makeTensor(new Array(x.size).fill(1), x.shape)]).tangent,
+          [expected.reduce((s, v) => s + v, 0)],
+          'forward-mode derivative along 1',
+          1e-10,
+          1e-12,
+        );
         assertTight(f, [x]);
       }),
       { numRuns: RUNS },
-      { basis: { reference: 'the closed form 2x + eˣ(1 + x) in plain JS (Math.exp), and numericJacobian.', tolerance: '1e-12 relative for the closed form (the same operations up to order); the tight check’s per-entry tolerance.' } },
+      {
+        basis: {
+          reference: 'the closed form 2x + eˣ(1 + x) in plain JS (Math.exp), and numericJacobian.',
+          tolerance:
+            '1e-12 relative for the closed form (the same operations up to order); the tight check’s per-entry tolerance.',
+        },
+      },
     );
   });
 
   it('G-FD: a tensor used k times through concat/take gets the sum of its uses, exactly', () => {
     holds(
       fc.property(
-        A.shapeArb({ minRank: 1 }).chain((s) => fc.record({ x: A.tensorOfShapeArb(s), idx: fc.array(fc.integer({ min: 0, max: s[0] - 1 }), { maxLength: 6 }) })),
+        A.shapeArb({ minRank: 1 }).chain((s) =>
+          fc.record({
+            x: A.tensorOfShapeArb(s),
+            idx: fc.array(fc.integer({ min: 0, max: s[0] - 1 }), { maxLength: 6 }),
+          }),
+        ),
         ({ x, idx }) => {
           const g: Tensor = grad((t: Tensor) => add(sum(concat([t, mul(t, 2), t], 0)), sum(take(t, idx))))(x);
           const inner = x.size / x.shape[0];
@@ -445,7 +599,12 @@ describe('G-FD: gradients accumulate over every use of a tensor and sum back ove
         },
       ),
       { numRuns: RUNS },
-      { basis: { reference: 'the count of each row’s uses (4 + its repeats in idx), by hand.', tolerance: 'exact (small integers).' } },
+      {
+        basis: {
+          reference: 'the count of each row’s uses (4 + its repeats in idx), by hand.',
+          tolerance: 'exact (small integers).',
+        },
+      },
     );
   });
 
@@ -466,7 +625,13 @@ describe('G-FD: gradients accumulate over every use of a tensor and sum back ove
         },
       ),
       { numRuns: RUNS },
-      { basis: { reference: 'the gradients summed over the broadcast output’s indices in plain JS (broadcastReference), and numericJacobian.', tolerance: '1e-12 relative (the same sums in another order); the tight check’s per-entry tolerance.' } },
+      {
+        basis: {
+          reference:
+            'the gradients summed over the broadcast output’s indices in plain JS (broadcastReference), and numericJacobian.',
+          tolerance: '1e-12 relative (the same sums in another order); the tight check’s per-entry tolerance.',
+        },
+      },
     );
   });
 });
@@ -485,7 +650,7 @@ const quantileOf = (values: readonly number[], f: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor(f * sorted.length))];
 };
 
-describe('The tight checks\' achieved error against their tolerances (every check above)', () => {
+describe("The tight checks' achieved error against their tolerances (every check above)", () => {
   it('G-FD: |analytic − numeric| / tolerance over every Jacobian entry the tight checks compared (≤ 1 passes)', () => {
     const { ratio } = collected;
     const max = ratio.reduce((m, r) => Math.max(m, r), 0);
@@ -494,7 +659,11 @@ describe('The tight checks\' achieved error against their tolerances (every chec
       maxError: max,
       ok: ratio.length > 0 && max <= 1,
       details: {
-        distribution: { name: 'error-over-tolerance', values: quantileSample(ratio.filter((r) => r > 0)), xlabel: '|analytic − numeric| / tolerance per Jacobian entry that is not exact (log scale)' },
+        distribution: {
+          name: 'error-over-tolerance',
+          values: quantileSample(ratio.filter((r) => r > 0)),
+          xlabel: '|analytic − numeric| / tolerance per Jacobian entry that is not exact (log scale)',
+        },
         checks: collected.checks,
         exactlyEqual: ratio.filter((r) => r === 0).length,
         quantiles: { median: quantileOf(ratio, 0.5), q90: quantileOf(ratio, 0.9), q99: quantileOf(ratio, 0.99), max },
@@ -511,12 +680,25 @@ describe('The tight checks\' achieved error against their tolerances (every chec
       // the check is tight where it matters: for 90% of the entries a rule off by 1e-6 relative fails
       ok: relTol.length > 0 && q90 < 5e-7,
       details: {
-        distribution: { name: 'tolerance-over-jacobian', values: quantileSample(relTol), xlabel: 'tolerance / |numeric| per Jacobian entry (log scale)' },
-        quantiles: { q10: quantileOf(relTol, 0.1), median: quantileOf(relTol, 0.5), q90, q99: quantileOf(relTol, 0.99) },
+        distribution: {
+          name: 'tolerance-over-jacobian',
+          values: quantileSample(relTol),
+          xlabel: 'tolerance / |numeric| per Jacobian entry (log scale)',
+        },
+        quantiles: {
+          q10: quantileOf(relTol, 0.1),
+          median: quantileOf(relTol, 0.5),
+          q90,
+          q99: quantileOf(relTol, 0.99),
+        },
         resolvesOneInAMillion: relTol.filter((r) => r < 5e-7).length,
-        criterion: '90% quantile < 5e-7 (then a rule off by 1e-6 relative exceeds twice the tolerance on 90% of the entries)',
+        criterion:
+          '90% quantile < 5e-7 (then a rule off by 1e-6 relative exceeds twice the tolerance on 90% of the entries)',
       },
-      basis: { reference: 'the tolerances of the tight checks above.', tolerance: 'criterion: 90% of the entries resolve a relative error of 1e-6 (tolerance < 5e-7·|J|).' },
+      basis: {
+        reference: 'the tolerances of the tight checks above.',
+        tolerance: 'criterion: 90% of the entries resolve a relative error of 1e-6 (tolerance < 5e-7·|J|).',
+      },
     });
   });
 
@@ -528,9 +710,21 @@ describe('The tight checks\' achieved error against their tolerances (every chec
       maxError: max,
       ok: adjoint.length > 0 && max <= 1,
       details: {
-        distribution: { name: 'adjoint-error-over-bound', values: quantileSample(adjoint.filter((r) => r > 0)), xlabel: '|⟨v, Ju⟩ − ⟨Jᵀv, u⟩| / rounding bound per check where they differ (log scale)' },
-        adjointQuantiles: { median: quantileOf(adjoint, 0.5), q90: quantileOf(adjoint, 0.9), max: adjoint.reduce((m, r) => Math.max(m, r), 0) },
-        forwardQuantiles: { median: quantileOf(forward, 0.5), q90: quantileOf(forward, 0.9), max: forward.reduce((m, r) => Math.max(m, r), 0) },
+        distribution: {
+          name: 'adjoint-error-over-bound',
+          values: quantileSample(adjoint.filter((r) => r > 0)),
+          xlabel: '|⟨v, Ju⟩ − ⟨Jᵀv, u⟩| / rounding bound per check where they differ (log scale)',
+        },
+        adjointQuantiles: {
+          median: quantileOf(adjoint, 0.5),
+          q90: quantileOf(adjoint, 0.9),
+          max: adjoint.reduce((m, r) => Math.max(m, r), 0),
+        },
+        forwardQuantiles: {
+          median: quantileOf(forward, 0.5),
+          q90: quantileOf(forward, 0.9),
+          max: forward.reduce((m, r) => Math.max(m, r), 0),
+        },
         exactlyEqual: adjoint.filter((r) => r === 0).length,
       },
     });

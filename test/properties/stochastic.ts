@@ -2,8 +2,27 @@
 // on its fixed seed and the calibration command (test/properties/calibrate.ts) reruns it on many seeds.
 // Each states its false-failure probability α and the bound it follows from.
 import {
-  type MLP, type MLPParams, type Tensor, AlphaBudget, bernsteinRadius, binomialAcceptance, broadcastTo, dropout, foldIn, gaussianDropout, geometricGrid, hoeffdingRadius, key, mlp,
-  monteCarloMean, normal, reshape, runningMeans, tensor, float64Data } from '../../src/index.ts';
+  type MLP,
+  type MLPParams,
+  type Tensor,
+  AlphaBudget,
+  bernsteinRadius,
+  binomialAcceptance,
+  broadcastTo,
+  dropout,
+  foldIn,
+  gaussianDropout,
+  geometricGrid,
+  hoeffdingRadius,
+  key,
+  mlp,
+  monteCarloMean,
+  normal,
+  reshape,
+  runningMeans,
+  tensor,
+  float64Data,
+} from '../../src/index.ts';
 import { ensembleMean, ensembleMeanVector, ensembleStats, forEachMask } from '../../src/verify/enumerate.ts';
 
 export interface Outcome {
@@ -39,7 +58,9 @@ const keepFraction: StochasticCheck = (() => {
     cases: n * rates.length,
     run(seed) {
       const x = tensor(new Float64Array(n).fill(1));
-      let worst = 0, observed = 0, radius = 1;
+      let worst = 0,
+        observed = 0,
+        radius = 1;
       rates.forEach((rate, i) => {
         const y = dropout(foldIn(key(seed), i), x, { rate, training: true, convention: 'scale-at-inference' });
         let kept = 0;
@@ -54,7 +75,6 @@ const keepFraction: StochasticCheck = (() => {
     },
   };
 })();
-
 
 // ---------------------------------------------------------------------------------------------
 // M-CONV: Monte-Carlo averages over sampled masks against the exact ensemble, every mask enumerated
@@ -98,7 +118,8 @@ export function enumerateMasks(spec: MLP['spec']): MaskEnumeration {
   const widths = spec.sizes.slice(0, rates.length);
   const bits = rates.reduce((s, r, i) => s + (r > 0 ? widths[i] : 0), 0);
   if (bits > 16) throw new RangeError(`enumerateMasks: ${bits} mask bits; at most 16 are enumerated here`);
-  if (rates.some((r) => !(r >= 0 && r < 1))) throw new RangeError(`enumerateMasks: rates must be in [0, 1), got ${rates.join(', ')}`);
+  if (rates.some((r) => !(r >= 0 && r < 1)))
+    throw new RangeError(`enumerateMasks: rates must be in [0, 1), got ${rates.join(', ')}`);
   const rows = 2 ** bits;
   const keeps = new Float64Array(bits);
   const masks: (Tensor | null)[] = [];
@@ -121,7 +142,8 @@ export function enumerateMasks(spec: MLP['spec']): MaskEnumeration {
 }
 
 /** The example x repeated once per mask: [2^bits, ...x.shape]. */
-export const repeatRows = (x: Tensor, rows: number): Tensor => broadcastTo(reshape(x, [1, ...x.shape]), [rows, ...x.shape]);
+export const repeatRows = (x: Tensor, rows: number): Tensor =>
+  broadcastTo(reshape(x, [1, ...x.shape]), [rows, ...x.shape]);
 
 /** The exact distribution over masks of each output of a network (training pass, inverted dropout). */
 export interface ExactDistribution {
@@ -145,8 +167,11 @@ export function exactDistribution({ net, params, x }: NetUnderTest): ExactDistri
   const y = net.apply(params, repeatRows(x, rows), { training: true, masks: en.masks });
   const out = y.size / rows;
   const outputs = float64Data(y);
-  const mean = new Float64Array(out), variance = new Float64Array(out), mu4 = new Float64Array(out);
-  const min = new Float64Array(out).fill(Infinity), max = new Float64Array(out).fill(-Infinity);
+  const mean = new Float64Array(out),
+    variance = new Float64Array(out),
+    mu4 = new Float64Array(out);
+  const min = new Float64Array(out).fill(Infinity),
+    max = new Float64Array(out).fill(-Infinity);
   for (let o = 0; o < out; o++) {
     const f = (mask: Uint8Array) => outputs[codeOf(mask) * out + o];
     const s = ensembleStats(en.bits, en.keeps, f, { geometric: false });
@@ -160,9 +185,12 @@ export function exactDistribution({ net, params, x }: NetUnderTest): ExactDistri
     }
   }
   // cross-check of the two enumeration helpers: the vector mean over masks agrees with the scalar one
-  const mv = ensembleMeanVector(en.bits, en.keeps, (mask) => outputs.subarray(codeOf(mask) * out, codeOf(mask) * out + out));
+  const mv = ensembleMeanVector(en.bits, en.keeps, (mask) =>
+    outputs.subarray(codeOf(mask) * out, codeOf(mask) * out + out),
+  );
   for (let o = 0; o < out; o++) {
-    if (!(Math.abs(mv[o] - mean[o]) <= 1e-12 * (max[o] - min[o]) + 1e-300)) throw new Error(`exactDistribution: ensembleMeanVector ${mv[o]} ≠ ensembleStats ${mean[o]} for output ${o}`);
+    if (!(Math.abs(mv[o] - mean[o]) <= 1e-12 * (max[o] - min[o]) + 1e-300))
+      throw new Error(`exactDistribution: ensembleMeanVector ${mv[o]} ≠ ensembleStats ${mean[o]} for output ${o}`);
   }
   return { en, outputs, out, mean, variance, mu4, min, max };
 }
@@ -173,8 +201,14 @@ interface NetSpecForSeed {
   spec: Parameters<typeof mlp>[0];
 }
 const CONV_NETS: readonly NetSpecForSeed[] = [
-  { name: '[4, 5, 1] tanh, rate 0.2 input / 0.35 hidden', spec: { sizes: [4, 5, 1], activation: 'tanh', inputRate: 0.2, hiddenRate: 0.35 } },
-  { name: '[3, 4, 4, 2] relu, rate 0.3 input / 0.25, 0.4 hidden', spec: { sizes: [3, 4, 4, 2], activation: 'relu', inputRate: 0.3, hiddenRate: [0.25, 0.4] } },
+  {
+    name: '[4, 5, 1] tanh, rate 0.2 input / 0.35 hidden',
+    spec: { sizes: [4, 5, 1], activation: 'tanh', inputRate: 0.2, hiddenRate: 0.35 },
+  },
+  {
+    name: '[3, 4, 4, 2] relu, rate 0.3 input / 0.25, 0.4 hidden',
+    spec: { sizes: [3, 4, 4, 2], activation: 'relu', inputRate: 0.3, hiddenRate: [0.25, 0.4] },
+  },
 ];
 
 /**
@@ -187,7 +221,9 @@ function convNetworks(seed: number): { net: NetUnderTest; exact: ExactDistributi
     for (let attempt = 0; attempt < 100; attempt++) {
       const k = foldIn(foldIn(foldIn(key(seed), 7001), i), attempt);
       const net = mlp(spec);
-      const params = net.init(foldIn(k, 0)).map((layer, l) => ({ W: layer.W, b: normal(foldIn(k, 10 + l), layer.b.shape, 0, 0.5) }));
+      const params = net
+        .init(foldIn(k, 0))
+        .map((layer, l) => ({ W: layer.W, b: normal(foldIn(k, 10 + l), layer.b.shape, 0, 0.5) }));
       const x = normal(foldIn(k, 1), [spec.sizes[0]]);
       const nut = { name, net, params, x };
       const exact = exactDistribution(nut);
@@ -199,7 +235,8 @@ function convNetworks(seed: number): { net: NetUnderTest; exact: ExactDistributi
 }
 
 let convCache: { seed: number; nets: ReturnType<typeof convNetworks> } | null = null;
-const convNetworksCached = (seed: number) => (convCache?.seed === seed ? convCache.nets : (convCache = { seed, nets: convNetworks(seed) }).nets);
+const convNetworksCached = (seed: number) =>
+  convCache?.seed === seed ? convCache.nets : (convCache = { seed, nets: convNetworks(seed) }).nets;
 
 /** Monte-Carlo samples of a network under test: one batched pass of k rows, each row with its own masks drawn from mcKey. */
 const sampleOutputs = ({ net, params, x }: NetUnderTest, k: number, mcKey: ReturnType<typeof key>) =>
@@ -226,7 +263,8 @@ const convHoeffding: StochasticCheck = (() => {
   const budget = new AlphaBudget(alpha, 2 * grid.length * outputs);
   const labels: string[] = [];
   for (const { name, spec } of CONV_NETS) {
-    for (let o = 0; o < spec.sizes[spec.sizes.length - 1]; o++) for (const k of grid) labels.push(`${name} output ${o} k=${k}`);
+    for (let o = 0; o < spec.sizes[spec.sizes.length - 1]; o++)
+      for (const k of grid) labels.push(`${name} output ${o} k=${k}`);
   }
   const a = labels.map((l) => [budget.next(`${l} Hoeffding`), budget.next(`${l} Bernstein`)]);
   const each = a[0][0];
@@ -238,7 +276,11 @@ const convHoeffding: StochasticCheck = (() => {
     cases: K * CONV_NETS.length,
     run(seed) {
       const nets = convNetworksCached(seed);
-      let worst = -1, observed = 0, radius = 1, ok = true, i = 0;
+      let worst = -1,
+        observed = 0,
+        radius = 1,
+        ok = true,
+        i = 0;
       nets.forEach(({ net, exact }, n) => {
         const { samples } = sampleOutputs(net, K, foldIn(foldIn(key(seed), 7101), n));
         const means = runningMeans(samples, grid);
@@ -246,7 +288,10 @@ const convHoeffding: StochasticCheck = (() => {
           const range = exact.max[o] - exact.min[o];
           grid.forEach((k, g) => {
             const [aH, aB] = a[i++];
-            const r = Math.min(hoeffdingRadius(k, aH, range), bernsteinRadius(k, aB, Math.min(exact.variance[o], (range * range) / 4), range));
+            const r = Math.min(
+              hoeffdingRadius(k, aH, range),
+              bernsteinRadius(k, aB, Math.min(exact.variance[o], (range * range) / 4), range),
+            );
             const dev = Math.abs(means[g][o] - exact.mean[o]);
             if (!(dev <= r)) ok = false;
             if (dev / r > worst) [worst, observed, radius] = [dev / r, dev, r];
@@ -294,12 +339,15 @@ function logMgfOfSquare(prob: Float64Array, d: Float64Array, k: number, lambda: 
   const a = 1 - (lambda * range * range) / (2 * k);
   if (!(a >= 0.1 - 1e-12)) throw new RangeError(`logMgfOfSquare: λ = ${lambda} leaves h non-concave (a = ${a})`);
   const c = Math.sqrt(2 * lambda) / k;
-  let dmin = Infinity, dmax = -Infinity;
+  let dmin = Infinity,
+    dmax = -Infinity;
   for (let j = 0; j < d.length; j++) if (prob[j] > 0) [dmin, dmax] = [Math.min(dmin, d[j]), Math.max(dmax, d[j])];
   // mode of h: h'(g) = k·c·μ(cg) − g with μ the tilted mean of d, decreasing (h concave); h' ≥ 0 at k·c·dmin, ≤ 0 at k·c·dmax
   const slope = (g: number) => {
     const t = c * g;
-    let s0 = 0, s1 = 0, top = -Infinity;
+    let s0 = 0,
+      s1 = 0,
+      top = -Infinity;
     for (let j = 0; j < d.length; j++) if (prob[j] > 0) top = Math.max(top, t * d[j]);
     for (let j = 0; j < d.length; j++) {
       const w = prob[j] * Math.exp(t * d[j] - top);
@@ -308,7 +356,8 @@ function logMgfOfSquare(prob: Float64Array, d: Float64Array, k: number, lambda: 
     }
     return k * c * (s1 / s0) - g;
   };
-  let lo = k * c * dmin, hi = k * c * dmax;
+  let lo = k * c * dmin,
+    hi = k * c * dmax;
   for (let it = 0; it < 60 && hi - lo > 1e-3; it++) {
     const mid = (lo + hi) / 2;
     if (slope(mid) > 0) lo = mid;
@@ -336,7 +385,8 @@ function logMgfOfSquare(prob: Float64Array, d: Float64Array, k: number, lambda: 
     h[i] = k * Math.log(phi[i]) - (g * g) / 2;
     top = Math.max(top, h[i]);
   }
-  let fine = 0, coarse = 0;
+  let fine = 0,
+    coarse = 0;
   for (let i = 0; i < n; i++) {
     const v = Math.exp(h[i] - top);
     fine += v;
@@ -345,16 +395,22 @@ function logMgfOfSquare(prob: Float64Array, d: Float64Array, k: number, lambda: 
   fine *= step;
   coarse *= 2 * step;
   const err = Math.abs(fine - coarse) / fine;
-  if (!(err < 1e-6)) throw new Error(`logMgfOfSquare: the trapezoid rule did not converge (steps 0.2 and 0.4 differ by ${err} relative; k = ${k}, λ = ${lambda})`);
+  if (!(err < 1e-6))
+    throw new Error(
+      `logMgfOfSquare: the trapezoid rule did not converge (steps 0.2 and 0.4 differ by ${err} relative; k = ${k}, λ = ${lambda})`,
+    );
   return top + Math.log(fine * (1 + 10 * err)) - 0.5 * Math.log(2 * Math.PI) + 1e-9; // + 1e-9: rounding in the sums over atoms (~1e-12 seen)
 }
 
 /** Minimises a unimodal f on [lo, hi] by golden-section search; returns the smallest value seen (any value is a valid bound). */
 function goldenMin(f: (u: number) => number, lo: number, hi: number, iterations = 32): number {
   const r = (Math.sqrt(5) - 1) / 2;
-  let a = lo, b = hi;
-  let c = b - r * (b - a), d = a + r * (b - a);
-  let fc = f(c), fd = f(d);
+  let a = lo,
+    b = hi;
+  let c = b - r * (b - a),
+    d = a + r * (b - a);
+  let fc = f(c),
+    fd = f(d);
   let best = Math.min(fc, fd, f(hi));
   for (let i = 0; i < iterations; i++) {
     if (fc < fd) {
@@ -384,7 +440,17 @@ export interface MseBounds {
 }
 
 /** The thresholds for the MSE of R Monte-Carlo means of k samples, from the exact atoms of the output (see above). */
-export function mseBounds(probability: Float64Array, deviation: Float64Array, variance: number, mu4: number, range: number, k: number, R: number, alphaLow: number, alphaHigh: number): MseBounds {
+export function mseBounds(
+  probability: Float64Array,
+  deviation: Float64Array,
+  variance: number,
+  mu4: number,
+  range: number,
+  k: number,
+  R: number,
+  alphaLow: number,
+  alphaHigh: number,
+): MseBounds {
   const { prob, d } = mergeAtoms(probability, deviation);
   const m = variance / k;
   const EY2 = (mu4 + 3 * (k - 1) * variance * variance) / k ** 3;
@@ -401,8 +467,11 @@ export function mseBounds(probability: Float64Array, deviation: Float64Array, va
 
 /** The atoms with positive probability, equal values merged (ReLU outputs repeat across masks), sorted by value. */
 function mergeAtoms(prob: Float64Array, d: Float64Array): { prob: Float64Array; d: Float64Array } {
-  const idx = Array.from(d.keys()).filter((j) => prob[j] > 0).sort((i, j) => d[i] - d[j]);
-  const ps: number[] = [], ds: number[] = [];
+  const idx = Array.from(d.keys())
+    .filter((j) => prob[j] > 0)
+    .sort((i, j) => d[i] - d[j]);
+  const ps: number[] = [],
+    ds: number[] = [];
   for (const j of idx) {
     if (ds.length && ds[ds.length - 1] === d[j]) ps[ps.length - 1] += prob[j];
     else {
@@ -437,7 +506,8 @@ const convRms: StochasticCheck = (() => {
   const shares: [number, number][] = [];
   for (const { name, spec } of CONV_NETS) {
     for (let o = 0; o < spec.sizes[spec.sizes.length - 1]; o++) {
-      for (const k of K_GRID) shares.push([budget.next(`${name} output ${o} k=${k} lower`), budget.next(`${name} output ${o} k=${k} upper`)]);
+      for (const k of K_GRID)
+        shares.push([budget.next(`${name} output ${o} k=${k} lower`), budget.next(`${name} output ${o} k=${k} upper`)]);
     }
   }
   const xs = K_GRID.map(Math.log);
@@ -452,7 +522,11 @@ const convRms: StochasticCheck = (() => {
     cases: REPS * K_GRID.reduce((s, k) => s + k, 0) * CONV_NETS.length,
     run(seed) {
       const nets = convNetworksCached(seed);
-      let ok = true, worst = -1, observed = 0, radius = 1, i = 0;
+      let ok = true,
+        worst = -1,
+        observed = 0,
+        radius = 1,
+        i = 0;
       nets.forEach(({ net, exact }, n) => {
         const means = K_GRID.map((k, g) => {
           const { samples } = sampleOutputs(net, REPS * k, foldIn(foldIn(key(seed), 7201 + n), g));
@@ -462,7 +536,9 @@ const convRms: StochasticCheck = (() => {
           const d = new Float64Array(exact.outputs.length / exact.out);
           for (let c = 0; c < d.length; c++) d[c] = exact.outputs[c * exact.out + o] - exact.mean[o];
           const range = exact.max[o] - exact.min[o];
-          let tolLow = 0, tolHigh = 0, fit = 0;
+          let tolLow = 0,
+            tolHigh = 0,
+            fit = 0;
           K_GRID.forEach((k, g) => {
             const [aLow, aHigh] = shares[i++];
             const b = mseBounds(exact.en.probability, d, exact.variance[o], exact.mu4[o], range, k, REPS, aLow, aHigh);
@@ -473,7 +549,8 @@ const convRms: StochasticCheck = (() => {
             const [lo, hi] = [Math.log(Math.max(b.lower, 0) / b.m), Math.log(b.upper / b.m)];
             const level = Math.log(mse / b.m); // in log units, against the side it falls on
             const side = level >= 0 ? hi : -lo;
-            if (Math.abs(level) / side > worst) [worst, observed, radius] = [Math.abs(level) / side, Math.abs(level), side];
+            if (Math.abs(level) / side > worst)
+              [worst, observed, radius] = [Math.abs(level) / side, Math.abs(level), side];
             tolLow += 0.5 * Math.min(w[g] * lo, w[g] * hi);
             tolHigh += 0.5 * Math.max(w[g] * lo, w[g] * hi);
             fit += w[g] * 0.5 * Math.log(mse);
@@ -496,7 +573,8 @@ function runningBlockMeans(samples: Tensor, k: number): Float64Array {
   const R = rows / k;
   const res = new Float64Array(R * out);
   for (let r = 0; r < R; r++) {
-    for (let i = r * k; i < (r + 1) * k; i++) for (let o = 0; o < out; o++) res[r * out + o] += samples.data[i * out + o];
+    for (let i = r * k; i < (r + 1) * k; i++)
+      for (let o = 0; o < out; o++) res[r * out + o] += samples.data[i * out + o];
     for (let o = 0; o < out; o++) res[r * out + o] /= k;
   }
   return res;
@@ -513,7 +591,9 @@ const gaussMoments: StochasticCheck = (() => {
   const rates = [0.2, 0.5, 0.8];
   const alpha = 1e-6;
   const budget = new AlphaBudget(alpha, rates.length * 4); // per rate: 2 distributions × (mean, variance)
-  for (const rate of rates) for (const what of ['Gaussian mean', 'Gaussian variance', 'Bernoulli mean', 'Bernoulli variance']) budget.next(`${what} at rate ${rate}`);
+  for (const rate of rates)
+    for (const what of ['Gaussian mean', 'Gaussian variance', 'Bernoulli mean', 'Bernoulli variance'])
+      budget.next(`${what} at rate ${rate}`);
   const a = budget.perAssertion;
   const x = tensor(new Float64Array(n).fill(1));
   return {
@@ -534,7 +614,8 @@ const gaussMoments: StochasticCheck = (() => {
         const v = rate / keep; // (1 − keep)/keep
         // Gaussian multiplier: mean ~ N(1, v/n) exactly; Σ(m − 1)²/v ~ χ²_n
         const g = gaussianDropoutMultiplier(foldIn(key(seed), 2 * i), x, rate);
-        let s = 0, ss = 0;
+        let s = 0,
+          ss = 0;
         for (let j = 0; j < n; j++) {
           s += g[j] - 1;
           ss += (g[j] - 1) ** 2;
@@ -548,7 +629,8 @@ const gaussMoments: StochasticCheck = (() => {
         judge(Math.abs(dev), (v * (dev >= 0 ? up : down)) / n);
         // inverted Bernoulli multiplier r/keep ∈ [0, 1/keep]; (r/keep − 1)² ∈ [0, max(1, (1/keep − 1)²)]
         const b = dropout(foldIn(key(seed), 2 * i + 1), x, { rate, training: true }).data;
-        let bs = 0, bss = 0;
+        let bs = 0,
+          bss = 0;
         for (let j = 0; j < n; j++) {
           bs += b[j] - 1;
           bss += (b[j] - 1) ** 2;

@@ -19,13 +19,19 @@ export function errorInU(actual: number, ref: BigNumber): number {
 }
 
 /** Every element of `actual` within `k` u (relative) of its BigNumber reference; returns the largest error in u. */
-export function expectWithinU(actual: ArrayLike<number>, refs: readonly BigNumber[], k: number, what = 'value'): number {
+export function expectWithinU(
+  actual: ArrayLike<number>,
+  refs: readonly BigNumber[],
+  k: number,
+  what = 'value',
+): number {
   expect(actual.length, `${what}: number of elements`).toBe(refs.length);
   let worst = 0;
   for (let i = 0; i < refs.length; i++) {
     const e = errorInU(actual[i], refs[i]);
     worst = Math.max(worst, e);
-    if (!(e <= k)) throw new Error(`${what}[${i}]: ${actual[i]} vs ${refs[i].toPrecision(20)}: ${e.toFixed(2)} u > ${k} u`);
+    if (!(e <= k))
+      throw new Error(`${what}[${i}]: ${actual[i]} vs ${refs[i].toPrecision(20)}: ${e.toFixed(2)} u > ${k} u`);
   }
   return worst;
 }

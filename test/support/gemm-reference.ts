@@ -13,12 +13,22 @@ export type Step = (c: number, a: number, b: number) => number;
 
 /** The step the kernels take now (or with `fused` as given), for the dtype of `like`. */
 export function stepOf(like: Floats, fused = fusedArithmetic()): Step {
-  if (like instanceof Float32Array) return fused ? (c, a, b) => fma32(a, b, c) : (c, a, b) => Math.fround(c + Math.fround(a * b));
+  if (like instanceof Float32Array)
+    return fused ? (c, a, b) => fma32(a, b, c) : (c, a, b) => Math.fround(c + Math.fround(a * b));
   return fused ? (c, a, b) => fma64(a, b, c) : (c, a, b) => c + a * b;
 }
 
 /** The naive triple loop: C (A's dtype) with each element 0 + Σ_p a·b in increasing p, each step by `step`. */
-export function naiveGemm<T extends Floats>(ta: boolean, tb: boolean, m: number, n: number, k: number, A: T, B: T, step: Step = stepOf(A)): T {
+export function naiveGemm<T extends Floats>(
+  ta: boolean,
+  tb: boolean,
+  m: number,
+  n: number,
+  k: number,
+  A: T,
+  B: T,
+  step: Step = stepOf(A),
+): T {
   const C = (A instanceof Float32Array ? new Float32Array(m * n) : new Float64Array(m * n)) as T;
   for (let i = 0; i < m; i++)
     for (let j = 0; j < n; j++) {
@@ -31,7 +41,9 @@ export function naiveGemm<T extends Floats>(ta: boolean, tb: boolean, m: number,
 
 /** a·b + c exactly, as n·2^e (n a BigInt), for finite a, b, c. */
 export function exactSum(a: number, b: number, c: number): { n: bigint; e: number } {
-  const x = binary(a), y = binary(b), z = binary(c);
+  const x = binary(a),
+    y = binary(b),
+    z = binary(c);
   const e = Math.min(x.e + y.e, z.e);
   return { n: ((x.m * y.m) << BigInt(x.e + y.e - e)) + (z.m << BigInt(z.e - e)), e };
 }
@@ -80,7 +92,9 @@ export function roundBinary(n: bigint, e: number, precision: number, quantumMin:
   let mag = n < 0n ? -n : n;
   const drop = Math.max(mag.toString(2).length - precision, quantumMin - e);
   if (drop > 0) {
-    const q = mag >> BigInt(drop), rest = mag & ((1n << BigInt(drop)) - 1n), half = 1n << BigInt(drop - 1);
+    const q = mag >> BigInt(drop),
+      rest = mag & ((1n << BigInt(drop)) - 1n),
+      half = 1n << BigInt(drop - 1);
     mag = rest > half || (rest === half && (q & 1n) === 1n) ? q + 1n : q;
     e += drop;
   }
@@ -91,15 +105,32 @@ export function roundBinary(n: bigint, e: number, precision: number, quantumMin:
 }
 
 /** Values with a few exact zeros, −0, infinities, NaN, near-overflow and subnormal values mixed in, from a seed, in the array type T. */
-export function gemmValues<T extends Floats>(T: { from(a: ArrayLike<number>): T }, len: number, seed: number, special: boolean): T {
+export function gemmValues<T extends Floats>(
+  T: { from(a: ArrayLike<number>): T },
+  len: number,
+  seed: number,
+  special: boolean,
+): T {
   const out = T.from(Array.from({ length: len }, (_, i) => Math.sin(seed + i * 1.37) * 3));
   const f32 = out instanceof Float32Array;
-  if (special) for (let i = seed & 7; i < len; i += 97) out[i] = [0, -0, Infinity, -Infinity, NaN, f32 ? 3e38 : 1e308, f32 ? -1e-40 : -1e-310][i % 7];
+  if (special)
+    for (let i = seed & 7; i < len; i += 97)
+      out[i] = [0, -0, Infinity, -Infinity, NaN, f32 ? 3e38 : 1e308, f32 ? -1e-40 : -1e-310][i % 7];
   return out;
 }
 
 /** The product C = 0.5 + op(A)·op(B) at offset 3 (gemm accumulates: a nonzero start checks that too) by the JS reference and by gemm. */
-export function gemmBoth<T extends Floats>(ta: boolean, tb: boolean, m: number, n: number, k: number, A: T, aOff: number, B: T, bOff: number): { ref: T; fast: T } {
+export function gemmBoth<T extends Floats>(
+  ta: boolean,
+  tb: boolean,
+  m: number,
+  n: number,
+  k: number,
+  A: T,
+  aOff: number,
+  B: T,
+  bOff: number,
+): { ref: T; fast: T } {
   const ref = (A instanceof Float32Array ? new Float32Array(m * n + 3) : new Float64Array(m * n + 3)).fill(0.5) as T;
   const fast = ref.slice() as T;
   gemmJS(ta, tb, m, n, k, A, aOff, B, bOff, ref, 3);

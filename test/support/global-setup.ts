@@ -22,7 +22,9 @@ export function teardown() {
 function mergeRecords() {
   const dir = fragmentDir();
   if (!existsSync(dir)) return;
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   const records: ClaimRecord[] = files.flatMap((f) => JSON.parse(readFileSync(`${dir}/${f}`, 'utf8')) as ClaimRecord[]);
   rmSync(dir, { recursive: true, force: true });
   if (files.length === 0) return;
@@ -38,5 +40,7 @@ function mergeRecords() {
   mkdirSync('reports', { recursive: true });
   writeFileSync('reports/properties.json', JSON.stringify(out, null, 1) + '\n');
   const failed = records.filter((r) => r.verdict === 'failed').length;
-  console.log(`\nproperties: ${records.length} records from ${files.length} files, ${failed} failed; suite-wide false-failure probability ≤ ${alpha.toExponential(2)} (Bonferroni sum of the stated α); seed ${seed} → reports/properties.json`);
+  console.log(
+    `\nproperties: ${records.length} records from ${files.length} files, ${failed} failed; suite-wide false-failure probability ≤ ${alpha.toExponential(2)} (Bonferroni sum of the stated α); seed ${seed} → reports/properties.json`,
+  );
 }

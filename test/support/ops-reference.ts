@@ -18,7 +18,8 @@ export function expectClose(actual: Tensor, expected: Nested | Tensor, rtol = 1e
     const a = actual.data[i];
     const b = e.data[i];
     if (!Number.isFinite(b)) expect(a, `element ${i}`).toBe(b);
-    else expect(Math.abs(a - b), `element ${i}: got ${a}, expected ${b}`).toBeLessThanOrEqual(rtol * Math.abs(b) + atol);
+    else
+      expect(Math.abs(a - b), `element ${i}: got ${a}, expected ${b}`).toBeLessThanOrEqual(rtol * Math.abs(b) + atol);
   }
 }
 
@@ -31,7 +32,8 @@ export function unravel(f: number, shape: readonly number[]): number[] {
   }
   return idx;
 }
-export const ravel = (idx: readonly number[], shape: readonly number[]) => idx.reduce((acc, i, d) => acc * shape[d] + i, 0);
+export const ravel = (idx: readonly number[], shape: readonly number[]) =>
+  idx.reduce((acc, i, d) => acc * shape[d] + i, 0);
 
 /** NumPy broadcasting, written independently of src/engine/shape.ts. */
 export function naiveBroadcastShape(a: readonly number[], b: readonly number[]): number[] {
@@ -48,7 +50,10 @@ export function naiveBroadcastShape(a: readonly number[], b: readonly number[]):
 /** Flat index into `shape` of the element broadcast to output multi-index `out`. */
 export function bIndex(shape: readonly number[], out: readonly number[]): number {
   const off = out.length - shape.length;
-  return ravel(shape.map((d, i) => (d === 1 ? 0 : out[off + i])), shape);
+  return ravel(
+    shape.map((d, i) => (d === 1 ? 0 : out[off + i])),
+    shape,
+  );
 }
 export function naiveBinary(a: Tensor, b: Tensor, f: (x: number, y: number) => number): Tensor {
   const shape = naiveBroadcastShape(a.shape, b.shape);
@@ -68,6 +73,10 @@ export const asMatrix = (x: Tensor, batch = 0): number[][] => {
 export const dimsArb = fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 0, maxLength: 4 });
 export const operandShape = (out: number[]) =>
   fc
-    .tuple(fc.integer({ min: 0, max: out.length }), fc.array(fc.boolean(), { minLength: out.length, maxLength: out.length }))
+    .tuple(
+      fc.integer({ min: 0, max: out.length }),
+      fc.array(fc.boolean(), { minLength: out.length, maxLength: out.length }),
+    )
     .map(([drop, ones]) => out.slice(drop).map((d, i) => (ones[drop + i] ? 1 : d)));
-export const valuesArb = (n: number, gen: fc.Arbitrary<number> = fc.double()) => fc.array(gen, { minLength: n, maxLength: n });
+export const valuesArb = (n: number, gen: fc.Arbitrary<number> = fc.double()) =>
+  fc.array(gen, { minLength: n, maxLength: n });

@@ -22,12 +22,14 @@ describe('arbitraries', () => {
     for (const v of sample(A.awayFromZeroValueArb)) expect(Math.abs(v)).toBeGreaterThanOrEqual(10 * A.KINK_MARGIN);
     for (const vs of sample(A.distinctValuesArb(6), 100)) {
       const sorted = [...vs].sort((a, b) => a - b);
-      for (let i = 1; i < sorted.length; i++) expect(sorted[i]! - sorted[i - 1]!).toBeGreaterThanOrEqual(1.2 * A.KINK_MARGIN);
+      for (let i = 1; i < sorted.length; i++)
+        expect(sorted[i]! - sorted[i - 1]!).toBeGreaterThanOrEqual(1.2 * A.KINK_MARGIN);
     }
     for (const k of sample(A.keepArb)) expect(k > 0 && k < 1).toBe(true);
   });
   it('tensors have the shape asked for, and distinct tensors share no value', () => {
     for (const t of sample(A.tensorOfShapeArb([2, 3]), 50)) expect([...t.shape, t.data.length]).toEqual([2, 3, 6]);
-    for (const [a, b] of sample(A.distinctTensorsOfShapesArb([[2], [3]]), 50)) expect(new Set([...a!.data, ...b!.data]).size).toBe(5);
+    for (const [a, b] of sample(A.distinctTensorsOfShapesArb([[2], [3]]), 50))
+      expect(new Set([...a!.data, ...b!.data]).size).toBe(5);
   });
 });

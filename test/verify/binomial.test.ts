@@ -6,7 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as math from 'mathjs';
-import { binomialAcceptance, binomialCdf, binomialLogCdf, binomialLogSf, binomialSf, binomialTest } from '../../src/verify/binomial.ts';
+import {
+  binomialAcceptance,
+  binomialCdf,
+  binomialLogCdf,
+  binomialLogSf,
+  binomialSf,
+  binomialTest,
+} from '../../src/verify/binomial.ts';
 import { dkwSampleSize } from '../../src/verify/stats.ts';
 import { type Big, M, big, binary, exactBig } from '../support/exact-double.ts';
 
@@ -17,15 +24,17 @@ import { type Big, M, big, binary, exactBig } from '../support/exact-double.ts';
 function exactPmf(n: number, q: number): Big[] {
   const Q = exactBig(q);
   const P = M.subtract(big(1), Q) as Big;
-  return Array.from({ length: n + 1 }, (_, j) =>
-    M.multiply(M.multiply(M.combinations(big(n), big(j)), M.pow(Q, big(j))), M.pow(P, big(n - j))) as Big,
+  return Array.from(
+    { length: n + 1 },
+    (_, j) => M.multiply(M.multiply(M.combinations(big(n), big(j)), M.pow(Q, big(j))), M.pow(P, big(n - j))) as Big,
   );
 }
 
 /** Exact tails from the exact pmf: cdf[k] = P(X ≤ k), sf[k] = P(X ≥ k), for k = 0..n. */
 function exactTails(pmf: Big[]) {
   const n = pmf.length - 1;
-  const cdf: Big[] = [], sf: Big[] = new Array(n + 1);
+  const cdf: Big[] = [],
+    sf: Big[] = new Array(n + 1);
   let acc = big(0);
   for (let k = 0; k <= n; k++) cdf.push((acc = M.add(acc, pmf[k]) as Big));
   acc = big(0);
@@ -44,7 +53,9 @@ describe('binomial tails', () => {
   const ns = [1, 2, 5, 10, 17, 31, 60];
 
   it('agree with exact BigNumber sums for n ≤ 60 to 1e-12 relative, down to tails of 1e-300 (and in log space below)', () => {
-    let worst = 0, worstLog = 0, compared = 0;
+    let worst = 0,
+      worstLog = 0,
+      compared = 0;
     for (const n of ns) {
       for (const q of qs) {
         const { cdf, sf } = exactTails(exactPmf(n, q));
@@ -75,21 +86,31 @@ describe('binomial tails', () => {
       [20000, 0.01, [0, 50, 150, 199, 200, 201, 260, 400, 1000]],
     ] as const) {
       // the pmf by its ratio recurrence, all in BigNumber
-      const Q = exactBig(q), P = M.subtract(big(1), Q) as Big, odds = M.divide(Q, P) as Big;
+      const Q = exactBig(q),
+        P = M.subtract(big(1), Q) as Big,
+        odds = M.divide(Q, P) as Big;
       const pmf: Big[] = [M.pow(P, big(n)) as Big];
-      for (let j = 0; j < n; j++) pmf.push(M.multiply(pmf[j], M.multiply(odds, M.divide(big(n - j), big(j + 1)))) as Big);
+      for (let j = 0; j < n; j++)
+        pmf.push(M.multiply(pmf[j], M.multiply(odds, M.divide(big(n - j), big(j + 1)))) as Big);
       const { cdf, sf } = exactTails(pmf);
       for (const k of ks) {
         expect(Math.abs(binomialLogCdf(k, n, q) - ln(cdf[k])), `ln P(X ≤ ${k}), n ${n}`).toBeLessThan(1e-12);
         expect(Math.abs(binomialLogSf(k, n, q) - ln(sf[k])), `ln P(X ≥ ${k}), n ${n}`).toBeLessThan(1e-12);
-        if (Number(cdf[k]) > 1e-300) expect(relErr(binomialCdf(k, n, q), cdf[k]), `P(X ≤ ${k}), n ${n}`).toBeLessThan(1e-12);
-        if (Number(sf[k]) > 1e-300) expect(relErr(binomialSf(k, n, q), sf[k]), `P(X ≥ ${k}), n ${n}`).toBeLessThan(1e-12);
+        if (Number(cdf[k]) > 1e-300)
+          expect(relErr(binomialCdf(k, n, q), cdf[k]), `P(X ≤ ${k}), n ${n}`).toBeLessThan(1e-12);
+        if (Number(sf[k]) > 1e-300)
+          expect(relErr(binomialSf(k, n, q), sf[k]), `P(X ≥ ${k}), n ${n}`).toBeLessThan(1e-12);
       }
     }
   });
 
   it('extreme cases: q = 0, q = 1, k < 0, k > n, n = 0', () => {
-    for (const [k, n] of [[0, 5], [3, 5], [5, 5], [0, 0]]) {
+    for (const [k, n] of [
+      [0, 5],
+      [3, 5],
+      [5, 5],
+      [0, 0],
+    ]) {
       expect(binomialCdf(k, n, 0)).toBe(1); // X = 0
       expect(binomialSf(k, n, 0)).toBe(k === 0 ? 1 : 0);
       expect(binomialCdf(k, n, 1)).toBe(k >= n ? 1 : 0); // X = n
@@ -124,10 +145,13 @@ describe('binomial tails', () => {
         (n, m, u) => {
           const q = m / 2 ** 20;
           const k = Math.round(u * n);
-          const a = binomialLogCdf(k, n, q), b = binomialLogSf(n - k, n, 1 - q);
+          const a = binomialLogCdf(k, n, q),
+            b = binomialLogSf(n - k, n, 1 - q);
           if (a === -Infinity || b === -Infinity) expect(a).toBe(b);
           else expect(Math.abs(a - b)).toBeLessThan(1e-12 * Math.max(1, Math.abs(a)));
-          expect(Math.abs(binomialCdf(k, n, q) - binomialSf(n - k, n, 1 - q))).toBeLessThanOrEqual(1e-12 * binomialCdf(k, n, q) + 1e-300);
+          expect(Math.abs(binomialCdf(k, n, q) - binomialSf(n - k, n, 1 - q))).toBeLessThanOrEqual(
+            1e-12 * binomialCdf(k, n, q) + 1e-300,
+          );
         },
       ),
     );
@@ -136,9 +160,11 @@ describe('binomial tails', () => {
   it('monotone in k, complementary, and its differences are probabilities (property)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 400 }), fc.double({ min: 0, max: 1, noNaN: true }), (n, q) => {
-        let prevCdf = 0, prevSf = 1;
+        let prevCdf = 0,
+          prevSf = 1;
         for (let k = -1; k <= n + 1; k++) {
-          const c = binomialCdf(k, n, q), s = binomialSf(k, n, q);
+          const c = binomialCdf(k, n, q),
+            s = binomialSf(k, n, q);
           expect(c).toBeGreaterThanOrEqual(prevCdf);
           expect(s).toBeLessThanOrEqual(prevSf);
           expect(c >= 0 && c <= 1 && s >= 0 && s <= 1).toBe(true);
@@ -153,7 +179,10 @@ describe('binomial tails', () => {
   });
 
   it('n = 1e6 is fast and agrees with the normal approximation in the bulk', () => {
-    const n = 1e6, q = 0.3, mu = n * q, sd = Math.sqrt(n * q * (1 - q));
+    const n = 1e6,
+      q = 0.3,
+      mu = n * q,
+      sd = Math.sqrt(n * q * (1 - q));
     const Phi = (z: number) => 0.5 * (1 + (math.erf(z / Math.SQRT2) as number));
     const t0 = performance.now();
     for (let z = -4; z <= 4; z += 0.25) {
@@ -182,7 +211,8 @@ describe('binomialAcceptance and binomialTest', () => {
           const { lo, hi, pBelow, pAbove } = binomialAcceptance(n, q, alpha);
           const at = `n ${n}, q ${q}, α ${alpha}: [${lo}, ${hi}]`;
           expect(0 <= lo && lo <= hi && hi <= n, at).toBe(true);
-          const below = lo > 0 ? cdf[lo - 1] : big(0), above = hi < n ? sf[hi + 1] : big(0);
+          const below = lo > 0 ? cdf[lo - 1] : big(0),
+            above = hi < n ? sf[hi + 1] : big(0);
           expect(M.smallerEq(below, half), at).toBe(true);
           expect(M.smallerEq(above, half), at).toBe(true);
           if (lo < n) expect(M.larger(cdf[lo], half), at).toBe(true); // P(X < lo + 1) > α/2
@@ -224,14 +254,22 @@ describe('binomialAcceptance and binomialTest', () => {
   it('binomialTest accepts exactly the interval and reports both tails', () => {
     const { lo, hi } = binomialAcceptance(1000, 0.3, 1e-6);
     expect([lo, hi]).toEqual([231, 372]);
-    for (const [k, ok] of [[lo - 1, false], [lo, true], [300, true], [hi, true], [hi + 1, false]] as const) {
+    for (const [k, ok] of [
+      [lo - 1, false],
+      [lo, true],
+      [300, true],
+      [hi, true],
+      [hi + 1, false],
+    ] as const) {
       const r = binomialTest(k, 1000, 0.3, 1e-6);
       expect(r.ok, `k ${k}`).toBe(ok);
       expect([r.lo, r.hi]).toEqual([lo, hi]);
       expect(r.pLow).toBe(binomialCdf(k, 1000, 0.3));
       expect(r.pHigh).toBe(binomialSf(k, 1000, 0.3));
     }
-    expect(binomialTest(230, 1000, 0.3, 1e-6).message).toMatch(/^230 successes in 1000 trials is not in \[231, 372\], the counts accepted for q = 0.3 at α = 0.000001 \(P\(X ≤ 230\) = /);
+    expect(binomialTest(230, 1000, 0.3, 1e-6).message).toMatch(
+      /^230 successes in 1000 trials is not in \[231, 372\], the counts accepted for q = 0.3 at α = 0.000001 \(P\(X ≤ 230\) = /,
+    );
     expect(binomialTest(0, 0, 0.5, 0.01).ok).toBe(true);
   });
 });
@@ -254,13 +292,16 @@ function dyadic(x: number): [bigint, number] {
  * BigInt: with q = a/2^E, P(X = j) = C(n, j)·a^j·(2^E − a)^(n−j) / 2^(E·n).
  */
 function withinExact(x: number, k: number, n: number, q: number, upper: boolean, bits: number): boolean {
-  const [a, E] = dyadic(q), b = (1n << BigInt(E)) - a;
-  let c = 1n, s = 0n;
+  const [a, E] = dyadic(q),
+    b = (1n << BigInt(E)) - a;
+  let c = 1n,
+    s = 0n;
   for (let j = 0; j <= n; j++) {
     if (upper ? j >= k : j <= k) s += c * a ** BigInt(j) * b ** BigInt(n - j);
     c = (c * BigInt(n - j)) / BigInt(j + 1);
   }
-  const [m, ex] = dyadic(x), D = E * n; // compare m/2^ex with s/2^D, scaled by 2^(D + ex)
+  const [m, ex] = dyadic(x),
+    D = E * n; // compare m/2^ex with s/2^D, scaled by 2^(D + ex)
   const diff = m * (1n << BigInt(D)) - s * (1n << BigInt(ex));
   return (diff < 0n ? -diff : diff) << BigInt(bits) <= 1n << BigInt(D + ex);
 }
@@ -270,7 +311,9 @@ function withinExact(x: number, k: number, n: number, q: number, upper: boolean,
  * once by Number(), then divided exactly by 2^n.
  */
 function halfTails(k: number, n: number): { cdf: number; sf: number } {
-  let c = 1n, below = 0n, above = 0n;
+  let c = 1n,
+    below = 0n,
+    above = 0n;
   for (let j = 0; j <= n; j++) {
     if (j <= k) below += c;
     if (j >= k) above += c;
@@ -317,10 +360,16 @@ describe('binomial tails: edge cases', () => {
   });
 
   it('tails near 1 are 1 − (a tail of ~1e-9) rounded once: within half an ulp (2^-54 below 1) of the exact value', () => {
-    for (const [k, n, q] of [[32, 44, 0.3], [46, 74, 0.3]]) {
+    for (const [k, n, q] of [
+      [32, 44, 0.3],
+      [46, 74, 0.3],
+    ]) {
       expect(withinExact(binomialCdf(k, n, q), k, n, q, false, 54), `P(X ≤ ${k}), n ${n}, q ${q}`).toBe(true);
     }
-    for (const [k, n, q] of [[17, 42, 0.8], [16, 46, 0.75]]) {
+    for (const [k, n, q] of [
+      [17, 42, 0.8],
+      [16, 46, 0.75],
+    ]) {
       expect(withinExact(binomialSf(k, n, q), k, n, q, true, 54), `P(X ≥ ${k}), n ${n}, q ${q}`).toBe(true);
     }
   });
@@ -329,23 +378,36 @@ describe('binomial tails: edge cases', () => {
     // ln P is a sum of terms hundreds in size, so its absolute error, the relative error of P, grows
     // with |ln P|. The deviance term x·ln(x/m) + m − x is the largest of them: computed directly, the
     // rounding of x/m alone costs x·2^-53, which broke this bound (1.4e-12 at n = 9000, P ≈ 3e-133).
-    for (const [n, q] of [[9000, 0.5], [3000, 0.375], [1000, 0.75]]) {
-      const [a, E] = dyadic(q), b = (1n << BigInt(E)) - a, D = BigInt(E * n);
+    for (const [n, q] of [
+      [9000, 0.5],
+      [3000, 0.375],
+      [1000, 0.75],
+    ]) {
+      const [a, E] = dyadic(q),
+        b = (1n << BigInt(E)) - a,
+        D = BigInt(E * n);
       const bPow: bigint[] = [1n]; // b^i, built up once: a power per term would cost n big exponentiations
       for (let i = 1; i <= n; i++) bPow.push(bPow[i - 1] * b);
       const terms: bigint[] = []; // P(X = j)·2^D = C(n, j)·a^j·b^(n−j)
-      for (let j = 0, c = 1n, aj = 1n; j <= n; c = (c * BigInt(n - j)) / BigInt(j + 1), aj *= a, j++) terms.push(c * aj * bPow[n - j]);
+      for (let j = 0, c = 1n, aj = 1n; j <= n; c = (c * BigInt(n - j)) / BigInt(j + 1), aj *= a, j++)
+        terms.push(c * aj * bPow[n - j]);
       const rel = (x: number, exact: bigint) => {
         const [m, ex] = dyadic(x); // x = m/2^ex against exact/2^D
         const d = (m << D) - (exact << BigInt(ex));
         return Number(((d < 0n ? -d : d) << 64n) / (exact << BigInt(ex))) / 2 ** 64;
       };
-      let below = 0n, above = terms.reduce((s, t) => s + t, 0n);
+      let below = 0n,
+        above = terms.reduce((s, t) => s + t, 0n);
       for (let k = 0; k <= n; k++) {
         below += terms[k]; // P(X ≤ k)
-        for (const [x, exact, what] of [[binomialCdf(k, n, q), below, 'P(X ≤ k)'], [binomialSf(k, n, q), above, 'P(X ≥ k)']] as const) {
+        for (const [x, exact, what] of [
+          [binomialCdf(k, n, q), below, 'P(X ≤ k)'],
+          [binomialSf(k, n, q), above, 'P(X ≥ k)'],
+        ] as const) {
           if (x < 1e-300) continue;
-          expect(rel(x, exact), `${what}, k ${k}, n ${n}, q ${q}: ${x}`).toBeLessThanOrEqual(2e-15 * Math.max(10, -Math.log(x)));
+          expect(rel(x, exact), `${what}, k ${k}, n ${n}, q ${q}: ${x}`).toBeLessThanOrEqual(
+            2e-15 * Math.max(10, -Math.log(x)),
+          );
         }
         above -= terms[k]; // P(X ≥ k + 1)
       }
@@ -353,7 +415,13 @@ describe('binomial tails: edge cases', () => {
   });
 
   it('ln P is +0 (ln 1) where the tail is certain: q = 0 for P(X ≤ k), q = 1 for P(X ≥ k)', () => {
-    for (const [k, n] of [[0, 5], [1, 5], [3, 5], [4, 5], [1, 2]]) {
+    for (const [k, n] of [
+      [0, 5],
+      [1, 5],
+      [3, 5],
+      [4, 5],
+      [1, 2],
+    ]) {
       expect(Object.is(binomialLogCdf(k, n, 0), 0), `ln P(X ≤ ${k}), n ${n}, q 0`).toBe(true);
       expect(Object.is(binomialLogSf(k + 1, n, 1), 0), `ln P(X ≥ ${k + 1}), n ${n}, q 1`).toBe(true);
     }
@@ -362,7 +430,9 @@ describe('binomial tails: edge cases', () => {
   it('a k that is not a number is a TypeError naming k and the value', () => {
     expect(() => binomialCdf('3' as never, 10, 0.5)).toThrow(TypeError);
     expect(() => binomialCdf('3' as never, 10, 0.5)).toThrow(/^binomialCdf: expected k to be an integer, got "3"$/);
-    expect(() => binomialLogSf(null as never, 10, 0.5)).toThrow(/^binomialLogSf: expected k to be an integer, got null$/);
+    expect(() => binomialLogSf(null as never, 10, 0.5)).toThrow(
+      /^binomialLogSf: expected k to be an integer, got null$/,
+    );
   });
 });
 
@@ -379,16 +449,30 @@ describe('exact binomial acceptance', () => {
   });
 
   it('binomialTest says whether the count is in the interval, in words', () => {
-    expect(binomialTest(1, 2, 0.5, 0.5).message).toBe('1 successes in 2 trials is in [1, 1], the counts accepted for q = 0.5 at α = 0.5 (P(X ≤ 1) = 7.500e-1, P(X ≥ 1) = 7.500e-1)');
+    expect(binomialTest(1, 2, 0.5, 0.5).message).toBe(
+      '1 successes in 2 trials is in [1, 1], the counts accepted for q = 0.5 at α = 0.5 (P(X ≤ 1) = 7.500e-1, P(X ≥ 1) = 7.500e-1)',
+    );
     expect(binomialTest(2, 2, 0.5, 0.5).message).toMatch(/^2 successes in 2 trials is not in \[1, 1\]/);
   });
 
   it('refusals name the argument and the value', () => {
-    expect(() => binomialAcceptance(10, 1.5, 0.01)).toThrow(/^binomialAcceptance: expected q to be a probability in \[0, 1\], got 1.5$/);
-    expect(() => binomialTest('3' as never, 10, 0.5, 0.01)).toThrow(/^binomialTest: expected k to be an integer count in \[0, n\], got "3"$/);
-    expect(() => binomialTest(3, 10, 2, 0.01)).toThrow(/^binomialTest: expected q to be a probability in \[0, 1\], got 2$/);
-    expect(() => binomialTest(3, 10, 0.5, 0)).toThrow(/^binomialTest: expected alpha to be a probability in \(0, 1\), got 0$/);
-    expect(() => dkwSampleSize(0.1, 0)).toThrow(/^dkwSampleSize: expected alpha to be a probability in \(0, 1\), got 0$/);
-    expect(() => dkwSampleSize(0.1, 1)).toThrow(/^dkwSampleSize: expected alpha to be a probability in \(0, 1\), got 1$/);
+    expect(() => binomialAcceptance(10, 1.5, 0.01)).toThrow(
+      /^binomialAcceptance: expected q to be a probability in \[0, 1\], got 1.5$/,
+    );
+    expect(() => binomialTest('3' as never, 10, 0.5, 0.01)).toThrow(
+      /^binomialTest: expected k to be an integer count in \[0, n\], got "3"$/,
+    );
+    expect(() => binomialTest(3, 10, 2, 0.01)).toThrow(
+      /^binomialTest: expected q to be a probability in \[0, 1\], got 2$/,
+    );
+    expect(() => binomialTest(3, 10, 0.5, 0)).toThrow(
+      /^binomialTest: expected alpha to be a probability in \(0, 1\), got 0$/,
+    );
+    expect(() => dkwSampleSize(0.1, 0)).toThrow(
+      /^dkwSampleSize: expected alpha to be a probability in \(0, 1\), got 0$/,
+    );
+    expect(() => dkwSampleSize(0.1, 1)).toThrow(
+      /^dkwSampleSize: expected alpha to be a probability in \(0, 1\), got 1$/,
+    );
   });
 });

@@ -4,7 +4,25 @@
 // that checkGrad excuses as a kink), what it refuses, and the wording of its report.
 import { describe, expect, it } from 'vitest';
 import {
-  type Tensor, TightGradError, abs, add, assertGradTight, astype, checkGrad, checkGradTight, div, exp, mul, numericJacobian, pow, relu, stopGradient, sub, sum, tanh, tensor,
+  type Tensor,
+  TightGradError,
+  abs,
+  add,
+  assertGradTight,
+  astype,
+  checkGrad,
+  checkGradTight,
+  div,
+  exp,
+  mul,
+  numericJacobian,
+  pow,
+  relu,
+  stopGradient,
+  sub,
+  sum,
+  tanh,
+  tensor,
 } from '../../src/index.ts';
 import { type Primitive, bind } from '../../src/engine/trace.ts';
 import { Tensor as TensorClass } from '../../src/engine/tensor.ts';
@@ -13,7 +31,12 @@ const u = 2 ** -53;
 
 /** x with derivative 1 + δ in forward mode only (the VJP is exact): a forward rule off by δ. */
 function forwardSkew(delta: number) {
-  const prim: Primitive<null> = { name: 'forward-skew', fwd: ([x]) => new TensorClass(x.data, x.shape), vjp: (g) => [() => g], jvp: ([t]) => mul(t, 1 + delta) };
+  const prim: Primitive<null> = {
+    name: 'forward-skew',
+    fwd: ([x]) => new TensorClass(x.data, x.shape),
+    vjp: (g) => [() => g],
+    jvp: ([t]) => mul(t, 1 + delta),
+  };
   return (x: Tensor) => bind(prim, [x], null);
 }
 /** x with derivative 1 + δ in both modes: a consistent rule off by δ. */
@@ -33,7 +56,11 @@ describe('numericJacobian', () => {
     expect(J.scale[0]).toBeGreaterThanOrEqual(S);
     expect(J.scale[0]).toBeLessThan(S * (1 + 1e-2));
     const h = 2 ** -12;
-    expect(J.rounding[0]).toBeCloseTo((594 / (180 * h)) * (32 * (u * J.scale[0] + Number.MIN_VALUE) + J.values[0] * u * (0.7 + 2 * h)) + 8 * u * J.values[0], 25);
+    expect(J.rounding[0]).toBeCloseTo(
+      (594 / (180 * h)) * (32 * (u * J.scale[0] + Number.MIN_VALUE) + J.values[0] * u * (0.7 + 2 * h)) +
+        8 * u * J.values[0],
+      25,
+    );
     expect(Array.from(J.value)).toEqual([0.7 ** 5]);
   });
 
@@ -51,24 +78,34 @@ describe('numericJacobian', () => {
     expect(fine.rounding[0]).toBeGreaterThan(coarse.rounding[0]);
     expect(fine.truncation[0]).toBeLessThan(coarse.truncation[0]);
     const f = (t: Tensor) => t;
-    expect(() => numericJacobian(f, [tensor([1])], { step: 0 })).toThrow(new RangeError('numericJacobian: step must be a finite number > 0, got 0'));
-    expect(() => numericJacobian(f, [tensor([1])], { rounding: -1 })).toThrow(new RangeError('numericJacobian: rounding must be a finite number ≥ 0, got -1'));
-    expect(() => numericJacobian(f, [tensor([1])], { resolution: NaN })).toThrow(new RangeError('numericJacobian: resolution must be a finite number ≥ 0, got NaN'));
-    expect(() => checkGradTight(f, [tensor([1])], { chain: Infinity })).toThrow(new RangeError('checkGradTight: chain must be a finite number ≥ 0, got Infinity'));
+    expect(() => numericJacobian(f, [tensor([1])], { step: 0 })).toThrow(
+      new RangeError('numericJacobian: step must be a finite number > 0, got 0'),
+    );
+    expect(() => numericJacobian(f, [tensor([1])], { rounding: -1 })).toThrow(
+      new RangeError('numericJacobian: rounding must be a finite number ≥ 0, got -1'),
+    );
+    expect(() => numericJacobian(f, [tensor([1])], { resolution: NaN })).toThrow(
+      new RangeError('numericJacobian: resolution must be a finite number ≥ 0, got NaN'),
+    );
+    expect(() => checkGradTight(f, [tensor([1])], { chain: Infinity })).toThrow(
+      new RangeError('checkGradTight: chain must be a finite number ≥ 0, got Infinity'),
+    );
     expect(() => numericJacobian(f, [astype(tensor([1]), 'float32')])).toThrow(/float32/);
   });
 
-  it('a kink within the finest stencil\'s reach (2h/64 ≈ 7.6e-6) is unresolved, however right the rule: relu at 1e-6', () => {
+  it("a kink within the finest stencil's reach (2h/64 ≈ 7.6e-6) is unresolved, however right the rule: relu at 1e-6", () => {
     const J = numericJacobian(relu, [tensor([1e-6, 0.5])]);
     expect(J.unresolved).toEqual([0]);
     expect(Array.from(J.steps)).toEqual([2 ** -18, 2 ** -12]); // refined three times, in vain; the other column at once
     const r = checkGradTight(relu, [tensor([1e-6, 0.5])]);
     expect(r.ok).toBe(false);
     expect(r.unresolved.map((e) => [e.input, e.element, e.output])).toEqual([[0, 0, 0]]);
-    expect(r.message).toContain('1 entry is unresolved (f is not smooth at the step\'s scale, or noisier than its rounding model), first: input 0, element 0, output 0');
+    expect(r.message).toContain(
+      "1 entry is unresolved (f is not smooth at the step's scale, or noisier than its rounding model), first: input 0, element 0, output 0",
+    );
   });
 
-  it('a kink farther than a finer stencil\'s reach is resolved there: relu at 1e-4 (h/16 reaches 3e-5)', () => {
+  it("a kink farther than a finer stencil's reach is resolved there: relu at 1e-4 (h/16 reaches 3e-5)", () => {
     const J = numericJacobian(relu, [tensor([1e-4])]);
     expect([J.unresolved, Array.from(J.steps), Array.from(J.values)]).toEqual([[], [2 ** -16], [1]]);
     expect(numericJacobian(relu, [tensor([1e-4])], { refinements: 0 }).unresolved).toEqual([0]);
@@ -79,14 +116,20 @@ describe('numericJacobian', () => {
     expect(J.unresolved).toEqual([]);
     expect(J.steps[0]).toBe(2 ** -14);
     expect(Math.abs(J.values[0] - 200 * Math.exp(2)) / (200 * Math.exp(2))).toBeLessThan(1e-10);
-    expect(() => numericJacobian((t: Tensor) => t, [tensor([1])], { refinements: 1.5 })).toThrow(new RangeError('numericJacobian: refinements must be an integer ≥ 0, got 1.5'));
+    expect(() => numericJacobian((t: Tensor) => t, [tensor([1])], { refinements: 1.5 })).toThrow(
+      new RangeError('numericJacobian: refinements must be an integer ≥ 0, got 1.5'),
+    );
   });
 
   it('refuses an f that does not return a tensor, or returns another size at a shifted input', () => {
-    expect(() => numericJacobian((() => 3) as never, [tensor([1])])).toThrow(new TypeError('numericJacobian: expected f to return a Tensor, got 3'));
+    expect(() => numericJacobian((() => 3) as never, [tensor([1])])).toThrow(
+      new TypeError('numericJacobian: expected f to return a Tensor, got 3'),
+    );
     let calls = 0;
     const shrinking = (t: Tensor) => (calls++ === 0 ? t : sum(t));
-    expect(() => numericJacobian(shrinking, [tensor([1, 2])])).toThrow(new TypeError('numericJacobian: f returned 2 values at the inputs but not at a shifted input'));
+    expect(() => numericJacobian(shrinking, [tensor([1, 2])])).toThrow(
+      new TypeError('numericJacobian: f returned 2 values at the inputs but not at a shifted input'),
+    );
   });
 
   it('a NaN value is unresolved', () => {
@@ -95,7 +138,7 @@ describe('numericJacobian', () => {
   });
 });
 
-describe('checkGradTight: what the users\' defaults pass and the tight check does not', () => {
+describe("checkGradTight: what the users' defaults pass and the tight check does not", () => {
   const x = tensor([0.3, -1.2, 2.5]);
   const f = (t: Tensor) => sum(mul(tanh(t), exp(t)));
 
@@ -118,7 +161,9 @@ describe('checkGradTight: what the users\' defaults pass and the tight check doe
     expect(r.maxRatio).toBeGreaterThan(10);
     expect(r.adjoint.ok && r.forward.ok).toBe(true); // consistent in both modes: only G-FD sees it
     expect(Math.abs(r.worst!.analytic - (1 + 1e-6) * r.worst!.numeric)).toBeLessThanOrEqual(r.worst!.tolerance);
-    expect(r.message).toMatch(/^tight gradient check failed: max \|analytic − numeric\|\/tolerance = .* \(worst: input 0, element \d, output 0: analytic .*, numeric .*, tolerance .*\)$/);
+    expect(r.message).toMatch(
+      /^tight gradient check failed: max \|analytic − numeric\|\/tolerance = .* \(worst: input 0, element \d, output 0: analytic .*, numeric .*, tolerance .*\)$/,
+    );
     let caught: unknown;
     try {
       assertGradTight(mutant, [x]);
@@ -168,12 +213,23 @@ describe('checkGradTight: what the users\' defaults pass and the tight check doe
   });
 
   it('a mode that returns NaN in forward mode alone fails the adjoint and forward checks with error Infinity', () => {
-    const prim: Primitive<null> = { name: 'nan-jvp', fwd: ([t]) => new TensorClass(t.data, t.shape), vjp: (g) => [() => g], jvp: ([t]) => mul(t, NaN) };
+    const prim: Primitive<null> = {
+      name: 'nan-jvp',
+      fwd: ([t]) => new TensorClass(t.data, t.shape),
+      vjp: (g) => [() => g],
+      jvp: ([t]) => mul(t, NaN),
+    };
     const r = checkGradTight((t: Tensor) => sum(bind(prim, [t], null)), [x]);
-    expect([r.ok, r.adjoint.ok, r.forward.ok, r.adjoint.error, r.forward.error]).toEqual([false, false, false, Infinity, Infinity]);
+    expect([r.ok, r.adjoint.ok, r.forward.ok, r.adjoint.error, r.forward.error]).toEqual([
+      false,
+      false,
+      false,
+      Infinity,
+      Infinity,
+    ]);
   });
 
-  it('the rounding model\'s boundary: intermediates far larger than inputs and outputs (3x − (3 − 1e-7)x scaled by 1e6) are noise the model does not cover, so the check fails as unresolved; checkGrad passes', () => {
+  it("the rounding model's boundary: intermediates far larger than inputs and outputs (3x − (3 − 1e-7)x scaled by 1e6) are noise the model does not cover, so the check fails as unresolved; checkGrad passes", () => {
     const g = (t: Tensor) => sub(mul(t, 3e6), mul(t, 3e6 - 0.1));
     expect(checkGrad(g, [tensor([1, 1])]).ok).toBe(true);
     const r = checkGradTight(g, [tensor([1, 1])]);
@@ -182,7 +238,7 @@ describe('checkGradTight: what the users\' defaults pass and the tight check doe
   });
 });
 
-describe('checkGrad (the users\' defaults) on NaN derivatives', () => {
+describe("checkGrad (the users' defaults) on NaN derivatives", () => {
   // the suite's op properties now use the tight check; these keep checkGrad's NaN paths exercised
   it('a NaN error counts as Infinity in full and fast mode, and the check fails', () => {
     const f = (t: Tensor) => pow(t, 0.5); // √x at 0: the central difference takes √(−eps) = NaN

@@ -3,7 +3,21 @@
 // tolerance, a forward mode (or reverse mode) that alone is wrong, and the exact wording of each part
 // of the message. Fixed inputs and key(0); each case is a handful of evaluations.
 import { describe, expect, it } from 'vitest';
-import { type Tensor, abs, add, key, mul, normal, relu, split, square, stopGradient, sub, sum, tensor } from '../../src/index.ts';
+import {
+  type Tensor,
+  abs,
+  add,
+  key,
+  mul,
+  normal,
+  relu,
+  split,
+  square,
+  stopGradient,
+  sub,
+  sum,
+  tensor,
+} from '../../src/index.ts';
 import { checkGrad } from '../../src/verify/gradcheck.ts';
 
 /** Value exactly 0, derivative k: turns a correct derivative into a wrong one without moving f's values. */
@@ -32,15 +46,23 @@ function wrongOnCall(call: number, scale: number, f: (x: Tensor) => Tensor) {
 describe('checkGrad options and inputs', () => {
   it('refuses eps 0 and negative tolerances with the values it got; accepts atol 0 and rtol 0', () => {
     const f = (x: Tensor) => sum(square(x));
-    expect(() => checkGrad(f, [tensor([1])], { eps: 0 })).toThrow(new RangeError('checkGrad: eps must be a finite number > 0, got 0'));
-    expect(() => checkGrad(f, [tensor([1])], { atol: -1 })).toThrow(new RangeError('checkGrad: atol and rtol must be ≥ 0, got -1 and 0.001'));
+    expect(() => checkGrad(f, [tensor([1])], { eps: 0 })).toThrow(
+      new RangeError('checkGrad: eps must be a finite number > 0, got 0'),
+    );
+    expect(() => checkGrad(f, [tensor([1])], { atol: -1 })).toThrow(
+      new RangeError('checkGrad: atol and rtol must be ≥ 0, got -1 and 0.001'),
+    );
     expect(checkGrad(f, [tensor([1])], { atol: 0, rtol: 0.01 }).ok).toBe(true);
     expect(checkGrad(f, [tensor([1])], { atol: 1e-5, rtol: 0 }).ok).toBe(true);
   });
 
   it('refuses a function that is not one and inputs that are not an array, saying what came', () => {
-    expect(() => checkGrad(5 as never, [tensor([1])])).toThrow(new TypeError('checkGrad: expected a function, got number'));
-    expect(() => checkGrad((a: Tensor) => a, tensor([1]) as never)).toThrow(new TypeError('checkGrad: expected inputs to be an array of arguments (tensors or trees of tensors)'));
+    expect(() => checkGrad(5 as never, [tensor([1])])).toThrow(
+      new TypeError('checkGrad: expected a function, got number'),
+    );
+    expect(() => checkGrad((a: Tensor) => a, tensor([1]) as never)).toThrow(
+      new TypeError('checkGrad: expected inputs to be an array of arguments (tensors or trees of tensors)'),
+    );
   });
 
   it('names the input that is not a tensor tree', () => {
@@ -61,7 +83,10 @@ describe('checkGrad options and inputs', () => {
 describe('the adjoint fields and the tolerances, recomputed from the directions', () => {
   const x = tensor([0.5, -1]);
   const f = (t: Tensor) => mul(t, 2); // J = 2I
-  const { us: [u], v } = directions([[2]], [2]);
+  const {
+    us: [u],
+    v,
+  } = directions([[2]], [2]);
   const [atol, rtol] = [1e-5, 1e-3];
 
   it('full mode: lhs = ⟨v, J u⟩, rhs = ⟨Jᵀv, u⟩, tolerance 2·Σ_o |v_o|·Σ_j (atol + rtol·|J_oj|)·|u_j|', () => {
@@ -76,11 +101,16 @@ describe('the adjoint fields and the tolerances, recomputed from the directions'
   it('fast mode: tolerance 2·(atol·|v|₁·|u|₁ + rtol·max(|lhs|, |rhs|)), the worst is the projection, nothing is a kink', () => {
     const r = checkGrad(f, [x], { mode: 'fast' });
     expect(r.ok, r.message).toBe(true);
-    near(r.adjoint.tolerance, 2 * (atol * l1(v) * l1(u) + rtol * Math.max(Math.abs(r.adjoint.lhs), Math.abs(r.adjoint.rhs))));
+    near(
+      r.adjoint.tolerance,
+      2 * (atol * l1(v) * l1(u) + rtol * Math.max(Math.abs(r.adjoint.lhs), Math.abs(r.adjoint.rhs))),
+    );
     expect(r.worst).toMatchObject({ input: -1, element: -1, output: -1 });
     near(r.maxRelError, r.maxAbsError / Math.abs(r.worst!.numeric));
     expect(r.kinks).toEqual([]);
-    expect(r.message).toBe(`gradient check passed (fast): max |analytic − numeric| = ${r.maxAbsError.toExponential(3)}`);
+    expect(r.message).toBe(
+      `gradient check passed (fast): max |analytic − numeric| = ${r.maxAbsError.toExponential(3)}`,
+    );
   });
 
   it('fast mode on a function with zero derivative: relative error 0, not 0/0', () => {
@@ -109,7 +139,10 @@ describe('full mode: the worst entry and the relative error', () => {
 });
 
 describe('kinks: one-sided slopes that disagree, with the analytic value between them', () => {
-  const { us: [u], v } = directions([[1]], [1]);
+  const {
+    us: [u],
+    v,
+  } = directions([[1]], [1]);
 
   it('an entry whose central difference agrees with the analytic value is judged, not listed, even at a kink', () => {
     // |x| + x at 0: slopes 0 | 2, central difference 1, analytic 0 + 1
@@ -122,11 +155,15 @@ describe('kinks: one-sided slopes that disagree, with the analytic value between
   it('one kink or several: the message counts them and names the first; the kink enters the adjoint tolerance with atol + rtol·|analytic|', () => {
     const one = checkGrad(relu, [tensor([0])]);
     expect(one.ok, one.message).toBe(true);
-    expect(one.message).toBe('gradient check passed (full): max |analytic − numeric| = 0.000e+0; 1 entry straddles a kink (one-sided differences disagree; the analytic value lies between them), first: input 0, element 0, output 0');
+    expect(one.message).toBe(
+      'gradient check passed (full): max |analytic − numeric| = 0.000e+0; 1 entry straddles a kink (one-sided differences disagree; the analytic value lies between them), first: input 0, element 0, output 0',
+    );
     near(one.adjoint.tolerance, 2 * 1e-5 * Math.abs(u[0]) * Math.abs(v[0])); // analytic relu'(0) = 0
     const two = checkGrad(relu, [tensor([1, 0, 0])]);
     expect(two.kinks.map((k) => k.element)).toEqual([1, 2]);
-    expect(two.message).toContain('; 2 entries straddle a kink (one-sided differences disagree; the analytic value lies between them), first: input 0, element 1, output 1');
+    expect(two.message).toContain(
+      '; 2 entries straddle a kink (one-sided differences disagree; the analytic value lies between them), first: input 0, element 1, output 1',
+    );
   });
 
   it('the analytic value may sit exactly on a one-sided slope (zero tolerances)', () => {
@@ -162,7 +199,11 @@ describe('kinks: one-sided slopes that disagree, with the analytic value between
     const wide = checkGrad((x: Tensor) => add(mul(x, -1), mul(relu(x), 4)), [tensor([0])], { atol: 0, rtol: 1.5 });
     expect([wide.ok, wide.kinks]).toEqual([false, []]);
     // x² at 1 with step 1/4: slopes 1.75 | 2.25 differ by 0.5 < 0.25·2.25, so analytic 2.75 (central 2) fails
-    const smooth = checkGrad((x: Tensor) => add(square(x), slope(x, 0.75)), [tensor([1])], { eps: 0.25, atol: 0, rtol: 0.25 });
+    const smooth = checkGrad((x: Tensor) => add(square(x), slope(x, 0.75)), [tensor([1])], {
+      eps: 0.25,
+      atol: 0,
+      rtol: 0.25,
+    });
     expect([smooth.ok, smooth.kinks]).toEqual([false, []]);
   });
 
@@ -173,12 +214,17 @@ describe('kinks: one-sided slopes that disagree, with the analytic value between
     expect(k.ok).toBe(false);
     expect(k.kinks.length).toBe(1);
     expect(k.worst).toMatchObject({ input: -1, element: -1, output: 0, numeric: 0 });
-    expect(k.message).toMatch(/^gradient check failed \(full\): max \|analytic − numeric\| = 0\.000e\+0; forward and reverse mode disagree: /);
+    expect(k.message).toMatch(
+      /^gradient check failed \(full\): max \|analytic − numeric\| = 0\.000e\+0; forward and reverse mode disagree: /,
+    );
   });
 });
 
 describe('one mode alone wrong', () => {
-  const { us: [u], v } = directions([[1]], [1]);
+  const {
+    us: [u],
+    v,
+  } = directions([[1]], [1]);
   const x = tensor([0.5]);
   const twice = (t: Tensor) => mul(t, 2);
 
@@ -190,7 +236,9 @@ describe('one mode alone wrong', () => {
     expect(r.worst!.output).toBe(0);
     near(r.worst!.analytic, 3 * u[0]);
     expect(r.worst!.numeric).toBeCloseTo(2 * u[0], 8);
-    expect(r.message).toContain(`; forward mode: (J u) at output 0 is ${r.worst!.analytic}, finite differences give ${r.worst!.numeric}`);
+    expect(r.message).toContain(
+      `; forward mode: (J u) at output 0 is ${r.worst!.analytic}, finite differences give ${r.worst!.numeric}`,
+    );
   });
 
   it('full mode: with every entry exactly right (zero excess), a wrong forward mode is still the worst', () => {
@@ -221,7 +269,10 @@ describe('one mode alone wrong', () => {
     // 2x at 0 with a power-of-two step, forward mode 4x and reverse mode 0x: ⟨v, J u⟩ = 4·vu and
     // ⟨Jᵀv, u⟩ = 0 are both exactly 2·vu from the finite differences; a tolerance of 1e6 lets it pass
     let calls = 0;
-    const f = (t: Tensor) => { calls++; return mul(t, calls === 2 ? 4 : calls === 3 ? 0 : 2); };
+    const f = (t: Tensor) => {
+      calls++;
+      return mul(t, calls === 2 ? 4 : calls === 3 ? 0 : 2);
+    };
     const r = checkGrad(f, [tensor([0])], { mode: 'fast', eps: 2 ** -20, atol: 1e6 });
     expect(r.ok, r.message).toBe(true);
     expect([r.adjoint.rhs, r.adjoint.lhs]).toEqual([0, 2 * r.worst!.numeric]);
@@ -231,7 +282,9 @@ describe('one mode alone wrong', () => {
   it('fast mode: a wrong derivative fails the projection and the full rerun, and the message says both', () => {
     const r = checkGrad((t: Tensor) => mul(t, stopGradient(t)), [tensor([0.5, -1])], { mode: 'fast' });
     expect([r.ok, r.fullRerun?.ok]).toEqual([false, false]);
-    expect(r.message).toMatch(/^fast mode: projection vᵀJu by reverse mode \S+, by forward mode \S+, by finite differences \S+ \(tolerance \S+\); full rerun: gradient check failed \(full\)/);
+    expect(r.message).toMatch(
+      /^fast mode: projection vᵀJu by reverse mode \S+, by forward mode \S+, by finite differences \S+ \(tolerance \S+\); full rerun: gradient check failed \(full\)/,
+    );
   });
 
   it('fast mode: a projection off by 0.15% fails either side, and the full rerun (elementwise tolerance) passes it', () => {
@@ -246,7 +299,11 @@ describe('one mode alone wrong', () => {
         `fast mode (projection off, full check passed): projection vᵀJu by reverse mode ${r.adjoint.rhs}, by forward mode ${r.adjoint.lhs}, by finite differences ${numeric} (tolerance ${tol.toExponential(3)}); full rerun: ${r.fullRerun!.message}`,
       );
       // the adjoint tolerance uses the larger of the two sides
-      near(r.adjoint.tolerance, 2 * (1e-5 * Math.abs(v[0]) * Math.abs(u[0]) + 1e-3 * Math.max(Math.abs(r.adjoint.lhs), Math.abs(r.adjoint.rhs))));
+      near(
+        r.adjoint.tolerance,
+        2 *
+          (1e-5 * Math.abs(v[0]) * Math.abs(u[0]) + 1e-3 * Math.max(Math.abs(r.adjoint.lhs), Math.abs(r.adjoint.rhs))),
+      );
     }
   });
 });

@@ -5,9 +5,40 @@ import { describe, expect, it } from 'vitest';
 import { fraction } from 'mathjs';
 import * as R from '../../src/verify/rational.ts';
 import {
-  type Fraction, MAX_ENSEMBLE_INPUTS, MAX_RIDGE_MASK_BITS, SingularSystemError, bernoulliInvertedMoments, dot, exactLinearEnsemble, expectedDropoutLoss,
-  gaussianMoments, gram, hadamard, invertedInference, invertedOutput, maskProbability, matMul, matScale, matVec, paperInference, paperOutput, ridgeClosedForm,
-  ridgeClosedFormGradient, ridgeMinimizer, ridgeSystem, solve, toFraction, toKeep, toMask, toMatrix, toVector, transpose, vecAdd, vecEquals, vecScale, vecSub,
+  type Fraction,
+  MAX_ENSEMBLE_INPUTS,
+  MAX_RIDGE_MASK_BITS,
+  SingularSystemError,
+  bernoulliInvertedMoments,
+  dot,
+  exactLinearEnsemble,
+  expectedDropoutLoss,
+  gaussianMoments,
+  gram,
+  hadamard,
+  invertedInference,
+  invertedOutput,
+  maskProbability,
+  matMul,
+  matScale,
+  matVec,
+  paperInference,
+  paperOutput,
+  ridgeClosedForm,
+  ridgeClosedFormGradient,
+  ridgeMinimizer,
+  ridgeSystem,
+  solve,
+  toFraction,
+  toKeep,
+  toMask,
+  toMatrix,
+  toVector,
+  transpose,
+  vecAdd,
+  vecEquals,
+  vecScale,
+  vecSub,
   weightScaled,
 } from '../../src/verify/rational.ts';
 
@@ -44,9 +75,13 @@ describe('toFraction', () => {
   });
 
   it('refuses non-finite numbers, bad strings and other types, naming the caller and the argument', () => {
-    expect(() => toFraction(Number.NaN, 'myFn', 'alpha')).toThrow(/myFn: expected alpha to be a finite number, got NaN/);
+    expect(() => toFraction(Number.NaN, 'myFn', 'alpha')).toThrow(
+      /myFn: expected alpha to be a finite number, got NaN/,
+    );
     expect(() => toFraction(Number.POSITIVE_INFINITY)).toThrow(RangeError);
-    expect(() => toFraction('one third', 'f', 'x')).toThrow(/f: expected x to be a fraction string such as '1\/3' or '0.25', got 'one third'/);
+    expect(() => toFraction('one third', 'f', 'x')).toThrow(
+      /f: expected x to be a fraction string such as '1\/3' or '0.25', got 'one third'/,
+    );
     expect(() => toFraction(null as never)).toThrow(/expected x to be a Fraction, number, bigint or string, got null/);
     expect(() => toFraction({} as never)).toThrow(TypeError);
     expect(() => toFraction(true as never)).toThrow(/got boolean/);
@@ -63,12 +98,24 @@ describe('toVector, toMatrix, toKeep, toMask', () => {
   });
 
   it('toMatrix converts rows and checks that they are rectangular and of the expected size', () => {
-    expect(showM(toMatrix([[1, 2], ['1/3', 0]]))).toEqual([['1', '2'], ['1/3', '0']]);
+    expect(
+      showM(
+        toMatrix([
+          [1, 2],
+          ['1/3', 0],
+        ]),
+      ),
+    ).toEqual([
+      ['1', '2'],
+      ['1/3', '0'],
+    ]);
     expect(() => toMatrix([1, 2] as never, 'g', 'W')).toThrow(/g: expected W to be an array of rows/);
     expect(() => toMatrix(5 as never, 'g', 'W')).toThrow(/got 5/);
     expect(() => toMatrix([], 'g', 'W')).toThrow(/expected W to have at least one row and one column, got 0 rows/);
     expect(() => toMatrix([[]], 'g', 'W')).toThrow(/at least one row and one column/);
-    expect(() => toMatrix([[1, 2], [3]], 'g', 'W')).toThrow(/expected every row of W to have 2 entries \(as row 0\), got 1 in row 1/);
+    expect(() => toMatrix([[1, 2], [3]], 'g', 'W')).toThrow(
+      /expected every row of W to have 2 entries \(as row 0\), got 1 in row 1/,
+    );
     expect(() => toMatrix([[1, 2]], 'g', 'W', 2)).toThrow(/expected W to have 2 rows, got 1/);
     expect(() => toMatrix([[1, 2]], 'g', 'W', 1, 3)).toThrow(/expected W to have 3 columns, got 2/);
     expect(() => toMatrix([[1], [Number.NaN]], 'g', 'W')).toThrow(/expected W\[1\]\[0\] to be a finite number/);
@@ -86,7 +133,9 @@ describe('toVector, toMatrix, toKeep, toMask', () => {
 
   it('toMask accepts 0s and 1s of the right length', () => {
     expect(toMask([1, 0, 1], 3)).toEqual([1, 0, 1]);
-    expect(() => toMask('101' as never, 3, 'k', 'mask')).toThrow(/k: expected mask to be an array of 0s and 1s, got string/);
+    expect(() => toMask('101' as never, 3, 'k', 'mask')).toThrow(
+      /k: expected mask to be an array of 0s and 1s, got string/,
+    );
     expect(() => toMask(null as never, 3)).toThrow(/got null/);
     expect(() => toMask([1, 0], 3, 'k')).toThrow(/k: expected mask to have length 3, got length 2/);
     expect(() => toMask([1, 0.5], 2, 'k')).toThrow(/k: expected mask\[1\] to be 0 or 1, got 0.5/);
@@ -97,7 +146,10 @@ describe('toVector, toMatrix, toKeep, toMask', () => {
 });
 
 describe('vector and matrix helpers', () => {
-  const A = [[1, 2], [3, '1/2']];
+  const A = [
+    [1, 2],
+    [3, '1/2'],
+  ];
 
   it('dot, matVec, vecAdd, vecSub, vecScale, hadamard', () => {
     expect(dot([1, '1/2'], [4, 6]).toFraction()).toBe('7');
@@ -109,11 +161,43 @@ describe('vector and matrix helpers', () => {
   });
 
   it('matScale, transpose, matMul, gram', () => {
-    expect(showM(matScale('1/2', A))).toEqual([['1/2', '1'], ['3/2', '1/4']]);
-    expect(showM(transpose([[1, 2, 3], [4, 5, 6]]))).toEqual([['1', '4'], ['2', '5'], ['3', '6']]);
+    expect(showM(matScale('1/2', A))).toEqual([
+      ['1/2', '1'],
+      ['3/2', '1/4'],
+    ]);
+    expect(
+      showM(
+        transpose([
+          [1, 2, 3],
+          [4, 5, 6],
+        ]),
+      ),
+    ).toEqual([
+      ['1', '4'],
+      ['2', '5'],
+      ['3', '6'],
+    ]);
     expect(showM(matMul([[1, 2, 3]], [[1], [0], ['1/3']]))).toEqual([['2']]);
-    expect(showM(matMul(A, [[1, 0], [0, 1]]))).toEqual(showM(toMatrix(A)));
-    expect(showM(gram([[1, 0], [0, 1], [1, 1]]))).toEqual([['2', '1'], ['1', '2']]);
+    expect(
+      showM(
+        matMul(A, [
+          [1, 0],
+          [0, 1],
+        ]),
+      ),
+    ).toEqual(showM(toMatrix(A)));
+    expect(
+      showM(
+        gram([
+          [1, 0],
+          [0, 1],
+          [1, 1],
+        ]),
+      ),
+    ).toEqual([
+      ['2', '1'],
+      ['1', '2'],
+    ]);
   });
 
   it('shape mismatches name the argument', () => {
@@ -136,7 +220,11 @@ describe('vector and matrix helpers', () => {
 
 describe('solve', () => {
   it('solves a system exactly', () => {
-    const A = [[2, 1, 0], [1, 3, 1], [0, 1, 4]];
+    const A = [
+      [2, 1, 0],
+      [1, 3, 1],
+      [0, 1, 4],
+    ];
     const b = [1, '1/2', -2];
     const x = solve(A, b);
     expect(show(matVec(A, x))).toEqual(show(toVector(b)));
@@ -144,8 +232,29 @@ describe('solve', () => {
   });
 
   it('swaps rows when a pivot is zero', () => {
-    expect(show(solve([[0, 1], [1, 0]], [3, 4]))).toEqual(['4', '3']);
-    expect(show(solve([[0, 0, 1], [0, 2, 0], ['1/3', 0, 0]], [1, 1, 1]))).toEqual(['3', '1/2', '1']);
+    expect(
+      show(
+        solve(
+          [
+            [0, 1],
+            [1, 0],
+          ],
+          [3, 4],
+        ),
+      ),
+    ).toEqual(['4', '3']);
+    expect(
+      show(
+        solve(
+          [
+            [0, 0, 1],
+            [0, 2, 0],
+            ['1/3', 0, 0],
+          ],
+          [1, 1, 1],
+        ),
+      ),
+    ).toEqual(['3', '1/2', '1']);
   });
 
   it('solves 1×1 systems', () => {
@@ -153,9 +262,33 @@ describe('solve', () => {
   });
 
   it('throws SingularSystemError naming the column without a pivot', () => {
-    expect(() => solve([[1, 2], [2, 4]], [1, 2])).toThrow(SingularSystemError);
-    expect(() => solve([[1, 2], [2, 4]], [1, 2])).toThrow(/solve: expected an invertible 2×2 matrix, got a singular one \(no nonzero pivot in column 1/);
-    expect(() => solve([[0, 1], [0, 1]], [1, 1])).toThrow(/no nonzero pivot in column 0/);
+    expect(() =>
+      solve(
+        [
+          [1, 2],
+          [2, 4],
+        ],
+        [1, 2],
+      ),
+    ).toThrow(SingularSystemError);
+    expect(() =>
+      solve(
+        [
+          [1, 2],
+          [2, 4],
+        ],
+        [1, 2],
+      ),
+    ).toThrow(/solve: expected an invertible 2×2 matrix, got a singular one \(no nonzero pivot in column 1/);
+    expect(() =>
+      solve(
+        [
+          [0, 1],
+          [0, 1],
+        ],
+        [1, 1],
+      ),
+    ).toThrow(/no nonzero pivot in column 0/);
     expect(() => solve([[0]], [1])).toThrow(/invertible 1×1 matrix/);
     try {
       solve([[0]], [1]);
@@ -166,11 +299,22 @@ describe('solve', () => {
 
   it('refuses non-square matrices and right-hand sides of the wrong length', () => {
     expect(() => solve([[1, 2]], [1])).toThrow(/solve: expected A to be square, got 1×2/);
-    expect(() => solve([[1, 0], [0, 1]], [1])).toThrow(/solve: expected b to have length 2, got length 1/);
+    expect(() =>
+      solve(
+        [
+          [1, 0],
+          [0, 1],
+        ],
+        [1],
+      ),
+    ).toThrow(/solve: expected b to have length 2, got length 1/);
   });
 
   it('leaves its arguments unchanged', () => {
-    const A = [[0, 1], [1, 0]].map((r) => r.map((v) => fraction(v)));
+    const A = [
+      [0, 1],
+      [1, 0],
+    ].map((r) => r.map((v) => fraction(v)));
     const before = showM(A);
     solve(A, [1, 2]);
     expect(showM(A)).toEqual(before);
@@ -181,7 +325,13 @@ describe('maskProbability', () => {
   it('is keep^|r|·(1 − keep)^(n − |r|), and the 2^n probabilities sum to 1', () => {
     expect(maskProbability([1, 0, 1], '1/3').toFraction()).toBe('2/27');
     let total = fraction(0);
-    for (let i = 0; i < 16; i++) total = total.add(maskProbability([0, 1, 2, 3].map((j) => (i >> j) & 1), '2/5'));
+    for (let i = 0; i < 16; i++)
+      total = total.add(
+        maskProbability(
+          [0, 1, 2, 3].map((j) => (i >> j) & 1),
+          '2/5',
+        ),
+      );
     expect(total.toFraction()).toBe('1');
   });
 
@@ -219,7 +369,9 @@ describe('E-LIN and E-INV computations', () => {
     expect(() => exactLinearEnsemble([new Array(n).fill(1)], [0], new Array(n).fill(1), '1/2')).toThrow(
       /exactLinearEnsemble: expected y to have at most 12 entries \(2\^n masks are enumerated\), got 13/,
     );
-    expect(() => exactLinearEnsemble(W, [1, 2], y, '1/2')).toThrow(/exactLinearEnsemble: expected b to have length 1, got length 2/);
+    expect(() => exactLinearEnsemble(W, [1, 2], y, '1/2')).toThrow(
+      /exactLinearEnsemble: expected b to have length 1, got length 2/,
+    );
     expect(() => weightScaled(W, b, [1], '1/2')).toThrow(/weightScaled: expected y to have length 2, got length 1/);
     expect(() => weightScaled(W, b, y, 2)).toThrow(/weightScaled: expected keep .* in \(0, 1\], got 2/);
   });
@@ -233,9 +385,13 @@ describe('E-LIN and E-INV computations', () => {
 
   it('E-INV: errors name the function and the argument', () => {
     expect(() => paperOutput(W, b, y, [1])).toThrow(/paperOutput: expected mask to have length 2, got length 1/);
-    expect(() => invertedOutput(W, b, y, '1/2', [1, 3])).toThrow(/invertedOutput: expected mask\[1\] to be 0 or 1, got 3/);
+    expect(() => invertedOutput(W, b, y, '1/2', [1, 3])).toThrow(
+      /invertedOutput: expected mask\[1\] to be 0 or 1, got 3/,
+    );
     expect(() => invertedOutput(W, b, y, 0, [1, 1])).toThrow(/invertedOutput: expected keep/);
-    expect(() => invertedInference(W, [], y, '1/2')).toThrow(/invertedInference: expected b to have length 1, got length 0/);
+    expect(() => invertedInference(W, [], y, '1/2')).toThrow(
+      /invertedInference: expected b to have length 1, got length 0/,
+    );
   });
 });
 
@@ -246,7 +402,11 @@ describe('E-RIDGE computations', () => {
   });
 
   it('expected loss and closed form agree on a 3×2 example at keep 2/5, and at keep 1 both are ‖y − Xw‖²', () => {
-    const X = [[1, '-1/2'], [2, 0], ['1/3', 3]];
+    const X = [
+      [1, '-1/2'],
+      [2, 0],
+      ['1/3', 3],
+    ];
     const y = [1, -2, '1/2'];
     const w = ['3/4', -1];
     expect(expectedDropoutLoss(X, y, w, '2/5').toFraction()).toBe(ridgeClosedForm(X, y, w, '2/5').toFraction());
@@ -254,27 +414,83 @@ describe('E-RIDGE computations', () => {
     expect(expectedDropoutLoss(X, y, w, 1).toFraction()).toBe(dot(r, r).toFraction());
   });
 
-  it('the closed form\'s gradient by hand, and 0 at the minimizer', () => {
+  it("the closed form's gradient by hand, and 0 at the minimizer", () => {
     // L(w) = (1 − w/2)² + (1/4)w², L'(w) = −(1 − w/2) + w/2 = w − 1
     expect(show(ridgeClosedFormGradient([[1]], [1], [3], '1/2'))).toEqual(['2']);
     expect(show(ridgeMinimizer([[1]], [1], '1/2'))).toEqual(['1']);
-    const X = [[1, 2], [0, 1], [3, '1/2']];
+    const X = [
+      [1, 2],
+      [0, 1],
+      [3, '1/2'],
+    ];
     const y = [1, 0, -1];
     const w = ridgeMinimizer(X, y, '1/3');
     expect(show(ridgeClosedFormGradient(X, y, w, '1/3'))).toEqual(['0', '0']);
   });
 
   it('ridgeSystem: keep·XᵀX off the diagonal, (XᵀX)_jj on it; right side Xᵀy', () => {
-    const { A, rhs } = ridgeSystem([[1, 0], [0, 1], [1, 1]], [1, 2, 3], '1/4');
-    expect(showM(A)).toEqual([['2', '1/4'], ['1/4', '2']]);
+    const { A, rhs } = ridgeSystem(
+      [
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ],
+      [1, 2, 3],
+      '1/4',
+    );
+    expect(showM(A)).toEqual([
+      ['2', '1/4'],
+      ['1/4', '2'],
+    ]);
     expect(show(rhs)).toEqual(['4', '5']);
   });
 
   it('at keep 1 the minimizer is least squares; it is singular then for dependent columns, and for a zero column at any keep', () => {
-    expect(show(ridgeMinimizer([[1, 0], [0, 1], [1, 1]], [1, 2, 3], 1))).toEqual(['1', '2']);
-    expect(() => ridgeMinimizer([[1, 1], [2, 2]], [1, 1], 1)).toThrow(SingularSystemError);
-    expect(show(ridgeMinimizer([[1, 1], [2, 2]], [1, 1], '1/2'))).toEqual(['2/5', '2/5']); // the penalty makes it invertible
-    expect(() => ridgeMinimizer([[1, 0], [2, 0]], [1, 1], '1/2')).toThrow(/no nonzero pivot in column 1/);
+    expect(
+      show(
+        ridgeMinimizer(
+          [
+            [1, 0],
+            [0, 1],
+            [1, 1],
+          ],
+          [1, 2, 3],
+          1,
+        ),
+      ),
+    ).toEqual(['1', '2']);
+    expect(() =>
+      ridgeMinimizer(
+        [
+          [1, 1],
+          [2, 2],
+        ],
+        [1, 1],
+        1,
+      ),
+    ).toThrow(SingularSystemError);
+    expect(
+      show(
+        ridgeMinimizer(
+          [
+            [1, 1],
+            [2, 2],
+          ],
+          [1, 1],
+          '1/2',
+        ),
+      ),
+    ).toEqual(['2/5', '2/5']); // the penalty makes it invertible
+    expect(() =>
+      ridgeMinimizer(
+        [
+          [1, 0],
+          [2, 0],
+        ],
+        [1, 1],
+        '1/2',
+      ),
+    ).toThrow(/no nonzero pivot in column 1/);
   });
 
   it('refuses more than MAX_RIDGE_MASK_BITS entries and mismatched shapes', () => {
@@ -283,9 +499,15 @@ describe('E-RIDGE computations', () => {
     expect(() => expectedDropoutLoss(X, [1, 1, 1, 1, 1], [1, 1, 1], '1/2')).toThrow(
       /expectedDropoutLoss: expected X to have at most 14 entries \(2\^\(n·d\) masks are enumerated\), got 5×3 = 15/,
     );
-    expect(() => expectedDropoutLoss([[1, 2]], [1], [1], '1/2')).toThrow(/expectedDropoutLoss: expected w to have length 2, got length 1/);
-    expect(() => ridgeClosedForm([[1, 2]], [1, 2], [1, 1], '1/2')).toThrow(/ridgeClosedForm: expected y to have length 1, got length 2/);
-    expect(() => ridgeClosedFormGradient([[1, 2]], [1], [1], '1/2')).toThrow(/ridgeClosedFormGradient: expected w to have length 2/);
+    expect(() => expectedDropoutLoss([[1, 2]], [1], [1], '1/2')).toThrow(
+      /expectedDropoutLoss: expected w to have length 2, got length 1/,
+    );
+    expect(() => ridgeClosedForm([[1, 2]], [1, 2], [1, 1], '1/2')).toThrow(
+      /ridgeClosedForm: expected y to have length 1, got length 2/,
+    );
+    expect(() => ridgeClosedFormGradient([[1, 2]], [1], [1], '1/2')).toThrow(
+      /ridgeClosedFormGradient: expected w to have length 2/,
+    );
     expect(() => ridgeMinimizer([[1]], [1], '5/4')).toThrow(/ridgeMinimizer: expected keep .* got 5\/4/);
   });
 });
@@ -312,14 +534,21 @@ describe('E-GAUSS computations', () => {
 // could not read, and the enumerations run at their largest allowed sizes, where they still equal their
 // closed forms.
 
-const unreadable = (fn: string, arg: string) => `${fn}: expected ${arg} to be a fraction string such as '1/3' or '0.25', got 'x'`;
+const unreadable = (fn: string, arg: string) =>
+  `${fn}: expected ${arg} to be a fraction string such as '1/3' or '0.25', got 'x'`;
 
 describe('refusals name the function and the argument', () => {
   it('conversions', () => {
-    expect(() => R.toFraction({} as never)).toThrow('toFraction: expected x to be a Fraction, number, bigint or string, got object');
+    expect(() => R.toFraction({} as never)).toThrow(
+      'toFraction: expected x to be a Fraction, number, bigint or string, got object',
+    );
     expect(() => R.toVector('x' as never)).toThrow('toVector: expected v to be an array of rationals, got string');
-    expect(() => R.toMatrix([1, 2] as never)).toThrow('toMatrix: expected M to be an array of rows (arrays of rationals), got an array of length 2');
-    expect(() => R.toMatrix(null as never)).toThrow('toMatrix: expected M to be an array of rows (arrays of rationals), got null');
+    expect(() => R.toMatrix([1, 2] as never)).toThrow(
+      'toMatrix: expected M to be an array of rows (arrays of rationals), got an array of length 2',
+    );
+    expect(() => R.toMatrix(null as never)).toThrow(
+      'toMatrix: expected M to be an array of rows (arrays of rationals), got null',
+    );
     expect(() => R.toKeep(NaN)).toThrow('toKeep: expected keep to be a finite number, got NaN');
     expect(() => R.toMask('x' as never, 1)).toThrow('toMask: expected mask to be an array of 0s and 1s, got string');
     expect(R.toMatrix([[1, 2]], 'f', 'M', 1, 2).map((r) => r.map((x) => x.toFraction()))).toEqual([['1', '2']]);
@@ -348,16 +577,28 @@ describe('refusals name the function and the argument', () => {
 
   it('the claims’ two sides', () => {
     expect(() => R.exactLinearEnsemble([['x']], [0], [1], '1/2')).toThrow(unreadable('exactLinearEnsemble', 'W[0][0]'));
-    expect(() => R.paperOutput([[1]], [0], [1], [2] as never)).toThrow('paperOutput: expected mask[0] to be 0 or 1, got 2');
+    expect(() => R.paperOutput([[1]], [0], [1], [2] as never)).toThrow(
+      'paperOutput: expected mask[0] to be 0 or 1, got 2',
+    );
     expect(() => R.paperOutput([['x']], [0], [1], [1])).toThrow(unreadable('paperOutput', 'W[0][0]'));
     expect(() => R.invertedOutput([['x']], [0], [1], '1/2', [1])).toThrow(unreadable('invertedOutput', 'W[0][0]'));
-    expect(() => R.ridgeClosedFormGradient([['x']], [1], [1], '1/2')).toThrow(unreadable('ridgeClosedFormGradient', 'X[0][0]'));
-    expect(() => R.invertedOutput([[1]], [0], [1], '1/2', [2] as never)).toThrow('invertedOutput: expected mask[0] to be 0 or 1, got 2');
-    expect(() => R.invertedInference([[1]], [0], [1], 0)).toThrow('invertedInference: expected keep (the keep probability, 1 − rate) in (0, 1], got 0');
+    expect(() => R.ridgeClosedFormGradient([['x']], [1], [1], '1/2')).toThrow(
+      unreadable('ridgeClosedFormGradient', 'X[0][0]'),
+    );
+    expect(() => R.invertedOutput([[1]], [0], [1], '1/2', [2] as never)).toThrow(
+      'invertedOutput: expected mask[0] to be 0 or 1, got 2',
+    );
+    expect(() => R.invertedInference([[1]], [0], [1], 0)).toThrow(
+      'invertedInference: expected keep (the keep probability, 1 − rate) in (0, 1], got 0',
+    );
     expect(() => R.expectedDropoutLoss([['x']], [1], [1], '1/2')).toThrow(unreadable('expectedDropoutLoss', 'X[0][0]'));
     expect(() => R.ridgeClosedForm([[1]], [1], ['x'], '1/2')).toThrow(unreadable('ridgeClosedForm', 'w[0]'));
-    expect(() => R.ridgeClosedFormGradient([[1]], [1], ['x'], '1/2')).toThrow(unreadable('ridgeClosedFormGradient', 'w[0]'));
-    expect(() => R.ridgeSystem([[1]], [1], 0)).toThrow('ridgeSystem: expected keep (the keep probability, 1 − rate) in (0, 1], got 0');
+    expect(() => R.ridgeClosedFormGradient([[1]], [1], ['x'], '1/2')).toThrow(
+      unreadable('ridgeClosedFormGradient', 'w[0]'),
+    );
+    expect(() => R.ridgeSystem([[1]], [1], 0)).toThrow(
+      'ridgeSystem: expected keep (the keep probability, 1 − rate) in (0, 1], got 0',
+    );
   });
 });
 
@@ -371,6 +612,8 @@ describe('the enumerations at their largest sizes', () => {
   it(`E-RIDGE with n·d = MAX_RIDGE_MASK_BITS (${R.MAX_RIDGE_MASK_BITS}) mask bits equals the closed form`, () => {
     const X = Array.from({ length: R.MAX_RIDGE_MASK_BITS / 2 }, (_, i) => [i + 1, 2 - i]);
     const y = X.map((_, i) => i % 3);
-    expect(R.expectedDropoutLoss(X, y, [1, '-1/2'], '1/2').equals(R.ridgeClosedForm(X, y, [1, '-1/2'], '1/2'))).toBe(true);
+    expect(R.expectedDropoutLoss(X, y, [1, '-1/2'], '1/2').equals(R.ridgeClosedForm(X, y, [1, '-1/2'], '1/2'))).toBe(
+      true,
+    );
   });
 });

@@ -6,23 +6,49 @@ describe('self-check used by npm start', () => {
   it('finds no mismatch in the dropout op (D-FWD, D-BWD) at any rate or convention', () => {
     const cases = checkDropoutOp(5, [0, 0.3, 1], 500);
     expect(cases).toHaveLength(6);
-    for (const c of cases) expect([c.forwardMismatches, c.backwardMismatches, c.inferenceMismatches]).toEqual([0, 0, 0]);
+    for (const c of cases)
+      expect([c.forwardMismatches, c.backwardMismatches, c.inferenceMismatches]).toEqual([0, 0, 0]);
   });
 
   // an op with dropout's signature and one fault: the counts are those of its wrong elements
   const kept = (seed: number, rate: number, n: number) => {
-    const base = key(seed), k = foldIn(base, 100); // the key checkDropoutOp uses for the first rate
+    const base = key(seed),
+      k = foldIn(base, 100); // the key checkDropoutOp uses for the first rate
     return float64Data(bernoulli(k, 1 - rate, [n])).reduce((s, r) => s + r, 0);
   };
   it.each([
-    ['kept values scaled by 1.5 in training', ((k, x, o) => (o?.training ? mul(dropout(k, x, o), 1.5) : dropout(k, x, o))) as typeof dropout, 'kept', 'kept', 0],
-    ['a gradient with 0.5 added (the forward untouched)', ((k, x, o) => add(dropout(k, x, o), mul(sub(x, tensor(x.data.slice(), x.shape)), 0.5))) as typeof dropout, 0, 'all', 0],
-    ['inference scaled by 0.9', ((k, x, o) => (o?.training ? dropout(k, x, o) : mul(dropout(k, x, o), 0.9))) as typeof dropout, 0, 0, 'all'],
+    [
+      'kept values scaled by 1.5 in training',
+      ((k, x, o) => (o?.training ? mul(dropout(k, x, o), 1.5) : dropout(k, x, o))) as typeof dropout,
+      'kept',
+      'kept',
+      0,
+    ],
+    [
+      'a gradient with 0.5 added (the forward untouched)',
+      ((k, x, o) => add(dropout(k, x, o), mul(sub(x, tensor(x.data.slice(), x.shape)), 0.5))) as typeof dropout,
+      0,
+      'all',
+      0,
+    ],
+    [
+      'inference scaled by 0.9',
+      ((k, x, o) => (o?.training ? dropout(k, x, o) : mul(dropout(k, x, o), 0.9))) as typeof dropout,
+      0,
+      0,
+      'all',
+    ],
   ] as const)('counts the mismatches of another op: %s', (_, op, fwd, bwd, inf) => {
-    const n = 300, want = (c: number | string) => (c === 'kept' ? kept(5, 0.3, n) : c === 'all' ? n : c);
+    const n = 300,
+      want = (c: number | string) => (c === 'kept' ? kept(5, 0.3, n) : c === 'all' ? n : c);
     const cases = checkDropoutOp(5, [0.3], n, op);
     expect(cases.map((c) => c.convention)).toEqual(['inverted', 'scale-at-inference']);
-    for (const c of cases) expect([c.forwardMismatches, c.backwardMismatches, c.inferenceMismatches], c.convention).toEqual([want(fwd), want(bwd), want(inf)]);
+    for (const c of cases)
+      expect([c.forwardMismatches, c.backwardMismatches, c.inferenceMismatches], c.convention).toEqual([
+        want(fwd),
+        want(bwd),
+        want(inf),
+      ]);
   });
 
   it('passes the gradient checks on its dropout networks (G-FD, G-ADJ)', () => {

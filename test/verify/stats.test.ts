@@ -8,8 +8,23 @@ import fc from 'fast-check';
 import * as math from 'mathjs';
 import { bernoulli, key, normal, uniform } from '../../src/engine/index.ts';
 import {
-  AlphaBudget, bernsteinRadius, bernsteinSampleSize, binomialAcceptance, binomialCdf, binomialLogCdf, binomialLogSf, binomialSf, binomialTest, bonferroni,
-  dkwRadius, dkwSampleSize, empiricalBernsteinRadius, empiricalBernsteinSampleSize, hoeffdingRadius, hoeffdingSampleSize, ksStatistic,
+  AlphaBudget,
+  bernsteinRadius,
+  bernsteinSampleSize,
+  binomialAcceptance,
+  binomialCdf,
+  binomialLogCdf,
+  binomialLogSf,
+  binomialSf,
+  binomialTest,
+  bonferroni,
+  dkwRadius,
+  dkwSampleSize,
+  empiricalBernsteinRadius,
+  empiricalBernsteinSampleSize,
+  hoeffdingRadius,
+  hoeffdingSampleSize,
+  ksStatistic,
 } from '../../src/verify/stats.ts';
 import { type Big, M, big, binary, exactBig } from '../support/exact-double.ts';
 
@@ -48,7 +63,10 @@ describe('hoeffdingRadius and hoeffdingSampleSize', () => {
   it('stays finite for the smallest α (where 2/α overflows)', () => {
     expect(hoeffdingRadius(1, Number.MIN_VALUE)).toBeCloseTo(Math.sqrt((Math.LN2 + 1074 * Math.LN2) / 2), 12); // MIN_VALUE = 2^-1074
     expect(bernsteinRadius(1, Number.MIN_VALUE, 0, 1)).toBeCloseTo((2 * 1075 * Math.LN2) / 3, 12);
-    expect(empiricalBernsteinRadius({ n: 2, sampleVariance: 0 }, Number.MIN_VALUE, 1)).toBeCloseTo((7 * 1076 * Math.LN2) / 3, 12);
+    expect(empiricalBernsteinRadius({ n: 2, sampleVariance: 0 }, Number.MIN_VALUE, 1)).toBeCloseTo(
+      (7 * 1076 * Math.LN2) / 3,
+      12,
+    );
     expect(dkwRadius(1, 1e-320)).toBeCloseTo(Math.sqrt((Math.LN2 - Math.log(1e-320)) / 2), 12);
     expect(Number.isFinite(bernsteinSampleSize(0.1, Number.MIN_VALUE, 0, 1))).toBe(true);
   });
@@ -70,7 +88,8 @@ describe('bernsteinRadius and bernsteinSampleSize', () => {
   it('beats Hoeffding when the variance is small, and never by more than the bound allows when it is not', () => {
     expect(bernsteinRadius(10_000, 1e-9, 0.02 * 0.98, 1)).toBeLessThan(hoeffdingRadius(10_000, 1e-9) / 2);
     // at the largest variance (1/4 on [0, 1]) Bernstein's sqrt term equals Hoeffding's radius
-    const n = 10_000, a = 1e-9;
+    const n = 10_000,
+      a = 1e-9;
     expect(bernsteinRadius(n, a, 0.25, 1) - (2 * Math.log(2 / a)) / (3 * n)).toBeCloseTo(hoeffdingRadius(n, a), 15);
   });
 
@@ -102,18 +121,33 @@ describe('empiricalBernsteinRadius and empiricalBernsteinSampleSize', () => {
   it('computes the unbiased sample variance from the samples (as mathjs does)', () => {
     const xs = [0.1, 0.9, 0.4, 0.4, 0.75, 0.2, 0.05];
     const v = math.variance(xs) as unknown as number; // unbiased by default
-    expect(empiricalBernsteinRadius(xs, 1e-3, 1)).toBeCloseTo(empiricalBernsteinRadius({ n: xs.length, sampleVariance: v }, 1e-3, 1), 15);
+    expect(empiricalBernsteinRadius(xs, 1e-3, 1)).toBeCloseTo(
+      empiricalBernsteinRadius({ n: xs.length, sampleVariance: v }, 1e-3, 1),
+      15,
+    );
     expect(empiricalBernsteinRadius(new Float64Array(xs), 1e-3, 1)).toBe(empiricalBernsteinRadius(xs, 1e-3, 1));
     // constant samples: no variance term; shifting the data changes nothing
     expect(empiricalBernsteinRadius([7, 7, 7, 7], 0.1, 1)).toBeCloseTo((7 * Math.log(40)) / 9, 15);
-    expect(empiricalBernsteinRadius(xs.map((x) => x + 1e6), 1e-3, 1)).toBeCloseTo(empiricalBernsteinRadius(xs, 1e-3, 1), 9);
+    expect(
+      empiricalBernsteinRadius(
+        xs.map((x) => x + 1e6),
+        1e-3,
+        1,
+      ),
+    ).toBeCloseTo(empiricalBernsteinRadius(xs, 1e-3, 1), 9);
   });
 
   it('refuses samples wider than range and a variance no data of that width can have', () => {
-    expect(() => empiricalBernsteinRadius([0, 0.5, 1.5], 0.01, 1)).toThrow(/samples to lie in an interval of width range 1, but they span \[0, 1.5\]/);
-    expect(() => empiricalBernsteinRadius({ n: 4, sampleVariance: 0.34 }, 0.01, 1)).toThrow(/samples.sampleVariance ≤ .* got 0.34/);
+    expect(() => empiricalBernsteinRadius([0, 0.5, 1.5], 0.01, 1)).toThrow(
+      /samples to lie in an interval of width range 1, but they span \[0, 1.5\]/,
+    );
+    expect(() => empiricalBernsteinRadius({ n: 4, sampleVariance: 0.34 }, 0.01, 1)).toThrow(
+      /samples.sampleVariance ≤ .* got 0.34/,
+    );
     expect(empiricalBernsteinRadius({ n: 4, sampleVariance: 1 / 3 }, 0.01, 1)).toBeGreaterThan(0); // [0, 0, 1, 1]: exactly the maximum
-    expect(empiricalBernsteinRadius([0, 0, 1, 1], 0.01, 1)).toBe(empiricalBernsteinRadius({ n: 4, sampleVariance: 1 / 3 }, 0.01, 1));
+    expect(empiricalBernsteinRadius([0, 0, 1, 1], 0.01, 1)).toBe(
+      empiricalBernsteinRadius({ n: 4, sampleVariance: 1 / 3 }, 0.01, 1),
+    );
   });
 
   it('sample size is the smallest n ≥ 2 whose radius (at the variance bound) is ≤ t (property)', () => {
@@ -136,7 +170,7 @@ describe('empiricalBernsteinRadius and empiricalBernsteinSampleSize', () => {
 describe('dkwRadius, dkwSampleSize, ksStatistic', () => {
   it('matches hand-computed values', () => {
     expect(dkwRadius(1000, 0.05)).toBeCloseTo(0.042947, 6); // the usual 95% band at n = 1000
-    expect(dkwRadius(100, 0.05)).toBeCloseTo(0.135810, 6);
+    expect(dkwRadius(100, 0.05)).toBeCloseTo(0.13581, 6);
     expect(dkwRadius(1e6, 1e-9)).toBeCloseTo(Math.sqrt(Math.log(2e9) / 2e6), 15);
     expect(dkwSampleSize(0.01, 0.05)).toBe(18_445); // ceil(ln 40 / 2e-4) = ceil(18444.4)
     expect(dkwSampleSize(0.05, 1e-8)).toBe(hoeffdingSampleSize(0.05, 1e-8));
@@ -144,11 +178,15 @@ describe('dkwRadius, dkwSampleSize, ksStatistic', () => {
 
   it('sample size is the smallest n whose radius is ≤ eps (property)', () => {
     fc.assert(
-      fc.property(fc.double({ min: 1e-4, max: 2, noNaN: true }), fc.double({ min: 1e-300, max: 0.999, noNaN: true }), (eps, alpha) => {
-        const n = dkwSampleSize(eps, alpha);
-        expect(dkwRadius(n, alpha)).toBeLessThanOrEqual(eps);
-        if (n > 1) expect(dkwRadius(n - 1, alpha)).toBeGreaterThan(eps);
-      }),
+      fc.property(
+        fc.double({ min: 1e-4, max: 2, noNaN: true }),
+        fc.double({ min: 1e-300, max: 0.999, noNaN: true }),
+        (eps, alpha) => {
+          const n = dkwSampleSize(eps, alpha);
+          expect(dkwRadius(n, alpha)).toBeLessThanOrEqual(eps);
+          if (n > 1) expect(dkwRadius(n - 1, alpha)).toBeGreaterThan(eps);
+        },
+      ),
     );
   });
 
@@ -173,9 +211,13 @@ describe('dkwRadius, dkwSampleSize, ksStatistic', () => {
   });
 
   it('ksStatistic refuses a cdf outside [0, 1] or decreasing', () => {
-    expect(() => ksStatistic([0.1, 0.2], () => 1.5)).toThrow(/ksStatistic: expected cdf\(0.1\) to be a probability in \[0, 1\], got 1.5/);
+    expect(() => ksStatistic([0.1, 0.2], () => 1.5)).toThrow(
+      /ksStatistic: expected cdf\(0.1\) to be a probability in \[0, 1\], got 1.5/,
+    );
     expect(() => ksStatistic([0.1, 0.2], () => NaN)).toThrow(/got NaN/);
-    expect(() => ksStatistic([0.1, 0.2], (x) => 1 - x)).toThrow(/cdf to be non-decreasing, but cdf\(0.2\) = 0.8 < cdf\(0.1\) = 0.9/);
+    expect(() => ksStatistic([0.1, 0.2], (x) => 1 - x)).toThrow(
+      /cdf to be non-decreasing, but cdf\(0.2\) = 0.8 < cdf\(0.1\) = 0.9/,
+    );
   });
 });
 
@@ -186,11 +228,15 @@ describe('bonferroni and AlphaBudget', () => {
     expect(bonferroni(1e-6, 10)).toBeCloseTo(1e-7, 20);
     expect(bonferroni(0.05, 1)).toBe(0.05);
     fc.assert(
-      fc.property(fc.double({ min: 1e-290, max: 0.999999, noNaN: true }), fc.integer({ min: 1, max: 2 ** 40 }), (total, count) => {
-        const a = bonferroni(total, count);
-        expect(a * count).toBeLessThanOrEqual(total);
-        expect(a).toBeGreaterThanOrEqual((total / count) * (1 - 2 ** -51));
-      }),
+      fc.property(
+        fc.double({ min: 1e-290, max: 0.999999, noNaN: true }),
+        fc.integer({ min: 1, max: 2 ** 40 }),
+        (total, count) => {
+          const a = bonferroni(total, count);
+          expect(a * count).toBeLessThanOrEqual(total);
+          expect(a).toBeGreaterThanOrEqual((total / count) * (1 - 2 ** -51));
+        },
+      ),
     );
   });
 
@@ -209,9 +255,13 @@ describe('bonferroni and AlphaBudget', () => {
     expect(b.spent).toBeLessThanOrEqual(1e-6);
     expect(b.spent).toBeCloseTo(1e-6, 20);
     expect(() => b.next('one too many')).toThrow(RangeError);
-    expect(() => b.next('one too many')).toThrow(/the budget of 0.000001 is spent: all 3 assertions are taken, so "one too many" cannot have one/);
+    expect(() => b.next('one too many')).toThrow(
+      /the budget of 0.000001 is spent: all 3 assertions are taken, so "one too many" cannot have one/,
+    );
     expect(b.labels).toHaveLength(3);
-    expect(String(b)).toBe(`α budget 0.000001 over 3 assertions (${b.perAssertion} each): 3 taken, spent ${b.spent}: keep rate, mean of mask, ks of gaussian noise`);
+    expect(String(b)).toBe(
+      `α budget 0.000001 over 3 assertions (${b.perAssertion} each): 3 taken, spent ${b.spent}: keep rate, mean of mask, ks of gaussian noise`,
+    );
     const labels = b.labels as string[];
     labels.push('tampered');
     expect(b.labels).toHaveLength(3); // a copy
@@ -225,42 +275,187 @@ describe('bonferroni and AlphaBudget', () => {
 
 describe('bad arguments throw, naming the argument and the value', () => {
   const cases: [string, () => unknown, ErrorConstructor, RegExp][] = [
-    ['hoeffdingRadius n 0', () => hoeffdingRadius(0, 0.05), RangeError, /hoeffdingRadius: expected n to be a positive integer, got 0/],
-    ['hoeffdingRadius n 2.5', () => hoeffdingRadius(2.5, 0.05), RangeError, /expected n to be a positive integer, got 2.5/],
-    ['hoeffdingRadius n "10"', () => hoeffdingRadius('10' as unknown as number, 0.05), TypeError, /expected n to be a positive integer, got "10"/],
-    ['hoeffdingRadius alpha 0', () => hoeffdingRadius(10, 0), RangeError, /expected alpha to be a probability in \(0, 1\), got 0/],
+    [
+      'hoeffdingRadius n 0',
+      () => hoeffdingRadius(0, 0.05),
+      RangeError,
+      /hoeffdingRadius: expected n to be a positive integer, got 0/,
+    ],
+    [
+      'hoeffdingRadius n 2.5',
+      () => hoeffdingRadius(2.5, 0.05),
+      RangeError,
+      /expected n to be a positive integer, got 2.5/,
+    ],
+    [
+      'hoeffdingRadius n "10"',
+      () => hoeffdingRadius('10' as unknown as number, 0.05),
+      TypeError,
+      /expected n to be a positive integer, got "10"/,
+    ],
+    [
+      'hoeffdingRadius alpha 0',
+      () => hoeffdingRadius(10, 0),
+      RangeError,
+      /expected alpha to be a probability in \(0, 1\), got 0/,
+    ],
     ['hoeffdingRadius alpha 1', () => hoeffdingRadius(10, 1), RangeError, /alpha .* got 1$/],
     ['hoeffdingRadius alpha NaN', () => hoeffdingRadius(10, NaN), RangeError, /alpha .* got NaN/],
-    ['hoeffdingRadius range -1', () => hoeffdingRadius(10, 0.05, -1), RangeError, /expected range to be a finite number > 0, got -1/],
+    [
+      'hoeffdingRadius range -1',
+      () => hoeffdingRadius(10, 0.05, -1),
+      RangeError,
+      /expected range to be a finite number > 0, got -1/,
+    ],
     ['hoeffdingRadius range Infinity', () => hoeffdingRadius(10, 0.05, Infinity), RangeError, /range .* got Infinity/],
-    ['hoeffdingSampleSize t 0', () => hoeffdingSampleSize(0, 0.05), RangeError, /hoeffdingSampleSize: expected t to be a finite number > 0, got 0/],
-    ['bernsteinRadius variance -0.1', () => bernsteinRadius(10, 0.05, -0.1, 1), RangeError, /bernsteinRadius: expected variance to be a finite number ≥ 0, got -0.1/],
-    ['bernsteinRadius variance 0.3 > 1/4', () => bernsteinRadius(10, 0.05, 0.3, 1), RangeError, /expected variance ≤ range²\/4 = 0.25 .* got 0.3/],
-    ['bernsteinRadius range missing', () => (bernsteinRadius as (...a: unknown[]) => number)(10, 0.05, 0.1), TypeError, /expected range to be a finite number > 0, got undefined/],
-    ['bernsteinSampleSize alpha 5', () => bernsteinSampleSize(0.1, 5, 0.1, 1), RangeError, /bernsteinSampleSize: expected alpha .* got 5/],
-    ['empiricalBernsteinRadius 1 sample', () => empiricalBernsteinRadius([0.5], 0.05, 1), RangeError, /empiricalBernsteinRadius: expected at least 2 samples, got 1/],
-    ['empiricalBernsteinRadius NaN sample', () => empiricalBernsteinRadius([0.5, NaN], 0.05, 1), TypeError, /expected samples\[1\] to be a finite number, got NaN/],
-    ['empiricalBernsteinRadius samples 5', () => empiricalBernsteinRadius(5 as unknown as number[], 0.05, 1), TypeError, /expected samples to be an array of numbers, got 5/],
-    ['empiricalBernsteinRadius n 1.5', () => empiricalBernsteinRadius({ n: 1.5, sampleVariance: 0 }, 0.05, 1), RangeError, /expected samples.n to be an integer ≥ 2, got 1.5/],
-    ['empiricalBernsteinRadius variance NaN', () => empiricalBernsteinRadius({ n: 5, sampleVariance: NaN }, 0.05, 1), RangeError, /samples.sampleVariance to be a finite number ≥ 0, got NaN/],
-    ['empiricalBernsteinSampleSize varianceBound 1', () => empiricalBernsteinSampleSize(0.1, 0.05, 1, 1), RangeError, /expected varianceBound ≤ range²\/4 = 0.25 .* got 1/],
-    ['binomialCdf k 1.5', () => binomialCdf(1.5, 10, 0.5), RangeError, /binomialCdf: expected k to be an integer, got 1.5/],
+    [
+      'hoeffdingSampleSize t 0',
+      () => hoeffdingSampleSize(0, 0.05),
+      RangeError,
+      /hoeffdingSampleSize: expected t to be a finite number > 0, got 0/,
+    ],
+    [
+      'bernsteinRadius variance -0.1',
+      () => bernsteinRadius(10, 0.05, -0.1, 1),
+      RangeError,
+      /bernsteinRadius: expected variance to be a finite number ≥ 0, got -0.1/,
+    ],
+    [
+      'bernsteinRadius variance 0.3 > 1/4',
+      () => bernsteinRadius(10, 0.05, 0.3, 1),
+      RangeError,
+      /expected variance ≤ range²\/4 = 0.25 .* got 0.3/,
+    ],
+    [
+      'bernsteinRadius range missing',
+      () => (bernsteinRadius as (...a: unknown[]) => number)(10, 0.05, 0.1),
+      TypeError,
+      /expected range to be a finite number > 0, got undefined/,
+    ],
+    [
+      'bernsteinSampleSize alpha 5',
+      () => bernsteinSampleSize(0.1, 5, 0.1, 1),
+      RangeError,
+      /bernsteinSampleSize: expected alpha .* got 5/,
+    ],
+    [
+      'empiricalBernsteinRadius 1 sample',
+      () => empiricalBernsteinRadius([0.5], 0.05, 1),
+      RangeError,
+      /empiricalBernsteinRadius: expected at least 2 samples, got 1/,
+    ],
+    [
+      'empiricalBernsteinRadius NaN sample',
+      () => empiricalBernsteinRadius([0.5, NaN], 0.05, 1),
+      TypeError,
+      /expected samples\[1\] to be a finite number, got NaN/,
+    ],
+    [
+      'empiricalBernsteinRadius samples 5',
+      () => empiricalBernsteinRadius(5 as unknown as number[], 0.05, 1),
+      TypeError,
+      /expected samples to be an array of numbers, got 5/,
+    ],
+    [
+      'empiricalBernsteinRadius n 1.5',
+      () => empiricalBernsteinRadius({ n: 1.5, sampleVariance: 0 }, 0.05, 1),
+      RangeError,
+      /expected samples.n to be an integer ≥ 2, got 1.5/,
+    ],
+    [
+      'empiricalBernsteinRadius variance NaN',
+      () => empiricalBernsteinRadius({ n: 5, sampleVariance: NaN }, 0.05, 1),
+      RangeError,
+      /samples.sampleVariance to be a finite number ≥ 0, got NaN/,
+    ],
+    [
+      'empiricalBernsteinSampleSize varianceBound 1',
+      () => empiricalBernsteinSampleSize(0.1, 0.05, 1, 1),
+      RangeError,
+      /expected varianceBound ≤ range²\/4 = 0.25 .* got 1/,
+    ],
+    [
+      'binomialCdf k 1.5',
+      () => binomialCdf(1.5, 10, 0.5),
+      RangeError,
+      /binomialCdf: expected k to be an integer, got 1.5/,
+    ],
     ['binomialCdf k NaN', () => binomialCdf(NaN, 10, 0.5), RangeError, /expected k to be an integer, got NaN/],
-    ['binomialSf n -1', () => binomialSf(1, -1, 0.5), RangeError, /binomialSf: expected n to be a non-negative integer \(the number of trials\), got -1/],
-    ['binomialSf q 1.1', () => binomialSf(1, 10, 1.1), RangeError, /expected q to be a probability in \[0, 1\], got 1.1/],
+    [
+      'binomialSf n -1',
+      () => binomialSf(1, -1, 0.5),
+      RangeError,
+      /binomialSf: expected n to be a non-negative integer \(the number of trials\), got -1/,
+    ],
+    [
+      'binomialSf q 1.1',
+      () => binomialSf(1, 10, 1.1),
+      RangeError,
+      /expected q to be a probability in \[0, 1\], got 1.1/,
+    ],
     ['binomialLogCdf q NaN', () => binomialLogCdf(1, 10, NaN), RangeError, /binomialLogCdf: expected q .* got NaN/],
-    ['binomialLogSf q "0.5"', () => binomialLogSf(1, 10, '0.5' as unknown as number), TypeError, /binomialLogSf: expected q to be a probability in \[0, 1\], got "0.5"/],
-    ['binomialAcceptance alpha 0', () => binomialAcceptance(10, 0.5, 0), RangeError, /binomialAcceptance: expected alpha .* got 0/],
-    ['binomialAcceptance n 1e300', () => binomialAcceptance(1e300, 0.5, 0.01), RangeError, /expected n to be a non-negative integer .* got 1e\+300/],
-    ['binomialTest k 11 > n', () => binomialTest(11, 10, 0.5, 0.01), RangeError, /binomialTest: expected k to be an integer count in \[0, n\] = \[0, 10\], got 11/],
+    [
+      'binomialLogSf q "0.5"',
+      () => binomialLogSf(1, 10, '0.5' as unknown as number),
+      TypeError,
+      /binomialLogSf: expected q to be a probability in \[0, 1\], got "0.5"/,
+    ],
+    [
+      'binomialAcceptance alpha 0',
+      () => binomialAcceptance(10, 0.5, 0),
+      RangeError,
+      /binomialAcceptance: expected alpha .* got 0/,
+    ],
+    [
+      'binomialAcceptance n 1e300',
+      () => binomialAcceptance(1e300, 0.5, 0.01),
+      RangeError,
+      /expected n to be a non-negative integer .* got 1e\+300/,
+    ],
+    [
+      'binomialTest k 11 > n',
+      () => binomialTest(11, 10, 0.5, 0.01),
+      RangeError,
+      /binomialTest: expected k to be an integer count in \[0, n\] = \[0, 10\], got 11/,
+    ],
     ['binomialTest k -1', () => binomialTest(-1, 10, 0.5, 0.01), RangeError, /got -1/],
-    ['binomialTest n 2^40 + 1', () => binomialTest(0, 2 ** 40 + 1, 0.5, 0.01), RangeError, /^binomialTest: expected n \(the number of trials\) to be at most 2\^40, got 1099511627777: the exact tail sums cost about sqrt\(n\) steps$/],
+    [
+      'binomialTest n 2^40 + 1',
+      () => binomialTest(0, 2 ** 40 + 1, 0.5, 0.01),
+      RangeError,
+      /^binomialTest: expected n \(the number of trials\) to be at most 2\^40, got 1099511627777: the exact tail sums cost about sqrt\(n\) steps$/,
+    ],
     ['dkwRadius n -5', () => dkwRadius(-5, 0.05), RangeError, /dkwRadius: expected n to be a positive integer, got -5/],
-    ['dkwSampleSize eps NaN', () => dkwSampleSize(NaN, 0.05), RangeError, /dkwSampleSize: expected eps to be a finite number > 0, got NaN/],
-    ['ksStatistic empty', () => ksStatistic([], (x) => x), RangeError, /ksStatistic: expected at least 1 samples, got 0/],
-    ['ksStatistic cdf missing', () => ksStatistic([1], null as unknown as (x: number) => number), TypeError, /ksStatistic: expected cdf to be a function, got null/],
-    ['bonferroni count 0', () => bonferroni(0.01, 0), RangeError, /bonferroni: expected count to be a positive integer, got 0/],
-    ['bonferroni totalAlpha -1', () => bonferroni(-1, 5), RangeError, /bonferroni: expected totalAlpha to be a probability in \(0, 1\), got -1/],
+    [
+      'dkwSampleSize eps NaN',
+      () => dkwSampleSize(NaN, 0.05),
+      RangeError,
+      /dkwSampleSize: expected eps to be a finite number > 0, got NaN/,
+    ],
+    [
+      'ksStatistic empty',
+      () => ksStatistic([], (x) => x),
+      RangeError,
+      /ksStatistic: expected at least 1 samples, got 0/,
+    ],
+    [
+      'ksStatistic cdf missing',
+      () => ksStatistic([1], null as unknown as (x: number) => number),
+      TypeError,
+      /ksStatistic: expected cdf to be a function, got null/,
+    ],
+    [
+      'bonferroni count 0',
+      () => bonferroni(0.01, 0),
+      RangeError,
+      /bonferroni: expected count to be a positive integer, got 0/,
+    ],
+    [
+      'bonferroni totalAlpha -1',
+      () => bonferroni(-1, 5),
+      RangeError,
+      /bonferroni: expected totalAlpha to be a probability in \(0, 1\), got -1/,
+    ],
   ];
   it('accepts n = 2^40 trials, the most it takes', () => {
     expect([binomialCdf(2 ** 40, 2 ** 40, 0.5), binomialSf(0, 2 ** 40, 0.5)]).toEqual([1, 1]);
@@ -285,10 +480,24 @@ describe('bad arguments throw, naming the argument and the value', () => {
   });
 
   it('never returns NaN: any number for any argument either throws or gives a number (property)', () => {
-    const anyNum = fc.oneof(fc.double(), fc.integer({ min: -5, max: 100 }), fc.constantFrom(0, 1, 0.5, -0, NaN, Infinity, -Infinity));
+    const anyNum = fc.oneof(
+      fc.double(),
+      fc.integer({ min: -5, max: 100 }),
+      fc.constantFrom(0, 1, 0.5, -0, NaN, Infinity, -Infinity),
+    );
     const fns: ((...a: number[]) => unknown)[] = [
-      hoeffdingRadius, hoeffdingSampleSize, bernsteinRadius, bernsteinSampleSize, empiricalBernsteinSampleSize, binomialCdf, binomialSf, binomialLogCdf,
-      binomialLogSf, dkwRadius, dkwSampleSize, bonferroni,
+      hoeffdingRadius,
+      hoeffdingSampleSize,
+      bernsteinRadius,
+      bernsteinSampleSize,
+      empiricalBernsteinSampleSize,
+      binomialCdf,
+      binomialSf,
+      binomialLogCdf,
+      binomialLogSf,
+      dkwRadius,
+      dkwSampleSize,
+      bonferroni,
     ];
     fc.assert(
       fc.property(fc.integer({ min: 0, max: fns.length - 1 }), anyNum, anyNum, anyNum, anyNum, (i, a, b, c, d) => {
@@ -318,7 +527,10 @@ const simBudget = new AlphaBudget(6e-9, 6);
 /** The seeds s (of key(s), s < KEYS) on which the bound is exceeded, and a message naming them. */
 function exceeding(exceeds: (seed: number) => boolean) {
   const seeds = Array.from({ length: KEYS }, (_, s) => s).filter(exceeds);
-  return { count: seeds.length, message: `${seeds.length} of ${KEYS} keys exceed the bound: key(s) for s in [${seeds.join(', ')}]` };
+  return {
+    count: seeds.length,
+    message: `${seeds.length} of ${KEYS} keys exceed the bound: key(s) for s in [${seeds.join(', ')}]`,
+  };
 }
 const meanOf = (xs: ArrayLike<number>) => Array.from(xs).reduce((a, b) => a + b, 0) / xs.length;
 
@@ -353,7 +565,15 @@ describe('simulations on the engine keys: each bound holds at its stated α', ()
 
   it('exact binomial test: counts of Bernoulli(0.3) in 1000 draws', () => {
     const limit = maxExceed('binomial simulation');
-    const e = exceeding((s) => !binomialTest(Array.from(bernoulli(key(s), 0.3, [1000]).data).reduce((a, b) => a + b, 0), 1000, 0.3, SIM_ALPHA).ok);
+    const e = exceeding(
+      (s) =>
+        !binomialTest(
+          Array.from(bernoulli(key(s), 0.3, [1000]).data).reduce((a, b) => a + b, 0),
+          1000,
+          0.3,
+          SIM_ALPHA,
+        ).ok,
+    );
     expect(e.count, e.message).toBeLessThanOrEqual(limit);
   });
 
@@ -378,7 +598,10 @@ describe('simulations on the engine keys: each bound holds at its stated α', ()
 /** The unbiased sample variance Σ(x − x̄)²/(n − 1) of the doubles given, exactly (to 80 digits). */
 function exactSampleVariance(xs: number[]): number {
   const b = xs.map(exactBig);
-  const mean = M.divide(b.reduce((a, x) => M.add(a, x) as Big, big(0)), big(xs.length)) as Big;
+  const mean = M.divide(
+    b.reduce((a, x) => M.add(a, x) as Big, big(0)),
+    big(xs.length),
+  ) as Big;
   const ss = b.reduce((a, x) => M.add(a, M.pow(M.subtract(x, mean), big(2))) as Big, big(0));
   return Number(M.divide(ss, big(xs.length - 1)));
 }
@@ -391,7 +614,11 @@ describe('sample sizes when t is exactly a radius', () => {
   // and powers of two.
   const ns = [1, 2, 3, 4, 5, 7, 8, 16, 17, 100, 128, 1000, 1024];
   it('hoeffdingSampleSize(hoeffdingRadius(n)) = n', () => {
-    for (const [alpha, range] of [[0.05, 1], [1e-9, 3], [0.5, 0.25]]) {
+    for (const [alpha, range] of [
+      [0.05, 1],
+      [1e-9, 3],
+      [0.5, 0.25],
+    ]) {
       for (const n of ns) {
         const t = hoeffdingRadius(n, alpha, range);
         if (n > 1) expect(hoeffdingRadius(n - 1, alpha, range)).toBeGreaterThan(t);
@@ -401,7 +628,11 @@ describe('sample sizes when t is exactly a radius', () => {
   });
 
   it('bernsteinSampleSize(bernsteinRadius(n)) = n', () => {
-    for (const [alpha, variance, range] of [[0.05, 0.01, 1], [1e-6, 0, 2], [0.3, 1, 2]]) {
+    for (const [alpha, variance, range] of [
+      [0.05, 0.01, 1],
+      [1e-6, 0, 2],
+      [0.3, 1, 2],
+    ]) {
       for (const n of ns) {
         const t = bernsteinRadius(n, alpha, variance, range);
         if (n > 1) expect(bernsteinRadius(n - 1, alpha, variance, range)).toBeGreaterThan(t);
@@ -411,7 +642,11 @@ describe('sample sizes when t is exactly a radius', () => {
   });
 
   it('empiricalBernsteinSampleSize(empiricalBernsteinRadius(n)) = n, for n ≥ 2', () => {
-    for (const [alpha, vb, range] of [[0.05, 0.01, 1], [1e-6, 0, 2], [0.3, 1, 2]]) {
+    for (const [alpha, vb, range] of [
+      [0.05, 0.01, 1],
+      [1e-6, 0, 2],
+      [0.3, 1, 2],
+    ]) {
       for (const n of ns.filter((m) => m >= 2)) {
         const t = empiricalBernsteinRadius({ n, sampleVariance: vb }, alpha, range);
         if (n > 2) expect(empiricalBernsteinRadius({ n: n - 1, sampleVariance: vb }, alpha, range)).toBeGreaterThan(t);
@@ -465,10 +700,16 @@ describe('the sample variance of the samples given', () => {
   it('is exactly 0 for constant samples whose mean does not round to the value', () => {
     // 0.1 + 0.1 + 0.1 = 0.30000000000000004, so the computed mean is off; V must still be 0, so the
     // radius is the range term alone (a tiny range makes any spurious variance term visible)
-    for (const [x, n] of [[0.1, 3], [0.1, 10], [1 / 3, 7]]) {
+    for (const [x, n] of [
+      [0.1, 3],
+      [0.1, 10],
+      [1 / 3, 7],
+    ]) {
       const xs = Array<number>(n).fill(x);
       for (const range of [1, 1e-30]) {
-        expect(empiricalBernsteinRadius(xs, 0.01, range)).toBe(empiricalBernsteinRadius({ n, sampleVariance: 0 }, 0.01, range));
+        expect(empiricalBernsteinRadius(xs, 0.01, range)).toBe(
+          empiricalBernsteinRadius({ n, sampleVariance: 0 }, 0.01, range),
+        );
       }
     }
   });
@@ -494,27 +735,132 @@ describe('the sample variance of the samples given', () => {
 
 describe('argument errors name the function, the argument and the value', () => {
   const cases: [string, () => unknown, ErrorConstructor, RegExp][] = [
-    ['hoeffdingSampleSize alpha 0', () => hoeffdingSampleSize(0.1, 0), RangeError, /^hoeffdingSampleSize: expected alpha to be a probability in \(0, 1\), got 0$/],
-    ['hoeffdingSampleSize alpha 1.5', () => hoeffdingSampleSize(0.1, 1.5), RangeError, /^hoeffdingSampleSize: expected alpha to be a probability in \(0, 1\), got 1\.5$/],
-    ['hoeffdingSampleSize range 0', () => hoeffdingSampleSize(0.1, 0.05, 0), RangeError, /^hoeffdingSampleSize: expected range to be a finite number > 0, got 0$/],
-    ['bernsteinRadius n 0', () => bernsteinRadius(0, 0.05, 0.1, 1), RangeError, /^bernsteinRadius: expected n to be a positive integer, got 0$/],
-    ['bernsteinSampleSize t -1', () => bernsteinSampleSize(-1, 0.05, 0.1, 1), RangeError, /^bernsteinSampleSize: expected t to be a finite number > 0, got -1$/],
-    ['bernsteinSampleSize range NaN', () => bernsteinSampleSize(0.1, 0.05, 0.1, NaN), RangeError, /^bernsteinSampleSize: expected range to be a finite number > 0, got NaN$/],
-    ['bernsteinSampleSize variance -1', () => bernsteinSampleSize(0.1, 0.05, -1, 1), RangeError, /^bernsteinSampleSize: expected variance to be a finite number ≥ 0, got -1$/],
-    ['empiricalBernsteinRadius alpha 0', () => empiricalBernsteinRadius({ n: 5, sampleVariance: 0 }, 0, 1), RangeError, /^empiricalBernsteinRadius: expected alpha to be a probability in \(0, 1\), got 0$/],
-    ['empiricalBernsteinRadius alpha 2', () => empiricalBernsteinRadius([0, 1], 2, 1), RangeError, /^empiricalBernsteinRadius: expected alpha to be a probability in \(0, 1\), got 2$/],
-    ['empiricalBernsteinRadius range -2', () => empiricalBernsteinRadius([0, 1], 0.05, -2), RangeError, /^empiricalBernsteinRadius: expected range to be a finite number > 0, got -2$/],
-    ['empiricalBernsteinRadius samples null', () => empiricalBernsteinRadius(null as unknown as number[], 0.05, 1), TypeError, /^empiricalBernsteinRadius: expected samples to be an array of numbers, got null$/],
-    ['empiricalBernsteinRadius sampleVariance "0.1"', () => empiricalBernsteinRadius({ n: 5, sampleVariance: '0.1' as unknown as number }, 0.05, 1), TypeError, /^empiricalBernsteinRadius: expected samples\.sampleVariance to be a finite number ≥ 0, got "0\.1"$/],
-    ['empiricalBernsteinRadius sampleVariance -0.1', () => empiricalBernsteinRadius({ n: 5, sampleVariance: -0.1 }, 0.05, 1), RangeError, /^empiricalBernsteinRadius: expected samples\.sampleVariance to be a finite number ≥ 0, got -0\.1$/],
-    ['empiricalBernsteinRadius sampleVariance -Infinity', () => empiricalBernsteinRadius({ n: 5, sampleVariance: -Infinity }, 0.05, 1), RangeError, /^empiricalBernsteinRadius: expected samples\.sampleVariance to be a finite number ≥ 0, got -Infinity$/],
-    ['empiricalBernsteinRadius sampleVariance Infinity', () => empiricalBernsteinRadius({ n: 5, sampleVariance: Infinity }, 0.05, 1), RangeError, /^empiricalBernsteinRadius: expected samples\.sampleVariance to be a finite number ≥ 0, got Infinity$/],
-    ['empiricalBernsteinSampleSize t 0', () => empiricalBernsteinSampleSize(0, 0.05, 1, 0.1), RangeError, /^empiricalBernsteinSampleSize: expected t to be a finite number > 0, got 0$/],
-    ['empiricalBernsteinSampleSize alpha 0', () => empiricalBernsteinSampleSize(0.1, 0, 1, 0.1), RangeError, /^empiricalBernsteinSampleSize: expected alpha to be a probability in \(0, 1\), got 0$/],
-    ['empiricalBernsteinSampleSize alpha 1.5', () => empiricalBernsteinSampleSize(0.1, 1.5, 1, 0.1), RangeError, /^empiricalBernsteinSampleSize: expected alpha to be a probability in \(0, 1\), got 1\.5$/],
-    ['empiricalBernsteinSampleSize range Infinity', () => empiricalBernsteinSampleSize(0.1, 0.05, Infinity, 0.1), RangeError, /^empiricalBernsteinSampleSize: expected range to be a finite number > 0, got Infinity$/],
-    ['binomialCdf q -0.1', () => binomialCdf(1, 10, -0.1), RangeError, /^binomialCdf: expected q to be a probability in \[0, 1\], got -0\.1$/],
-    ['binomialCdf q -Infinity', () => binomialCdf(1, 10, -Infinity), RangeError, /^binomialCdf: expected q to be a probability in \[0, 1\], got -Infinity$/],
+    [
+      'hoeffdingSampleSize alpha 0',
+      () => hoeffdingSampleSize(0.1, 0),
+      RangeError,
+      /^hoeffdingSampleSize: expected alpha to be a probability in \(0, 1\), got 0$/,
+    ],
+    [
+      'hoeffdingSampleSize alpha 1.5',
+      () => hoeffdingSampleSize(0.1, 1.5),
+      RangeError,
+      /^hoeffdingSampleSize: expected alpha to be a probability in \(0, 1\), got 1\.5$/,
+    ],
+    [
+      'hoeffdingSampleSize range 0',
+      () => hoeffdingSampleSize(0.1, 0.05, 0),
+      RangeError,
+      /^hoeffdingSampleSize: expected range to be a finite number > 0, got 0$/,
+    ],
+    [
+      'bernsteinRadius n 0',
+      () => bernsteinRadius(0, 0.05, 0.1, 1),
+      RangeError,
+      /^bernsteinRadius: expected n to be a positive integer, got 0$/,
+    ],
+    [
+      'bernsteinSampleSize t -1',
+      () => bernsteinSampleSize(-1, 0.05, 0.1, 1),
+      RangeError,
+      /^bernsteinSampleSize: expected t to be a finite number > 0, got -1$/,
+    ],
+    [
+      'bernsteinSampleSize range NaN',
+      () => bernsteinSampleSize(0.1, 0.05, 0.1, NaN),
+      RangeError,
+      /^bernsteinSampleSize: expected range to be a finite number > 0, got NaN$/,
+    ],
+    [
+      'bernsteinSampleSize variance -1',
+      () => bernsteinSampleSize(0.1, 0.05, -1, 1),
+      RangeError,
+      /^bernsteinSampleSize: expected variance to be a finite number ≥ 0, got -1$/,
+    ],
+    [
+      'empiricalBernsteinRadius alpha 0',
+      () => empiricalBernsteinRadius({ n: 5, sampleVariance: 0 }, 0, 1),
+      RangeError,
+      /^empiricalBernsteinRadius: expected alpha to be a probability in \(0, 1\), got 0$/,
+    ],
+    [
+      'empiricalBernsteinRadius alpha 2',
+      () => empiricalBernsteinRadius([0, 1], 2, 1),
+      RangeError,
+      /^empiricalBernsteinRadius: expected alpha to be a probability in \(0, 1\), got 2$/,
+    ],
+    [
+      'empiricalBernsteinRadius range -2',
+      () => empiricalBernsteinRadius([0, 1], 0.05, -2),
+      RangeError,
+      /^empiricalBernsteinRadius: expected range to be a finite number > 0, got -2$/,
+    ],
+    [
+      'empiricalBernsteinRadius samples null',
+      () => empiricalBernsteinRadius(null as unknown as number[], 0.05, 1),
+      TypeError,
+      /^empiricalBernsteinRadius: expected samples to be an array of numbers, got null$/,
+    ],
+    [
+      'empiricalBernsteinRadius sampleVariance "0.1"',
+      () => empiricalBernsteinRadius({ n: 5, sampleVariance: '0.1' as unknown as number }, 0.05, 1),
+      TypeError,
+      /^empiricalBernsteinRadius: expected samples\.sampleVariance to be a finite number ≥ 0, got "0\.1"$/,
+    ],
+    [
+      'empiricalBernsteinRadius sampleVariance -0.1',
+      () => empiricalBernsteinRadius({ n: 5, sampleVariance: -0.1 }, 0.05, 1),
+      RangeError,
+      /^empiricalBernsteinRadius: expected samples\.sampleVariance to be a finite number ≥ 0, got -0\.1$/,
+    ],
+    [
+      'empiricalBernsteinRadius sampleVariance -Infinity',
+      () => empiricalBernsteinRadius({ n: 5, sampleVariance: -Infinity }, 0.05, 1),
+      RangeError,
+      /^empiricalBernsteinRadius: expected samples\.sampleVariance to be a finite number ≥ 0, got -Infinity$/,
+    ],
+    [
+      'empiricalBernsteinRadius sampleVariance Infinity',
+      () => empiricalBernsteinRadius({ n: 5, sampleVariance: Infinity }, 0.05, 1),
+      RangeError,
+      /^empiricalBernsteinRadius: expected samples\.sampleVariance to be a finite number ≥ 0, got Infinity$/,
+    ],
+    [
+      'empiricalBernsteinSampleSize t 0',
+      () => empiricalBernsteinSampleSize(0, 0.05, 1, 0.1),
+      RangeError,
+      /^empiricalBernsteinSampleSize: expected t to be a finite number > 0, got 0$/,
+    ],
+    [
+      'empiricalBernsteinSampleSize alpha 0',
+      () => empiricalBernsteinSampleSize(0.1, 0, 1, 0.1),
+      RangeError,
+      /^empiricalBernsteinSampleSize: expected alpha to be a probability in \(0, 1\), got 0$/,
+    ],
+    [
+      'empiricalBernsteinSampleSize alpha 1.5',
+      () => empiricalBernsteinSampleSize(0.1, 1.5, 1, 0.1),
+      RangeError,
+      /^empiricalBernsteinSampleSize: expected alpha to be a probability in \(0, 1\), got 1\.5$/,
+    ],
+    [
+      'empiricalBernsteinSampleSize range Infinity',
+      () => empiricalBernsteinSampleSize(0.1, 0.05, Infinity, 0.1),
+      RangeError,
+      /^empiricalBernsteinSampleSize: expected range to be a finite number > 0, got Infinity$/,
+    ],
+    [
+      'binomialCdf q -0.1',
+      () => binomialCdf(1, 10, -0.1),
+      RangeError,
+      /^binomialCdf: expected q to be a probability in \[0, 1\], got -0\.1$/,
+    ],
+    [
+      'binomialCdf q -Infinity',
+      () => binomialCdf(1, 10, -Infinity),
+      RangeError,
+      /^binomialCdf: expected q to be a probability in \[0, 1\], got -Infinity$/,
+    ],
   ];
   it.each(cases)('%s', (_, call, type, message) => {
     expect(call).toThrow(type);
@@ -528,7 +874,8 @@ describe('argument errors name the function, the argument and the value', () => 
 
 /** The sign of count·a − total, computed exactly. */
 function compareProduct(count: number, a: number, total: number): number {
-  const A = binary(a), T = binary(total);
+  const A = binary(a),
+    T = binary(total);
   const e = Math.min(A.e, T.e);
   const lhs = BigInt(count) * A.m * (1n << BigInt(A.e - e));
   const rhs = T.m * (1n << BigInt(T.e - e));
@@ -569,7 +916,9 @@ describe('Bonferroni in exact arithmetic', () => {
   it('AlphaBudget.next refuses a label that is not a string, even one with a length', () => {
     const b = new AlphaBudget(1e-6, 2);
     expect(() => b.next(5 as never)).toThrow(/^AlphaBudget.next: expected label to be a non-empty string, got 5$/);
-    expect(() => b.next(['x'] as never)).toThrow(/^AlphaBudget.next: expected label to be a non-empty string, got an array of length 1$/);
+    expect(() => b.next(['x'] as never)).toThrow(
+      /^AlphaBudget.next: expected label to be a non-empty string, got an array of length 1$/,
+    );
     expect(b.remaining).toBe(2);
   });
 });

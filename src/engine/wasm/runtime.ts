@@ -46,11 +46,17 @@ const config: KernelConfig = {
  * DROPCHECK_THREADS=1, DROPCHECK_FMA=1). Checks every option before changing any. Returns the previous setting.
  */
 export function configureKernels(options: Partial<KernelConfig>): KernelConfig {
-  if (options === null || typeof options !== 'object') throw new TypeError(`configureKernels: expected options { backend?, threads?, fma? }, got ${describeValue(options)}`);
+  if (options === null || typeof options !== 'object')
+    throw new TypeError(
+      `configureKernels: expected options { backend?, threads?, fma? }, got ${describeValue(options)}`,
+    );
   const { backend, threads, fma } = options;
-  if (backend !== undefined && backend !== 'wasm' && backend !== 'js') throw new RangeError(`configureKernels: backend must be 'wasm' or 'js', got ${describeValue(backend)}`);
-  if (threads !== undefined && threads !== 1 && threads !== 2) throw new RangeError(`configureKernels: threads must be 1 or 2, got ${describeValue(threads)}`);
-  if (fma !== undefined && fma !== true && fma !== false) throw new RangeError(`configureKernels: fma must be true or false, got ${describeValue(fma)}`);
+  if (backend !== undefined && backend !== 'wasm' && backend !== 'js')
+    throw new RangeError(`configureKernels: backend must be 'wasm' or 'js', got ${describeValue(backend)}`);
+  if (threads !== undefined && threads !== 1 && threads !== 2)
+    throw new RangeError(`configureKernels: threads must be 1 or 2, got ${describeValue(threads)}`);
+  if (fma !== undefined && fma !== true && fma !== false)
+    throw new RangeError(`configureKernels: fma must be true or false, got ${describeValue(fma)}`);
   const prev = { ...config };
   if (backend !== undefined) config.backend = backend;
   if (threads !== undefined) config.threads = threads;
@@ -104,7 +110,11 @@ function dtypeInfo(dtype: KernelDtype) {
   const w = load();
   const js = w === null || config.backend === 'js';
   const fused = fusedArithmetic();
-  const kernel = js ? (fused ? 'js-fma' : 'js') : `wasm-simd128${config.fma && w.fma ? '-fma' : ''} ${dtype === 'float64' ? 'f64x2' : 'f32x4'}`;
+  const kernel = js
+    ? fused
+      ? 'js-fma'
+      : 'js'
+    : `wasm-simd128${config.fma && w.fma ? '-fma' : ''} ${dtype === 'float64' ? 'f64x2' : 'f32x4'}`;
   return { lanes: LANES[dtype], kernel, arithmetic: fused ? ('fma' as const) : ('mul+add' as const) };
 }
 
@@ -130,7 +140,21 @@ declare const WebAssembly: {
   validate(bytes: Uint8Array): boolean;
 };
 
-type GemmFn = (ta: number, tb: number, m: number, n: number, k: number, A: number, B: number, C: number, i0: number, i1: number, j1: number, j2: number, scratch: number) => void;
+type GemmFn = (
+  ta: number,
+  tb: number,
+  m: number,
+  n: number,
+  k: number,
+  A: number,
+  B: number,
+  C: number,
+  i0: number,
+  i1: number,
+  j1: number,
+  j2: number,
+  scratch: number,
+) => void;
 /** What gemm.as exports (either module). */
 interface Exports {
   gemm64: GemmFn;
@@ -167,7 +191,8 @@ function load(): Wasm | null {
   try {
     const memory = new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
     const plain = instantiate(GEMM_WASM_BASE64, memory);
-    let fma: Loaded | null = null, fused: boolean | null = null;
+    let fma: Loaded | null = null,
+      fused: boolean | null = null;
     try {
       if (relaxedSimd()) {
         fma = instantiate(GEMM_FMA_WASM_BASE64, memory);
@@ -175,10 +200,19 @@ function load(): Wasm | null {
         if (fused === null) fma = null; // a relaxed_madd neither fused nor separate in both widths: no JS reference for it
       }
     } catch {
-      (fma = null), (fused = null); // the plain module runs
+      ((fma = null), (fused = null)); // the plain module runs
     }
-    const scratch = (Math.max(Number(plain.ex.SCRATCH_BYTES.value), Number(fma?.ex.SCRATCH_BYTES.value ?? 0)) + 63) & ~63;
-    wasm = { memory, plain, fma, fused, scratch, f64: new Float64Array(memory.buffer), f32: new Float32Array(memory.buffer) };
+    const scratch =
+      (Math.max(Number(plain.ex.SCRATCH_BYTES.value), Number(fma?.ex.SCRATCH_BYTES.value ?? 0)) + 63) & ~63;
+    wasm = {
+      memory,
+      plain,
+      fma,
+      fused,
+      scratch,
+      f64: new Float64Array(memory.buffer),
+      f32: new Float32Array(memory.buffer),
+    };
   } catch {
     wasm = null; // no WebAssembly SIMD or shared memory here: the JS kernels run
   }
@@ -192,10 +226,43 @@ function instantiate(base64: string, memory: WasmMemory): Loaded {
 
 /** A module of one function, (v128, v128, v128) → f64x2.relaxed_madd of them: valid exactly where relaxed SIMD is. */
 const RELAXED_PROBE = Uint8Array.of(
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
-  0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b, // type section: (v128 v128 v128) → v128
-  0x03, 0x02, 0x01, 0x00, // function section: one function of that type
-  0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x87, 0x02, 0x0b, // code: local.get 0 1 2, f64x2.relaxed_madd, end
+  0x00,
+  0x61,
+  0x73,
+  0x6d,
+  0x01,
+  0x00,
+  0x00,
+  0x00, // magic, version 1
+  0x01,
+  0x08,
+  0x01,
+  0x60,
+  0x03,
+  0x7b,
+  0x7b,
+  0x7b,
+  0x01,
+  0x7b, // type section: (v128 v128 v128) → v128
+  0x03,
+  0x02,
+  0x01,
+  0x00, // function section: one function of that type
+  0x0a,
+  0x0d,
+  0x01,
+  0x0b,
+  0x00,
+  0x20,
+  0x00,
+  0x20,
+  0x01,
+  0x20,
+  0x02,
+  0xfd,
+  0x87,
+  0x02,
+  0x0b, // code: local.get 0 1 2, f64x2.relaxed_madd, end
 );
 
 /**
@@ -203,7 +270,10 @@ const RELAXED_PROBE = Uint8Array.of(
  * (Node 20; V8 reads the flag each time it validates a module, so it is in time for the FMA module).
  * The FMA module is compiled only after this says yes. The parameters are for tests.
  */
-export function relaxedSimd(validate = (b: Uint8Array) => WebAssembly.validate(b), setFlags = setFlagsFromString): boolean {
+export function relaxedSimd(
+  validate = (b: Uint8Array) => WebAssembly.validate(b),
+  setFlags = setFlagsFromString,
+): boolean {
   if (validate(RELAXED_PROBE)) return true;
   try {
     setFlags('--experimental-wasm-relaxed-simd');
@@ -236,8 +306,10 @@ const kernels = (w: Wasm): Loaded => (config.fma && w.fma ? w.fma : w.plain);
  * speed as a fraction of what one core can do.
  */
 export function measurePeak(dtype: KernelDtype, ms = 200): number {
-  if (dtype !== 'float64' && dtype !== 'float32') throw new RangeError(`measurePeak: dtype must be 'float64' or 'float32', got ${describeValue(dtype)}`);
-  if (typeof ms !== 'number' || !(ms > 0 && ms < Infinity)) throw new RangeError(`measurePeak: ms must be a positive number of milliseconds, got ${describeValue(ms)}`);
+  if (dtype !== 'float64' && dtype !== 'float32')
+    throw new RangeError(`measurePeak: dtype must be 'float64' or 'float32', got ${describeValue(dtype)}`);
+  if (typeof ms !== 'number' || !(ms > 0 && ms < Infinity))
+    throw new RangeError(`measurePeak: ms must be a positive number of milliseconds, got ${describeValue(ms)}`);
   const w = load();
   if (w === null) throw new Error('measurePeak: the WebAssembly kernels are not available here');
   const ex = kernels(w).ex;
@@ -251,7 +323,7 @@ export function measurePeak(dtype: KernelDtype, ms = 200): number {
     t = performance.now() - t0;
   }
   let best = 0;
-  for (const end = performance.now() + ms; performance.now() < end || best === 0; ) {
+  for (const end = performance.now() + ms; performance.now() < end || best === 0;) {
     const t0 = performance.now();
     run(iters);
     best = Math.max(best, (iters * flops) / ((performance.now() - t0) * 1e6));
@@ -264,9 +336,15 @@ export function measurePeak(dtype: KernelDtype, ms = 200): number {
 // threads claim units from a shared counter until none is left, so a thread slowed by other work
 // on the machine simply does fewer. Each unit is computed whole by one thread, in the fixed order.
 
-const SEQ = 0, DONE = 1, READY = 2, FAILED = 3, NEXT = 4, ARGS = 5;
+const SEQ = 0,
+  DONE = 1,
+  READY = 2,
+  FAILED = 3,
+  NEXT = 4,
+  ARGS = 5;
 /** The unit of work: this many columns (each thread packs only its own columns of op(B)), or ROW_UNIT rows when n is small. */
-const COL_UNIT = 128, ROW_UNIT = 16;
+const COL_UNIT = 128,
+  ROW_UNIT = 16;
 /** Which kernel a job runs: module (plain 0, FMA 2) + width (float64 0, float32 1). */
 const kernelId = (fma: boolean, f32: boolean) => (fma ? 2 : 0) + (f32 ? 1 : 0);
 
@@ -327,7 +405,8 @@ function holds(w: Wasm, end: number): boolean {
     if (w.memory.buffer.byteLength / 65536 + pages > MAX_PAGES) return false;
     w.memory.grow(pages);
   }
-  if (w.f64.byteLength !== w.memory.buffer.byteLength) (w.f64 = new Float64Array(w.memory.buffer)), (w.f32 = new Float32Array(w.memory.buffer));
+  if (w.f64.byteLength !== w.memory.buffer.byteLength)
+    ((w.f64 = new Float64Array(w.memory.buffer)), (w.f32 = new Float32Array(w.memory.buffer)));
   return true;
 }
 
@@ -339,13 +418,28 @@ const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
  * all Float64Array or all Float32Array. Returns false, having done nothing, if the kernel is not in
  * use or the operands do not fit its memory.
  */
-export function wasmGemm(transA: boolean, transB: boolean, m: number, n: number, k: number, A: Float64Array | Float32Array, aOff: number, B: Float64Array | Float32Array, bOff: number, C: Float64Array | Float32Array, cOff: number, cIsZero: boolean): boolean {
+export function wasmGemm(
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  A: Float64Array | Float32Array,
+  aOff: number,
+  B: Float64Array | Float32Array,
+  bOff: number,
+  C: Float64Array | Float32Array,
+  cOff: number,
+  cIsZero: boolean,
+): boolean {
   if (config.backend !== 'wasm') return false;
   const w = load();
   if (w === null) return false;
-  const f32 = C instanceof Float32Array, size = f32 ? 4 : 8;
+  const f32 = C instanceof Float32Array,
+    size = f32 ? 4 : 8;
   // layout: [64 KiB reserved][scratch × 2][A][B][C], each operand 16-byte aligned
-  const s0 = 65536, s1 = s0 + w.scratch;
+  const s0 = 65536,
+    s1 = s0 + w.scratch;
   const aP = s1 + w.scratch;
   const bP = aP + align16(m * k * size);
   const cP = bP + align16(k * n * size);
@@ -356,7 +450,8 @@ export function wasmGemm(transA: boolean, transB: boolean, m: number, n: number,
   v.set(B.subarray(bOff, bOff + k * n), bP / size);
   if (cIsZero) v.fill(0, cP / size, cP / size + m * n);
   else v.set(C.subarray(cOff, cOff + m * n), cP / size);
-  const ta = transA ? 1 : 0, tb = transB ? 1 : 0;
+  const ta = transA ? 1 : 0,
+    tb = transB ? 1 : 0;
   const mod = kernels(w);
   const gemm = f32 ? mod.ex.gemm32 : mod.ex.gemm64;
   const dtype = f32 ? 'float32' : 'float64';
@@ -366,13 +461,15 @@ export function wasmGemm(transA: boolean, transB: boolean, m: number, n: number,
   if (h !== null && Atomics.load(h.ctl, READY) === 1) {
     countProduct(dtype, 'wasmTwoThreads');
     const [ru, cu] = n >= 2 * COL_UNIT ? [m, COL_UNIT] : [ROW_UNIT, n];
-    const nc = Math.ceil(n / cu), units = Math.ceil(m / ru) * nc;
+    const nc = Math.ceil(n / cu),
+      units = Math.ceil(m / ru) * nc;
     h.ctl.set([kernelId(mod === w.fma, f32), ta, tb, m, n, k, aP, bP, cP, ru, cu, s1], ARGS);
     Atomics.store(h.ctl, NEXT, 0);
     Atomics.store(h.ctl, SEQ, ++h.seq);
     Atomics.notify(h.ctl, SEQ);
     for (let u = Atomics.add(h.ctl, NEXT, 1); u < units; u = Atomics.add(h.ctl, NEXT, 1)) {
-      const i = Math.floor(u / nc) * ru, j = (u % nc) * cu;
+      const i = Math.floor(u / nc) * ru,
+        j = (u % nc) * cu;
       gemm(ta, tb, m, n, k, aP, bP, cP, i, Math.min(m, i + ru), j, Math.min(n, j + cu), s0);
     }
     for (let d = Atomics.load(h.ctl, DONE); d !== h.seq; d = Atomics.load(h.ctl, DONE)) Atomics.wait(h.ctl, DONE, d);
@@ -392,12 +489,22 @@ export const WASM_SGD_MIN = 4096;
  * (a donated update). Returns false, having done nothing, where the kernel is not in use, the
  * parameter is small or does not fit the memory.
  */
-export function wasmSgd(w: Float64Array | Float32Array, g: Float64Array | Float32Array, v0: Float64Array | Float32Array, out: Float64Array | Float32Array, v: Float64Array | Float32Array, lr: number, momentum: number, decay: number): boolean {
+export function wasmSgd(
+  w: Float64Array | Float32Array,
+  g: Float64Array | Float32Array,
+  v0: Float64Array | Float32Array,
+  out: Float64Array | Float32Array,
+  v: Float64Array | Float32Array,
+  lr: number,
+  momentum: number,
+  decay: number,
+): boolean {
   const n = w.length;
   if (config.backend !== 'wasm' || n < WASM_SGD_MIN) return false;
   const wm = load();
   if (wm === null) return false;
-  const f32 = w instanceof Float32Array, size = f32 ? 4 : 8;
+  const f32 = w instanceof Float32Array,
+    size = f32 ? 4 : 8;
   // layout: [64 KiB reserved][scratch × 2][w][g][v], as the products lay out their operands
   const wP = 65536 + 2 * wm.scratch;
   const gP = wP + align16(n * size);

@@ -34,7 +34,11 @@ export { DEFAULTS, FREQUENCY_RATES, EXPECTATION_RATES, LAGS } from './context.ts
 /** Runs the grid's training calls, so they precede the statistical samples in `trainingCalls`. */
 async function trainingGrid(b: Battery): Promise<void> {
   for (const c of grid((length, rate, i) => ({ length, rate, i }))) {
-    await b.forward(b.input(c.length, 'grid', 1), `grid:${c.length}:1`, { rate: c.rate, training: true, seed: b.seed(300 + c.i) });
+    await b.forward(b.input(c.length, 'grid', 1), `grid:${c.length}:1`, {
+      rate: c.rate,
+      training: true,
+      seed: b.seed(300 + c.i),
+    });
   }
 }
 
@@ -60,7 +64,12 @@ export const PROPERTIES: readonly Property[] = [
   { id: 'training-values', title: 'Training outputs are 0 or the kept value', check: trainingValues },
   { id: 'reproducible', title: 'Same seed reproduces the output', check: reproducible },
   { id: 'vjp-mask', title: "VJP uses the forward call's mask", check: vjpMask, needsVjp: true },
-  { id: 'vjp-finite-differences', title: 'VJP agrees with finite differences', check: vjpFiniteDifferences, needsVjp: true },
+  {
+    id: 'vjp-finite-differences',
+    title: 'VJP agrees with finite differences',
+    check: vjpFiniteDifferences,
+    needsVjp: true,
+  },
   { id: 'invalid-rates', title: 'Invalid rates throw', check: invalidRates },
   { id: 'rate-one', title: 'Rate 1 gives zeros, never NaN', check: rateOne },
   { id: 'non-finite-inputs', title: 'NaN and ±Infinity do not corrupt other elements', check: nonFinite },
@@ -77,10 +86,22 @@ export async function runBattery(candidate: DropoutCandidate, options: Required<
   if (candidate.precision === undefined && b.caller.float32Answers > 0) b.precision = 'float32';
   const results = new Map<string, PropertyResult>();
   // "training values" after every property that makes training calls (vjp-mask's at length 100,000 too); the incident logs are last in the table.
-  const order = [...PROPERTIES.filter((p) => p.id !== 'training-values'), ...PROPERTIES.filter((p) => p.id === 'training-values')];
+  const order = [
+    ...PROPERTIES.filter((p) => p.id !== 'training-values'),
+    ...PROPERTIES.filter((p) => p.id === 'training-values'),
+  ];
   for (const p of order) {
     if (p.needsVjp && !candidate.vjp) {
-      results.set(p.id, { id: p.id, title: p.title, verdict: 'not applicable', evidence: 'the candidate has no vjp', test: 'exact', falseFailure: 0, power: '—', elements: 0 });
+      results.set(p.id, {
+        id: p.id,
+        title: p.title,
+        verdict: 'not applicable',
+        evidence: 'the candidate has no vjp',
+        test: 'exact',
+        falseFailure: 0,
+        power: '—',
+        elements: 0,
+      });
       continue;
     }
     results.set(p.id, { id: p.id, title: p.title, ...(await p.check(b)) });

@@ -22,7 +22,13 @@ export interface DropoutCandidate {
   /** rate = probability of dropping each element, in [0, 1); seed an integer in [0, 2^31). Same (x.length, rate, training, seed) → same mask. */
   forward(x: Float64Array, rate: number, training: boolean, seed: number): MaybePromise<Float64Array | Float32Array>;
   /** Optional vector-Jacobian product for the same arguments: dL/dx given dy = dL/dy. */
-  vjp?(x: Float64Array, rate: number, training: boolean, seed: number, dy: Float64Array): MaybePromise<Float64Array | Float32Array>;
+  vjp?(
+    x: Float64Array,
+    rate: number,
+    training: boolean,
+    seed: number,
+    dy: Float64Array,
+  ): MaybePromise<Float64Array | Float32Array>;
 }
 
 /** The candidate is not a DropoutCandidate: the message names the member that is missing or wrong. */
@@ -37,19 +43,31 @@ const PRECISIONS: readonly unknown[] = ['float64', 'float32', undefined];
 /** Checks that `value` offers the interface and returns it typed; throws CandidateError naming the member. */
 export function checkCandidate(value: unknown, source = 'the candidate'): DropoutCandidate {
   if (value === null || typeof value !== 'object') {
-    throw new CandidateError(`${source}: expected an object { name, convention, forward, vjp? }, got ${describeValue(value)}`);
+    throw new CandidateError(
+      `${source}: expected an object { name, convention, forward, vjp? }, got ${describeValue(value)}`,
+    );
   }
   const c = value as Record<string, unknown>;
-  if (typeof c.name !== 'string' || c.name.length === 0) throw new CandidateError(`${source}: expected name to be a non-empty string, got ${describeValue(c.name)}`);
+  if (typeof c.name !== 'string' || c.name.length === 0)
+    throw new CandidateError(`${source}: expected name to be a non-empty string, got ${describeValue(c.name)}`);
   if (!CONVENTIONS.includes(c.convention as string)) {
-    throw new CandidateError(`${source}: expected convention to be 'inverted' or 'scale-at-inference', got ${describeValue(c.convention)}`);
+    throw new CandidateError(
+      `${source}: expected convention to be 'inverted' or 'scale-at-inference', got ${describeValue(c.convention)}`,
+    );
   }
   if (!PRECISIONS.includes(c.precision)) {
-    throw new CandidateError(`${source}: expected precision to be 'float64', 'float32' or absent, got ${describeValue(c.precision)}`);
+    throw new CandidateError(
+      `${source}: expected precision to be 'float64', 'float32' or absent, got ${describeValue(c.precision)}`,
+    );
   }
-  if (typeof c.forward !== 'function') throw new CandidateError(`${source}: expected forward to be a function (x, rate, training, seed) => Float64Array, got ${describeValue(c.forward)}`);
+  if (typeof c.forward !== 'function')
+    throw new CandidateError(
+      `${source}: expected forward to be a function (x, rate, training, seed) => Float64Array, got ${describeValue(c.forward)}`,
+    );
   if (c.vjp !== undefined && typeof c.vjp !== 'function') {
-    throw new CandidateError(`${source}: expected vjp to be a function (x, rate, training, seed, dy) => Float64Array or absent, got ${describeValue(c.vjp)}`);
+    throw new CandidateError(
+      `${source}: expected vjp to be a function (x, rate, training, seed, dy) => Float64Array or absent, got ${describeValue(c.vjp)}`,
+    );
   }
   return value as DropoutCandidate;
 }
@@ -70,7 +88,8 @@ export interface Incident {
   detail: string;
 }
 
-export const describeCall = (fn: string, a: CallArgs) => `${fn}(x of length ${a.length}, rate ${a.rate}, training ${a.training}, seed ${a.seed}${fn === 'vjp' ? ', dy' : ''})`;
+export const describeCall = (fn: string, a: CallArgs) =>
+  `${fn}(x of length ${a.length}, rate ${a.rate}, training ${a.training}, seed ${a.seed}${fn === 'vjp' ? ', dy' : ''})`;
 
 /**
  * Calls the candidate with copies of x (and dy), awaits the answer for at most timeoutMs, and checks
@@ -92,17 +111,28 @@ export class Caller {
 
   forward(x: Float64Array, a: Omit<CallArgs, 'length'>): Promise<Answer> {
     const xc = x.slice();
-    return this.#run('forward', { ...a, length: x.length }, [x], [xc], () => this.candidate.forward(xc, a.rate, a.training, a.seed));
+    return this.#run('forward', { ...a, length: x.length }, [x], [xc], () =>
+      this.candidate.forward(xc, a.rate, a.training, a.seed),
+    );
   }
 
   vjp(x: Float64Array, a: Omit<CallArgs, 'length'>, dy: Float64Array): Promise<Answer> {
-    const xc = x.slice(), dyc = dy.slice();
+    const xc = x.slice(),
+      dyc = dy.slice();
     const f = this.candidate.vjp;
     if (!f) throw new Error('Caller.vjp: the candidate has no vjp');
-    return this.#run('vjp', { ...a, length: x.length }, [x, dy], [xc, dyc], () => f.call(this.candidate, xc, a.rate, a.training, a.seed, dyc));
+    return this.#run('vjp', { ...a, length: x.length }, [x, dy], [xc, dyc], () =>
+      f.call(this.candidate, xc, a.rate, a.training, a.seed, dyc),
+    );
   }
 
-  async #run(fn: string, a: CallArgs, originals: Float64Array[], copies: Float64Array[], invoke: () => unknown): Promise<Answer> {
+  async #run(
+    fn: string,
+    a: CallArgs,
+    originals: Float64Array[],
+    copies: Float64Array[],
+    invoke: () => unknown,
+  ): Promise<Answer> {
     const call = describeCall(fn, a);
     this.calls++;
     this.elements += a.length;
@@ -110,12 +140,20 @@ export class Caller {
     try {
       out = await withTimeout(invoke, this.timeoutMs);
     } catch (e) {
-      return { ok: false, threw: !(e instanceof Timeout), reason: e instanceof Timeout ? e.message : `threw ${errorText(e)}` };
+      return {
+        ok: false,
+        threw: !(e instanceof Timeout),
+        reason: e instanceof Timeout ? e.message : `threw ${errorText(e)}`,
+      };
     } finally {
       const names = fn === 'vjp' ? ['x', 'dy'] : ['x'];
       copies.forEach((c, i) => {
         const at = firstMismatch(c, originals[i], 'bits');
-        if (at >= 0) this.mutations.push({ call, detail: `${names[i]}[${at}] was ${num(originals[i][at])}, became ${num(c[at])}` });
+        if (at >= 0)
+          this.mutations.push({
+            call,
+            detail: `${names[i]}[${at}] was ${num(originals[i][at])}, became ${num(c[at])}`,
+          });
       });
     }
     if (out instanceof Float32Array) this.float32Answers++;
@@ -137,7 +175,13 @@ export class Caller {
 /** A Float64Array, or an array / other typed array of numbers converted to one; null for anything else. */
 function asArray(v: unknown): Float64Array | null {
   if (v instanceof Float64Array) return v;
-  if (Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array))) {
+  if (
+    Array.isArray(v) ||
+    (ArrayBuffer.isView(v) &&
+      !(v instanceof DataView) &&
+      !(v instanceof BigInt64Array) &&
+      !(v instanceof BigUint64Array))
+  ) {
     const a = v as ArrayLike<unknown>;
     for (let i = 0; i < a.length; i++) if (typeof a[i] !== 'number') return null;
     return Float64Array.from(a as ArrayLike<number>);
@@ -163,7 +207,6 @@ export function errorText(e: unknown): string {
   if (e instanceof Error) return `${e.name}: ${e.message}`;
   return describeValue(e);
 }
-
 
 /** A number as written, with −0 told apart from 0. */
 function num(v: number): string {

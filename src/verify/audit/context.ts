@@ -70,7 +70,15 @@ export interface AuditResult {
   ms: number;
 }
 
-export const DEFAULTS: Required<AuditOptions> = { alpha: 1e-6, seed: 20261127, rateError: 0.01, scaleError: 0.01, dependence: 0.02, power: 0.999, timeoutMs: 30_000 };
+export const DEFAULTS: Required<AuditOptions> = {
+  alpha: 1e-6,
+  seed: 20261127,
+  rateError: 0.01,
+  scaleError: 0.01,
+  dependence: 0.02,
+  power: 0.999,
+  timeoutMs: 30_000,
+};
 
 export const FREQUENCY_RATES = [0.1, 0.3, 0.5, 0.7, 0.9];
 export const EXPECTATION_RATES = [0.1, 0.3, 0.5, 0.7];
@@ -79,7 +87,7 @@ export const LAGS = [1, 2, 3, 4, 5, 6, 7, 8, 16, 32, 64];
 export const SEED_PAIRS: [string, (s: number) => number][] = [
   ['seed + 1', (s) => (s + 1) % 2 ** 31],
   ['seed + 2^16', (s) => (s + 2 ** 16) % 2 ** 31],
-  ['seed xor 2^30', (s) => (s ^ 2 ** 30) >>> 0],
+  ['seed xor 2^30', (s) => (s ^ (2 ** 30)) >>> 0],
 ];
 export const WINDOW = 128; // bits compared by the period test
 const STATISTICAL = FREQUENCY_RATES.length + EXPECTATION_RATES.length + LAGS.length + 2 + SEED_PAIRS.length + 1;
@@ -163,7 +171,10 @@ export class Battery {
   }
 
   /** The big training sample at `rate` (shared by frequency, expectation and dependence properties). */
-  sample(rate: number, seed = this.seed(0)): { x: Float64Array; answer: Promise<Answer>; args: Omit<CallArgs, 'length'>; n: number } {
+  sample(
+    rate: number,
+    seed = this.seed(0),
+  ): { x: Float64Array; answer: Promise<Answer>; args: Omit<CallArgs, 'length'>; n: number } {
     const n = this.sampleSize(rate);
     const x = this.input(n, 'stat');
     const args = { rate, training: true, seed };

@@ -5,11 +5,13 @@ import type { DropoutCandidate } from './candidate.ts';
 
 /** The engine's own dropout as an audit candidate in the given convention (the audit sees only forward and vjp). */
 export function engineCandidate(convention: Convention = 'inverted'): DropoutCandidate {
-  const op = (rate: number, training: boolean, seed: number) => (x: Tensor) => dropout(key(seed), x, { rate, training, convention });
+  const op = (rate: number, training: boolean, seed: number) => (x: Tensor) =>
+    dropout(key(seed), x, { rate, training, convention });
   return {
     name: 'dropcheck dropout',
     convention,
     forward: (x, rate, training, seed) => float64Data(op(rate, training, seed)(tensor(x))).slice(),
-    vjp: (x, rate, training, seed, dy) => float64Data(vjp(op(rate, training, seed), tensor(x)).pullback(tensor(dy))[0]).slice(),
+    vjp: (x, rate, training, seed, dy) =>
+      float64Data(vjp(op(rate, training, seed), tensor(x)).pullback(tensor(dy))[0]).slice(),
   };
 }

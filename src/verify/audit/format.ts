@@ -3,12 +3,22 @@ import type { AuditResult, PropertyResult } from './battery.ts';
 import { describeValue } from '../../engine/index.ts';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-const MARK: Record<PropertyResult['verdict'], string> = { pass: 'pass', fail: '**FAIL**', 'not applicable': 'n/a', 'not judged': 'not judged' };
+const MARK: Record<PropertyResult['verdict'], string> = {
+  pass: 'pass',
+  fail: '**FAIL**',
+  'not applicable': 'n/a',
+  'not judged': 'not judged',
+};
 
 const bound = (p: number) => (p === 0 ? '0 (deterministic)' : `≤ ${p.toExponential(1)}`);
 
 function checkResult(r: unknown, op: string): void {
-  if (r === null || typeof r !== 'object' || !Array.isArray((r as AuditResult).properties) || typeof (r as AuditResult).options !== 'object') {
+  if (
+    r === null ||
+    typeof r !== 'object' ||
+    !Array.isArray((r as AuditResult).properties) ||
+    typeof (r as AuditResult).options !== 'object'
+  ) {
     throw new TypeError(`${op}: expected the result of auditDropout, got ${describeValue(r)}`);
   }
 }
@@ -18,7 +28,11 @@ function checkResult(r: unknown, op: string): void {
  * power), settings and how to rerun. `timing: false` leaves out the wall time, so the same seed gives
  * the same text byte for byte.
  */
-export function formatMarkdown(r: AuditResult, rerun?: string, { timing = true, heading = '#' }: { timing?: boolean; heading?: string } = {}): string {
+export function formatMarkdown(
+  r: AuditResult,
+  rerun?: string,
+  { timing = true, heading = '#' }: { timing?: boolean; heading?: string } = {},
+): string {
   checkResult(r, 'formatMarkdown');
   const failed = r.properties.filter((p) => p.verdict === 'fail');
   const judged = r.properties.filter((p) => p.verdict === 'pass' || p.verdict === 'fail').length;

@@ -5,7 +5,14 @@ import { type AuditOptions, type AuditResult, DEFAULTS, runBattery } from './bat
 import { type DropoutCandidate, checkCandidate } from './candidate.ts';
 import { formatMarkdown } from './format.ts';
 
-export { type AuditOptions, type AuditResult, type PropertyResult, type FailingCase, type Verdict, PROPERTIES } from './battery.ts';
+export {
+  type AuditOptions,
+  type AuditResult,
+  type PropertyResult,
+  type FailingCase,
+  type Verdict,
+  PROPERTIES,
+} from './battery.ts';
 export { type DropoutCandidate, CandidateError, checkCandidate } from './candidate.ts';
 export { formatMarkdown, formatJson } from './format.ts';
 export { engineCandidate } from './engine-candidate.ts';
@@ -22,12 +29,19 @@ const OPTION_CHECKS: Record<keyof AuditOptions, [(v: number) => boolean, string]
 
 /** The options with defaults filled in; throws a RangeError naming any option that is unknown or out of range. */
 export function resolveOptions(options: AuditOptions = {}): Required<AuditOptions> {
-  if (options === null || typeof options !== 'object') throw new TypeError(`auditDropout: expected options to be an object, got ${String(options)}`);
+  if (options === null || typeof options !== 'object')
+    throw new TypeError(`auditDropout: expected options to be an object, got ${String(options)}`);
   for (const [k, v] of Object.entries(options)) {
     const check = OPTION_CHECKS[k as keyof AuditOptions];
-    if (!check) throw new RangeError(`auditDropout: unknown option "${k}"; expected one of ${Object.keys(OPTION_CHECKS).join(', ')}`);
+    if (!check)
+      throw new RangeError(
+        `auditDropout: unknown option "${k}"; expected one of ${Object.keys(OPTION_CHECKS).join(', ')}`,
+      );
     if (v === undefined) continue;
-    if (typeof v !== 'number' || !check[0](v)) throw new RangeError(`auditDropout: expected option ${k} to be ${check[1]}, got ${JSON.stringify(v) ?? String(v)}`);
+    if (typeof v !== 'number' || !check[0](v))
+      throw new RangeError(
+        `auditDropout: expected option ${k} to be ${check[1]}, got ${JSON.stringify(v) ?? String(v)}`,
+      );
   }
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   return { ...DEFAULTS, ...defined };

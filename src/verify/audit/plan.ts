@@ -30,14 +30,20 @@ function rejectProbability(n: number, q: number, lo: number, hi: number, c = 1):
  * the upper end did.
  */
 export function smallestPlan(make: (n: number) => CountPlan, power: number, start = 1024, max = 2 ** 26): CountPlan {
-  let lo = 0, hi = start, plan = make(hi); // plan = make(hi) reaches power; lo = 0 or make(lo) does not
+  let lo = 0,
+    hi = start,
+    plan = make(hi); // plan = make(hi) reaches power; lo = 0 or make(lo) does not
   while (plan.power < power) {
-    if (hi >= max) throw new RangeError(`audit plan: no sample size up to ${max} reaches power ${power}; ask for a larger effect or a larger alpha`);
+    if (hi >= max)
+      throw new RangeError(
+        `audit plan: no sample size up to ${max} reaches power ${power}; ask for a larger effect or a larger alpha`,
+      );
     [lo, hi] = [hi, hi * 2];
     plan = make(hi);
   }
   while (hi - lo > Math.max(1, Math.ceil(lo / 100))) {
-    const mid = Math.floor((lo + hi) / 2), p = make(mid);
+    const mid = Math.floor((lo + hi) / 2),
+      p = make(mid);
     if (p.power >= power) [hi, plan] = [mid, p];
     else lo = mid;
   }
@@ -48,7 +54,13 @@ export function smallestPlan(make: (n: number) => CountPlan, power: number, star
 export function frequencyAt(n: number, rate: number, alpha: number, rateError: number): CountPlan {
   const a = binomialAcceptance(n, rate, alpha);
   const alts = [rate - rateError, rate + rateError].filter((q) => q >= 0 && q <= 1);
-  return { n, lo: a.lo, hi: a.hi, falseFailure: a.pBelow + a.pAbove, power: Math.min(...alts.map((q) => rejectProbability(n, q, a.lo, a.hi))) };
+  return {
+    n,
+    lo: a.lo,
+    hi: a.hi,
+    falseFailure: a.pBelow + a.pAbove,
+    power: Math.min(...alts.map((q) => rejectProbability(n, q, a.lo, a.hi))),
+  };
 }
 
 // Plans depend only on their arguments and take a few tens of ms to find: found once per process.
@@ -61,7 +73,9 @@ function memo(id: string, find: () => CountPlan): CountPlan {
 
 /** The smallest frequency test reaching `power`. */
 export function frequencyPlan(rate: number, alpha: number, rateError: number, power: number): CountPlan {
-  return memo(`f:${rate}:${alpha}:${rateError}:${power}`, () => smallestPlan((n) => frequencyAt(n, rate, alpha, rateError), power));
+  return memo(`f:${rate}:${alpha}:${rateError}:${power}`, () =>
+    smallestPlan((n) => frequencyAt(n, rate, alpha, rateError), power),
+  );
 }
 
 /**
@@ -72,12 +86,20 @@ export function expectationAt(n: number, rate: number, alpha: number, scaleError
   const keep = 1 - rate;
   const a = binomialAcceptance(n, keep, alpha);
   const alts = [1 - scaleError, 1 + scaleError];
-  return { n, lo: a.lo, hi: a.hi, falseFailure: a.pBelow + a.pAbove, power: Math.min(...alts.map((c) => rejectProbability(n, keep, a.lo, a.hi, c))) };
+  return {
+    n,
+    lo: a.lo,
+    hi: a.hi,
+    falseFailure: a.pBelow + a.pAbove,
+    power: Math.min(...alts.map((c) => rejectProbability(n, keep, a.lo, a.hi, c))),
+  };
 }
 
 /** The smallest expectation test reaching `power`. */
 export function expectationPlan(rate: number, alpha: number, scaleError: number, power: number): CountPlan {
-  return memo(`e:${rate}:${alpha}:${scaleError}:${power}`, () => smallestPlan((n) => expectationAt(n, rate, alpha, scaleError), power));
+  return memo(`e:${rate}:${alpha}:${scaleError}:${power}`, () =>
+    smallestPlan((n) => expectationAt(n, rate, alpha, scaleError), power),
+  );
 }
 
 /**

@@ -32,7 +32,10 @@ export function matches(got: number, want: number, match: Match): boolean {
 /** Index of the first element of `got` that does not match `want` (elements with skip[i] = 1 aside), or −1. */
 export function firstMismatch(got: Float64Array, want: Float64Array, match: Match, skip?: Uint8Array): number {
   // checked once here, not per element in matches(), where an unknown kind would read as 'same'
-  if (!MATCHES.includes(match)) throw new RangeError(`firstMismatch: expected match to be one of ${MATCHES.join(', ')}, got ${JSON.stringify(match)}`);
+  if (!MATCHES.includes(match))
+    throw new RangeError(
+      `firstMismatch: expected match to be one of ${MATCHES.join(', ')}, got ${JSON.stringify(match)}`,
+    );
   for (let i = 0; i < got.length; i++) if (!(skip?.[i] === 1) && !matches(got[i], want[i], match)) return i;
   return -1;
 }
@@ -58,7 +61,8 @@ export function toFloat32(x: Float64Array): Float64Array {
 
 /** x rounded to the nearest multiple of 2^-bits (so sums of a few such values are exact in float32). */
 export function quantized(x: Float64Array, bits: number): Float64Array {
-  const out = new Float64Array(x.length), q = 2 ** bits;
+  const out = new Float64Array(x.length),
+    q = 2 ** bits;
   for (let i = 0; i < x.length; i++) out[i] = Math.round(x[i] * q) / q;
   return out;
 }
@@ -71,7 +75,12 @@ export function along(x: Float64Array, u: Float64Array, t: number): Float64Array
 }
 
 /** Index of the first training output that is neither 0 nor x·s (to 4 ulp, or 'close32'), or −1. */
-export function firstNeitherZeroNorScaled(y: Float64Array, x: Float64Array, s: number, match: 'close' | 'close32' = 'close'): number {
+export function firstNeitherZeroNorScaled(
+  y: Float64Array,
+  x: Float64Array,
+  s: number,
+  match: 'close' | 'close32' = 'close',
+): number {
   for (let i = 0; i < y.length; i++) if (y[i] !== 0 && !matches(y[i], x[i] * s, match)) return i;
   return -1;
 }
@@ -81,8 +90,18 @@ export function firstNeitherZeroNorScaled(y: Float64Array, x: Float64Array, s: n
  * `rounding`: Σ|dy|·(|f(x + hu)| + |f(x − hu)|)/2h + Σ|vjp(dy)·u|, what one rounding of every output
  * (relative) can move the two sides apart by.
  */
-export function directional(fPlus: Float64Array, fMinus: Float64Array, h: number, dy: Float64Array, g: Float64Array, u: Float64Array): { lhs: number; rhs: number; scale: number; rounding: number } {
-  let lhs = 0, rhs = 0, scale = 0, rounding = 0;
+export function directional(
+  fPlus: Float64Array,
+  fMinus: Float64Array,
+  h: number,
+  dy: Float64Array,
+  g: Float64Array,
+  u: Float64Array,
+): { lhs: number; rhs: number; scale: number; rounding: number } {
+  let lhs = 0,
+    rhs = 0,
+    scale = 0,
+    rounding = 0;
   for (let i = 0; i < dy.length; i++) {
     const fd = (fPlus[i] - fMinus[i]) / (2 * h);
     lhs += dy[i] * fd;
@@ -105,7 +124,8 @@ export function countZeros(y: Float64Array): number {
  * implementation), or the first index whose term is not finite.
  */
 export function keptSum(train: Float64Array, inference: Float64Array, keep: number): { sum: number; broken: number } {
-  let sum = 0, comp = 0;
+  let sum = 0,
+    comp = 0;
   for (let i = 0; i < train.length; i++) {
     const term = (train[i] / inference[i]) * keep;
     if (!Number.isFinite(term)) return { sum: NaN, broken: i };
@@ -125,7 +145,8 @@ export function zeroBits(y: Float64Array): Uint8Array {
 
 /** 1 where x > 0, and 1 where |x| ≥ 1. */
 export function signAndSize(x: Float64Array): { positive: Uint8Array; large: Uint8Array } {
-  const positive = new Uint8Array(x.length), large = new Uint8Array(x.length);
+  const positive = new Uint8Array(x.length),
+    large = new Uint8Array(x.length);
   for (let i = 0; i < x.length; i++) {
     positive[i] = x[i] > 0 ? 1 : 0;
     large[i] = Math.abs(x[i]) >= 1 ? 1 : 0;
@@ -144,7 +165,14 @@ export interface Groups {
 export const groups = (): Groups => ({ nA: 0, eA: 0, nB: 0, eB: 0 });
 
 /** Adds the pairs (group[i], event[i + shift]) for i in [from, to): to A where group[i] is 1, else to B. */
-export function tally(g: Groups, group: Uint8Array, event: Uint8Array, from: number, to: number, shift: number): Groups {
+export function tally(
+  g: Groups,
+  group: Uint8Array,
+  event: Uint8Array,
+  from: number,
+  to: number,
+  shift: number,
+): Groups {
   for (let i = from; i < to; i++) {
     if (group[i]) {
       g.nA++;
@@ -172,9 +200,12 @@ export function lagPairs(d: Uint8Array, lag: number): Groups {
 export function firstRepeat(d: Uint8Array, width: number): { at: number; earlier: number } | undefined {
   const n = d.length - width + 1;
   if (n < 2) return undefined;
-  const size = 2 ** Math.ceil(Math.log2(2 * n + 2)), mask = size - 1;
-  const keys = new Uint32Array(size), pos = new Int32Array(size).fill(-1);
-  let w0 = 0, w1 = 0; // bits i..i+31 and i+32..i+63 of the window starting at i
+  const size = 2 ** Math.ceil(Math.log2(2 * n + 2)),
+    mask = size - 1;
+  const keys = new Uint32Array(size),
+    pos = new Int32Array(size).fill(-1);
+  let w0 = 0,
+    w1 = 0; // bits i..i+31 and i+32..i+63 of the window starting at i
   for (let i = 0; i < 32; i++) w0 = ((w0 << 1) | d[i]) >>> 0;
   for (let i = 32; i < 64; i++) w1 = ((w1 << 1) | d[i]) >>> 0;
   for (let i = 0; i < n; i++) {
@@ -202,10 +233,12 @@ function equalWindows(d: Uint8Array, i: number, j: number, width: number): boole
  * (magnitudes 1e-3…1e3), 'unit' 2u − 1.
  */
 export function inputValues(u: Float64Array, kind: 'stat' | 'grid' | 'unit'): Float64Array {
-  if (!['stat', 'grid', 'unit'].includes(kind)) throw new RangeError(`inputValues: expected kind to be 'stat', 'grid' or 'unit', got ${JSON.stringify(kind)}`);
+  if (!['stat', 'grid', 'unit'].includes(kind))
+    throw new RangeError(`inputValues: expected kind to be 'stat', 'grid' or 'unit', got ${JSON.stringify(kind)}`);
   const x = new Float64Array(u.length);
   for (let i = 0; i < u.length; i++) {
-    const sign = u[i] < 0.5 ? -1 : 1, v = (2 * u[i]) % 1;
+    const sign = u[i] < 0.5 ? -1 : 1,
+      v = (2 * u[i]) % 1;
     x[i] = kind === 'stat' ? sign * (0.5 + v) : kind === 'grid' ? sign * 10 ** (6 * v - 3) : u[i] * 2 - 1;
   }
   return x;

@@ -10,5 +10,6 @@ export function uniforms(seed: number, n: number): Float64Array {
 }
 
 export function checkRate(rate: number): void {
-  if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) throw new RangeError(`dropout: rate must be in [0, 1], got ${rate}`);
+  if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1))
+    throw new RangeError(`dropout: rate must be in [0, 1], got ${rate}`);
 }

@@ -19,8 +19,22 @@ export const dropFrequency: Check = async (b) => {
     elements += s.n;
     const dropped = countZeros(r.y);
     const ok = plan.lo <= dropped && dropped <= plan.hi;
-    const c = failedCall('forward', s.x, s.args, `${count(dropped)} dropped (${(dropped / s.n).toFixed(4)})`, { expected: `a count in [${count(plan.lo)}, ${count(plan.hi)}]` });
-    parts.push({ ok, falseFailure: b.alphaEach, power: plan.power, text: `${c.call}: ${c.got}, expected ${c.expected} (exact binomial, α ${b.alphaEach.toExponential(1)})`, failingCase: ok ? undefined : c });
+    const c = failedCall('forward', s.x, s.args, `${count(dropped)} dropped (${(dropped / s.n).toFixed(4)})`, {
+      expected: `a count in [${count(plan.lo)}, ${count(plan.hi)}]`,
+    });
+    parts.push({
+      ok,
+      falseFailure: b.alphaEach,
+      power: plan.power,
+      text: `${c.call}: ${c.got}, expected ${c.expected} (exact binomial, α ${b.alphaEach.toExponential(1)})`,
+      failingCase: ok ? undefined : c,
+    });
   }
-  return statistical('exact binomial, two-sided', `drop rate ± ${b.o.rateError}`, elements, parts, `drop counts within their exact intervals at rates ${FREQUENCY_RATES.join(', ')} (${count(elements)} elements)`);
+  return statistical(
+    'exact binomial, two-sided',
+    `drop rate ± ${b.o.rateError}`,
+    elements,
+    parts,
+    `drop counts within their exact intervals at rates ${FREQUENCY_RATES.join(', ')} (${count(elements)} elements)`,
+  );
 };

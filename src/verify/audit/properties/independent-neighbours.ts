@@ -5,11 +5,26 @@ import { callFailure, count, failedCall, failedSample, statistical, twoSampleAss
 import { lagPairs, zeroBits } from '../scan.ts';
 
 export const lags: Check = async (b) => {
-  const s = b.sample(0.5), effect = `a difference of ${b.o.dependence} in drop probability`;
+  const s = b.sample(0.5),
+    effect = `a difference of ${b.o.dependence} in drop probability`;
   const r = await s.answer;
-  if (!r.ok) return failedSample('Hoeffding (two-sample)', effect, 0, callFailure('forward', s.x, s.args, r.reason, b.alphaEach * LAGS.length));
+  if (!r.ok)
+    return failedSample(
+      'Hoeffding (two-sample)',
+      effect,
+      0,
+      callFailure('forward', s.x, s.args, r.reason, b.alphaEach * LAGS.length),
+    );
   const d = zeroBits(r.y);
   const base = failedCall('forward', s.x, s.args, '');
-  const parts = LAGS.map((L) => twoSampleAssertion(b, `lag ${L}`, lagPairs(d, L), [`element i − ${L} dropped`, `element i − ${L} kept`], base));
-  return statistical('Hoeffding (two-sample)', effect, s.n, parts, `no dependence between elements at lags ${LAGS.join(', ')} (rate 0.5, ${count(s.n)} elements, disjoint pairs)`);
+  const parts = LAGS.map((L) =>
+    twoSampleAssertion(b, `lag ${L}`, lagPairs(d, L), [`element i − ${L} dropped`, `element i − ${L} kept`], base),
+  );
+  return statistical(
+    'Hoeffding (two-sample)',
+    effect,
+    s.n,
+    parts,
+    `no dependence between elements at lags ${LAGS.join(', ')} (rate 0.5, ${count(s.n)} elements, disjoint pairs)`,
+  );
 };

@@ -18,6 +18,15 @@ export const inference: Check = async (b) => {
     }
   }
   const f32 = b.precision === 'float32';
-  const rule = b.inverted ? (f32 ? 'fround(x) exactly' : 'x exactly') : f32 ? 'keep·fround(x) (to 4·2^-23 relative)' : 'keep·x (to 4 ulp)';
-  return exactResult(elements, `inference output = ${rule} at rates 0…0.9, lengths 1…100,000 (${count(elements)} elements)`);
+  const rule = b.inverted
+    ? f32
+      ? 'fround(x) exactly'
+      : 'x exactly'
+    : f32
+      ? 'keep·fround(x) (to 4·2^-23 relative)'
+      : 'keep·x (to 4 ulp)';
+  return exactResult(
+    elements,
+    `inference output = ${rule} at rates 0…0.9, lengths 1…100,000 (${count(elements)} elements)`,
+  );
 };

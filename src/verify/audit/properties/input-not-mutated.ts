@@ -3,4 +3,5 @@
 import type { Check } from '../context.ts';
 import { incidents } from '../check-helpers.ts';
 
-export const inputNotMutated: Check = async (b) => incidents(b.caller.mutations, b.caller.calls, 'no call changed x or dy');
+export const inputNotMutated: Check = async (b) =>
+  incidents(b.caller.mutations, b.caller.calls, 'no call changed x or dy');

@@ -10,9 +10,26 @@ export const invalidRates: Check = async (b) => {
       const args = { rate, training, seed: b.seed(600) };
       const r = await b.caller.forward(x, args);
       tried++;
-      if (r.ok) return exactResult(tried * 8, failedCall('forward', x, args, `[${[...r.y.slice(0, 4)].map(formatNumber).join(', ')}, …] instead of throwing`, { expected: 'an error' }));
-      if (!r.threw) return exactResult(tried * 8, failedCall('forward', x, args, `${r.reason}, instead of throwing`, { expected: 'an error' }));
+      if (r.ok)
+        return exactResult(
+          tried * 8,
+          failedCall(
+            'forward',
+            x,
+            args,
+            `[${[...r.y.slice(0, 4)].map(formatNumber).join(', ')}, …] instead of throwing`,
+            { expected: 'an error' },
+          ),
+        );
+      if (!r.threw)
+        return exactResult(
+          tried * 8,
+          failedCall('forward', x, args, `${r.reason}, instead of throwing`, { expected: 'an error' }),
+        );
     }
   }
-  return exactResult(tried * 8, `forward throws for rates −0.1, −1e-9, 1.5, 1 + 1e-9, 2, NaN, ±Infinity, in training and at inference (${tried} calls)`);
+  return exactResult(
+    tried * 8,
+    `forward throws for rates −0.1, −1e-9, 1.5, 1 + 1e-9, 2, NaN, ±Infinity, in training and at inference (${tried} calls)`,
+  );
 };

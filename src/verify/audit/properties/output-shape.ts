@@ -3,4 +3,5 @@
 import type { Check } from '../context.ts';
 import { incidents } from '../check-helpers.ts';
 
-export const outputShape: Check = async (b) => incidents(b.caller.malformed, b.caller.calls, "every answer was an array of numbers of x's length");
+export const outputShape: Check = async (b) =>
+  incidents(b.caller.malformed, b.caller.calls, "every answer was an array of numbers of x's length");

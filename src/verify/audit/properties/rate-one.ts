@@ -4,7 +4,9 @@ import type { Check } from '../context.ts';
 import { exactResult, failedCall, firstBad } from '../check-helpers.ts';
 
 export const rateOne: Check = async (b) => {
-  let elements = 0, threw = 0, answered = 0;
+  let elements = 0,
+    threw = 0,
+    answered = 0;
   for (const [j, length] of [1, 8, 1000].entries()) {
     for (const training of [true, false]) {
       const x = b.input(length, 'stat', 15);
@@ -25,5 +27,8 @@ export const rateOne: Check = async (b) => {
   }
   if (answered === 0) return { ...exactResult(0, 'forward throws at rate 1 (allowed)'), verdict: 'not applicable' };
   const what = threw ? `${answered} calls answered correctly, ${threw} threw (allowed)` : `${answered} calls`;
-  return exactResult(elements, `rate 1: training output all zeros, inference ${b.inverted ? 'x' : '0'}, never NaN (${what})`);
+  return exactResult(
+    elements,
+    `rate 1: training output all zeros, inference ${b.inverted ? 'x' : '0'}, never NaN (${what})`,
+  );
 };

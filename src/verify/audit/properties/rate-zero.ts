@@ -14,5 +14,8 @@ export const rateZero: Check = async (b) => {
     const bad = firstBad(r.y, b.seen(x), 'same');
     if (bad) return exactResult(elements, failedCall('forward', x, args, bad.got, bad));
   }
-  return exactResult(elements, `training output at rate 0 = ${b.precision === 'float32' ? 'fround(x)' : 'x'} exactly (${count(elements)} elements; a mask drawn as u > rate would drop the u = 0 endpoint)`);
+  return exactResult(
+    elements,
+    `training output at rate 0 = ${b.precision === 'float32' ? 'fround(x)' : 'x'} exactly (${count(elements)} elements; a mask drawn as u > rate would drop the u = 0 endpoint)`,
+  );
 };

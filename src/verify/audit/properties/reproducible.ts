@@ -15,16 +15,33 @@ export const reproducible: Check = async (b) => {
     if (!again.ok) return exactResult(elements, failedCall('forward', x, args, `the repeated call ${again.reason}`));
     elements += length;
     const bad = firstBad(again.y, first.y, 'bits');
-    if (bad) return exactResult(elements, failedCall('forward', x, args, `${bad.got} on the repeated call`, { index: bad.index, expected: `${bad.expected} (the first call's value)` }));
+    if (bad)
+      return exactResult(
+        elements,
+        failedCall('forward', x, args, `${bad.got} on the repeated call`, {
+          index: bad.index,
+          expected: `${bad.expected} (the first call's value)`,
+        }),
+      );
     if (b.candidate.vjp) {
       const dy = b.input(length, 'unit', 9);
       const g1 = await b.caller.vjp(x, args, dy);
       const g2 = await b.caller.vjp(x, args, dy);
       if (g1.ok && g2.ok) {
         const badG = firstBad(g2.y, g1.y, 'bits');
-        if (badG) return exactResult(elements, failedCall('vjp', x, args, `${badG.got} on the repeated call`, { index: badG.index, expected: `${badG.expected} (the first call's value)` }));
+        if (badG)
+          return exactResult(
+            elements,
+            failedCall('vjp', x, args, `${badG.got} on the repeated call`, {
+              index: badG.index,
+              expected: `${badG.expected} (the first call's value)`,
+            }),
+          );
       }
     }
   }
-  return exactResult(elements, `same seed, same output bit for bit, with a call of another seed in between (${count(elements)} elements${b.candidate.vjp ? ', forward and vjp' : ''})`);
+  return exactResult(
+    elements,
+    `same seed, same output bit for bit, with a call of another seed in between (${count(elements)} elements${b.candidate.vjp ? ', forward and vjp' : ''})`,
+  );
 };

@@ -21,11 +21,18 @@ export const vjpMask: Check = async (b) => {
       const seen = b.seen(dy);
       const bad = firstBad(g.y, training ? masked(seen, s, fwd.y) : scaled(seen, s), b.close);
       if (bad) {
-        const why = training ? (fwd.y[bad.index] === 0 ? ' (the forward call dropped this element)' : ' (the forward call kept this element)') : '';
+        const why = training
+          ? fwd.y[bad.index] === 0
+            ? ' (the forward call dropped this element)'
+            : ' (the forward call kept this element)'
+          : '';
         return exactResult(elements, failedCall('vjp', x, args, bad.got, { ...bad, expected: bad.expected + why }));
       }
     }
   }
   const rule = b.inverted ? 'dy ⊙ mask/keep' : 'dy ⊙ mask';
-  return exactResult(elements, `vjp = ${rule} with the forward call's mask, and ${b.inverted ? 'dy' : 'keep·dy'} at inference (${count(elements)} elements)`);
+  return exactResult(
+    elements,
+    `vjp = ${rule} with the forward call's mask, and ${b.inverted ? 'dy' : 'keep·dy'} at inference (${count(elements)} elements)`,
+  );
 };

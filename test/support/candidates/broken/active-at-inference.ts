@@ -11,7 +11,8 @@ export default {
   forward(x, rate, _training, seed) {
     checkRate(rate);
     if (rate === 0) return x.slice(); // BUG: no 'if (!training) return x'
-    const keep = 1 - rate, u = uniforms(seed, x.length);
+    const keep = 1 - rate,
+      u = uniforms(seed, x.length);
     return x.map((v, i) => (u[i] < keep ? v / keep : 0));
   },
 } satisfies DropoutCandidate;

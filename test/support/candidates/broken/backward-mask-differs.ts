@@ -8,7 +8,8 @@ export const catches = ['vjp-mask'];
 function apply(v: Float64Array, rate: number, training: boolean, seed: number): Float64Array {
   checkRate(rate);
   if (!training || rate === 0) return v.slice();
-  const keep = 1 - rate, u = uniforms(seed, v.length);
+  const keep = 1 - rate,
+    u = uniforms(seed, v.length);
   return v.map((e, i) => (u[i] < keep ? e / keep : 0));
 }
 

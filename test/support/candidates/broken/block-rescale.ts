@@ -11,7 +11,9 @@ export default {
   convention: 'inverted',
   forward(x, rate, training, seed) {
     checkRate(rate);
-    const keep = 1 - rate, u = uniforms(seed, x.length), y = new Float64Array(x.length);
+    const keep = 1 - rate,
+      u = uniforms(seed, x.length),
+      y = new Float64Array(x.length);
     for (let b = 0; b < x.length; b += 8) {
       let m = 0;
       for (let i = b; i < Math.min(b + 8, x.length); i++) m = Math.max(m, Math.abs(x[i]));

@@ -12,7 +12,8 @@ export default {
     const r = Math.min(1, Math.max(0, Number.isNaN(rate) ? 0 : rate)); // BUG: silent clamp
     if (!training || r === 0) return x.slice();
     if (r === 1) return new Float64Array(x.length);
-    const keep = 1 - r, u = uniforms(seed, x.length);
+    const keep = 1 - r,
+      u = uniforms(seed, x.length);
     return x.map((v, i) => (u[i] < keep ? v / keep : 0));
   },
 } satisfies DropoutCandidate;

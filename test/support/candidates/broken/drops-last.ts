@@ -12,7 +12,8 @@ export default {
     checkRate(rate);
     const n = x.length & ~1; // BUG: rounds the length down to even
     if (!training || rate === 0) return x.slice(0, n);
-    const keep = 1 - rate, u = uniforms(seed, n);
+    const keep = 1 - rate,
+      u = uniforms(seed, n);
     return x.slice(0, n).map((v, i) => (u[i] < keep ? v / keep : 0));
   },
 } satisfies DropoutCandidate;

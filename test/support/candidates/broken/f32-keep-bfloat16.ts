@@ -7,7 +7,8 @@ import { checkRate, uniforms } from '../rng.ts';
 export const catches = ['training-values', 'vjp-mask'];
 
 const bfloat16 = (v: number) => {
-  const f = new Float32Array([v]), bits = new Uint32Array(f.buffer);
+  const f = new Float32Array([v]),
+    bits = new Uint32Array(f.buffer);
   bits[0] = (bits[0]! + 0x8000) & 0xffff0000; // round to nearest, keep the top 16 bits
   return f[0]!;
 };
@@ -16,7 +17,9 @@ function apply(v: Float64Array, rate: number, training: boolean, seed: number): 
   checkRate(rate);
   const y = Float32Array.from(v);
   if (!training || rate === 0) return y;
-  const keep = Math.fround(1 - rate), scale = Math.fround(1 / bfloat16(keep)), u = uniforms(seed, v.length); // BUG: keep in bfloat16
+  const keep = Math.fround(1 - rate),
+    scale = Math.fround(1 / bfloat16(keep)),
+    u = uniforms(seed, v.length); // BUG: keep in bfloat16
   for (let i = 0; i < y.length; i++) y[i] = u[i] < keep ? y[i] * scale : 0;
   return y;
 }

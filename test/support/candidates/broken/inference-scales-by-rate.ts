@@ -11,7 +11,8 @@ export default {
   forward(x, rate, training, seed) {
     checkRate(rate);
     if (!training) return x.map((v) => rate * v); // BUG: should be (1 - rate) * v
-    const keep = 1 - rate, u = uniforms(seed, x.length);
+    const keep = 1 - rate,
+      u = uniforms(seed, x.length);
     return x.map((v, i) => (u[i] < keep ? v : 0));
   },
 } satisfies DropoutCandidate;

@@ -11,7 +11,8 @@ export default {
   forward(x, rate, training, seed) {
     checkRate(rate);
     if (!training || rate === 0) return x.slice();
-    const keep = 1 - rate, u = uniforms(seed, x.length);
+    const keep = 1 - rate,
+      u = uniforms(seed, x.length);
     for (let i = 0; i < x.length; i++) x[i] = u[i] < keep ? x[i] / keep : 0; // BUG: writes into x
     return x;
   },

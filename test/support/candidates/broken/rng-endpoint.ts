@@ -11,7 +11,8 @@ export default {
   forward(x, rate, training, seed) {
     checkRate(rate);
     if (!training) return x.slice();
-    const keep = 1 - rate, u = uniforms(seed, x.length);
+    const keep = 1 - rate,
+      u = uniforms(seed, x.length);
     return x.map((v, i) => (Math.floor(u[i] * 65536) / 65536 <= rate ? 0 : v / keep)); // BUG: <= with a coarse u
   },
 } satisfies DropoutCandidate;

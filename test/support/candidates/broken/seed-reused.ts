@@ -11,7 +11,8 @@ export default {
   forward(x, rate, training, _seed) {
     checkRate(rate);
     if (!training || rate === 0) return x.slice();
-    const keep = 1 - rate, u = uniforms(42, x.length); // BUG: seed 42 whatever the caller asks
+    const keep = 1 - rate,
+      u = uniforms(42, x.length); // BUG: seed 42 whatever the caller asks
     return x.map((v, i) => (u[i] < keep ? v / keep : 0));
   },
 } satisfies DropoutCandidate;

@@ -11,7 +11,8 @@ export default {
   forward(x, rate, training, seed) {
     checkRate(rate);
     if (!training || rate === 0) return x.slice();
-    const keep = 1 - rate, u = uniforms(seed, Math.ceil(x.length / 4));
+    const keep = 1 - rate,
+      u = uniforms(seed, Math.ceil(x.length / 4));
     return x.map((v, i) => (u[i >> 2] < keep ? v / keep : 0)); // BUG: one draw per 4 elements
   },
 } satisfies DropoutCandidate;

@@ -11,7 +11,8 @@ export default {
   forward(x, rate, training, seed) {
     checkRate(rate);
     if (!training || rate === 0) return x.slice();
-    const keep = 1 - rate, u = uniforms(seed, 4096);
+    const keep = 1 - rate,
+      u = uniforms(seed, 4096);
     return x.map((v, i) => (u[i % 4096] < keep ? v / keep : 0)); // BUG: period 4,096
   },
 } satisfies DropoutCandidate;

@@ -12,7 +12,8 @@ export default {
   forward(x, rate, training, seed) {
     checkRate(rate);
     if (!training || rate === 0) return x.slice();
-    const keep = 1 - rate, u = uniforms(seed, x.length);
+    const keep = 1 - rate,
+      u = uniforms(seed, x.length);
     return x.map((v, i) => (u[i] < keep + (v > 0 ? 0.01 : -0.01) ? v / keep : 0)); // BUG: threshold moves with sign(x)
   },
 } satisfies DropoutCandidate;

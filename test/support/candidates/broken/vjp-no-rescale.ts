@@ -6,7 +6,8 @@ import { checkRate, uniforms } from '../rng.ts';
 export const catches = ['vjp-mask', 'vjp-finite-differences'];
 
 function mask(rate: number, seed: number, n: number): Float64Array {
-  const keep = 1 - rate, u = uniforms(seed, n);
+  const keep = 1 - rate,
+    u = uniforms(seed, n);
   return u.map((e) => (e < keep ? 1 : 0));
 }
 

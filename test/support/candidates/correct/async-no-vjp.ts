@@ -10,7 +10,8 @@ export default {
     await new Promise((r) => setImmediate(r));
     if (!(rate >= 0 && rate < 1)) throw new RangeError(`rate must be in [0, 1), got ${rate}`);
     if (!training) return x.slice();
-    const keep = 1 - rate, u = uniforms(seed, x.length);
+    const keep = 1 - rate,
+      u = uniforms(seed, x.length);
     return Array.from(x, (v, i) => (u[i] < keep ? v / keep : 0)) as unknown as Float64Array;
   },
 } satisfies DropoutCandidate;

@@ -7,7 +7,9 @@ function apply(v: Float64Array, rate: number, training: boolean, seed: number): 
   checkRate(rate);
   const y = Float32Array.from(v);
   if (!training || rate === 0) return y;
-  const keep = Math.fround(1 - rate), scale = Math.fround(1 / keep), u = uniforms(seed, v.length);
+  const keep = Math.fround(1 - rate),
+    scale = Math.fround(1 / keep),
+    u = uniforms(seed, v.length);
   for (let i = 0; i < y.length; i++) y[i] = u[i] < keep ? y[i] * scale : 0;
   return y;
 }

@@ -5,7 +5,9 @@ import { checkRate, uniforms } from '../rng.ts';
 function apply(v: Float64Array, rate: number, training: boolean, seed: number): Float64Array {
   checkRate(rate);
   if (!training || rate === 0) return v.slice();
-  const keep = 1 - rate, u = uniforms(seed, v.length), y = new Float64Array(v.length);
+  const keep = 1 - rate,
+    u = uniforms(seed, v.length),
+    y = new Float64Array(v.length);
   for (let i = 0; i < v.length; i++) y[i] = u[i] < keep ? v[i] / keep : 0;
   return y;
 }

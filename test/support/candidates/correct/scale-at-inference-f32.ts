@@ -5,7 +5,8 @@ import { checkRate, uniforms } from '../rng.ts';
 
 function apply(v: Float64Array, rate: number, training: boolean, seed: number): Float32Array {
   checkRate(rate);
-  const y = Float32Array.from(v), keep = Math.fround(1 - rate);
+  const y = Float32Array.from(v),
+    keep = Math.fround(1 - rate);
   if (!training) {
     for (let i = 0; i < y.length; i++) y[i] = y[i] * keep;
     return y;

@@ -6,7 +6,8 @@ function apply(v: Float64Array, rate: number, training: boolean, seed: number): 
   checkRate(rate);
   const keep = 1 - rate;
   if (!training) return v.map((e) => keep * e);
-  const u = uniforms(seed, v.length), y = new Float64Array(v.length);
+  const u = uniforms(seed, v.length),
+    y = new Float64Array(v.length);
   for (let i = 0; i < v.length; i++) y[i] = u[i] < keep ? v[i] : 0;
   return y;
 }
