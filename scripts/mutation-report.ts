@@ -61,6 +61,8 @@ const STRICT = [
   'src/verify/gradcheck-tight.ts',
   'src/verify/gradcheck-common.ts',
   'src/verify/enumerate.ts',
+  'src/verify/enumerate/walk.ts',
+  'src/verify/enumerate/ensemble.ts',
   'src/verify/stats.ts',
   'src/verify/binomial.ts',
 ];
