@@ -1,8 +1,9 @@
 // `dropcheck audit <module>`: runs the dropout battery against the default export of a module and
 // prints the table. Exit 0 when every property holds, 1 when any fails, 2 when the module cannot be
 // loaded, does not offer the candidate interface, or the command line is wrong.
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   type AuditOptions,
@@ -11,7 +12,9 @@ import {
   checkCandidate,
   formatJson,
   formatMarkdown,
+  resolveOptions,
 } from '../verify/audit/index.ts';
+import { type IsolatedCandidate, loadIsolated } from '../verify/audit/isolated.ts';
 
 export const USAGE = `usage: dropcheck audit <module> [--alpha 1e-6] [--seed N] [--timeout ms] [--json] [--report out.md]
 
@@ -65,13 +68,13 @@ function parse(args: string[]): { module: string; options: AuditOptions; json: b
   return { module, options, json, report };
 }
 
-let tsxRegistered = false;
-/** Registers tsx's loader, once, so that a candidate written in TypeScript can be imported; plain JavaScript never loads it. */
-async function typescriptLoader(): Promise<void> {
-  if (tsxRegistered) return;
-  const { register } = await import('tsx/esm/api');
-  register();
-  tsxRegistered = true;
+/** tsx's ESM API (its import entry), registered in the candidate's worker only for a module written in TypeScript. */
+function tsxApi(): string {
+  const require = createRequire(import.meta.url);
+  const pkg = require.resolve('tsx/package.json');
+  const entry = (JSON.parse(readFileSync(pkg, 'utf8')) as { exports: Record<string, { import: { default: string } }> })
+    .exports['./esm/api']!.import.default;
+  return pathToFileURL(resolve(dirname(pkg), entry)).href;
 }
 
 /** Runs the command line; returns the exit status. */
@@ -90,27 +93,42 @@ export async function main(args: string[], io: Io = stdio): Promise<number> {
     return 2;
   }
   const path = resolve(parsed.module);
+  let options: ReturnType<typeof resolveOptions>;
+  try {
+    options = resolveOptions(parsed.options);
+  } catch (e) {
+    io.err(`dropcheck: ${(e as Error).message}\n`);
+    return 2;
+  }
+  // the candidate runs in a worker thread, so a call that never returns is stopped at the timeout
+  let isolated: IsolatedCandidate | undefined;
   let candidate;
   try {
-    if (/\.[mc]?tsx?$/.test(path)) await typescriptLoader();
-    const mod = await import(pathToFileURL(path).href);
-    if (mod.default === undefined)
-      throw new CandidateError(
-        `${parsed.module}: the module has no default export; expected \`export default { name, convention, forward, vjp? }\``,
-      );
-    candidate = checkCandidate(mod.default, parsed.module);
+    isolated = await loadIsolated(
+      pathToFileURL(path).href,
+      options.timeoutMs,
+      /\.[mc]?tsx?$/.test(path) ? tsxApi() : undefined,
+    );
+    candidate = checkCandidate(isolated.candidate, parsed.module);
   } catch (e) {
+    isolated?.close();
     const msg =
-      e instanceof CandidateError ? e.message : `cannot load ${parsed.module}: ${(e as Error).message ?? String(e)}`;
+      e instanceof CandidateError
+        ? e.message === 'no-default'
+          ? `${parsed.module}: the module has no default export; expected \`export default { name, convention, forward, vjp? }\``
+          : e.message
+        : `cannot load ${parsed.module}: ${(e as Error).message ?? String(e)}`;
     io.err(`dropcheck: ${msg}\n`);
     return 2;
   }
   let result;
   try {
-    result = await auditDropout(candidate, parsed.options);
+    result = await auditDropout(candidate, options);
   } catch (e) {
     io.err(`dropcheck: ${(e as Error).message}\n`);
     return 2;
+  } finally {
+    isolated.close();
   }
   const o = result.options;
   const rerun = `npx dropcheck audit ${parsed.module} --seed ${o.seed} --alpha ${o.alpha}`;
