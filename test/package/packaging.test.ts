@@ -91,14 +91,14 @@ describe('the packed package', () => {
       '--input-type=module',
       '-e',
       `
-      const entries = ['dropcheck', 'dropcheck/audit', 'dropcheck/arbitraries', 'dropcheck/rational', 'dropcheck/enumerate'];
+      const entries = ['dropcheck', 'dropcheck/audit', 'dropcheck/arbitraries', 'dropcheck/rational', 'dropcheck/enumerate', 'dropcheck/adapters/tfjs'];
       const mods = await Promise.all(entries.map((e) => import(e)));
-      console.log(typeof mods[0].dropout, typeof mods[1].auditDropout, Object.keys(mods[2]).length > 0, typeof mods[3].Rational ?? typeof mods[3], Object.keys(mods[4]).length > 0);
+      console.log(typeof mods[0].dropout, typeof mods[1].auditDropout, Object.keys(mods[2]).length > 0, typeof mods[3].Rational ?? typeof mods[3], Object.keys(mods[4]).length > 0, typeof mods[5].tfDropout);
       const m = mods[0];
       console.log(m.dropout(m.key(1), m.ones([4]), { rate: 0.5, training: true }).shape.join(','));`,
     ]);
     expect(r.stderr).toBe('');
-    expect(r.stdout.split('\n')[0]).toMatch(/^function function true \S+ true$/);
+    expect(r.stdout.split('\n')[0]).toMatch(/^function function true \S+ true function$/);
     expect(r.stdout.split('\n')[1]).toBe('4');
   });
 
