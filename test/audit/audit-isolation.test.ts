@@ -1,0 +1,35 @@
+// dropcheck audit runs the candidate in a worker thread: a call that never returns is stopped at the
+// timeout, and writes into the arguments are still seen (moved from audit-cli.test.ts).
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/dropcheck.ts';
+
+const here = (p: string) => new URL(p, import.meta.url).pathname;
+
+async function run(...args: string[]) {
+  let out = '',
+    err = '';
+  const code = await main(args, { out: (s) => (out += s), err: (s) => (err += s) });
+  return { code, out, err };
+}
+
+describe('dropcheck audit, candidate in a worker thread', () => {
+  it('a call that never returns is stopped at --timeout: its properties fail, the others are judged, exit 1', async () => {
+    const started = performance.now();
+    const r = await run('audit', here('../support/candidates/hangs/vjp-loops.ts'), '--timeout', '1000', '--json');
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.out);
+    const failed = json.properties.filter((p: { verdict: string }) => p.verdict === 'fail');
+    expect(failed.map((p: { id: string }) => p.id)).toEqual(['vjp-mask', 'vjp-finite-differences']);
+    for (const p of failed) expect(p.evidence).toMatch(/^vjp\(x of length \d+, .*\): did not answer within 1000 ms/);
+    expect(performance.now() - started).toBeLessThan(60_000);
+  }, 90_000);
+
+  it('the candidate runs in a worker thread, and writing into its arguments is still seen', async () => {
+    const r = await run('audit', here('../support/candidates/broken/mutates-input.ts'), '--json');
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.out);
+    expect(
+      json.properties.filter((p: { verdict: string }) => p.verdict === 'fail').map((p: { id: string }) => p.id),
+    ).toEqual(['input-not-mutated']);
+  });
+});
