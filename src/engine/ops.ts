@@ -1,5 +1,7 @@
 // Every differentiable primitive: its forward kernel, VJP and JVP in one place. Rules are written
 // with the public ops themselves, so they are differentiable again (higher-order derivatives).
+// One file on purpose (past 400 lines): the rule tables read as one table, one rule a line, and are
+// aligned by hand (the formatter leaves this file alone).
 import { type Primitive, bind } from './trace.ts';
 import { type DType, type Storage, Tensor, alloc, allocLike, checkDType, checkTensor, storageFrom, zerosLike } from './tensor.ts';
 import * as K from './kernels.ts';
