@@ -4,7 +4,7 @@
 import { type Convention, type Key, bernoulli, dropout, foldIn, key, normal, vjp } from '../engine/index.ts';
 import { softmaxCrossEntropy } from '../nn/losses.ts';
 import { type Activation, mlp } from '../nn/layers.ts';
-import { checkGrad } from './gradcheck.ts';
+import { checkGradTight } from './gradcheck-tight.ts';
 
 export interface DropoutCase {
   rate: number;
@@ -22,6 +22,11 @@ export interface GradCase {
   network: string;
   parameters: number;
   maxAbsError: number;
+  /** Largest |analytic − numeric| over its entry's tolerance (≤ 1 passes): checkGradTight's per-entry bound. */
+  maxRatio: number;
+  /** The median tolerance relative to |numeric| over entries with a nonzero derivative: the smallest relative error in a rule the check resolves. */
+  medianRelativeTolerance: number;
+  /** ⟨v, J u⟩ against ⟨Jᵀv, u⟩, and their rounding bound. */
   adjointError: number;
   adjointTolerance: number;
   /** The loss at the checked point with the masks on, and with dropout at inference: they differ, so the masks were in the check. */
@@ -71,7 +76,7 @@ export function checkDropoutOp(
   return cases;
 }
 
-/** G-FD and G-ADJ on small dropout MLPs with their masks fixed by a key. */
+/** G-FD and G-ADJ on small dropout MLPs with their masks fixed by a key, to checkGradTight's bounds (not checkGrad's user defaults). */
 export function checkNetworkGradients(seed: number): GradCase[] {
   const specs: {
     sizes: number[];
@@ -93,11 +98,15 @@ export function checkNetworkGradients(seed: number): GradCase[] {
     const labels = [0, 1, spec.sizes[spec.sizes.length - 1] - 1];
     const maskKey = foldIn(k, 2);
     const loss = (p: typeof params) => softmaxCrossEntropy(net.apply(p, x, { training: true, key: maskKey }), labels);
-    const report = checkGrad(loss, [params], { key: foldIn(k, 3) });
+    const report = checkGradTight(loss, [params], { key: foldIn(k, 3) });
+    // over the entries with a nonzero derivative (a dropped unit's parameters have none to be relative to)
+    const relative = Float64Array.from(report.relativeTolerance.filter((_, i) => report.numeric[i] !== 0)).sort();
     return {
       network: `${spec.sizes.join('-')} ${spec.activation}, rates ${spec.inputRate}/${spec.hiddenRate}, ${spec.convention}`,
       parameters: params.reduce((s, p) => s + p.W.size + p.b.size, 0),
-      maxAbsError: report.maxAbsError,
+      maxAbsError: report.analytic.reduce((m, a, i) => Math.max(m, Math.abs(a - report.numeric[i])), 0),
+      maxRatio: report.maxRatio,
+      medianRelativeTolerance: relative[relative.length >> 1],
       adjointError: report.adjoint.error,
       adjointTolerance: report.adjoint.tolerance,
       loss: loss(params).data[0],

@@ -62,8 +62,13 @@ describe('self-check used by npm start', () => {
     ]);
     for (const c of cases) {
       expect(c.ok).toBe(true);
-      expect(c.maxAbsError).toBeLessThan(1e-5);
+      expect(c.maxAbsError).toBeLessThan(1e-8);
+      expect(c.maxRatio).toBeLessThanOrEqual(1);
+      // tight enough that a backward rule off by 1e-6 relative would show: the median bound is far below 1e-6
+      expect(c.medianRelativeTolerance).toBeLessThan(1e-7);
       expect(c.adjointError).toBeLessThanOrEqual(c.adjointTolerance);
+      // the adjoint is held to rounding, not to a finite-difference allowance
+      expect(c.adjointTolerance).toBeLessThan(1e-12);
       // the masks were on: the loss checked is not the loss without dropout
       expect(Number.isFinite(c.loss) && Number.isFinite(c.inferenceLoss)).toBe(true);
       expect(c.loss, c.network).not.toBe(c.inferenceLoss);
