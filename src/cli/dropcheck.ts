@@ -15,11 +15,15 @@ import {
   resolveOptions,
 } from '../verify/audit/index.ts';
 import { type IsolatedCandidate, loadIsolated } from '../verify/audit/isolated.ts';
+import { loadExec } from '../verify/audit/exec.ts';
 
-export const USAGE = `usage: dropcheck audit <module> [--alpha 1e-6] [--seed N] [--timeout ms] [--json] [--report out.md]
+export const USAGE = `usage: dropcheck audit <module> | --exec '<command>' [--alpha 1e-6] [--seed N] [--timeout ms] [--json] [--report out.md]
 
   <module>     an ES module (.js, .mjs or .ts) whose default export is a dropout candidate:
                { name, convention: 'inverted' | 'scale-at-inference', forward(x, rate, training, seed), vjp? }
+  --exec C     instead of a module: a program in any language, started with the shell command C, that
+               answers the audit's calls in binary frames on stdin/stdout (docs/audit.md; for Python:
+               adapters/python/dropcheck_exec.py, e.g. --exec 'python3 adapters/python/pure_dropout.py')
   --alpha A    total false-failure probability of the statistical tests (default 1e-6)
   --seed N     seed of the audit's inputs and of the seeds passed to the candidate (default 20261127)
   --timeout ms longest wait for one call of the candidate (default 30000)
@@ -37,11 +41,18 @@ const stdio: Io = { out: (s) => process.stdout.write(s), err: (s) => process.std
 
 class UsageError extends Error {}
 
-function parse(args: string[]): { module: string; options: AuditOptions; json: boolean; report?: string } {
+function parse(args: string[]): {
+  module?: string;
+  exec?: string;
+  options: AuditOptions;
+  json: boolean;
+  report?: string;
+} {
   const [command, ...rest] = args;
   if (command !== 'audit')
     throw new UsageError(command === undefined ? 'missing command' : `unknown command "${command}"`);
   let module: string | undefined,
+    exec: string | undefined,
     json = false,
     report: string | undefined;
   const options: AuditOptions = {};
@@ -57,15 +68,20 @@ function parse(args: string[]): { module: string; options: AuditOptions; json: b
     else if (a === '--alpha') options.alpha = numeric(a, rest[++i]);
     else if (a === '--seed') options.seed = numeric(a, rest[++i]);
     else if (a === '--timeout') options.timeoutMs = numeric(a, rest[++i]);
-    else if (a === '--report') {
+    else if (a === '--exec') {
+      exec = rest[++i];
+      if (exec === undefined || exec.trim() === '') throw new UsageError('--exec needs a command');
+    } else if (a === '--report') {
       report = rest[++i];
       if (report === undefined) throw new UsageError('--report needs a file name');
     } else if (a.startsWith('-')) throw new UsageError(`unknown option "${a}"`);
     else if (module === undefined) module = a;
     else throw new UsageError(`one module at a time, got "${module}" and "${a}"`);
   }
-  if (module === undefined) throw new UsageError('missing <module>');
-  return { module, options, json, report };
+  if (module !== undefined && exec !== undefined)
+    throw new UsageError(`a module or --exec, not both (got "${module}" and --exec)`);
+  if (module === undefined && exec === undefined) throw new UsageError("missing <module> or --exec '<command>'");
+  return { module, exec, options, json, report };
 }
 
 /** tsx's ESM API (its import entry), registered in the candidate's worker only for a module written in TypeScript. */
@@ -92,7 +108,6 @@ export async function main(args: string[], io: Io = stdio): Promise<number> {
     io.err(`dropcheck: ${(e as Error).message}\n${USAGE.split('\n')[0]}  (dropcheck --help for details)\n`);
     return 2;
   }
-  const path = resolve(parsed.module);
   let options: ReturnType<typeof resolveOptions>;
   try {
     options = resolveOptions(parsed.options);
@@ -101,15 +116,21 @@ export async function main(args: string[], io: Io = stdio): Promise<number> {
     return 2;
   }
   // the candidate runs in a worker thread, so a call that never returns is stopped at the timeout
+  // (or, with --exec, in a child process speaking the binary protocol, killed at the timeout)
+  const source = parsed.exec === undefined ? parsed.module! : `--exec "${parsed.exec}"`;
   let isolated: IsolatedCandidate | undefined;
   let candidate;
   try {
-    isolated = await loadIsolated(
-      pathToFileURL(path).href,
-      options.timeoutMs,
-      /\.[mc]?tsx?$/.test(path) ? tsxApi() : undefined,
-    );
-    candidate = checkCandidate(isolated.candidate, parsed.module);
+    if (parsed.exec !== undefined) isolated = await loadExec(parsed.exec, options.timeoutMs);
+    else {
+      const path = resolve(parsed.module!);
+      isolated = await loadIsolated(
+        pathToFileURL(path).href,
+        options.timeoutMs,
+        /\.[mc]?tsx?$/.test(path) ? tsxApi() : undefined,
+      );
+    }
+    candidate = checkCandidate(isolated.candidate, source);
   } catch (e) {
     isolated?.close();
     const msg =
@@ -117,7 +138,7 @@ export async function main(args: string[], io: Io = stdio): Promise<number> {
         ? e.message === 'no-default'
           ? `${parsed.module}: the module has no default export; expected \`export default { name, convention, forward, vjp? }\``
           : e.message
-        : `cannot load ${parsed.module}: ${(e as Error).message ?? String(e)}`;
+        : `cannot load ${source}: ${(e as Error).message ?? String(e)}`;
     io.err(`dropcheck: ${msg}\n`);
     return 2;
   }
@@ -131,7 +152,8 @@ export async function main(args: string[], io: Io = stdio): Promise<number> {
     isolated.close();
   }
   const o = result.options;
-  const rerun = `npx dropcheck audit ${parsed.module} --seed ${o.seed} --alpha ${o.alpha}`;
+  const what = parsed.exec === undefined ? parsed.module! : `--exec '${parsed.exec}'`;
+  const rerun = `npx dropcheck audit ${what} --seed ${o.seed} --alpha ${o.alpha}`;
   const md = formatMarkdown(result, rerun);
   io.out(parsed.json ? formatJson(result) : md);
   if (parsed.report) writeFileSync(parsed.report, md);

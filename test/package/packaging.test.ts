@@ -81,7 +81,21 @@ beforeAll(() => {
 
 describe('the packed package', () => {
   it('holds only what a user needs, within 1.5 MB installed', () => {
-    expect(readdirSync(pkg).sort()).toEqual(['LICENSE', 'README.md', 'bin', 'dist', 'docs', 'package.json']);
+    expect(readdirSync(pkg).sort()).toEqual([
+      'LICENSE',
+      'README.md',
+      'adapters',
+      'bin',
+      'dist',
+      'docs',
+      'package.json',
+    ]);
+    // the Python side of --exec: the protocol helper, the pure-Python dropout and the PyTorch adapter
+    expect(readdirSync(join(pkg, 'adapters', 'python')).sort()).toEqual([
+      'dropcheck_exec.py',
+      'pure_dropout.py',
+      'torch_dropout.py',
+    ]);
     expect(readdirSync(join(pkg, 'dist')).sort()).toEqual(['src']);
     expect(size(pkg)).toBeLessThan(1.5e6);
   });

@@ -16,6 +16,7 @@ export {
 export { type DropoutCandidate, CandidateError, checkCandidate } from './candidate.ts';
 export { formatMarkdown, formatJson } from './format.ts';
 export { engineCandidate } from './engine-candidate.ts';
+export { loadExec } from './exec.ts';
 
 const OPTION_CHECKS: Record<keyof AuditOptions, [(v: number) => boolean, string]> = {
   alpha: [(v) => v > 0 && v < 1, 'a probability in (0, 1)'],
