@@ -388,7 +388,8 @@ Regenerate with \`npm start\` (key root ${seed}).
 ${rows.join('\n')}
 
 The engine's own self-check: [self-check.md](self-check.md); the engine's dropout judged by the
-audit battery (\`dropcheck audit\`), both conventions: [audit.md](audit.md).
+audit battery (\`dropcheck audit\`), both conventions: [audit.md](audit.md); the dropout of TF.js,
+PyTorch and a pure-Python implementation under the same audit: [audit-frameworks.md](audit-frameworks.md).
 `,
   );
 }

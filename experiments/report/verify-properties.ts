@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { checkDropoutOp, checkNetworkGradients } from '../../src/verify/selfcheck.ts';
 import { type PropertiesRun, renderProperties } from './report-properties.ts';
 import { writeAuditReport } from './audit-report.ts';
+import { writeFrameworksReport } from './audit-frameworks.ts';
 
 /** Runs both; returns false if any claim failed verification. */
 export async function runProperties(out: string, seed: number, commit: string): Promise<boolean> {
@@ -17,6 +18,9 @@ export async function runProperties(out: string, seed: number, commit: string): 
   );
   const audit = await writeAuditReport(out, seed);
   console.log(`audit of the engine's dropout: ${audit.ok ? 'every property holds' : '**FAILED**'} → ${audit.file}`);
+  // frameworks' dropout under the same audit: what it finds there is a result about them, not a failure here
+  const frameworks = await writeFrameworksReport(out, seed);
+  console.log(`frameworks' dropout audited → ${frameworks.file}`);
 
   // 2. the property suite writes reports/properties.json (its fixed place); with another --out, the
   // committed copy is restored afterwards and the run's copy moved to <out>

@@ -3,15 +3,18 @@
 // answer with Float32Arrays, which the audit judges in float32 arithmetic.
 import type { DropoutCandidate } from '../verify/audit/candidate.ts';
 
-/** The part of the TF.js API the adapters use (structural, so no TF.js types are needed here). */
+/**
+ * The part of the TF.js API the adapters use. Structural, so no TF.js types are needed here; its
+ * tensors are `any` so that the real \`tf\` module (whose functions take Tensor | TensorLike) fits.
+ */
 export interface TfLike {
-  tensor1d(values: Float32Array): TensorLike;
-  dropout(x: TensorLike, rate: number, noiseShape?: number[], seed?: number | string): TensorLike;
-  grad(f: (x: TensorLike) => TensorLike): (x: TensorLike, dy?: TensorLike) => TensorLike;
-  tidy<T>(fn: () => T): T;
+  tensor1d(values: Float32Array): any;
+  dropout(x: any, rate: number, noiseShape?: number[], seed?: number | string): any;
+  grad(f: (x: any) => any): (x: any, dy?: any) => any;
+  tidy<T extends Float32Array>(fn: () => T): T;
   getBackend(): string;
   layers?: {
-    dropout(args: { rate: number; seed?: number }): { apply(x: TensorLike, kwargs?: { training?: boolean }): unknown };
+    dropout(args: { rate: number; seed?: number }): { apply(x: any, kwargs?: { training?: boolean }): any };
   };
 }
 interface TensorLike {

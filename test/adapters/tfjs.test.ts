@@ -7,7 +7,8 @@ import { type TfLike, tfDropout, tfLayersDropout } from '../../src/adapters/tfjs
 import { type AuditOptions, auditDropout } from '../../src/verify/audit/index.ts';
 
 const SMALL: AuditOptions = { alpha: 1e-3, rateError: 0.1, scaleError: 0.1, dependence: 0.2, power: 0.9, seed: 3 };
-const tfl = tf as unknown as TfLike;
+// the real tf module is passed as it is: TfLike is written so that it fits without a cast
+const tfl: TfLike = tf;
 const verdicts = async (c: Parameters<typeof auditDropout>[0]) => {
   const r = await auditDropout(c, SMALL);
   return { r, failed: r.properties.filter((p) => p.verdict === 'fail').map((p) => p.id) };
