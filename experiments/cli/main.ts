@@ -247,7 +247,7 @@ async function main() {
         `${profile} profile: hours to days on this machine; run it as shards (--shard i/n) and merge them (interrupt with Ctrl-C).`,
       );
     if (args.dryRun) return;
-    if (!args.shard && args.properties) propertiesOk = await runProperties(args.out, seed, commit);
+    if (!args.shard && args.properties) propertiesOk = await runProperties(args.out, seed, commit, profile === 'quick');
     records = await runAll(specs, profile, seed, args.workers, progressPrinter(specs), dtype);
     if (!args.shard) {
       // every run's raw results, so the reports can be re-rendered without rerunning: npm start -- merge .cache/runs/<file>
@@ -267,7 +267,7 @@ async function main() {
       return;
     }
   }
-  if (args.merge && args.properties) propertiesOk = await runProperties(args.out, seed, commit);
+  if (args.merge && args.properties) propertiesOk = await runProperties(args.out, seed, commit, profile === 'quick');
 
   // experiment reports, and the record of the latest verdict per experiment (for partial runs)
   const prov: Provenance = {

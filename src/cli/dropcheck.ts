@@ -16,8 +16,9 @@ import {
 } from '../verify/audit/index.ts';
 import { type IsolatedCandidate, loadIsolated } from '../verify/audit/isolated.ts';
 import { loadExec } from '../verify/audit/exec.ts';
+import { DEFAULTS } from '../verify/audit/context.ts';
 
-export const USAGE = `usage: dropcheck audit <module> | --exec '<command>' [--alpha 1e-6] [--seed N] [--timeout ms] [--json] [--report out.md]
+export const USAGE = `usage: dropcheck audit <module> | --exec '<command>' [--alpha 1e-6] [--seed N] [--timeout ms] [--rate-error E] [--json] [--report out.md]
 
   <module>     an ES module (.js, .mjs or .ts) whose default export is a dropout candidate:
                { name, convention: 'inverted' | 'scale-at-inference', forward(x, rate, training, seed), vjp? }
@@ -27,6 +28,9 @@ export const USAGE = `usage: dropcheck audit <module> | --exec '<command>' [--al
   --alpha A    total false-failure probability of the statistical tests (default 1e-6)
   --seed N     seed of the audit's inputs and of the seeds passed to the candidate (default 20261127)
   --timeout ms longest wait for one call of the candidate (default 30000)
+  --rate-error E, --scale-error E, --dependence E, --power P
+               the effects each statistical test detects with probability P (defaults 0.002, 0.005,
+               0.02, 0.999); larger effects need fewer elements, so a quicker audit
   --json       print the result as JSON instead of a markdown table
   --report F   also write the markdown report to file F
 
@@ -68,6 +72,10 @@ function parse(args: string[]): {
     else if (a === '--alpha') options.alpha = numeric(a, rest[++i]);
     else if (a === '--seed') options.seed = numeric(a, rest[++i]);
     else if (a === '--timeout') options.timeoutMs = numeric(a, rest[++i]);
+    else if (a === '--rate-error') options.rateError = numeric(a, rest[++i]);
+    else if (a === '--scale-error') options.scaleError = numeric(a, rest[++i]);
+    else if (a === '--dependence') options.dependence = numeric(a, rest[++i]);
+    else if (a === '--power') options.power = numeric(a, rest[++i]);
     else if (a === '--exec') {
       exec = rest[++i];
       if (exec === undefined || exec.trim() === '') throw new UsageError('--exec needs a command');
@@ -153,7 +161,19 @@ export async function main(args: string[], io: Io = stdio): Promise<number> {
   }
   const o = result.options;
   const what = parsed.exec === undefined ? parsed.module! : `--exec '${parsed.exec}'`;
-  const rerun = `npx dropcheck audit ${what} --seed ${o.seed} --alpha ${o.alpha}`;
+  // the effect sizes only when they are not the defaults, so the usual rerun line stays short
+  const effects = (
+    [
+      ['--rate-error', 'rateError'],
+      ['--scale-error', 'scaleError'],
+      ['--dependence', 'dependence'],
+      ['--power', 'power'],
+    ] as const
+  )
+    .filter(([, k]) => o[k] !== DEFAULTS[k])
+    .map(([flag, k]) => ` ${flag} ${o[k]}`)
+    .join('');
+  const rerun = `npx dropcheck audit ${what} --seed ${o.seed} --alpha ${o.alpha}${effects}`;
   const md = formatMarkdown(result, rerun);
   io.out(parsed.json ? formatJson(result) : md);
   if (parsed.report) writeFileSync(parsed.report, md);

@@ -3,6 +3,7 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PROPERTIES, auditDropout } from '../../src/verify/audit/index.ts';
+import { MEDIUM } from '../support/audit-options.ts';
 
 const dir = new URL('../support/candidates/broken/', import.meta.url);
 const files = readdirSync(dir)
@@ -19,7 +20,7 @@ describe('the broken candidates', () => {
 
   it.each(files)('%s is flagged by the property its bug breaks', async (f) => {
     const mod = await import(new URL(f, dir).href);
-    const result = await auditDropout(mod.default);
+    const result = await auditDropout(mod.default, mod.options ?? MEDIUM);
     const failed = result.properties.filter((p) => p.verdict === 'fail').map((p) => p.id);
     expect(result.ok).toBe(false);
     for (const id of mod.catches as string[]) expect(failed, `${f} should fail ${id}`).toContain(id);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { USAGE, main } from '../../src/cli/dropcheck.ts';
+import { MEDIUM_FLAGS } from '../support/audit-options.ts';
 
 const here = (p: string) => new URL(p, import.meta.url).pathname;
 
@@ -30,16 +31,27 @@ describe('dropcheck audit', () => {
       '5000',
       '--report',
       report,
+      ...MEDIUM_FLAGS,
     );
     expect(r.code).toBe(0);
     expect(r.out).toContain('**PASS**: all 17 properties that apply hold.');
     expect(r.out).toContain('| property | verdict | evidence | test | false-failure bound | power |');
-    expect(r.out).toMatch(/Rerun: `npx dropcheck audit .*scale-at-inference\.ts --seed 7 --alpha 0\.000001`/);
+    // effect sizes other than the defaults are part of the rerun
+    expect(r.out).toMatch(
+      /Rerun: `npx dropcheck audit .*scale-at-inference\.ts --seed 7 --alpha 0\.000001 --rate-error 0\.01 --scale-error 0\.01`/,
+    );
     expect(readFileSync(report, 'utf8')).toBe(r.out);
   });
 
   it('exit 1 and the failing property for a broken candidate; --json prints the result', async () => {
-    const r = await run('audit', here('../support/candidates/broken/seed-reused.ts'), '--json', '--alpha', '1e-7');
+    const r = await run(
+      'audit',
+      here('../support/candidates/broken/seed-reused.ts'),
+      '--json',
+      '--alpha',
+      '1e-7',
+      ...MEDIUM_FLAGS,
+    );
     expect(r.code).toBe(1);
     const json = JSON.parse(r.out);
     expect(json.ok).toBe(false);
@@ -98,7 +110,7 @@ describe('dropcheck audit', () => {
   it('a bad command line gives one line saying what is wrong and the usage line, nothing more', async () => {
     const r = await run('audit');
     expect(r.err).toBe(
-      'dropcheck: missing <module>\nusage: dropcheck audit <module> [--alpha 1e-6] [--seed N] [--timeout ms] [--json] [--report out.md]  (dropcheck --help for details)\n',
+      "dropcheck: missing <module> or --exec '<command>'\nusage: dropcheck audit <module> | --exec '<command>' [--alpha 1e-6] [--seed N] [--timeout ms] [--rate-error E] [--json] [--report out.md]  (dropcheck --help for details)\n",
     );
   });
 
@@ -106,7 +118,7 @@ describe('dropcheck audit', () => {
     const bin = here('../../bin/dropcheck.mjs');
     const out = execFileSync(
       process.execPath,
-      [bin, 'audit', here('../support/candidates/correct/async-no-vjp.ts'), '--seed', '3'],
+      [bin, 'audit', here('../support/candidates/correct/async-no-vjp.ts'), '--seed', '3', ...MEDIUM_FLAGS],
       { encoding: 'utf8' },
     );
     expect(out).toContain('**PASS**');

@@ -135,6 +135,19 @@ describe.skipIf(!python)('Python candidates over --exec (python3 on PATH)', () =
   });
 });
 
+describe('loadExec, its arguments', () => {
+  it('refuses an empty command or a timeout that is not a positive number of milliseconds, saying which', async () => {
+    await expect(loadExec('', 1000)).rejects.toThrow(
+      /^loadExec: expected command to be a non-empty shell command, got ""/,
+    );
+    await expect(loadExec(3 as never, 1000)).rejects.toThrow(/expected command to be a non-empty shell command, got 3/);
+    for (const t of [0, -1, NaN, 2 ** 31])
+      await expect(loadExec('true', t)).rejects.toThrow(
+        /^loadExec: expected timeoutMs to be a positive number of milliseconds/,
+      );
+  });
+});
+
 describe('dropcheck audit --exec, the command line', () => {
   it('a module or --exec, not both, and --exec needs its command: one line, the usage, exit 2', async () => {
     for (const [args, message] of [

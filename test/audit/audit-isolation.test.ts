@@ -2,6 +2,7 @@
 // timeout, and writes into the arguments are still seen (moved from audit-cli.test.ts).
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/dropcheck.ts';
+import { MEDIUM_FLAGS } from '../support/audit-options.ts';
 
 const here = (p: string) => new URL(p, import.meta.url).pathname;
 
@@ -15,17 +16,25 @@ async function run(...args: string[]) {
 describe('dropcheck audit, candidate in a worker thread', () => {
   it('a call that never returns is stopped at --timeout: its properties fail, the others are judged, exit 1', async () => {
     const started = performance.now();
-    const r = await run('audit', here('../support/candidates/hangs/vjp-loops.ts'), '--timeout', '1000', '--json');
+    const r = await run(
+      'audit',
+      here('../support/candidates/hangs/vjp-loops.ts'),
+      // long enough for the worker to load the module again after each stop on a loaded machine
+      '--timeout',
+      '3000',
+      '--json',
+      ...MEDIUM_FLAGS,
+    );
     expect(r.code).toBe(1);
     const json = JSON.parse(r.out);
     const failed = json.properties.filter((p: { verdict: string }) => p.verdict === 'fail');
     expect(failed.map((p: { id: string }) => p.id)).toEqual(['vjp-mask', 'vjp-finite-differences']);
-    for (const p of failed) expect(p.evidence).toMatch(/^vjp\(x of length \d+, .*\): did not answer within 1000 ms/);
+    for (const p of failed) expect(p.evidence).toMatch(/^vjp\(x of length \d+, .*\): did not answer within 3000 ms/);
     expect(performance.now() - started).toBeLessThan(60_000);
   }, 90_000);
 
   it('the candidate runs in a worker thread, and writing into its arguments is still seen', async () => {
-    const r = await run('audit', here('../support/candidates/broken/mutates-input.ts'), '--json');
+    const r = await run('audit', here('../support/candidates/broken/mutates-input.ts'), '--json', ...MEDIUM_FLAGS);
     expect(r.code).toBe(1);
     const json = JSON.parse(r.out);
     expect(

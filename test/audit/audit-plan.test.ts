@@ -1,5 +1,6 @@
 // The audit's options and sample-size plans: options are validated and defaulted; each plan has its
 // false-failure probability and power, and is near the smallest sample that does.
+import { DRAWN_RANGES, EXPECTATION_MAX, drawnRates, statisticalTests } from '../../src/verify/audit/context.ts';
 import { describe, expect, it } from 'vitest';
 import { auditDropout, resolveOptions } from '../../src/verify/audit/index.ts';
 import fc from 'fast-check';
@@ -29,8 +30,8 @@ describe('options', () => {
     expect(resolveOptions()).toEqual({
       alpha: 1e-6,
       seed: 20261127,
-      rateError: 0.01,
-      scaleError: 0.01,
+      rateError: 0.002,
+      scaleError: 0.005,
       dependence: 0.02,
       power: 0.999,
       timeoutMs: 30000,
@@ -126,8 +127,8 @@ describe('option bounds', () => {
     expect(resolveOptions({ alpha: undefined, power: 0.9 })).toEqual({
       alpha: 1e-6,
       seed: 20261127,
-      rateError: 0.01,
-      scaleError: 0.01,
+      rateError: 0.002,
+      scaleError: 0.005,
       dependence: 0.02,
       power: 0.9,
       timeoutMs: 30000,
@@ -287,5 +288,36 @@ describe('the search for the smallest plan', () => {
         expect(p.n).toBeGreaterThanOrEqual(n0);
       }),
     );
+  });
+});
+
+describe('rates drawn from the audit seed', () => {
+  it('one in each range, strictly inside it, to 4 significant digits; a function of the seed', () => {
+    for (const seed of [0, 1, 2, 20261127, 2 ** 31 - 1]) {
+      const r = drawnRates(seed);
+      expect(r).toHaveLength(DRAWN_RANGES.length);
+      r.forEach((rate, i) => {
+        expect(rate).toBeGreaterThan(DRAWN_RANGES[i][0]);
+        expect(rate).toBeLessThan(DRAWN_RANGES[i][1]);
+        expect(Number(rate.toPrecision(4))).toBe(rate);
+      });
+      expect(drawnRates(seed)).toEqual(r);
+    }
+    // one below 0.02 and one above 0.98 at every seed; different seeds, different rates
+    expect(DRAWN_RANGES[0]).toEqual([0, 0.02]);
+    expect(DRAWN_RANGES[3]).toEqual([0.98, 1]);
+    expect(drawnRates(20261127)).toEqual([0.01543, 0.3431, 0.5702, 0.9861]);
+    const seen = new Set(Array.from({ length: 50 }, (_, s) => drawnRates(s).join()));
+    expect(seen.size).toBe(50);
+  });
+
+  it('α is split over every statistical test: 9 frequency, the expectations up to 0.7, 11 lags, 2 value groups, 3 seed pairs, 1 period', () => {
+    for (const seed of [1, 2, 20261127]) {
+      const expectations = 4 + drawnRates(seed).filter((r) => r <= EXPECTATION_MAX).length;
+      expect(statisticalTests(seed)).toBe(9 + expectations + 11 + 2 + 3 + 1);
+    }
+    expect(EXPECTATION_MAX).toBe(0.7);
+    // seed 1 draws 0.8148 (above 0.7): one expectation fewer than at the default seed
+    expect(statisticalTests(1)).toBe(statisticalTests(20261127) - 1);
   });
 });

@@ -7,13 +7,17 @@ import clampsRate from '../support/candidates/broken/clamps-rate.ts';
 
 describe('toPassDropoutAudit', () => {
   it('passes the engine’s dropout in both conventions', async () => {
-    await expect(engineCandidate('inverted')).toPassDropoutAudit({ alpha: 1e-3 });
-    await expect(engineCandidate('scale-at-inference')).toPassDropoutAudit({ alpha: 1e-3 });
+    await expect(engineCandidate('inverted')).toPassDropoutAudit({ alpha: 1e-3, rateError: 0.01, scaleError: 0.01 });
+    await expect(engineCandidate('scale-at-inference')).toPassDropoutAudit({
+      alpha: 1e-3,
+      rateError: 0.01,
+      scaleError: 0.01,
+    });
   });
 
   it('fails a broken candidate with a table of the failing properties and their smallest cases', async () => {
     const failure = await expect(clampsRate)
-      .toPassDropoutAudit({ alpha: 1e-3 })
+      .toPassDropoutAudit({ alpha: 1e-3, rateError: 0.01, scaleError: 0.01 })
       .then(
         () => null,
         (e: Error) => e,
@@ -24,12 +28,12 @@ describe('toPassDropoutAudit', () => {
     );
     expect(failure!.message).toContain('| property | evidence (smallest failing case) | decided by |');
     expect(failure!.message).toMatch(/rate/);
-    await expect(clampsRate).not.toPassDropoutAudit({ alpha: 1e-3 });
+    await expect(clampsRate).not.toPassDropoutAudit({ alpha: 1e-3, rateError: 0.01, scaleError: 0.01 });
   });
 
   it('under .not, fails for a correct candidate and says every property holds', async () => {
     const failure = await expect(engineCandidate('inverted'))
-      .not.toPassDropoutAudit({ alpha: 1e-3 })
+      .not.toPassDropoutAudit({ alpha: 1e-3, rateError: 0.01, scaleError: 0.01 })
       .then(
         () => null,
         (e: Error) => e,

@@ -157,8 +157,8 @@ console.log(y.shape);
 import 'dropcheck/vitest';
 import good from './good.mjs';
 import bad from './bad.mjs';
-it('correct', async () => { await expect(good).toPassDropoutAudit({ alpha: 0.01 }); });
-it('broken', async () => { await expect(bad).toPassDropoutAudit({ alpha: 0.01 }); });
+it('correct', async () => { await expect(good).toPassDropoutAudit({ alpha: 0.01, rateError: 0.01, scaleError: 0.01 }); });
+it('broken', async () => { await expect(bad).toPassDropoutAudit({ alpha: 0.01, rateError: 0.01, scaleError: 0.01 }); });
 `,
     );
     const r = run([join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', app, 'audit.test.mjs'], {
@@ -175,16 +175,46 @@ it('broken', async () => { await expect(bad).toPassDropoutAudit({ alpha: 0.01 })
     const tsx = join(app, 'node_modules', 'tsx');
     renameSync(tsx, `${tsx}.away`);
     try {
-      const good = run([join(app, 'node_modules', '.bin', 'dropcheck'), 'audit', 'good.mjs', '--alpha', '0.01']);
+      const good = run([
+        join(app, 'node_modules', '.bin', 'dropcheck'),
+        'audit',
+        'good.mjs',
+        '--alpha',
+        '0.01',
+        '--rate-error',
+        '0.01',
+        '--scale-error',
+        '0.01',
+      ]);
       expect(good.stderr).toBe('');
       expect(good.status).toBe(0);
-      const bad = run([join(app, 'node_modules', '.bin', 'dropcheck'), 'audit', 'bad.mjs', '--alpha', '0.01']);
+      const bad = run([
+        join(app, 'node_modules', '.bin', 'dropcheck'),
+        'audit',
+        'bad.mjs',
+        '--alpha',
+        '0.01',
+        '--rate-error',
+        '0.01',
+        '--scale-error',
+        '0.01',
+      ]);
       expect(bad.status).toBe(1);
       expect(bad.stdout).toMatch(/fail/i);
     } finally {
       renameSync(`${tsx}.away`, tsx);
     }
-    const ts = run([join(app, 'node_modules', '.bin', 'dropcheck'), 'audit', 'good.ts', '--alpha', '0.01']);
+    const ts = run([
+      join(app, 'node_modules', '.bin', 'dropcheck'),
+      'audit',
+      'good.ts',
+      '--alpha',
+      '0.01',
+      '--rate-error',
+      '0.01',
+      '--scale-error',
+      '0.01',
+    ]);
     expect(ts.stderr).toBe('');
     expect(ts.status).toBe(0);
   });

@@ -9,7 +9,6 @@
 // are in context.ts, their shared helpers in check-helpers.ts, each check in properties/<id>.ts.
 import type { DropoutCandidate } from './candidate.ts';
 import { type AuditOptions, type AuditResult, Battery, type Check, type PropertyResult } from './context.ts';
-import { grid } from './check-helpers.ts';
 import { inference } from './properties/inference.ts';
 import { rateZero } from './properties/rate-zero.ts';
 import { trainingValues } from './properties/training-values.ts';
@@ -29,11 +28,19 @@ import { inputNotMutated } from './properties/input-not-mutated.ts';
 import { outputShape } from './properties/output-shape.ts';
 
 export { type Verdict, type FailingCase, type PropertyResult, type AuditOptions, type AuditResult } from './context.ts';
-export { DEFAULTS, FREQUENCY_RATES, EXPECTATION_RATES, LAGS } from './context.ts';
+export {
+  DEFAULTS,
+  FREQUENCY_RATES,
+  EXPECTATION_RATES,
+  EXPECTATION_MAX,
+  DRAWN_RANGES,
+  LAGS,
+  drawnRates,
+} from './context.ts';
 
 /** Runs the grid's training calls, so they precede the statistical samples in `trainingCalls`. */
 async function trainingGrid(b: Battery): Promise<void> {
-  for (const c of grid((length, rate, i) => ({ length, rate, i }))) {
+  for (const c of b.grid((length, rate, i) => ({ length, rate, i }))) {
     await b.forward(b.input(c.length, 'grid', 1), `grid:${c.length}:1`, {
       rate: c.rate,
       training: true,

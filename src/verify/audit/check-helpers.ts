@@ -3,7 +3,7 @@
 // bounds added up, its power the smallest of theirs) and of an incident log, the two-sample Hoeffding
 // assertion of the independence properties, and the grid of lengths and rates.
 import { type CallArgs, describeCall } from './candidate.ts';
-import { type Battery, type FailingCase, GRID_LENGTHS, GRID_RATES, type PropertyResult } from './context.ts';
+import { type Battery, type FailingCase, type PropertyResult } from './context.ts';
 import { twoSample } from './plan.ts';
 import { type Groups, type Match, firstMismatch } from './scan.ts';
 
@@ -50,13 +50,6 @@ export function firstBad(
 ): { index: number; expected: string; got: string } | undefined {
   const i = firstMismatch(y, want, match, skip);
   return i < 0 ? undefined : { index: i, expected: formatNumber(want[i]), got: formatNumber(y[i]) };
-}
-
-export function grid<T>(each: (length: number, rate: number, i: number) => T): T[] {
-  const out: T[] = [];
-  let i = 0;
-  for (const length of GRID_LENGTHS) for (const rate of GRID_RATES) out.push(each(length, rate, i++));
-  return out;
 }
 
 export interface Assertion {

@@ -45,7 +45,7 @@ export interface AuditOptions {
   seed?: number;
   /** Detect a drop-rate error this large (absolute)… Default 0.01. */
   rateError?: number;
-  /** …and outputs scaled by 1 ± scaleError… Default 0.01. */
+  /** …and outputs scaled by 1 ± scaleError… Default 0.005. */
   scaleError?: number;
   /** …and a difference this large between drop probabilities that should be equal (dependence). Default 0.02. */
   dependence?: number;
@@ -73,8 +73,8 @@ export interface AuditResult {
 export const DEFAULTS: Required<AuditOptions> = {
   alpha: 1e-6,
   seed: 20261127,
-  rateError: 0.01,
-  scaleError: 0.01,
+  rateError: 0.002,
+  scaleError: 0.005,
   dependence: 0.02,
   power: 0.999,
   timeoutMs: 30_000,
@@ -82,6 +82,35 @@ export const DEFAULTS: Required<AuditOptions> = {
 
 export const FREQUENCY_RATES = [0.1, 0.3, 0.5, 0.7, 0.9];
 export const EXPECTATION_RATES = [0.1, 0.3, 0.5, 0.7];
+/**
+ * Where rates are drawn beside the anchors, one in each range: a rate that is rounded, quantized or
+ * special-cased anywhere in (0, 1) is met at rates no implementation can anticipate, and the ends
+ * (below 0.02, above 0.98), where thresholds and 1/keep misbehave first, are always visited.
+ */
+export const DRAWN_RANGES: readonly (readonly [number, number])[] = [
+  [0, 0.02],
+  [0.02, 0.5],
+  [0.5, 0.98],
+  [0.98, 1],
+];
+/**
+ * The expectation test's sample grows as rate/keep: it runs at drawn rates up to the anchors' largest,
+ * 0.7 (about 7·10^6 elements at the default 1 ± 0.005); above it, drop-frequency and training-values
+ * (every kept value is x/keep) pin the scale instead.
+ */
+export const EXPECTATION_MAX = 0.7;
+
+/**
+ * The drawn rates of an audit seed: one uniform in each of DRAWN_RANGES, from the audit's key, to 4
+ * significant digits (so reports and reruns state them exactly), never an end of its range.
+ */
+export function drawnRates(seed: number): number[] {
+  const u = float64Data(uniform(foldIn(key(seed), 2_000_000), [DRAWN_RANGES.length]));
+  return DRAWN_RANGES.map(([lo, hi], i) => {
+    const r = Number((lo + (hi - lo) * u[i]).toPrecision(4));
+    return r <= lo || r >= hi ? Number(((lo + hi) / 2).toPrecision(4)) : r;
+  });
+}
 export const LAGS = [1, 2, 3, 4, 5, 6, 7, 8, 16, 32, 64];
 /** Seed pairs (s, f(s)) whose masks must be independent: neighbours, a high bit, the top bit. */
 export const SEED_PAIRS: [string, (s: number) => number][] = [
@@ -90,16 +119,31 @@ export const SEED_PAIRS: [string, (s: number) => number][] = [
   ['seed xor 2^30', (s) => (s ^ (2 ** 30)) >>> 0],
 ];
 export const WINDOW = 128; // bits compared by the period test
-const STATISTICAL = FREQUENCY_RATES.length + EXPECTATION_RATES.length + LAGS.length + 2 + SEED_PAIRS.length + 1;
 export const GRID_LENGTHS = [1, 2, 3, 4, 5, 8, 17, 64, 1000];
 export const GRID_RATES = [0.1, 0.25, 0.5, 0.75, 0.9];
 const STREAMS = { stat: 0, grid: 1, unit: 2 };
+
+/**
+ * How many statistical tests an audit with this seed makes (α is split evenly over them): a frequency
+ * test per anchor and drawn rate, an expectation test per anchor and drawn rate up to EXPECTATION_MAX,
+ * a test per lag, two value groups, a test per seed pair, and the period test.
+ */
+export function statisticalTests(seed: number): number {
+  const drawn = drawnRates(seed);
+  const expectations = EXPECTATION_RATES.length + drawn.filter((r) => r <= EXPECTATION_MAX).length;
+  return FREQUENCY_RATES.length + drawn.length + expectations + LAGS.length + 2 + SEED_PAIRS.length + 1;
+}
 
 export class Battery {
   readonly caller: Caller;
   readonly inverted: boolean;
   readonly alphaEach: number;
   readonly base;
+  /** Rates drawn from the audit seed (drawnRates), and the rates each kind of property runs at: anchors, then drawn. */
+  readonly drawn: number[];
+  readonly frequencyRates: number[];
+  readonly expectationRates: number[];
+  readonly gridRates: number[];
   readonly #inputs = new Map<string, Float64Array>();
   readonly #answers = new Map<string, Promise<Answer>>();
   /** Training calls whose outputs the training-values property checks: grid first, then statistical samples. */
@@ -113,8 +157,13 @@ export class Battery {
   ) {
     this.caller = new Caller(candidate, o.timeoutMs);
     this.inverted = candidate.convention === 'inverted';
-    this.alphaEach = o.alpha / STATISTICAL;
     this.base = key(o.seed);
+    this.drawn = drawnRates(o.seed);
+    this.frequencyRates = [...FREQUENCY_RATES, ...this.drawn];
+    this.expectationRates = [...EXPECTATION_RATES, ...this.drawn.filter((r) => r <= EXPECTATION_MAX)];
+    this.gridRates = [...GRID_RATES, ...this.drawn];
+    // α split evenly over every statistical test the battery makes
+    this.alphaEach = o.alpha / statisticalTests(o.seed);
     this.precision = candidate.precision ?? 'float64';
   }
 
@@ -160,6 +209,23 @@ export class Battery {
     return p;
   }
 
+  /** How evidence names the drawn rates. */
+  get drawnText(): string {
+    return `drawn ${this.drawn.join(', ')}`;
+  }
+
+  /**
+   * The exact properties' cases: every grid length at every anchor rate, then at every drawn rate
+   * (anchors first, so their case numbers, hence their seeds, do not depend on the drawn rates).
+   */
+  grid<T>(each: (length: number, rate: number, i: number) => T): T[] {
+    const out: T[] = [];
+    let i = 0;
+    for (const rates of [GRID_RATES, this.drawn])
+      for (const length of GRID_LENGTHS) for (const rate of rates) out.push(each(length, rate, i++));
+    return out;
+  }
+
   /** Multiplier of a kept element in training. */
   kept(rate: number): number {
     return this.inverted ? 1 / (1 - rate) : 1;
@@ -186,8 +252,8 @@ export class Battery {
     let n = this.#sizes.get(rate);
     if (n === undefined) {
       n = 0;
-      if (FREQUENCY_RATES.includes(rate)) n = Math.max(n, this.frequency(rate).n);
-      if (EXPECTATION_RATES.includes(rate)) n = Math.max(n, this.expectation(rate).n);
+      if (this.frequencyRates.includes(rate)) n = Math.max(n, this.frequency(rate).n);
+      if (this.expectationRates.includes(rate)) n = Math.max(n, this.expectation(rate).n);
       if (rate === 0.5) n = Math.max(n, dependenceSize(this.alphaEach, this.o.dependence, this.o.power));
       this.#sizes.set(rate, n);
     }

@@ -10,6 +10,7 @@
 //   program → audit, answer: u32 status (0 answer, 1 refusal), u32 width (4 float32, 8 float64; 0 on refusal),
 //                            u32 n, u32 0, then n floats of that width; a refusal sends n bytes of UTF-8 text
 import { type ChildProcess, spawn } from 'node:child_process';
+import { describeValue } from '../../engine/index.ts';
 import { CandidateError } from './candidate.ts';
 import type { IsolatedCandidate } from './isolated.ts';
 
@@ -113,6 +114,12 @@ interface Running {
  * Throws CandidateError when the first line is not the protocol's, an Error when the program cannot start.
  */
 export async function loadExec(command: string, timeoutMs: number): Promise<IsolatedCandidate> {
+  if (typeof command !== 'string' || command.trim() === '')
+    throw new TypeError(`loadExec: expected command to be a non-empty shell command, got ${describeValue(command)}`);
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0 && timeoutMs <= 2 ** 31 - 1))
+    throw new RangeError(
+      `loadExec: expected timeoutMs to be a positive number of milliseconds, got ${describeValue(timeoutMs)}`,
+    );
   let running: Running | null = null;
   let ended: Error | null = null;
   // an interpreter and its libraries (PyTorch) can take seconds to load: the first line gets this long

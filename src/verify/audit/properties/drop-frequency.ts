@@ -1,6 +1,6 @@
 // Property 'drop-frequency' (statistical): the count of dropped elements at each frequency rate lies
-// in its exact binomial acceptance interval.
-import { type Check, FREQUENCY_RATES } from '../context.ts';
+// in its exact binomial acceptance interval, at the anchor rates and the rates drawn from the audit seed.
+import type { Check } from '../context.ts';
 import { type Assertion, callFailure, count, failedCall, statistical } from '../check-helpers.ts';
 import { frequencyAt } from '../plan.ts';
 import { countZeros } from '../scan.ts';
@@ -8,7 +8,7 @@ import { countZeros } from '../scan.ts';
 export const dropFrequency: Check = async (b) => {
   const parts: Assertion[] = [];
   let elements = 0;
-  for (const rate of FREQUENCY_RATES) {
+  for (const rate of b.frequencyRates) {
     const s = b.sample(rate);
     const plan = frequencyAt(s.n, rate, b.alphaEach, b.o.rateError);
     const r = await s.answer;
@@ -35,6 +35,6 @@ export const dropFrequency: Check = async (b) => {
     `drop rate ± ${b.o.rateError}`,
     elements,
     parts,
-    `drop counts within their exact intervals at rates ${FREQUENCY_RATES.join(', ')} (${count(elements)} elements)`,
+    `drop counts within their exact intervals at rates ${b.frequencyRates.slice(0, -b.drawn.length).join(', ')} and ${b.drawnText} (${count(elements)} elements)`,
   );
 };

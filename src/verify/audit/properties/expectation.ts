@@ -1,6 +1,6 @@
 // Property 'expectation' (statistical): the training output's mean over the inference output,
 // keep·Σ y/inference, lies in the exact binomial interval of the kept count.
-import { type Check, EXPECTATION_RATES } from '../context.ts';
+import { type Check, EXPECTATION_MAX } from '../context.ts';
 import {
   type Assertion,
   callFailure,
@@ -16,7 +16,7 @@ import { keptSum } from '../scan.ts';
 export const expectation: Check = async (b) => {
   const parts: Assertion[] = [];
   let elements = 0;
-  for (const [j, rate] of EXPECTATION_RATES.entries()) {
+  for (const [j, rate] of b.expectationRates.entries()) {
     const s = b.sample(rate);
     const plan = expectationAt(s.n, rate, b.alphaEach, b.o.scaleError);
     const infArgs = { ...s.args, training: false, seed: b.seed(900 + j) };
@@ -67,6 +67,6 @@ export const expectation: Check = async (b) => {
     `outputs scaled by 1 ± ${b.o.scaleError}`,
     elements,
     parts,
-    `mean training output / inference output within its exact interval at rates ${EXPECTATION_RATES.join(', ')} (${count(elements)} elements)`,
+    `mean training output / inference output within its exact interval at rates ${b.expectationRates.join(', ')} (the drawn rates up to ${EXPECTATION_MAX}; ${count(elements)} elements)`,
   );
 };

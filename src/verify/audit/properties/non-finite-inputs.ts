@@ -20,11 +20,7 @@ export const nonFinite: Check = async (b) => {
     const isSpecial = new Uint8Array(length);
     for (const i of at) isSpecial[i] = 1;
     for (const [j, [rate, training]] of (
-      [
-        [0.3, true],
-        [0.5, true],
-        [0.3, false],
-      ] as const
+      [[0.3, true], [0.5, true], [0.3, false], ...b.drawn.map((r) => [r, true])] as [number, boolean][]
     ).entries()) {
       const args = { rate, training, seed: b.seed(800 + j) };
       const ref = await b.caller.forward(clean, args);

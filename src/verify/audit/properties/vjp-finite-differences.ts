@@ -18,7 +18,7 @@ export const vjpFiniteDifferences: Check = async (b) => {
   let elements = 0,
     worst = 0;
   for (const length of [1, 5, 64, 1000]) {
-    for (const [j, rate] of [0.2, 0.5, 0.8].entries()) {
+    for (const [j, rate] of [0.2, 0.5, 0.8, ...b.drawn].entries()) {
       for (const training of [true, false]) {
         const x = on(b.input(length, 'stat', 11)),
           u = on(b.input(length, 'unit', 12)),

@@ -1,12 +1,12 @@
 // Property 'vjp-mask' (exact): the vjp multiplies dy by the mask of the forward call with the same
 // arguments (and by the inference scale at inference).
 import type { Check } from '../context.ts';
-import { count, exactResult, failedCall, firstBad, grid } from '../check-helpers.ts';
+import { count, exactResult, failedCall, firstBad } from '../check-helpers.ts';
 import { masked, scaled } from '../scan.ts';
 
 export const vjpMask: Check = async (b) => {
   let elements = 0;
-  const cases = [...grid((length, rate, i) => ({ length, rate, i })), { length: 100_000, rate: 0.3, i: 99 }];
+  const cases = [...b.grid((length, rate, i) => ({ length, rate, i })), { length: 100_000, rate: 0.3, i: 99 }];
   for (const c of cases) {
     for (const training of [true, false]) {
       const x = b.input(c.length, 'grid', 1);
