@@ -1,9 +1,9 @@
-// Every deliberately broken candidate is flagged, naming the property its bug breaks; together they
-// exercise every property of the battery.
+// The broken candidates, together, exercise every property of the battery. Each one is audited, and
+// checked to fail the properties its `catches` names, in audit-small.test.ts (at the effect size its
+// bug needs); reports/calibration.md audits them at the defaults on many seeds.
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PROPERTIES, auditDropout } from '../../src/verify/audit/index.ts';
-import { MEDIUM } from '../support/audit-options.ts';
+import { PROPERTIES } from '../../src/verify/audit/index.ts';
 
 const dir = new URL('../support/candidates/broken/', import.meta.url);
 const files = readdirSync(dir)
@@ -16,16 +16,5 @@ describe('the broken candidates', () => {
     for (const f of files) for (const id of (await import(new URL(f, dir).href)).catches as string[]) caught.add(id);
     expect([...caught].sort()).toEqual(PROPERTIES.map((p) => p.id).sort());
     expect(files.length).toBeGreaterThanOrEqual(20);
-  });
-
-  it.each(files)('%s is flagged by the property its bug breaks', async (f) => {
-    const mod = await import(new URL(f, dir).href);
-    const result = await auditDropout(mod.default, mod.options ?? MEDIUM);
-    const failed = result.properties.filter((p) => p.verdict === 'fail').map((p) => p.id);
-    expect(result.ok).toBe(false);
-    for (const id of mod.catches as string[]) expect(failed, `${f} should fail ${id}`).toContain(id);
-    // the evidence of each failing property names a call (or an input) that shows the failure
-    for (const p of result.properties.filter((q) => q.verdict === 'fail'))
-      expect(p.evidence).toMatch(/(forward|vjp)\(x of length \d+|lag \d+|sign|magnitude|seeds \d+/);
   });
 });

@@ -91,6 +91,11 @@ describe('every catalogue candidate at small sample sizes', () => {
       PROPERTIES.map((p) => p.id).filter((id) => ![...fails, ...na, ...unjudged].includes(id)),
     );
     expect(r.ok).toBe(fails.length === 0);
+    // a broken candidate fails (at least) the properties its module says its bug breaks, and the
+    // evidence of each failure names a call or an input that shows it
+    for (const id of (mod.catches as string[] | undefined) ?? []) expect(fails).toContain(id);
+    for (const p of r.properties.filter((q) => q.verdict === 'fail'))
+      expect(p.evidence).toMatch(/(forward|vjp)\(x of length \d+|lag \d+|sign|magnitude|seeds \d+/);
     // bugs that no anchor rate can show are caught at a rate drawn from the audit seed
     if (AWAY_FROM_ANCHORS.includes(file))
       for (const id of fails)

@@ -8,8 +8,6 @@ import { checkRate, uniforms } from '../rng.ts';
 
 /** The properties that must fail. */
 export const catches = ['drop-frequency', 'expectation'];
-/** Its error is below the catalogue's usual effect size: it is audited at the defaults (drop rate ± 0.002). */
-export const options = {};
 
 export default {
   name: 'threshold rate rounded to 0.01',
