@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/dropcheck.ts';
 import { type AuditOptions, auditDropout, checkCandidate } from '../../src/verify/audit/index.ts';
-import { decodeAnswer, encodeCall, loadExec } from '../../src/verify/audit/exec.ts';
+import { answerLength, decodeAnswer, encodeCall, loadExec } from '../../src/verify/audit/exec.ts';
 
 const here = (p: string) => new URL(p, import.meta.url).pathname;
 const python = spawnSync('python3', ['--version']).status === 0;
@@ -72,6 +72,17 @@ describe('the --exec frames', () => {
     const f32 = decodeAnswer(Buffer.concat([header(0, 4, 2), Buffer.from(Float32Array.of(0.1, 3).buffer)]))!;
     expect(f32.answer.ok && f32.answer.y).toEqual(Float32Array.of(0.1, 3));
     expect(f32.used).toBe(24);
+  });
+
+  it('the length of the answer at the front, from its header, so chunks are joined once per answer', () => {
+    expect(answerLength(Buffer.alloc(5))).toBe(16);
+    expect(answerLength(Buffer.concat([header(0, 8, 7_000_000), Buffer.alloc(3)]))).toBe(16 + 56_000_000);
+    expect(answerLength(header(0, 4, 3))).toBe(16 + 12);
+    expect(answerLength(header(1, 0, 40))).toBe(16 + 40);
+    // headers that decodeAnswer refuses need only themselves
+    expect(answerLength(header(1, 0, 2 ** 20))).toBe(16);
+    expect(answerLength(header(0, 2, 10))).toBe(16);
+    expect(answerLength(header(7, 8, 10))).toBe(16);
   });
 
   it('a refusal carries its message; a header that is not the protocol throws', () => {

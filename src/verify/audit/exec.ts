@@ -42,6 +42,17 @@ export function encodeCall(
   return buf;
 }
 
+/** The bytes of the answer at the front of `buf`, read from its header; the header's size until it has arrived. */
+export function answerLength(buf: Buffer): number {
+  if (buf.length < ANSWER_HEADER) return ANSWER_HEADER;
+  const status = buf.readUInt32LE(0),
+    width = buf.readUInt32LE(4),
+    n = buf.readUInt32LE(8);
+  if (status === 1) return n > TEXT_LIMIT ? ANSWER_HEADER : ANSWER_HEADER + n;
+  // a header that is not the protocol's is reported by decodeAnswer, which needs only the header
+  return status === 0 && (width === 4 || width === 8) ? ANSWER_HEADER + width * n : ANSWER_HEADER;
+}
+
 type Answer = { ok: true; y: Float64Array | Float32Array } | { ok: false; message: string };
 
 /**
@@ -131,7 +142,9 @@ export async function loadExec(command: string, timeoutMs: number): Promise<Isol
     const child = spawn(command, { shell: true, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     live.add(child);
     const r: Running = { child, hello: null!, stderr: [], onAnswer: null, onFail: null, stopped: false };
-    let buf: Buffer = Buffer.alloc(0);
+    let chunks: Buffer[] = [];
+    let have = 0; // bytes in chunks
+    let need = 0; // bytes the answer at the front needs, when its header has arrived (else 0 or 16)
     let helloDone = false;
     const fail = (e: Error) => {
       const f = r.onFail;
@@ -170,13 +183,23 @@ export async function loadExec(command: string, timeoutMs: number): Promise<Isol
         fail(e);
       });
       child.stdout!.on('data', (d: Buffer) => {
-        buf = buf.length ? Buffer.concat([buf, d]) : d;
+        // chunks are joined only once the answer at the front is complete: joining on every 64 kB
+        // chunk would copy a 56 MB answer hundreds of times
+        chunks.push(d);
+        have += d.length;
+        if (have < need) return;
+        let buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, have);
+        const keep = () => {
+          chunks = buf.length ? [buf] : [];
+          have = buf.length;
+          need = helloDone ? answerLength(buf) : 0;
+        };
         if (!helloDone) {
           const nl = buf.indexOf(10);
           if (nl < 0) {
             if (buf.length > TEXT_LIMIT)
               reject(new CandidateError(`--exec "${command}": no first line within ${TEXT_LIMIT} bytes`));
-            return;
+            return keep();
           }
           const line = buf.toString('utf8', 0, nl);
           buf = buf.subarray(nl + 1);
@@ -206,7 +229,7 @@ export async function loadExec(command: string, timeoutMs: number): Promise<Isol
           } catch (e) {
             return broken(new Error(`the program's answer is not the protocol's: ${(e as Error).message}`));
           }
-          if (!got) return;
+          if (!got) return keep();
           buf = buf.subarray(got.used);
           const f = r.onAnswer;
           r.onAnswer = r.onFail = null;
