@@ -248,3 +248,54 @@ describe("checkGrad (the users' defaults) on NaN derivatives", () => {
     expect([fast.ok, fast.maxAbsError]).toEqual([false, Infinity]);
   });
 });
+
+describe('checkGradTight: where each entry is, the report, the options at their bounds', () => {
+  it('entries name their argument and element across arguments and trees; the worst entry is found', () => {
+    // f(a, {p, q}) with a rule off by 1e-6 on q only: the worst entry is argument 1, element 2 + 1
+    // (q's second element, after p's two), output 1
+    const f = (a: Tensor, t: { p: Tensor; q: Tensor }) =>
+      add(mul(sum(a), tensor([1, 0])), mul(sum(mul(t.p, t.p)), tensor([1, 0])));
+    const g = (a: Tensor, t: { p: Tensor; q: Tensor }) =>
+      add(f(a, t), mul(sum(mul(skew(1e-6)(t.q), tensor([0, 3]))), tensor([0, 1])));
+    const r = checkGradTight(g, [tensor([0.5, 0.25, 2]), { p: tensor([1, -1]), q: tensor([0.5, 4]) }]);
+    expect(r.entries).toBe(2 * 7);
+    expect(r.ok).toBe(false);
+    expect(r.worst).toMatchObject({ input: 1, element: 3, output: 1 });
+    expect(r.worst!.error).toBeCloseTo(Math.abs(r.worst!.analytic - r.worst!.numeric), 20);
+    expect(r.worst!.error).toBeGreaterThan(0);
+    expect(r.maxRatio).toBe(r.worst!.error / r.worst!.tolerance);
+    expect(r.message).toContain('over 14 entries (worst: input 1, element 3, output 1: ');
+  });
+
+  it('unresolved entries are listed in order with their place, and alone make the check fail', () => {
+    // relu at two kinks within the finest reach, one resolved point between: entries 0 and 2 unresolved
+    const r = checkGradTight((t: Tensor) => relu(t), [tensor([1e-6, 0.5, -1e-6])]);
+    expect(r.unresolved.map((e) => [e.output * 3 + e.element, e.input])).toEqual([
+      [0, 0],
+      [8, 0],
+    ]);
+    expect(r.ok).toBe(false);
+    expect(r.message).toContain('2 entries are unresolved (f is not smooth at the step');
+    expect(r.message).toContain('first: input 0, element 0, output 0: truncation estimate ');
+    const one = checkGradTight((t: Tensor) => relu(t), [tensor([1e-6, 0.5])]);
+    expect(one.message).toContain('1 entry is unresolved');
+  });
+
+  it('options at their bounds are accepted: rounding 0, resolution 0, chain 0', () => {
+    const f = (t: Tensor) => mul(t, 3);
+    const r = checkGradTight(f, [tensor([1, 2])], { rounding: 0, resolution: 0, chain: 0 });
+    expect(r.entries).toBe(4);
+    expect(r.adjoint.tolerance).toBeGreaterThan(0); // the MIN_VALUE terms keep it positive
+    expect(() => checkGradTight(f, [tensor([1])], { chain: -1 })).toThrow(
+      new RangeError('checkGradTight: chain must be a finite number ≥ 0, got -1'),
+    );
+    expect(() => checkGradTight(f, [tensor([1])], { chain: NaN })).toThrow(
+      /chain must be a finite number ≥ 0, got NaN/,
+    );
+    expect(() => numericJacobian(f, [tensor([1])], { resolution: -1e-9 })).toThrow(
+      /resolution must be a finite number ≥ 0, got -1e-9/,
+    );
+    expect(() => numericJacobian(f, [tensor([1])], { resolution: Infinity })).toThrow(/resolution must be a finite/);
+    expect(() => numericJacobian(f, [tensor([1])], { rounding: Infinity })).toThrow(/rounding must be a finite/);
+  });
+});
