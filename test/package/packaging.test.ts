@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, renameSync, statSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MEDIUM_FLAGS } from '../support/audit-options.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 let app = '';
@@ -172,49 +173,22 @@ it('broken', async () => { await expect(bad).toPassDropoutAudit({ alpha: 0.01, r
   });
 
   it('runs `dropcheck audit` on a JavaScript candidate without tsx (removed from the install), and on a TypeScript one with it', () => {
+    // the installed command at the former default effect sizes (a fifth of the default's elements)
+    const audit = (file: string) =>
+      run([join(app, 'node_modules', '.bin', 'dropcheck'), 'audit', file, '--alpha', '0.01', ...MEDIUM_FLAGS]);
     const tsx = join(app, 'node_modules', 'tsx');
     renameSync(tsx, `${tsx}.away`);
     try {
-      const good = run([
-        join(app, 'node_modules', '.bin', 'dropcheck'),
-        'audit',
-        'good.mjs',
-        '--alpha',
-        '0.01',
-        '--rate-error',
-        '0.01',
-        '--scale-error',
-        '0.01',
-      ]);
+      const good = audit('good.mjs');
       expect(good.stderr).toBe('');
       expect(good.status).toBe(0);
-      const bad = run([
-        join(app, 'node_modules', '.bin', 'dropcheck'),
-        'audit',
-        'bad.mjs',
-        '--alpha',
-        '0.01',
-        '--rate-error',
-        '0.01',
-        '--scale-error',
-        '0.01',
-      ]);
+      const bad = audit('bad.mjs');
       expect(bad.status).toBe(1);
       expect(bad.stdout).toMatch(/fail/i);
     } finally {
       renameSync(`${tsx}.away`, tsx);
     }
-    const ts = run([
-      join(app, 'node_modules', '.bin', 'dropcheck'),
-      'audit',
-      'good.ts',
-      '--alpha',
-      '0.01',
-      '--rate-error',
-      '0.01',
-      '--scale-error',
-      '0.01',
-    ]);
+    const ts = audit('good.ts');
     expect(ts.stderr).toBe('');
     expect(ts.status).toBe(0);
   });
