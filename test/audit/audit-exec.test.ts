@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/dropcheck.ts';
 import { type AuditOptions, auditDropout, checkCandidate } from '../../src/verify/audit/index.ts';
 import { answerLength, decodeAnswer, encodeCall, loadExec } from '../../src/verify/audit/exec.ts';
+import { findTorchPython } from '../../bench/torch.ts';
 
 const here = (p: string) => new URL(p, import.meta.url).pathname;
 const python = spawnSync('python3', ['--version']).status === 0;
@@ -144,6 +145,27 @@ describe.skipIf(!python)('Python candidates over --exec (python3 on PATH)', () =
     expect(gone.code).toBe(2);
     expect(gone.err).toMatch(/exited with status 4 before declaring the candidate/);
   });
+});
+
+// PyTorch's own dropout, where python3 can import torch (Debian's python3-torch; not on CI machines)
+const torch = findTorchPython();
+describe.skipIf(!('python' in torch))('PyTorch over --exec (where python3 imports torch)', () => {
+  const TORCH = (dtype: string) =>
+    `${'python' in torch ? torch.python : 'python3'} ${here('../../adapters/python/torch_dropout.py')} --dtype ${dtype}`;
+  it.each(['float32', 'float64'])(
+    'torch.nn.functional.dropout in %s passes, judged in its own precision',
+    async (dtype) => {
+      const { result, failed, na } = await audit(TORCH(dtype), { ...SMALL, timeoutMs: 60_000 });
+      expect(result.candidate).toMatch(
+        new RegExp(`^torch\\.nn\\.functional\\.dropout \\(PyTorch [\\w.]+, ${dtype}, CPU\\)$`),
+      );
+      expect(result.precision).toBe(dtype);
+      expect(failed).toEqual([]);
+      // F.dropout accepts rate 1 (zeros), so rate-one applies
+      expect(na).toEqual([]);
+    },
+    120_000,
+  );
 });
 
 describe('loadExec, its arguments', () => {
