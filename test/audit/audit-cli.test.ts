@@ -4,17 +4,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { USAGE, main } from '../../src/cli/dropcheck.ts';
+import { USAGE } from '../../src/cli/dropcheck.ts';
+import { runCli as run } from '../support/cli.ts';
 import { MEDIUM_FLAGS } from '../support/audit-options.ts';
 
 const here = (p: string) => new URL(p, import.meta.url).pathname;
-
-async function run(...args: string[]) {
-  let out = '',
-    err = '';
-  const code = await main(args, { out: (s) => (out += s), err: (s) => (err += s) });
-  return { code, out, err };
-}
 
 const tmp = mkdtempSync(join(tmpdir(), 'dropcheck-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -5,7 +5,7 @@
 // that loops forever stopped at the timeout, and programs that are not candidates refused.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/dropcheck.ts';
+import { runCli as run } from '../support/cli.ts';
 import { type AuditOptions, auditDropout, checkCandidate } from '../../src/verify/audit/index.ts';
 import { answerLength, decodeAnswer, encodeCall, loadExec } from '../../src/verify/audit/exec.ts';
 import { findTorchPython } from '../../bench/torch.ts';
@@ -15,13 +15,6 @@ const python = spawnSync('python3', ['--version']).status === 0;
 const program = (file: string) => `python3 ${here(`../support/candidates/exec/${file}`)}`;
 const PURE = `python3 ${here('../../adapters/python/pure_dropout.py')}`;
 const SMALL: AuditOptions = { alpha: 1e-3, rateError: 0.1, scaleError: 0.1, dependence: 0.2, power: 0.9 };
-
-async function run(...args: string[]) {
-  let out = '',
-    err = '';
-  const code = await main(args, { out: (s) => (out += s), err: (s) => (err += s) });
-  return { code, out, err };
-}
 
 async function audit(command: string, options: AuditOptions) {
   const exec = await loadExec(command, options.timeoutMs ?? 30_000);

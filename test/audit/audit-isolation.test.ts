@@ -1,17 +1,10 @@
 // dropcheck audit runs the candidate in a worker thread: a call that never returns is stopped at the
 // timeout, and writes into the arguments are still seen (moved from audit-cli.test.ts).
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/dropcheck.ts';
+import { runCli as run } from '../support/cli.ts';
 import { MEDIUM_FLAGS } from '../support/audit-options.ts';
 
 const here = (p: string) => new URL(p, import.meta.url).pathname;
-
-async function run(...args: string[]) {
-  let out = '',
-    err = '';
-  const code = await main(args, { out: (s) => (out += s), err: (s) => (err += s) });
-  return { code, out, err };
-}
 
 describe('dropcheck audit, candidate in a worker thread', () => {
   it('a call that never returns is stopped at --timeout: its properties fail, the others are judged, exit 1', async () => {
