@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { USAGE } from '../../src/cli/dropcheck.ts';
 import { runCli as run } from '../support/cli.ts';
-import { MEDIUM_FLAGS } from '../support/audit-options.ts';
+import { QUICK_FLAGS } from '../support/audit-options.ts';
 
 const here = (p: string) => new URL(p, import.meta.url).pathname;
 
@@ -25,14 +25,14 @@ describe('dropcheck audit', () => {
       '5000',
       '--report',
       report,
-      ...MEDIUM_FLAGS,
+      ...QUICK_FLAGS,
     );
     expect(r.code).toBe(0);
     expect(r.out).toContain('**PASS**: all 17 properties that apply hold.');
     expect(r.out).toContain('| property | verdict | evidence | test | false-failure bound | power |');
     // effect sizes other than the defaults are part of the rerun
     expect(r.out).toMatch(
-      /Rerun: `npx dropcheck audit .*scale-at-inference\.ts --seed 7 --alpha 0\.000001 --rate-error 0\.01 --scale-error 0\.01`/,
+      /Rerun: `npx dropcheck audit .*scale-at-inference\.ts --seed 7 --alpha 0\.000001 --rate-error 0\.03 --scale-error 0\.03 --dependence 0\.05`/,
     );
     expect(readFileSync(report, 'utf8')).toBe(r.out);
   });
@@ -44,7 +44,7 @@ describe('dropcheck audit', () => {
       '--json',
       '--alpha',
       '1e-7',
-      ...MEDIUM_FLAGS,
+      ...QUICK_FLAGS,
     );
     expect(r.code).toBe(1);
     const json = JSON.parse(r.out);
@@ -112,7 +112,7 @@ describe('dropcheck audit', () => {
     const bin = here('../../bin/dropcheck.mjs');
     const out = execFileSync(
       process.execPath,
-      [bin, 'audit', here('../support/candidates/correct/async-no-vjp.ts'), '--seed', '3', ...MEDIUM_FLAGS],
+      [bin, 'audit', here('../support/candidates/correct/async-no-vjp.ts'), '--seed', '3', ...QUICK_FLAGS],
       { encoding: 'utf8' },
     );
     expect(out).toContain('**PASS**');

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { type DropoutCandidate, CandidateError, auditDropout, checkCandidate } from '../../src/verify/audit/index.ts';
 import inverted from '../support/candidates/correct/inverted.ts';
-import { MEDIUM } from '../support/audit-options.ts';
+import { QUICK } from '../support/audit-options.ts';
 
 describe('the candidate interface', () => {
   const forward = (x: Float64Array) => x.slice();
@@ -36,7 +36,7 @@ describe('the candidate interface', () => {
       forward: (x, rate, training, seed) =>
         rate === 1 ? new Promise<Float64Array>(() => {}) : inverted.forward(x, rate, training, seed),
     };
-    const r = await auditDropout(hangsAtRateOne, { ...MEDIUM, timeoutMs: 50 });
+    const r = await auditDropout(hangsAtRateOne, { ...QUICK, timeoutMs: 50 });
     const failed = r.properties.filter((p) => p.verdict === 'fail');
     expect(failed.map((p) => p.id)).toEqual(['rate-one']);
     expect(failed[0].evidence).toMatch(/rate 1, training true.*did not answer within 50 ms/);
@@ -52,7 +52,7 @@ describe('the candidate interface', () => {
         return inverted.forward(x, r, t, s);
       },
     };
-    const r = await auditDropout(refuses, MEDIUM);
+    const r = await auditDropout(refuses, QUICK);
     const nf = r.properties.find((p) => p.id === 'non-finite-inputs');
     expect(nf?.verdict).toBe('pass');
     expect(nf?.evidence).toMatch(/21 calls refused non-finite input with an error \(allowed\)/);
@@ -61,7 +61,7 @@ describe('the candidate interface', () => {
       name: 'short answer for NaN',
       forward: (x, r, t, s) => (finite(x) ? inverted.forward(x, r, t, s) : new Float64Array(1)),
     };
-    const q = await auditDropout(short, MEDIUM);
+    const q = await auditDropout(short, QUICK);
     expect(q.properties.filter((p) => p.verdict === 'fail').map((p) => p.id)).toEqual([
       'non-finite-inputs',
       'output-shape',
@@ -77,7 +77,7 @@ describe('the candidate interface', () => {
         return inverted.forward(x, r, t, s);
       },
     };
-    const r = await auditDropout(c, MEDIUM);
+    const r = await auditDropout(c, QUICK);
     const failed = r.properties.filter((p) => p.verdict === 'fail');
     expect(failed.map((p) => p.id)).toEqual([
       'inference',
@@ -98,7 +98,7 @@ describe('the candidate interface', () => {
         return inverted.forward(x, r, t, s);
       },
     };
-    const r = await auditDropout(c, MEDIUM);
+    const r = await auditDropout(c, QUICK);
     const v = Object.fromEntries(r.properties.map((p) => [p.id, p]));
     for (const id of [
       'drop-frequency',
@@ -119,7 +119,7 @@ describe('the candidate interface', () => {
       name: 'returns a string',
       forward: () => 'zeros' as unknown as Float64Array,
     };
-    const r = await auditDropout(returnsString, { ...MEDIUM, timeoutMs: 1000 });
+    const r = await auditDropout(returnsString, { ...QUICK, timeoutMs: 1000 });
     const shape = r.properties.find((p) => p.id === 'output-shape');
     expect(shape?.verdict).toBe('fail');
     expect(shape?.evidence).toMatch(/returned "zeros", expected a Float64Array or Float32Array of length 1/);

@@ -2,7 +2,7 @@
 // timeout, and writes into the arguments are still seen (moved from audit-cli.test.ts).
 import { describe, expect, it } from 'vitest';
 import { runCli as run } from '../support/cli.ts';
-import { MEDIUM_FLAGS } from '../support/audit-options.ts';
+import { QUICK_FLAGS } from '../support/audit-options.ts';
 
 const here = (p: string) => new URL(p, import.meta.url).pathname;
 
@@ -16,7 +16,7 @@ describe('dropcheck audit, candidate in a worker thread', () => {
       '--timeout',
       '3000',
       '--json',
-      ...MEDIUM_FLAGS,
+      ...QUICK_FLAGS,
     );
     expect(r.code).toBe(1);
     const json = JSON.parse(r.out);
@@ -27,7 +27,7 @@ describe('dropcheck audit, candidate in a worker thread', () => {
   }, 90_000);
 
   it('the candidate runs in a worker thread, and writing into its arguments is still seen', async () => {
-    const r = await run('audit', here('../support/candidates/broken/mutates-input.ts'), '--json', ...MEDIUM_FLAGS);
+    const r = await run('audit', here('../support/candidates/broken/mutates-input.ts'), '--json', ...QUICK_FLAGS);
     expect(r.code).toBe(1);
     const json = JSON.parse(r.out);
     expect(

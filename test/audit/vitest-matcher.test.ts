@@ -4,20 +4,20 @@ import { describe, expect, it } from 'vitest';
 import '../../src/testing/vitest.ts';
 import { engineCandidate } from '../../src/verify/audit/index.ts';
 import clampsRate from '../support/candidates/broken/clamps-rate.ts';
+import { QUICK } from '../support/audit-options.ts';
 
 describe('toPassDropoutAudit', () => {
   it('passes the engine’s dropout in both conventions', async () => {
-    await expect(engineCandidate('inverted')).toPassDropoutAudit({ alpha: 1e-3, rateError: 0.01, scaleError: 0.01 });
+    await expect(engineCandidate('inverted')).toPassDropoutAudit({ alpha: 1e-3, ...QUICK });
     await expect(engineCandidate('scale-at-inference')).toPassDropoutAudit({
       alpha: 1e-3,
-      rateError: 0.01,
-      scaleError: 0.01,
+      ...QUICK,
     });
   });
 
   it('fails a broken candidate with a table of the failing properties and their smallest cases', async () => {
     const failure = await expect(clampsRate)
-      .toPassDropoutAudit({ alpha: 1e-3, rateError: 0.01, scaleError: 0.01 })
+      .toPassDropoutAudit({ alpha: 1e-3, ...QUICK })
       .then(
         () => null,
         (e: Error) => e,
@@ -28,12 +28,12 @@ describe('toPassDropoutAudit', () => {
     );
     expect(failure!.message).toContain('| property | evidence (smallest failing case) | decided by |');
     expect(failure!.message).toMatch(/rate/);
-    await expect(clampsRate).not.toPassDropoutAudit({ alpha: 1e-3, rateError: 0.01, scaleError: 0.01 });
+    await expect(clampsRate).not.toPassDropoutAudit({ alpha: 1e-3, ...QUICK });
   });
 
   it('under .not, fails for a correct candidate and says every property holds', async () => {
     const failure = await expect(engineCandidate('inverted'))
-      .not.toPassDropoutAudit({ alpha: 1e-3, rateError: 0.01, scaleError: 0.01 })
+      .not.toPassDropoutAudit({ alpha: 1e-3, ...QUICK })
       .then(
         () => null,
         (e: Error) => e,

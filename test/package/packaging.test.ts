@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, renameSync, statSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MEDIUM_FLAGS } from '../support/audit-options.ts';
+import { QUICK_FLAGS } from '../support/audit-options.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 let app = '';
@@ -158,8 +158,8 @@ console.log(y.shape);
 import 'dropcheck/vitest';
 import good from './good.mjs';
 import bad from './bad.mjs';
-it('correct', async () => { await expect(good).toPassDropoutAudit({ alpha: 0.01, rateError: 0.01, scaleError: 0.01 }); });
-it('broken', async () => { await expect(bad).toPassDropoutAudit({ alpha: 0.01, rateError: 0.01, scaleError: 0.01 }); });
+it('correct', async () => { await expect(good).toPassDropoutAudit({ alpha: 0.01, rateError: 0.03, scaleError: 0.03, dependence: 0.05 }); });
+it('broken', async () => { await expect(bad).toPassDropoutAudit({ alpha: 0.01, rateError: 0.03, scaleError: 0.03, dependence: 0.05 }); });
 `,
     );
     const r = run([join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', app, 'audit.test.mjs'], {
@@ -173,9 +173,10 @@ it('broken', async () => { await expect(bad).toPassDropoutAudit({ alpha: 0.01, r
   });
 
   it('runs `dropcheck audit` on a JavaScript candidate without tsx (removed from the install), and on a TypeScript one with it', () => {
-    // the installed command at the former default effect sizes (a fifth of the default's elements)
+    // the installed command at large effect sizes (a sixteenth of the default's elements): the wrong
+    // scale fails the exact properties whatever the sample size
     const audit = (file: string) =>
-      run([join(app, 'node_modules', '.bin', 'dropcheck'), 'audit', file, '--alpha', '0.01', ...MEDIUM_FLAGS]);
+      run([join(app, 'node_modules', '.bin', 'dropcheck'), 'audit', file, '--alpha', '0.01', ...QUICK_FLAGS]);
     const tsx = join(app, 'node_modules', 'tsx');
     renameSync(tsx, `${tsx}.away`);
     try {
