@@ -150,6 +150,9 @@ function numericJacobianOf(
   let xMax = 0;
   for (let j = 0; j < n; j++) xMax = Math.max(xMax, xAbs[j]);
   const scale = new Float64Array(m);
+  // NaN or infinite values are unresolved too (the comparisons are false for NaN)
+  const resolved = (e: number) =>
+    truncation[e] <= Math.max(64 * rounding[e], resolution * Math.abs(values[e])) && Number.isFinite(values[e]);
   const bound = (col: number) => {
     let bad = false;
     for (let o = 0; o < m; o++) {
@@ -160,8 +163,7 @@ function numericJacobianOf(
           (g * (UNIT * scale[o] + Number.MIN_VALUE) + R * UNIT * (xAbs[col] + 2 * steps[col])) +
         8 * UNIT * R;
       tolerance[e] = truncation[e] + rounding[e];
-      // NaN or infinite values are unresolved too (the comparisons are false for NaN)
-      if (!(truncation[e] <= Math.max(64 * rounding[e], resolution * R)) || !Number.isFinite(values[e])) bad = true;
+      if (!resolved(e)) bad = true;
     }
     return bad;
   };
@@ -180,15 +182,7 @@ function numericJacobianOf(
       column(where[col][0], where[col][1], col, step / 4 ** k);
       bad = bound(col);
     }
-    if (bad)
-      for (let o = 0; o < m; o++) {
-        const e = o * n + col;
-        if (
-          !(truncation[e] <= Math.max(64 * rounding[e], resolution * Math.abs(values[e]))) ||
-          !Number.isFinite(values[e])
-        )
-          unresolved.push(e);
-      }
+    if (bad) for (let o = 0; o < m; o++) if (!resolved(o * n + col)) unresolved.push(o * n + col);
   }
   unresolved.sort((a, b) => a - b);
   return { m, n, values, tolerance, truncation, rounding, unresolved, scale, value, steps };

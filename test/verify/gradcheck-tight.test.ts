@@ -14,10 +14,13 @@ import {
   checkGradTight,
   div,
   exp,
+  key,
   mul,
+  normal,
   numericJacobian,
   pow,
   relu,
+  split,
   stopGradient,
   sub,
   sum,
@@ -203,6 +206,8 @@ describe("checkGradTight: what the users' defaults pass and the tight check does
   it('an empty Jacobian passes with no worst entry; forward mode on a scalar output', () => {
     const r = checkGradTight((t: Tensor) => sum(t), [tensor([], [0])]);
     expect([r.ok, r.entries, r.worst, r.maxRatio]).toEqual([true, 0, null, 0]);
+    // no output at all: no output to name
+    expect(checkGradTight((t: Tensor) => mul(t, 2), [tensor([], [0])]).forward.output).toBe(-1);
     expect(r.message).toBe('tight gradient check passed');
   });
 
@@ -297,5 +302,81 @@ describe('checkGradTight: where each entry is, the report, the options at their 
     );
     expect(() => numericJacobian(f, [tensor([1])], { resolution: Infinity })).toThrow(/resolution must be a finite/);
     expect(() => numericJacobian(f, [tensor([1])], { rounding: Infinity })).toThrow(/rounding must be a finite/);
+  });
+});
+
+describe('checkGradTight: the bounds are the ones derived at the top of gradcheck-tight.ts', () => {
+  const gamma = (k: number) => (k * u) / (1 - k * u);
+  const c = [3, -0.5, 1e-3, 40];
+  const scaleBy = (t: Tensor) => mul(t, tensor(c));
+
+  it('forward mode and the adjoint identity of f = c ⊙ x (J = diag(c), both modes exact) against their closed forms', () => {
+    // the directions are normal draws from split(key, leaves + 1): u for x, v for the output
+    const k = key(11),
+      [ku, kv] = split(k, 2);
+    const U = normal(ku, [4]).data,
+      V = normal(kv, [4]).data;
+    const r = checkGradTight(scaleBy, [tensor([0.5, -1, 2, 0.25])], { key: k });
+    expect([r.ok, r.forward.error, r.adjoint.ok]).toEqual([true, 0, true]);
+    const K = gamma(32),
+      abs = (a: ArrayLike<number>) => Array.from(a, Math.abs);
+    const uMax = Math.max(...abs(U)),
+      vMax = Math.max(...abs(V));
+    const uL1 = abs(U).reduce((a, b) => a + b),
+      vL1 = abs(V).reduce((a, b) => a + b);
+    const cu = c.map((ci, o) => Math.abs(ci * U[o])); // Σ_j |J_oj||u_j| = Σ_j |A_oj u_j| = |c_o u_o|
+    // per output: 2γ_K·(Σ|J||u| + ‖u‖∞) + γ_n·Σ|A u| + (2K + n)η; the reported output is the one
+    // nearest its bound (error 0 everywhere: the smallest bound)
+    const forward = cu.map((a) => 2 * K * (a + uMax) + gamma(4) * a + (2 * 32 + 4) * Number.MIN_VALUE);
+    const o = forward.indexOf(Math.min(...forward));
+    expect(r.forward.output).toBe(o);
+    expect(r.forward.tolerance / forward[o]).toBeCloseTo(1, 12);
+    // γ_K·(2T + ‖v‖₁‖u‖∞ + ‖u‖₁‖v‖∞) + γ_m·Σ|v ŷ| + γ_n·Σ|ĝ u| + (2K + 1)(m + n)η
+    const T = cu.reduce((s, a, i) => s + Math.abs(V[i]) * a, 0);
+    const vy = cu.reduce((s, a, i) => s + Math.abs(V[i]) * a, 0); // |v_o ŷ_o| = |v_o c_o u_o|
+    const adjoint =
+      K * (2 * T + vL1 * uMax + uL1 * vMax) + gamma(4) * vy + gamma(4) * vy + (2 * 32 + 1) * 8 * Number.MIN_VALUE;
+    expect(r.adjoint.tolerance / adjoint).toBeCloseTo(1, 12);
+    expect([uMax, vMax, uL1, vL1].every((a) => a !== 1)).toBe(true); // so a product is not a quotient
+  });
+
+  it('f = 0·x with chain 0 and rounding 0: every bound is its underflow term alone, and ties go to the first entry and output', () => {
+    const zero = (t: Tensor) => mul(t, tensor([0, 0, 0]));
+    const r = checkGradTight(zero, [tensor([1, 2, 3])], { chain: 0, rounding: 0, resolution: 0 });
+    // truncation 0 ≤ max(64·0, 0·0): resolved; error 0 over tolerance 0 counts as ratio 0
+    expect([r.ok, r.unresolved.length, r.maxRatio]).toEqual([true, 0, 0]);
+    expect(Array.from(r.ratios)).toEqual(new Array(9).fill(0));
+    expect(r.worst).toMatchObject({ input: 0, element: 0, output: 0, error: 0 });
+    expect(r.message).toContain(
+      'max |analytic − numeric|/tolerance = 0.000e+0 over 9 entries (worst: input 0, element 0, output 0',
+    );
+    expect(r.forward).toEqual({ output: 0, error: 0, tolerance: 3 * Number.MIN_VALUE, ok: true });
+    expect(r.adjoint.tolerance).toBe(6 * Number.MIN_VALUE);
+  });
+
+  it('an entry resolved only by `resolution` (truncation above 64 × its rounding bound, within resolution·|value|); below it the entry alone fails the check', () => {
+    // exp at 3 on a coarse step: truncation ≈ 1.3e-10 relative, rounding bound (γ = 1) about 100× smaller
+    const options = { step: 2 ** -6, rounding: 1, refinements: 0 };
+    const J = numericJacobian((t: Tensor) => exp(t), [tensor([3])], options);
+    expect(J.truncation[0]).toBeGreaterThan(64 * J.rounding[0]);
+    expect(J.truncation[0]).toBeLessThan(1e-9 * J.values[0]);
+    expect(J.unresolved).toEqual([]);
+    const strict = { ...options, resolution: 1e-11 };
+    expect(numericJacobian((t: Tensor) => exp(t), [tensor([3])], strict).unresolved).toEqual([0]);
+    const r = checkGradTight((t: Tensor) => exp(t), [tensor([3])], strict);
+    expect([r.ok, r.maxRatio <= 1, r.adjoint.ok, r.forward.ok, r.unresolved.length]).toEqual([
+      false,
+      true,
+      true,
+      true,
+      1,
+    ]);
+    expect(checkGradTight((t: Tensor) => exp(t), [tensor([3])], options).ok).toBe(true);
+  });
+
+  it('its option errors name checkGradTight', () => {
+    expect(() => checkGradTight(scaleBy, [tensor([1, 1, 1, 1])], { step: -1 })).toThrow(
+      new RangeError('checkGradTight: step must be a finite number > 0, got -1'),
+    );
   });
 });
