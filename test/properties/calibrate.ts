@@ -3,8 +3,9 @@
 // observed detection rates (broken candidates: expected ≥ the stated power). Every run is a pure
 // function of its seed, so the result is the same however many workers share the work.
 // Run: npm run calibrate -- --seeds 1000 --audit-seeds 1000 --broken-seeds 100 [--reference-seeds N] [--workers 2] [--resume]
-// Every finished run is appended to .cache/calibration-runs.jsonl; --resume skips the runs found there,
-// so a long calibration that was stopped continues where it was (the results are the same).
+// Every finished run is appended to reports/calibration-runs.jsonl (committed, so a calibration of many
+// CPU-hours can span machines); --resume skips the runs found there, so a stopped calibration continues
+// where it was (the results are the same).
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker, isMainThread, parentPort } from 'node:worker_threads';
@@ -16,7 +17,7 @@ const candidatesDir = new URL('../support/candidates/', import.meta.url);
 const REFERENCE = ['correct/inverted.ts', 'correct/scale-at-inference.ts']; // the test suite's reference implementations
 const ENGINE = ['engine:inverted', 'engine:scale-at-inference'];
 const CORRECT = [...ENGINE, ...REFERENCE];
-const RUNS = '.cache/calibration-runs.jsonl';
+const RUNS = 'reports/calibration-runs.jsonl';
 const jobId = (j: Job) =>
   j.kind === 'stochastic' ? `stochastic:${j.check}:${j.seed}` : `audit:${j.candidate}:${j.seed}`;
 const BROKEN = readdirSync(new URL('broken/', candidatesDir))
@@ -123,7 +124,7 @@ async function main(): Promise<void> {
       earlier.set(jobId(o.job), o);
     }
   } else {
-    mkdirSync('.cache', { recursive: true });
+    mkdirSync('reports', { recursive: true });
     writeFileSync(RUNS, '');
   }
   const todo = jobs.filter((j) => !earlier.has(jobId(j)));
@@ -159,7 +160,9 @@ async function main(): Promise<void> {
       seconds: mine.reduce((s, o) => s + o.seconds, 0),
     };
   });
-  const alpha = (await auditDropout(engineCandidate(), { seed: FIRST })).falseFailure;
+  const first = await auditDropout(engineCandidate(), { seed: FIRST });
+  const alpha = first.falseFailure;
+  const { rateError, scaleError, dependence } = first.options;
   const audits = async (names: string[]) =>
     Promise.all(
       names.map(async (name) => {
@@ -222,8 +225,9 @@ ${correct.map((r) => `| ${r.label} (\`${r.name}\`) | ${r.n} | ${r.flagged}${r.fa
 ## The audit on broken candidates (detection)
 
 Detected = the audit failed every property the candidate's bug must break (its \`catches\` list).
-The drop-rate, scale and dependence candidates sit at the effect sizes the power is stated for
-(0.01, 1%, 0.02): their detection rate is the power, observed.
+The power is stated against a drop-rate error of ${rateError}, outputs scaled by 1 ± ${scaleError} and a
+difference of ${dependence} in drop probability: a candidate whose bug is at least that large at one of the
+rates an audit tests must be detected at least as often as its stated power.
 
 | candidate | bug | must fail | stated power | seeds | detected | rate |
 |---|---|---|---|---|---|---|
