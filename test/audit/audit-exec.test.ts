@@ -110,10 +110,10 @@ describe.skipIf(!python)('Python candidates over --exec (python3 on PATH)', () =
 
   it('a vjp that never answers is stopped at the timeout; the other properties are judged', async () => {
     const started = performance.now();
-    const { result, failed } = await audit(program('vjp_hangs.py'), { ...SMALL, timeoutMs: 3000 });
+    const { result, failed } = await audit(program('vjp_hangs.py'), { ...SMALL, timeoutMs: 1000 });
     expect(failed).toEqual(['vjp-mask', 'vjp-finite-differences']);
     for (const id of failed)
-      expect(result.properties.find((p) => p.id === id)!.evidence).toMatch(/did not answer within 3000 ms/);
+      expect(result.properties.find((p) => p.id === id)!.evidence).toMatch(/did not answer within 1000 ms/);
     expect(performance.now() - started).toBeLessThan(45_000);
     // every program the audit started is gone, the looping interpreter too
     expect(spawnSync('pgrep', ['-f', 'candidates/exec/vjp_hangs.py']).status).toBe(1);

@@ -1,7 +1,13 @@
 // The candidate interface: checked member by member, timeouts, throws and malformed answers judged
 // by the properties they break (moved from audit.test.ts).
 import { describe, expect, it } from 'vitest';
-import { type DropoutCandidate, CandidateError, auditDropout, checkCandidate } from '../../src/verify/audit/index.ts';
+import {
+  type DropoutCandidate,
+  CandidateError,
+  WHEN_READY,
+  auditDropout,
+  checkCandidate,
+} from '../../src/verify/audit/index.ts';
 import inverted from '../support/candidates/correct/inverted.ts';
 import { QUICK } from '../support/audit-options.ts';
 
@@ -40,6 +46,32 @@ describe('the candidate interface', () => {
     const failed = r.properties.filter((p) => p.verdict === 'fail');
     expect(failed.map((p) => p.id)).toEqual(['rate-one']);
     expect(failed[0].evidence).toMatch(/rate 1, training true.*did not answer within 50 ms/);
+  });
+
+  it('WHEN_READY is awaited before each call, outside its time; when it rejects, the call fails with why', async () => {
+    // the first 10 calls wait 20 ms for their candidate, longer than their 5 ms
+    let waits = 0;
+    const slowToReady = {
+      ...inverted,
+      name: 'ready after 20 ms',
+      [WHEN_READY]: () => new Promise<void>((resolve) => setTimeout(resolve, waits++ < 10 ? 20 : 0)),
+    };
+    const r = await auditDropout(slowToReady, { ...QUICK, timeoutMs: 5 });
+    expect(r.properties.filter((p) => p.verdict === 'fail')).toEqual([]);
+    expect(waits).toBe(r.calls);
+    const failsToStart = {
+      ...inverted,
+      name: 'cannot reconnect',
+      forward: (x: Float64Array, rate: number, training: boolean, seed: number) =>
+        rate === 0.5 && training ? x : inverted.forward(x, rate, training, seed),
+      [WHEN_READY]: async () => {
+        throw new Error('connection refused');
+      },
+    };
+    const q = await auditDropout(failsToStart, QUICK);
+    expect(q.properties.find((p) => p.id === 'inference')!.evidence).toMatch(
+      /^forward\(x of length \d+, .*\): could not start: Error: connection refused/,
+    );
   });
 
   it('a candidate may refuse non-finite input with an error; answering badly for it fails', async () => {

@@ -31,6 +31,14 @@ export interface DropoutCandidate {
   ): MaybePromise<Float64Array | Float32Array>;
 }
 
+/**
+ * A stand-in for a candidate that runs elsewhere (a worker thread, another program) carries this: a
+ * function that resolves once the next call can start, after the stand-in has loaded its module or
+ * started its program again (after a stop at a timeout), and rejects if that fails. The timer of the
+ * next call starts after it, so a reload is not counted against the call.
+ */
+export const WHEN_READY: unique symbol = Symbol('dropcheck.whenReady');
+
 /** The candidate is not a DropoutCandidate: the message names the member that is missing or wrong. */
 export class CandidateError extends TypeError {
   override name = 'CandidateError';
@@ -137,6 +145,11 @@ export class Caller {
     this.calls++;
     this.elements += a.length;
     let out: unknown;
+    try {
+      await (this.candidate as { [WHEN_READY]?: () => Promise<void> })[WHEN_READY]?.();
+    } catch (e) {
+      return { ok: false, threw: false, reason: `could not start: ${errorText(e)}` };
+    }
     try {
       out = await withTimeout(invoke, this.timeoutMs);
     } catch (e) {

@@ -11,7 +11,7 @@
 //                            u32 n, u32 0, then n floats of that width; a refusal sends n bytes of UTF-8 text
 import { type ChildProcess, spawn } from 'node:child_process';
 import { describeValue } from '../../engine/index.ts';
-import { CandidateError } from './candidate.ts';
+import { CandidateError, WHEN_READY } from './candidate.ts';
 import type { IsolatedCandidate } from './isolated.ts';
 
 /** The protocol's version, the `dropcheck` field of the program's first line. */
@@ -273,10 +273,8 @@ export async function loadExec(command: string, timeoutMs: number): Promise<Isol
       );
     });
 
-  let calls = 0;
-  const call = async (op: 'forward' | 'vjp', args: unknown[]): Promise<Float64Array | Float32Array> => {
-    if (ended) throw new Error(`${ended.message} (at an earlier call)`);
-    const id = ++calls;
+  // the program running (again, after a stop) and its declaration read, within startupMs
+  const whenReady = async (): Promise<Running> => {
     // the audit calls one at a time: a call still pending is one it gave up on (timed out)
     if (running?.onAnswer) {
       stop();
@@ -285,6 +283,14 @@ export async function loadExec(command: string, timeoutMs: number): Promise<Isol
     if (!running) running = start();
     const r = running;
     await timed(r, r.hello, startupMs, 'did not declare the candidate (its first line)');
+    return r;
+  };
+
+  let calls = 0;
+  const call = async (op: 'forward' | 'vjp', args: unknown[]): Promise<Float64Array | Float32Array> => {
+    if (ended) throw new Error(`${ended.message} (at an earlier call)`);
+    const id = ++calls;
+    const r = await whenReady();
     // a later call means the audit gave up on this one while the program was starting: it is not sent
     if (id !== calls) throw new Error('abandoned by the audit (timed out)');
     if (running !== r) throw new Error('did not answer: the program was restarted');
@@ -314,7 +320,9 @@ export async function loadExec(command: string, timeoutMs: number): Promise<Isol
     stop();
     throw e;
   }
-  const candidate: Record<string, unknown> = {
+  const candidate: Record<string | symbol, unknown> = {
+    // an ended program is not started again: its calls fail with how it ended
+    [WHEN_READY]: async () => void (ended || (await whenReady())),
     name: hello.name,
     convention: hello.convention,
     forward: (...a: unknown[]) => call('forward', a),

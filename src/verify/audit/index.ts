@@ -13,7 +13,7 @@ export {
   type Verdict,
   PROPERTIES,
 } from './battery.ts';
-export { type DropoutCandidate, CandidateError, checkCandidate } from './candidate.ts';
+export { type DropoutCandidate, CandidateError, WHEN_READY, checkCandidate } from './candidate.ts';
 export { formatMarkdown, formatJson } from './format.ts';
 export { engineCandidate } from './engine-candidate.ts';
 export { loadExec } from './exec.ts';

@@ -5,7 +5,7 @@
 // Arrays travel as structured clones; a candidate that writes into its arguments sends them back,
 // so the audit still sees the mutation.
 import { Worker } from 'node:worker_threads';
-import { CandidateError } from './candidate.ts';
+import { CandidateError, WHEN_READY } from './candidate.ts';
 
 // Plain JS evaluated in the worker (no loader needed): load the module, describe its default
 // export, then answer calls until terminated.
@@ -74,11 +74,14 @@ export interface IsolatedCandidate {
 
 /**
  * Loads the module at `url` in a worker thread and returns a stand-in for its default export whose
- * calls run there; a call still running after `timeoutMs` is stopped by terminating the worker.
+ * calls run there; a call still running after `timeoutMs` is stopped by terminating the worker, and
+ * the module is loaded again for the next call, whose time starts once it has loaded (WHEN_READY).
  * `tsx` is the URL of tsx's ESM API, to register in the worker for a module written in TypeScript.
- * Throws CandidateError when the module has no default export, an Error when it cannot be loaded.
+ * Loading may take max(timeoutMs, 30 s). Throws CandidateError when the module has no default export,
+ * an Error when it cannot be loaded in that time.
  */
 export async function loadIsolated(url: string, timeoutMs: number, tsx?: string): Promise<IsolatedCandidate> {
+  const loadMs = Math.max(timeoutMs, 30_000);
   let worker: Worker | null = null;
   let ready: Promise<Info> | null = null;
   let nextId = 0;
@@ -116,11 +119,30 @@ export async function loadIsolated(url: string, timeoutMs: number, tsx?: string)
     if (w) void w.terminate();
   };
 
-  const call = async (fn: 'forward' | 'vjp', args: unknown[]): Promise<unknown> => {
+  // the module loaded in a worker (again, after a stop), within loadMs; a load that never ends is stopped
+  const whenReady = async (): Promise<Info> => {
     // the audit calls one at a time: a call still pending is one the audit has given up on (timed out)
     if (pending.size > 0) stop();
     if (!worker) start();
-    await ready;
+    const r = ready!;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      return await Promise.race([
+        r,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`the module did not load within ${loadMs} ms`)), loadMs);
+        }),
+      ]);
+    } catch (e) {
+      if (ready === r) stop();
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const call = async (fn: 'forward' | 'vjp', args: unknown[]): Promise<unknown> => {
+    await whenReady();
     const w = worker!;
     const id = nextId++;
     const reply = await new Promise<Reply>((resolve, reject) => {
@@ -155,17 +177,12 @@ export async function loadIsolated(url: string, timeoutMs: number, tsx?: string)
     throw reply.thrown;
   };
 
-  let info: Info;
-  try {
-    info = await start();
-  } catch (e) {
-    stop();
-    throw e;
-  }
+  const info = await whenReady();
   const close = () => stop();
   if (!info.object) return { candidate: info.value, close };
   const value = (f: Field | undefined) => (f && 'value' in f ? f.value : undefined);
-  const candidate: Record<string, unknown> = {
+  const candidate: Record<string | symbol, unknown> = {
+    [WHEN_READY]: async () => void (await whenReady()),
     name: value(info.name),
     convention: value(info.convention),
     precision: value(info.precision),
