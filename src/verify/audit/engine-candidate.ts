@@ -10,8 +10,9 @@ export function engineCandidate(convention: Convention = 'inverted'): DropoutCan
   return {
     name: 'dropcheck dropout',
     convention,
-    forward: (x, rate, training, seed) => float64Data(op(rate, training, seed)(tensor(x))).slice(),
-    vjp: (x, rate, training, seed, dy) =>
-      float64Data(vjp(op(rate, training, seed), tensor(x)).pullback(tensor(dy))[0]).slice(),
+    // the answers are the data of tensors made for this call alone (tensor() copies x and dy), so they
+    // are handed over without another copy
+    forward: (x, rate, training, seed) => float64Data(op(rate, training, seed)(tensor(x))),
+    vjp: (x, rate, training, seed, dy) => float64Data(vjp(op(rate, training, seed), tensor(x)).pullback(tensor(dy))[0]),
   };
 }
