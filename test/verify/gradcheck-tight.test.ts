@@ -15,6 +15,7 @@ import {
   div,
   exp,
   key,
+  matmul,
   mul,
   normal,
   numericJacobian,
@@ -208,6 +209,13 @@ describe("checkGradTight: what the users' defaults pass and the tight check does
     expect([r.ok, r.entries, r.worst, r.maxRatio]).toEqual([true, 0, null, 0]);
     // no output at all: no output to name
     expect(checkGradTight((t: Tensor) => mul(t, 2), [tensor([], [0])]).forward.output).toBe(-1);
+    // with chain 0 the scalar output's forward bound is 0, and an error of 0 is within it
+    expect(checkGradTight((t: Tensor) => sum(t), [tensor([], [0])], { chain: 0 }).forward).toEqual({
+      output: 0,
+      error: 0,
+      tolerance: 0,
+      ok: true,
+    });
     expect(r.message).toBe('tight gradient check passed');
   });
 
@@ -284,6 +292,14 @@ describe('checkGradTight: where each entry is, the report, the options at their 
     expect(r.message).toContain('first: input 0, element 0, output 0: truncation estimate ');
     const one = checkGradTight((t: Tensor) => relu(t), [tensor([1e-6, 0.5])]);
     expect(one.message).toContain('1 entry is unresolved');
+    // found column by column (entries 6, 4, 2 here: the outputs reversed), listed row by row
+    const reverse = tensor([0, 0, 1, 0, 1, 0, 1, 0, 0], [3, 3]);
+    const flipped = checkGradTight((t: Tensor) => relu(matmul(reverse, t)), [tensor([1e-6, -1e-6, 1e-6], [3, 1])]);
+    expect(flipped.unresolved.map((e) => [e.output, e.element])).toEqual([
+      [0, 2],
+      [1, 1],
+      [2, 0],
+    ]);
   });
 
   it('options at their bounds are accepted: rounding 0, resolution 0, chain 0', () => {
@@ -302,6 +318,9 @@ describe('checkGradTight: where each entry is, the report, the options at their 
     );
     expect(() => numericJacobian(f, [tensor([1])], { resolution: Infinity })).toThrow(/resolution must be a finite/);
     expect(() => numericJacobian(f, [tensor([1])], { rounding: Infinity })).toThrow(/rounding must be a finite/);
+    expect(() => numericJacobian(f, [tensor([1])], { refinements: -1 })).toThrow(
+      /refinements must be an integer ≥ 0, got -1/,
+    );
   });
 });
 
