@@ -10,7 +10,8 @@
 //
 // --rerun merges a later run over some lines (`--mutate file:from-to`, e.g. after writing the tests
 // the survivors asked for): its verdicts replace those of the same mutants in --in. --in may be given
-// once per module (or group of modules) run on its own; each module's row then names its own runs.
+// once per module (or group of modules) run on its own; each module's row then names its own runs. A
+// module in two --in runs takes the later one's verdicts (a fresh whole run of it).
 // --keep <module> carries that module's row and survivors over from the report being replaced (--out),
 // with the date and commit of its runs, when the JSON of those runs is no longer at hand.
 import { execFileSync } from 'node:child_process';
@@ -181,18 +182,14 @@ export function merge(
   return { report: { ...base, files }, replaced, changed, dropped, added };
 }
 
-/** The modules of several runs (each run over its own modules) in one report; a module in two runs is refused. */
+/**
+ * The modules of several runs (each run over its own modules) in one report. A module in a later run
+ * too takes that run's verdicts: a fresh whole run of the module (after its code was reworked, say)
+ * replaces the earlier one as its first run.
+ */
 export function combine(reports: readonly Report[]): Report {
   const files: Report['files'] = {};
-  for (const r of reports) {
-    for (const [f, entry] of Object.entries(r.files)) {
-      if (files[f])
-        throw new Error(
-          `mutation-report: ${f} is in more than one --in report; give each module's first run once and later runs with --rerun`,
-        );
-      files[f] = entry;
-    }
-  }
+  for (const r of reports) for (const [f, entry] of Object.entries(r.files)) files[f] = entry;
   return { files };
 }
 
@@ -450,7 +447,14 @@ function main() {
   const rerunFiles = args('--rerun');
   if (rerunFiles.length) {
     const runs = rerunFiles.map((file) => {
-      const again = JSON.parse(readFileSync(file, 'utf8')) as Report;
+      const run = JSON.parse(readFileSync(file, 'utf8')) as Report;
+      // a rerun applies to the modules whose first run came before it (not to a fresh whole run since)
+      const again = {
+        ...run,
+        files: Object.fromEntries(
+          Object.entries(run.files).filter(([f]) => !modules[f] || modules[f].date <= finished(file, run)),
+        ),
+      };
       const m = merge(report, again);
       report = m.report;
       for (const f of Object.keys(again.files)) if (modules[f]) modules[f].reruns.push(finished(file, again));
@@ -493,7 +497,10 @@ function main() {
     modules,
     sources: firsts.map((r, i) => ({
       file: inputs[i],
-      modules: Object.keys(r.files).sort(),
+      // less the modules a later run replaced
+      modules: Object.keys(r.files)
+        .filter((f) => !firsts.slice(i + 1).some((later) => later.files[f]))
+        .sort(),
       performance: r.performance,
       tests: testsOf(r),
     })),
