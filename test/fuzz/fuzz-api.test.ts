@@ -159,6 +159,7 @@ const API: Record<string, How> = {
   // audit (malformed candidates in detail: test/fuzz-audit.test.ts)
   CandidateError: { skip: 'thrown by checkCandidate, not built by users' },
   PROPERTIES: { value: 'object' },
+  WHEN_READY: { value: 'symbol' },
   assertDropout: 'call',
   auditDropout: 'call',
   checkCandidate: 'call',
