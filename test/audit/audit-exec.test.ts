@@ -142,9 +142,9 @@ describe.skipIf(!python)('Python candidates over --exec (python3 on PATH)', () =
 
 // PyTorch's own dropout, where python3 can import torch (Debian's python3-torch; not on CI machines)
 const torch = findTorchPython();
-describe.skipIf(!('python' in torch))('PyTorch over --exec (where python3 imports torch)', () => {
-  const TORCH = (dtype: string) =>
-    `${'python' in torch ? torch.python : 'python3'} ${here('../../adapters/python/torch_dropout.py')} --dtype ${dtype}`;
+const torchPython = 'python' in torch ? torch.python : null;
+describe.skipIf(!torchPython)('PyTorch over --exec (where python3 imports torch)', () => {
+  const TORCH = (dtype: string) => `${torchPython} ${here('../../adapters/python/torch_dropout.py')} --dtype ${dtype}`;
   it.each(['float32', 'float64'])(
     'torch.nn.functional.dropout in %s passes, judged in its own precision',
     async (dtype) => {
