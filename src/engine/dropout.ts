@@ -6,6 +6,7 @@ import { Tensor, alloc, allocLike, checkTensor, storageFrom } from './tensor.ts'
 import { type Key, bernoulliValues, checkKey, normal } from './random.ts';
 import { type Shape, checkShape, describeValue, formatShape, sizeOf } from './shape.ts';
 import { binaryKernel, broadcastPlan } from './kernels.ts';
+import { wasmMasked } from './wasm/runtime.ts';
 
 export type Convention = 'inverted' | 'scale-at-inference';
 
@@ -27,6 +28,8 @@ const kernel64 = binaryKernel('b === 0 ? 0 : a * b');
 const kernel32 = binaryKernel('b === 0 ? 0 : a * b');
 function maskedProduct(x: Tensor, m: Tensor): Tensor {
   const out = allocLike(x.data, x.size);
+  // a multiplier of x's own shape: WebAssembly SIMD where it pays (same bits)
+  if (m.size === x.size && wasmMasked(x.data, m.data, out)) return new Tensor(out, x.shape);
   const p = broadcastPlan(x.shape, m.shape, x.shape);
   (out instanceof Float32Array ? kernel32 : kernel64)(x.data, m.data, out, p.offA, p.offB, p.inner, p.sa, p.sb);
   return new Tensor(out, x.shape);
@@ -151,7 +154,7 @@ function dropoutImpl(op: string, key: Key | null | undefined, x: Tensor, options
     return convention === 'inverted' ? x : applyMultiplier(x, new Tensor(alloc(x.dtype, 1).fill(keep), []));
   // the mask r = bernoulli(key, keep, shape), drawn directly as its multiplier: 1/keep (inverted) or 1 where kept
   const r = bernoulliValues(key as Key, keep, sizeOf(shape), convention === 'inverted' ? 1 / keep : 1); // keep = 0 only when every r is 0
-  return applyMultiplier(x, new Tensor(x.dtype === 'float32' ? Float32Array.from(r) : r, shape));
+  return applyMultiplier(x, new Tensor(x.dtype === 'float32' ? new Float32Array(r) : r, shape));
 }
 
 /**

@@ -93,7 +93,7 @@ function constant1(expr: string) {
     return new Tensor(out, x.shape);
   };
 }
-const step = constant1('a > 0 ? 1 : 0');
+const step = constant1('+(a > 0)'); // a comparison, not a branch: random signs would mispredict half the time
 const sign = constant1('a > 0 ? 1 : a < 0 ? -1 : 0');
 
 // ---------------------------------------------------------------------------------------------
@@ -251,7 +251,7 @@ function reduceFwd(x: Tensor, p: ReduceP, kind: 'sum' | 'max'): Tensor {
     data = K.reduceAxis(data, shape, p.axes[i], kind);
     shape[p.axes[i]] = 1;
   }
-  return new Tensor(x.dtype === 'float32' ? Float32Array.from(data) : data, outShape(x.shape, p));
+  return new Tensor(x.dtype === 'float32' ? new Float32Array(data) : data, outShape(x.shape, p));
 }
 /** g of a reduction, broadcast back over the reduced axes (a one-element g broadcasts as it is). */
 const unreduce = (g: Tensor, x: Tensor, axes: number[]) => broadcastTo(g.size === 1 ? g : reshape(g, keptShape(x.shape, axes)), x.shape);
@@ -492,7 +492,7 @@ const SCATTER: Primitive<TakeP> = {
       const o = idx[r] * inner;
       for (let i = 0; i < inner; i++) out[o + i] += g.data[r * inner + i];
     }
-    return new Tensor(g.dtype === 'float32' ? Float32Array.from(out) : out, [rows, ...g.shape.slice(1)]);
+    return new Tensor(g.dtype === 'float32' ? new Float32Array(out) : out, [rows, ...g.shape.slice(1)]);
   },
   vjp: (g, _, __, p) => [() => bind(TAKE, [g], p)],
   jvp: ([t], _, __, p) => bind(SCATTER, [t], p),

@@ -145,7 +145,7 @@ function sized(shape: Shape, op: string) {
 
 /** The draws as a tensor of the requested dtype (float32: each draw rounded to the nearest float32). */
 function drawn(values: Float64Array, shape: number[], options: CreateOptions | undefined, op: string): Tensor {
-  return new Tensor(dtypeOption(options, op) === 'float32' ? Float32Array.from(values) : values, shape);
+  return new Tensor(dtypeOption(options, op) === 'float32' ? new Float32Array(values) : values, shape);
 }
 
 /**

@@ -112,7 +112,7 @@ export const allocLike = (like: Storage, n: number): Storage =>
   like instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
 /** A copy of `values` as storage of a dtype (rounded to float32 for float32). */
 export const storageFrom = (dtype: DType, values: ArrayLike<number>): Storage =>
-  dtype === 'float32' ? Float32Array.from(values) : Float64Array.from(values);
+  dtype === 'float32' ? new Float32Array(values) : new Float64Array(values);
 
 /**
  * Creates a tensor from a number, nested arrays, or a flat array/typed array plus a shape. The input
@@ -124,7 +124,7 @@ export const storageFrom = (dtype: DType, values: ArrayLike<number>): Storage =>
 export function tensor(values: Nested | ArrayLike<number>, shape?: Shape, options?: CreateOptions): Tensor {
   const dtype = dtypeOption(options, 'tensor');
   const t = tensorF64(values, shape);
-  return dtype === 'float64' ? t : new Tensor(Float32Array.from(t.data), t.shape);
+  return dtype === 'float64' ? t : new Tensor(new Float32Array(t.data), t.shape);
 }
 
 function tensorF64(values: Nested | ArrayLike<number>, shape?: Shape): Tensor {

@@ -3,7 +3,7 @@
 // donate_argnums): then the new parameters and state are written over the old ones, which saves
 // allocating (and page-faulting in) two arrays the size of the network on every step.
 import { type Storage, Tensor, type Tree, describeValue, flatten, zerosLike } from '../engine/index.ts';
-import { wasmSgd } from '../engine/wasm/runtime.ts';
+import { columnScales, wasmSgd } from '../engine/wasm/runtime.ts';
 
 export interface SGDOptions {
   lr: number;
@@ -97,10 +97,15 @@ export function sgd<P extends Tree>(options: SGDOptions): Optimizer<P> {
         const f32 = w instanceof Float32Array;
         const v = donate ? v0 : f32 ? new Float32Array(p.size) : new Float64Array(p.size);
         const out = donate ? w : f32 ? new Float32Array(p.size) : new Float64Array(p.size);
-        // WebAssembly SIMD for large parameters (same bits as the JS loop), else the JS loop
-        if (!wasmSgd(w, g, v0, out, v, lr, momentum, decay))
+        const bound =
+          radii && p.ndim === 2
+            ? { rows: p.shape[0], cols: p.shape[1], c: radii[radii.length > 1 ? matrix : 0] }
+            : undefined;
+        // WebAssembly SIMD for large parameters (same bits as the JS loops), else the JS loops
+        if (!wasmSgd(w, g, v0, out, v, lr, momentum, decay, bound)) {
           (f32 ? sgd32 : sgd64)(w, g, v0, out, v, lr, momentum, decay);
-        if (radii && p.ndim === 2) projectColumns(out, p.shape[0], p.shape[1], radii[radii.length > 1 ? matrix : 0]);
+          if (bound) projectColumns(out, bound.rows, bound.cols, bound.c);
+        }
         if (p.ndim === 2) matrix++;
         newP.push(new Tensor(out, p.shape));
         newV.push(new Tensor(v, p.shape));
@@ -151,13 +156,8 @@ const sgd32 = sgdKernel();
 function projectColumns(w: Storage, rows: number, cols: number, c: number) {
   const s = new Float64Array(cols);
   for (let i = 0; i < rows; i++) for (let j = 0, r = i * cols; j < cols; j++) s[j] += w[r + j] ** 2;
-  let any = false;
-  for (let j = 0; j < cols; j++) {
-    const norm = Math.sqrt(s[j]);
-    s[j] = norm > c ? c / norm : 1;
-    any ||= norm > c;
-  }
-  if (any) for (let i = 0; i < rows; i++) for (let j = 0, r = i * cols; j < cols; j++) if (s[j] !== 1) w[r + j] *= s[j];
+  if (columnScales(s, c))
+    for (let i = 0; i < rows; i++) for (let j = 0, r = i * cols; j < cols; j++) if (s[j] !== 1) w[r + j] *= s[j];
 }
 
 /** The max-norm projection as a function: a copy of W [in, out] with each column's norm at most c. */

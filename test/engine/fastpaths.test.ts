@@ -1,8 +1,9 @@
-// The engine's fast paths against the straightforward code they replace: the same bits.
+// The engine's fast paths against the straightforward code they replace: the same bits (random draws,\n// dropout's product in WebAssembly, tree flattening).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import seedrandom from 'seedrandom';
-import { Tensor, bernoulli, dropout, key, normal, split, float64Data } from '../../src/index.ts';
+import { Tensor, bernoulli, configureKernels, dropout, key, normal, split, float64Data } from '../../src/index.ts';
+import { WASM_MASKED_MIN, wasmMasked } from '../../src/engine/wasm/runtime.ts';
 
 const same = (x: ArrayLike<number>, y: ArrayLike<number>) =>
   x.length === y.length && Array.from(x).every((v, i) => Object.is(v, y[i]));
@@ -74,6 +75,61 @@ describe('random draws', () => {
         },
       ),
     );
+  });
+});
+
+describe("dropout's product in WebAssembly", () => {
+  // out = m = 0 ? +0 : x·m, written out here in JS, stored in the arrays' type
+  const reference = (x: Float64Array | Float32Array, m: Float64Array | Float32Array) => {
+    const out = x instanceof Float32Array ? new Float32Array(x.length) : new Float64Array(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = m[i] === 0 ? 0 : x[i] * m[i];
+    return out;
+  };
+  const specials = [Infinity, -Infinity, NaN, -0, 0, 1e-45, 3.4e38, -2.5];
+
+  for (const T of [Float64Array, Float32Array]) {
+    it(`${T.name}: the JS kernel's bits at lengths around the SIMD width and the threshold, with infinities, NaN and signed zeros`, () => {
+      for (const n of [
+        WASM_MASKED_MIN,
+        WASM_MASKED_MIN + 1,
+        WASM_MASKED_MIN + 2,
+        WASM_MASKED_MIN + 3,
+        3 * WASM_MASKED_MIN + 7,
+      ]) {
+        const x = T.from(normal(key(n), [n]).data),
+          m = T.from(bernoulli(key(n + 1), 0.5, [n]).data, (r) => r * 1.6);
+        // specials in x against kept and dropped multipliers, and special multipliers
+        specials.forEach(
+          (v, i) => ((x[i] = v), (x[i + specials.length] = v), (m[i] = 0), (m[i + specials.length] = 1.6)),
+        );
+        ((m[2 * specials.length] = -0),
+          (m[2 * specials.length + 1] = NaN),
+          (m[n - 2] = 0),
+          (x[n - 2] = NaN),
+          (m[n - 1] = 1.6));
+        const out = new T(n);
+        const before = [Array.from(x), Array.from(m)];
+        expect(wasmMasked(x, m, out)).toBe(true);
+        expect(same(out, reference(x, m))).toBe(true);
+        expect(same(x, before[0]) && same(m, before[1])).toBe(true); // nothing given is touched
+      }
+    });
+  }
+
+  it('declines short arrays and the JS backend; dropout gives the same bits on either backend', () => {
+    const short = new Float64Array(WASM_MASKED_MIN - 1).fill(1);
+    expect(wasmMasked(short, short, new Float64Array(short.length))).toBe(false);
+    for (const dtype of ['float32', 'float64'] as const) {
+      const x = normal(key(3), [64, 200], 0, 1, { dtype });
+      const fast = dropout(key(4), x, { rate: 0.3, training: true });
+      const prev = configureKernels({ backend: 'js' });
+      try {
+        expect(wasmMasked(x.data, x.data, new (x.data.constructor as Float64ArrayConstructor)(x.size))).toBe(false);
+        expect(same(fast.data, dropout(key(4), x, { rate: 0.3, training: true }).data)).toBe(true);
+      } finally {
+        configureKernels(prev);
+      }
+    }
   });
 });
 

@@ -6,7 +6,7 @@
 // either path.
 import { describe, expect, it } from 'vitest';
 import {
-  type Tensor,
+  Tensor,
   configureKernels,
   foldIn,
   key,
@@ -342,6 +342,64 @@ describe('wasmSgd', () => {
       }
     });
   }
+
+  for (const T of [Float64Array, Float32Array]) {
+    it(`${T.name}: with a column bound, the JS update then maxNormProject's bits, at widths around the SIMD width`, () => {
+      for (const cols of [5, 6, 7, 8, 9, 130]) {
+        const rows = Math.ceil(WASM_SGD_MIN / cols) + 1,
+          n = rows * cols;
+        const w = draw(T, n, cols),
+          g = draw(T, n, cols + 1),
+          v0 = draw(T, n, cols + 2);
+        w[cols] = -0;
+        const want = reference(w, g, v0, 0.05, 0.9, 1e-3);
+        // column norms are about √rows: radii below, at and above them, so some columns or none are projected
+        for (const c of [0.5 * Math.sqrt(rows), Math.sqrt(rows), 4 * Math.sqrt(rows)]) {
+          const projected = maxNormProject(new Tensor(want.out, [rows, cols]), c).data;
+          const out = new T(n),
+            v = new T(n);
+          expect(wasmSgd(w, g, v0, out, v, 0.05, 0.9, 1e-3, { rows, cols, c })).toBe(true);
+          expect(bits(out)).toEqual(bits(projected));
+          expect(bits(v)).toEqual(bits(want.v));
+        }
+        // the radius decides: at the smallest, some column moved; at the largest, none did
+        const small = maxNormProject(new Tensor(want.out, [rows, cols]), 0.5 * Math.sqrt(rows)).data;
+        expect(bits(small)).not.toEqual(bits(want.out));
+      }
+    });
+  }
+
+  it('sgd.step with max-norm gives the same bits through WebAssembly and through JS', () => {
+    const make = (dtype: 'float32' | 'float64') => ({
+      W1: normal(key(1), [96, 64], 0, 0.3, { dtype }),
+      b1: normal(key(2), [64], 0, 1, { dtype }),
+      W2: normal(key(3), [64, 70], 0, 0.3, { dtype }),
+    });
+    for (const dtype of ['float32', 'float64'] as const) {
+      const grads = {
+        W1: normal(key(4), [96, 64], 0, 1, { dtype }),
+        b1: normal(key(5), [64], 0, 1, { dtype }),
+        W2: normal(key(6), [64, 70], 0, 1, { dtype }),
+      };
+      const opt = sgd<ReturnType<typeof make>>({ lr: 0.1, momentum: 0.9, maxNorm: [2.5, 1.5] });
+      const run = () => opt.step(make(dtype), grads, opt.init(make(dtype))).params;
+      const wasm = run();
+      const prev = configureKernels({ backend: 'js' });
+      let js: ReturnType<typeof run>;
+      try {
+        js = run();
+      } finally {
+        configureKernels(prev);
+      }
+      for (const k of ['W1', 'b1', 'W2'] as const) expect(bits(wasm[k].data)).toEqual(bits(js[k].data));
+      // the radii are per matrix and bind: every column of W2 within 1.5, some at it
+      const norms = Array.from({ length: 70 }, (_, j) =>
+        Math.hypot(...Array.from({ length: 64 }, (_, i) => wasm.W2.data[i * 70 + j])),
+      );
+      expect(Math.max(...norms)).toBeLessThanOrEqual(1.5 * (1 + 1e-6));
+      expect(Math.max(...norms)).toBeGreaterThan(1.5 * (1 - 1e-6));
+    }
+  });
 
   it('declines small parameters and the JS backend, touching nothing', () => {
     const n = WASM_SGD_MIN - 1;

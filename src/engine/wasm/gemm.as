@@ -308,3 +308,117 @@ export function sgd32(w: usize, g: usize, v: usize, n: i32, lr: f64, momentum: f
     store<f32>(w + o, <f32>(wi - lr * vi));
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The max-norm projection (src/nn/optim.ts projectColumns) on a row-major [rows, cols] matrix: the
+// squared norm of each column summed over the rows in order in float64 (float32 elements widened
+// exactly), then each element multiplied by its column's scale (1 where the column is inside the
+// ball) and rounded once when stored: the JS loop's operations in its order, so its bits.
+
+/** s[j] += w[i, j]² for every row i in order, float64 w; s holds cols float64 sums. */
+export function colsq64(w: usize, s: usize, rows: i32, cols: i32): void {
+  const pairs = cols >> 1;
+  for (let i = 0; i < rows; i++) {
+    const r = w + (<usize>i * <usize>cols << 3);
+    for (let j = 0; j < pairs; j++) {
+      const o = <usize>j << 4;
+      const x = v128.load(r + o);
+      v128.store(s + o, f64x2.add(v128.load(s + o), f64x2.mul(x, x)));
+    }
+    for (let j = pairs << 1; j < cols; j++) {
+      const x = load<f64>(r + (<usize>j << 3));
+      store<f64>(s + (<usize>j << 3), load<f64>(s + (<usize>j << 3)) + x * x);
+    }
+  }
+}
+
+/** The same on float32 w (each element widened, its square exact in float64). */
+export function colsq32(w: usize, s: usize, rows: i32, cols: i32): void {
+  const quads = cols >> 2;
+  for (let i = 0; i < rows; i++) {
+    const r = w + (<usize>i * <usize>cols << 2);
+    for (let j = 0; j < quads; j++) {
+      const x4 = v128.load(r + (<usize>j << 4));
+      const lo = f64x2.promote_low_f32x4(x4), hi = f64x2.promote_low_f32x4(v128.shuffle<f32>(x4, x4, 2, 3, 0, 1));
+      const o = s + (<usize>j << 5);
+      v128.store(o, f64x2.add(v128.load(o), f64x2.mul(lo, lo)));
+      v128.store(o + 16, f64x2.add(v128.load(o + 16), f64x2.mul(hi, hi)));
+    }
+    for (let j = quads << 2; j < cols; j++) {
+      const x = <f64>load<f32>(r + (<usize>j << 2));
+      store<f64>(s + (<usize>j << 3), load<f64>(s + (<usize>j << 3)) + x * x);
+    }
+  }
+}
+
+/** w[i, j] = w[i, j]·s[j] for float64 w (s: cols float64 scales). */
+export function scalecols64(w: usize, s: usize, rows: i32, cols: i32): void {
+  const pairs = cols >> 1;
+  for (let i = 0; i < rows; i++) {
+    const r = w + (<usize>i * <usize>cols << 3);
+    for (let j = 0; j < pairs; j++) {
+      const o = <usize>j << 4;
+      v128.store(r + o, f64x2.mul(v128.load(r + o), v128.load(s + o)));
+    }
+    for (let j = pairs << 1; j < cols; j++) {
+      const o = <usize>j << 3;
+      store<f64>(r + o, load<f64>(r + o) * load<f64>(s + o));
+    }
+  }
+}
+
+/** The same on float32 w: each element widened, multiplied in float64, rounded back. */
+export function scalecols32(w: usize, s: usize, rows: i32, cols: i32): void {
+  const quads = cols >> 2;
+  for (let i = 0; i < rows; i++) {
+    const r = w + (<usize>i * <usize>cols << 2);
+    for (let j = 0; j < quads; j++) {
+      const p = r + (<usize>j << 4), o = s + (<usize>j << 5);
+      const x4 = v128.load(p);
+      const lo = f64x2.mul(f64x2.promote_low_f32x4(x4), v128.load(o));
+      const hi = f64x2.mul(f64x2.promote_low_f32x4(v128.shuffle<f32>(x4, x4, 2, 3, 0, 1)), v128.load(o + 16));
+      v128.store(p, v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
+    }
+    for (let j = quads << 2; j < cols; j++) {
+      const p = r + (<usize>j << 2);
+      store<f32>(p, <f32>(<f64>load<f32>(p) * load<f64>(s + (<usize>j << 3))));
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dropout's product with its multiplier (src/engine/dropout.ts): out = m = 0 ? +0 : x·m, element
+// by element with no branch (the product, then an AND with the lanes where m ≠ 0), so a dropped
+// element is +0 even where x is infinite or NaN; one rounded multiply, as the JS kernel.
+
+/** n float64 elements at x, m, out (byte addresses). */
+export function masked64(x: usize, m: usize, out: usize, n: i32): void {
+  const pairs = n >> 1;
+  const zero = f64x2.splat(0);
+  for (let i = 0; i < pairs; i++) {
+    const o = <usize>i << 4;
+    const mi = v128.load(m + o);
+    v128.store(out + o, v128.and(f64x2.mul(v128.load(x + o), mi), f64x2.ne(mi, zero)));
+  }
+  for (let i = pairs << 1; i < n; i++) {
+    const o = <usize>i << 3;
+    const mi = load<f64>(m + o);
+    store<f64>(out + o, mi == 0 ? 0 : load<f64>(x + o) * mi);
+  }
+}
+
+/** n float32 elements (the product of two float32 rounded once, as JS's float64 product stored to float32). */
+export function masked32(x: usize, m: usize, out: usize, n: i32): void {
+  const quads = n >> 2;
+  const zero = f32x4.splat(0);
+  for (let i = 0; i < quads; i++) {
+    const o = <usize>i << 4;
+    const mi = v128.load(m + o);
+    v128.store(out + o, v128.and(f32x4.mul(v128.load(x + o), mi), f32x4.ne(mi, zero)));
+  }
+  for (let i = quads << 2; i < n; i++) {
+    const o = <usize>i << 2;
+    const mi = load<f32>(m + o);
+    store<f32>(out + o, mi == 0 ? 0 : load<f32>(x + o) * mi);
+  }
+}

@@ -44,7 +44,15 @@ interface Exports {
   SCRATCH_BYTES: { value: number };
   sgd64: SgdFn;
   sgd32: SgdFn;
+  colsq64: ColumnFn;
+  colsq32: ColumnFn;
+  scalecols64: ColumnFn;
+  scalecols32: ColumnFn;
+  masked64: MaskedFn;
+  masked32: MaskedFn;
 }
+type ColumnFn = (w: number, s: number, rows: number, cols: number) => void;
+type MaskedFn = (x: number, m: number, out: number, n: number) => void;
 type SgdFn = (w: number, g: number, v: number, n: number, lr: number, momentum: number, decay: number) => void;
 export interface Loaded {
   module: object;

@@ -319,12 +319,20 @@ export function wasmGemm(
 /** Parameters with fewer elements than this are updated in JS: the copies would cost more than they save. */
 export const WASM_SGD_MIN = 4096;
 
+/** The max-norm projection of a weight matrix after its update: row-major [rows, cols], each column's L2 norm at most c. */
+export interface ColumnBound {
+  rows: number;
+  cols: number;
+  c: number;
+}
+
 /**
  * The SGD-with-momentum update (src/nn/optim.ts) in WebAssembly SIMD: v = momentum·v0 + g + decay·w,
  * out = w − lr·v, element by element, computed in float64 and stored in the arrays' type, the same bits
  * as the JS kernel (same operations, same order, no fused multiply-add). out may be w and v may be v0
- * (a donated update). Returns false, having done nothing, where the kernel is not in use, the
- * parameter is small or does not fit the memory.
+ * (a donated update). With `bound`, the updated matrix is then projected as projectColumns does (the
+ * same bits), while it is still in WebAssembly memory. Returns false, having done nothing, where the
+ * kernel is not in use, the parameter is small or does not fit the memory.
  */
 export function wasmSgd(
   w: Float64Array | Float32Array,
@@ -335,6 +343,7 @@ export function wasmSgd(
   lr: number,
   momentum: number,
   decay: number,
+  bound?: ColumnBound,
 ): boolean {
   const n = w.length;
   if (config.backend !== 'wasm' || n < WASM_SGD_MIN) return false;
@@ -342,18 +351,71 @@ export function wasmSgd(
   if (wm === null) return false;
   const f32 = w instanceof Float32Array,
     size = f32 ? 4 : 8;
-  // layout: [64 KiB reserved][scratch × 2][w][g][v], as the products lay out their operands
+  // layout: [64 KiB reserved][scratch × 2][w][g][v][column sums], as the products lay out their operands
   const wP = 65536 + 2 * wm.scratch;
   const gP = wP + align16(n * size);
   const vP = gP + align16(n * size);
-  const end = vP + n * size;
+  const sP = vP + align16(n * size);
+  const end = sP + (bound ? bound.cols * 8 : 0);
   if (!holds(wm, end)) return false;
   const view = f32 ? wm.f32 : wm.f64;
   view.set(w, wP / size);
   view.set(g, gP / size);
   view.set(v0, vP / size);
-  (f32 ? wm.plain.ex.sgd32 : wm.plain.ex.sgd64)(wP, gP, vP, n, lr, momentum, decay);
+  const ex = wm.plain.ex;
+  (f32 ? ex.sgd32 : ex.sgd64)(wP, gP, vP, n, lr, momentum, decay);
+  if (bound) {
+    const { rows, cols, c } = bound;
+    const s = wm.f64.subarray(sP / 8, sP / 8 + cols).fill(0);
+    (f32 ? ex.colsq32 : ex.colsq64)(wP, sP, rows, cols);
+    if (columnScales(s, c)) (f32 ? ex.scalecols32 : ex.scalecols64)(wP, sP, rows, cols);
+  }
   out.set(view.subarray(wP / size, wP / size + n));
   v.set(view.subarray(vP / size, vP / size + n));
+  return true;
+}
+
+/**
+ * Turns squared column norms into max-norm scales in place: c/norm where the norm exceeds c, else 1.
+ * Returns whether any column exceeds c (the JS projection and the WebAssembly one share it).
+ */
+export function columnScales(s: Float64Array, c: number): boolean {
+  let any = false;
+  for (let j = 0; j < s.length; j++) {
+    const norm = Math.sqrt(s[j]);
+    s[j] = norm > c ? c / norm : 1;
+    any ||= norm > c;
+  }
+  return any;
+}
+
+/** Elements below which dropout's product stays in JS: the copies would cost more than they save. */
+export const WASM_MASKED_MIN = 4096;
+
+/**
+ * out = m = 0 ? +0 : x·m element by element (dropout's product with a multiplier of x's shape), in
+ * WebAssembly SIMD with the JS kernel's bits. x, m and out have one type and length. Returns false,
+ * having done nothing, where the kernel is not in use, the arrays are small or do not fit the memory.
+ */
+export function wasmMasked(
+  x: Float64Array | Float32Array,
+  m: Float64Array | Float32Array,
+  out: Float64Array | Float32Array,
+): boolean {
+  const n = x.length;
+  if (config.backend !== 'wasm' || n < WASM_MASKED_MIN) return false;
+  const wm = load();
+  if (wm === null) return false;
+  const f32 = x instanceof Float32Array,
+    size = f32 ? 4 : 8;
+  const xP = 65536 + 2 * wm.scratch;
+  const mP = xP + align16(n * size);
+  const oP = mP + align16(n * size);
+  if (!holds(wm, oP + n * size)) return false;
+  const view = f32 ? wm.f32 : wm.f64;
+  view.set(x, xP / size);
+  view.set(m, mP / size);
+  (f32 ? wm.plain.ex.masked32 : wm.plain.ex.masked64)(xP, mP, oP, n);
+  out.set(view.subarray(oP / size, oP / size + n));
   return true;
 }
