@@ -153,8 +153,8 @@ function dropoutImpl(op: string, key: Key | null | undefined, x: Tensor, options
   if (!training)
     return convention === 'inverted' ? x : applyMultiplier(x, new Tensor(alloc(x.dtype, 1).fill(keep), []));
   // the mask r = bernoulli(key, keep, shape), drawn directly as its multiplier: 1/keep (inverted) or 1 where kept
-  const r = bernoulliValues(key as Key, keep, sizeOf(shape), convention === 'inverted' ? 1 / keep : 1); // keep = 0 only when every r is 0
-  return applyMultiplier(x, new Tensor(x.dtype === 'float32' ? new Float32Array(r) : r, shape));
+  const r = bernoulliValues(key as Key, keep, sizeOf(shape), convention === 'inverted' ? 1 / keep : 1, x.dtype); // keep = 0 only when every r is 0
+  return applyMultiplier(x, new Tensor(r, shape));
 }
 
 /**

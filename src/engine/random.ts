@@ -2,7 +2,8 @@
 // 64-bit value; every draw is a pure function of its key, so the same key gives the same numbers
 // on any machine. New keys come from `split` and `foldIn`, never from hidden global state.
 import seedrandom from 'seedrandom';
-import { type CreateOptions, Tensor, dtypeOption } from './tensor.ts';
+import { type CreateOptions, type DType, type Storage, Tensor, dtypeOption } from './tensor.ts';
+import { wasmBernoulli } from './wasm/runtime.ts';
 import { type Shape, checkShape, describeValue, sizeOf } from './shape.ts';
 
 export class Key {
@@ -99,13 +100,17 @@ export function foldIn(k: Key, data: number): Key {
  * seedrandom's Alea, run on local variables (no call per value), so the same numbers bit for bit.
  */
 function fillDoubles(k: Key, tag: string, out: Float64Array): void {
-  const st = (
+  const st = aleaState(k, tag);
+  aleaDoubles(st.c, st.s0, st.s1, st.s2, out);
+}
+
+/** The state of stream(k, tag) before its first value. */
+const aleaState = (k: Key, tag: string) =>
+  (
     seedrandom.alea(`${k.hi}:${k.lo}:${tag}`, { state: true }) as unknown as {
       state(): { c: number; s0: number; s1: number; s2: number };
     }
   ).state();
-  aleaDoubles(st.c, st.s0, st.s1, st.s2, out);
-}
 
 // The recurrence on plain float64 locals, two steps per value (53 bits) with the state rotated once,
 // and Math.trunc for |0 (t ≥ 0 and below 2^31, so they agree): V8 keeps this loop free of
@@ -129,12 +134,19 @@ function aleaDoubles(c0: number, a0: number, a1: number, a2: number, out: Float6
   }
 }
 
-/** @internal Bernoulli(keep) draws of bernoulli(k, keep, [n]) as `one` (kept) or 0: dropout's multiplier without a second pass. */
-export function bernoulliValues(k: Key, keep: number, n: number, one: number): Float64Array {
-  const out = new Float64Array(n);
-  fillDoubles(k, 'bernoulli', out);
+/**
+ * @internal Bernoulli(keep) draws of bernoulli(k, keep, [n]) as `one` (kept) or 0, in the given
+ * dtype (float32: `one` rounded once): dropout's multiplier without a second pass. Long streams run
+ * in WebAssembly (the same numbers, computed in exact integer arithmetic), short ones here.
+ */
+export function bernoulliValues(k: Key, keep: number, n: number, one: number, dtype: DType = 'float64'): Storage {
+  const out = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+  const st = aleaState(k, 'bernoulli');
+  if (wasmBernoulli(st, keep, one, out)) return out;
+  const u = dtype === 'float32' ? new Float64Array(n) : (out as Float64Array);
+  aleaDoubles(st.c, st.s0, st.s1, st.s2, u);
   // u ∈ [0, 1), so u < keep is never true at keep 0 and always true at keep 1
-  for (let i = 0; i < n; i++) out[i] = out[i] < keep ? one : 0;
+  for (let i = 0; i < n; i++) out[i] = u[i] < keep ? one : 0;
   return out;
 }
 
@@ -201,5 +213,5 @@ export function bernoulli(k: Key, keep: number, shape: Shape, options?: CreateOp
   if (typeof keep !== 'number' || !(keep >= 0 && keep <= 1))
     throw new RangeError(`bernoulli: expected keep, the probability of a 1, in [0, 1], got ${describeValue(keep)}`);
   const { s, n } = sized(shape, 'bernoulli');
-  return drawn(bernoulliValues(k, keep, n, 1), s, options, 'bernoulli');
+  return new Tensor(bernoulliValues(k, keep, n, 1, dtypeOption(options, 'bernoulli')), s);
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import seedrandom from 'seedrandom';
 import { Tensor, bernoulli, configureKernels, dropout, key, normal, split, float64Data } from '../../src/index.ts';
-import { WASM_MASKED_MIN, wasmMasked } from '../../src/engine/wasm/runtime.ts';
+import { WASM_BERNOULLI_MIN, WASM_MASKED_MIN, wasmMasked } from '../../src/engine/wasm/runtime.ts';
 
 const same = (x: ArrayLike<number>, y: ArrayLike<number>) =>
   x.length === y.length && Array.from(x).every((v, i) => Object.is(v, y[i]));
@@ -26,6 +26,19 @@ describe('random draws', () => {
         },
       ),
     );
+  });
+
+  it('long bernoulli streams (drawn in WebAssembly) give the same numbers, in either dtype', () => {
+    for (const n of [WASM_BERNOULLI_MIN - 1, WASM_BERNOULLI_MIN, WASM_BERNOULLI_MIN + 1, 5000])
+      for (const keep of [0, 0.3, 0.999, 1])
+        for (const dtype of ['float64', 'float32'] as const) {
+          const k = key(n + Math.round(1000 * keep));
+          const r = stream(k, 'bernoulli');
+          const ref = Float64Array.from({ length: n }, () => (r.double() < keep ? 1 : 0));
+          const got = bernoulli(k, keep, [n], { dtype }).data;
+          expect(got instanceof (dtype === 'float32' ? Float32Array : Float64Array)).toBe(true);
+          expect(same(got, ref)).toBe(true);
+        }
   });
 
   it('normal gives the Box–Muller values of seedrandom double() pairs', () => {
@@ -97,7 +110,7 @@ describe("dropout's product in WebAssembly", () => {
         3 * WASM_MASKED_MIN + 7,
       ]) {
         const x = T.from(normal(key(n), [n]).data),
-          m = T.from(bernoulli(key(n + 1), 0.5, [n]).data, (r) => r * 1.6);
+          m = T.from(Array.from(bernoulli(key(n + 1), 0.5, [n]).data, (r) => r * 1.6));
         // specials in x against kept and dropped multipliers, and special multipliers
         specials.forEach(
           (v, i) => ((x[i] = v), (x[i + specials.length] = v), (m[i] = 0), (m[i + specials.length] = 1.6)),

@@ -422,3 +422,50 @@ export function masked32(x: usize, m: usize, out: usize, n: i32): void {
     store<f32>(out + o, mi == 0 ? 0 : load<f32>(x + o) * mi);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Bernoulli draws (src/engine/random.ts bernoulliValues): seedrandom's Alea recurrence, two steps a
+// value, run exactly in 64-bit integers. Alea's state words are multiples of 2^-32 in [0, 1) and its
+// carry an integer below 2091640, so t = 2091639·s + c·2^-32 is (2091639·S + c)/2^32 with S = s·2^32,
+// an integer below 2^53: the float64 recurrence is exact, and the carry (trunc t) and the new word
+// (t − trunc t) are that integer's high and low 32 bits. The value is hi + trunc(lo·2^21)·2^-53,
+// as in JS, then compared with keep. The integer form has a two-instruction dependency chain per
+// step where the float64 one waits on a multiply, an add and a rounding. Signed i64 (every value is
+// below 2^53, so nonnegative): converting a signed integer to float64 is one instruction.
+
+/** n draws at out as float64: one where the uniform value is below keep, else 0. */
+export function bernoulli64(c: f64, s0: f64, s1: f64, s2: f64, keep: f64, one: f64, out: usize, n: i32): void {
+  let C = <i64>c, S0 = <i64>(s0 * 4294967296.0), S1 = <i64>(s1 * 4294967296.0), S2 = <i64>(s2 * 4294967296.0);
+  for (let i = 0; i < n; i++) {
+    let x = 2091639 * S0 + C;
+    C = x >> 32;
+    const hi = x & 0xffffffff;
+    x = 2091639 * S1 + C;
+    C = x >> 32;
+    const lo = x & 0xffffffff;
+    S0 = S2;
+    S1 = hi;
+    S2 = lo;
+    const u = <f64>hi * 2.3283064365386963e-10 + <f64>(lo >> 11) * 1.1102230246251565e-16;
+    store<f64>(out + (<usize>i << 3), u < keep ? one : 0);
+  }
+}
+
+/** The same stored as float32 (one rounded once, as a float64 one stored into a Float32Array). */
+export function bernoulli32(c: f64, s0: f64, s1: f64, s2: f64, keep: f64, one: f64, out: usize, n: i32): void {
+  const one32 = <f32>one;
+  let C = <i64>c, S0 = <i64>(s0 * 4294967296.0), S1 = <i64>(s1 * 4294967296.0), S2 = <i64>(s2 * 4294967296.0);
+  for (let i = 0; i < n; i++) {
+    let x = 2091639 * S0 + C;
+    C = x >> 32;
+    const hi = x & 0xffffffff;
+    x = 2091639 * S1 + C;
+    C = x >> 32;
+    const lo = x & 0xffffffff;
+    S0 = S2;
+    S1 = hi;
+    S2 = lo;
+    const u = <f64>hi * 2.3283064365386963e-10 + <f64>(lo >> 11) * 1.1102230246251565e-16;
+    store<f32>(out + (<usize>i << 2), u < keep ? one32 : 0);
+  }
+}

@@ -50,7 +50,19 @@ interface Exports {
   scalecols32: ColumnFn;
   masked64: MaskedFn;
   masked32: MaskedFn;
+  bernoulli64: BernoulliFn;
+  bernoulli32: BernoulliFn;
 }
+type BernoulliFn = (
+  c: number,
+  s0: number,
+  s1: number,
+  s2: number,
+  keep: number,
+  one: number,
+  out: number,
+  n: number,
+) => void;
 type ColumnFn = (w: number, s: number, rows: number, cols: number) => void;
 type MaskedFn = (x: number, m: number, out: number, n: number) => void;
 type SgdFn = (w: number, g: number, v: number, n: number, lr: number, momentum: number, decay: number) => void;

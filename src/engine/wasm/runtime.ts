@@ -419,3 +419,34 @@ export function wasmMasked(
   out.set(view.subarray(oP / size, oP / size + n));
   return true;
 }
+
+/** Draws below which Bernoulli draws stay in JS. */
+export const WASM_BERNOULLI_MIN = 1024;
+
+/**
+ * Bernoulli draws from an Alea state (seedrandom's c, s0, s1, s2), in WebAssembly with the JS
+ * loop's bits (random.ts): out[i] = one where the i-th value of the stream is below keep, else 0,
+ * stored in out's type. Returns false, having done nothing, where the kernel is not in use, out is
+ * short, or the state is not one Alea makes (integer carry, words that are multiples of 2^-32).
+ */
+export function wasmBernoulli(
+  st: { c: number; s0: number; s1: number; s2: number },
+  keep: number,
+  one: number,
+  out: Float64Array | Float32Array,
+): boolean {
+  const n = out.length;
+  if (config.backend !== 'wasm' || n < WASM_BERNOULLI_MIN) return false;
+  const word = (s: number) => s >= 0 && s < 1 && Number.isInteger(s * 4294967296);
+  if (!(Number.isInteger(st.c) && st.c >= 0 && st.c < 2 ** 21 && word(st.s0) && word(st.s1) && word(st.s2)))
+    return false;
+  const wm = load();
+  if (wm === null) return false;
+  const f32 = out instanceof Float32Array,
+    size = f32 ? 4 : 8;
+  const oP = 65536 + 2 * wm.scratch;
+  if (!holds(wm, oP + n * size)) return false;
+  (f32 ? wm.plain.ex.bernoulli32 : wm.plain.ex.bernoulli64)(st.c, st.s0, st.s1, st.s2, keep, one, oP, n);
+  out.set((f32 ? wm.f32 : wm.f64).subarray(oP / size, oP / size + n));
+  return true;
+}
