@@ -316,6 +316,19 @@ export function wasmGemm(
   return true;
 }
 
+/**
+ * The modules and the byte address where an elementwise kernel's operands start (past the reserved
+ * 64 KiB and the two scratch areas, as the products lay theirs out), with `bytes` of room after it;
+ * null where the kernels are not in use, the work is shorter than `min` elements or it does not fit.
+ */
+function operands(n: number, min: number, bytes: number): { wm: Wasm; at: number } | null {
+  if (config.backend !== 'wasm' || n < min) return null;
+  const wm = load();
+  if (wm === null) return null;
+  const at = 65536 + 2 * wm.scratch;
+  return holds(wm, at + bytes) ? { wm, at } : null;
+}
+
 /** Parameters with fewer elements than this are updated in JS: the copies would cost more than they save. */
 export const WASM_SGD_MIN = 4096;
 
@@ -346,18 +359,15 @@ export function wasmSgd(
   bound?: ColumnBound,
 ): boolean {
   const n = w.length;
-  if (config.backend !== 'wasm' || n < WASM_SGD_MIN) return false;
-  const wm = load();
-  if (wm === null) return false;
   const f32 = w instanceof Float32Array,
     size = f32 ? 4 : 8;
-  // layout: [64 KiB reserved][scratch × 2][w][g][v][column sums], as the products lay out their operands
-  const wP = 65536 + 2 * wm.scratch;
+  // operands: w, g, v, then the column sums
+  const a = operands(n, WASM_SGD_MIN, 3 * align16(n * size) + (bound ? bound.cols * 8 : 0));
+  if (a === null) return false;
+  const { wm, at: wP } = a;
   const gP = wP + align16(n * size);
   const vP = gP + align16(n * size);
   const sP = vP + align16(n * size);
-  const end = sP + (bound ? bound.cols * 8 : 0);
-  if (!holds(wm, end)) return false;
   const view = f32 ? wm.f32 : wm.f64;
   view.set(w, wP / size);
   view.set(g, gP / size);
@@ -403,15 +413,13 @@ export function wasmMasked(
   out: Float64Array | Float32Array,
 ): boolean {
   const n = x.length;
-  if (config.backend !== 'wasm' || n < WASM_MASKED_MIN) return false;
-  const wm = load();
-  if (wm === null) return false;
   const f32 = x instanceof Float32Array,
     size = f32 ? 4 : 8;
-  const xP = 65536 + 2 * wm.scratch;
+  const a = operands(n, WASM_MASKED_MIN, 3 * align16(n * size));
+  if (a === null) return false;
+  const { wm, at: xP } = a;
   const mP = xP + align16(n * size);
   const oP = mP + align16(n * size);
-  if (!holds(wm, oP + n * size)) return false;
   const view = f32 ? wm.f32 : wm.f64;
   view.set(x, xP / size);
   view.set(m, mP / size);
@@ -435,17 +443,15 @@ export function wasmBernoulli(
   one: number,
   out: Float64Array | Float32Array,
 ): boolean {
-  const n = out.length;
-  if (config.backend !== 'wasm' || n < WASM_BERNOULLI_MIN) return false;
   const word = (s: number) => s >= 0 && s < 1 && Number.isInteger(s * 4294967296);
   if (!(Number.isInteger(st.c) && st.c >= 0 && st.c < 2 ** 21 && word(st.s0) && word(st.s1) && word(st.s2)))
     return false;
-  const wm = load();
-  if (wm === null) return false;
+  const n = out.length;
   const f32 = out instanceof Float32Array,
     size = f32 ? 4 : 8;
-  const oP = 65536 + 2 * wm.scratch;
-  if (!holds(wm, oP + n * size)) return false;
+  const a = operands(n, WASM_BERNOULLI_MIN, n * size);
+  if (a === null) return false;
+  const { wm, at: oP } = a;
   (f32 ? wm.plain.ex.bernoulli32 : wm.plain.ex.bernoulli64)(st.c, st.s0, st.s1, st.s2, keep, one, oP, n);
   out.set((f32 ? wm.f32 : wm.f64).subarray(oP / size, oP / size + n));
   return true;
