@@ -433,8 +433,9 @@ export function masked32(x: usize, m: usize, out: usize, n: i32): void {
 // step where the float64 one waits on a multiply, an add and a rounding. Signed i64 (every value is
 // below 2^53, so nonnegative): converting a signed integer to float64 is one instruction.
 
-/** n draws at out as float64: one where the uniform value is below keep, else 0. */
-export function bernoulli64(c: f64, s0: f64, s1: f64, s2: f64, keep: f64, one: f64, out: usize, n: i32): void {
+/** n draws at out in T (f64 or f32; a float32 `one` is rounded once, as a float64 one stored into a Float32Array): one where the value is below keep, else 0. */
+@inline function bernoulli<T>(c: f64, s0: f64, s1: f64, s2: f64, keep: f64, one: f64, out: usize, n: i32): void {
+  const kept = <T>one;
   let C = <i64>c, S0 = <i64>(s0 * 4294967296.0), S1 = <i64>(s1 * 4294967296.0), S2 = <i64>(s2 * 4294967296.0);
   for (let i = 0; i < n; i++) {
     let x = 2091639 * S0 + C;
@@ -447,25 +448,14 @@ export function bernoulli64(c: f64, s0: f64, s1: f64, s2: f64, keep: f64, one: f
     S1 = hi;
     S2 = lo;
     const u = <f64>hi * 2.3283064365386963e-10 + <f64>(lo >> 11) * 1.1102230246251565e-16;
-    store<f64>(out + (<usize>i << 3), u < keep ? one : 0);
+    store<T>(out + (<usize>i << alignof<T>()), u < keep ? kept : <T>0);
   }
 }
 
-/** The same stored as float32 (one rounded once, as a float64 one stored into a Float32Array). */
+export function bernoulli64(c: f64, s0: f64, s1: f64, s2: f64, keep: f64, one: f64, out: usize, n: i32): void {
+  bernoulli<f64>(c, s0, s1, s2, keep, one, out, n);
+}
+
 export function bernoulli32(c: f64, s0: f64, s1: f64, s2: f64, keep: f64, one: f64, out: usize, n: i32): void {
-  const one32 = <f32>one;
-  let C = <i64>c, S0 = <i64>(s0 * 4294967296.0), S1 = <i64>(s1 * 4294967296.0), S2 = <i64>(s2 * 4294967296.0);
-  for (let i = 0; i < n; i++) {
-    let x = 2091639 * S0 + C;
-    C = x >> 32;
-    const hi = x & 0xffffffff;
-    x = 2091639 * S1 + C;
-    C = x >> 32;
-    const lo = x & 0xffffffff;
-    S0 = S2;
-    S1 = hi;
-    S2 = lo;
-    const u = <f64>hi * 2.3283064365386963e-10 + <f64>(lo >> 11) * 1.1102230246251565e-16;
-    store<f32>(out + (<usize>i << 2), u < keep ? one32 : 0);
-  }
+  bernoulli<f32>(c, s0, s1, s2, keep, one, out, n);
 }
