@@ -2,7 +2,7 @@
 // many seeds, and reports observed false failures (on correct code: expected 0 at the stated α) and
 // observed detection rates (broken candidates: expected ≥ the stated power). Every run is a pure
 // function of its seed, so the result is the same however many workers share the work.
-// Run: npm run calibrate -- --seeds 1000 --audit-seeds 1000 --broken-seeds 100 [--reference-seeds N] [--workers 2] [--resume]
+// Run: npm run calibrate -- --help
 // Every finished run is appended to reports/calibration-runs.jsonl (committed, so a calibration of many
 // CPU-hours can span machines); --resume skips the runs found there, so a stopped calibration continues
 // where it was (the results are the same).
@@ -51,21 +51,54 @@ async function run(job: Job): Promise<Outcome> {
   };
 }
 
+const USAGE = `usage: npm run calibrate -- [--seeds N] [--audit-seeds N] [--reference-seeds N] [--broken-seeds N] [--workers N] [--resume | --fresh]
+
+  --seeds N            seeds of each stochastic check of the property suite (default 1000)
+  --audit-seeds N      seeds of each audit of the engine's dropout, both conventions (default: --seeds)
+  --reference-seeds N  seeds of each audit of the suite's reference candidates (default: --audit-seeds)
+  --broken-seeds N     seeds of each audit of a deliberately broken candidate (default 100)
+  --workers N          worker threads (default: the machine's cores)
+  --resume             keep the runs in ${RUNS} and run only the missing ones
+  --fresh              start over, emptying ${RUNS}
+  -h, --help           this text
+
+Every finished run is appended to ${RUNS}; when the file already holds runs, one of
+--resume or --fresh is required, so no run is thrown away by accident.`;
+const FLAGS = new Set(['--resume', '--fresh', '--help', '-h']);
+const VALUED = new Set(['--seeds', '--audit-seeds', '--reference-seeds', '--broken-seeds', '--workers']);
+
+/** A bad command line: one line and the usage on stderr, exit 2. */
+function usageError(message: string): never {
+  process.stderr.write(`calibrate: ${message}\n${USAGE.split('\n')[0]}  (npm run calibrate -- --help for details)\n`);
+  process.exit(2);
+}
+
 if (!isMainThread) {
   parentPort?.on('message', async (job: Job | null) => {
     if (job === null) process.exit(0);
     parentPort?.postMessage(await run(job));
   });
 } else {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  for (let i = 0; i < args.length; i++) {
+    if (VALUED.has(args[i])) i++;
+    else if (!FLAGS.has(args[i])) usageError(`unknown option ${JSON.stringify(args[i])}`);
+  }
+  if (args.includes('--resume') && args.includes('--fresh')) usageError('--resume and --fresh exclude each other');
   await main();
 }
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
   if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isSafeInteger(v) || v < 0)
-    throw new Error(`${name} must be a non-negative integer, got ${process.argv[i + 1]}`);
+  const text = process.argv[i + 1];
+  const v = Number(text);
+  if (text === undefined || text.trim() === '' || !Number.isSafeInteger(v) || v < 0)
+    usageError(`${name} expects a non-negative integer, got ${text === undefined ? 'nothing' : JSON.stringify(text)}`);
   return v;
 }
 
@@ -107,7 +140,8 @@ async function main(): Promise<void> {
   const auditSeeds = option('--audit-seeds', seeds);
   const referenceSeeds = option('--reference-seeds', auditSeeds);
   const brokenSeeds = option('--broken-seeds', 100);
-  const workers = Math.max(1, option('--workers', Math.max(1, availableParallelism())));
+  const workers = option('--workers', Math.max(1, availableParallelism()));
+  if (workers === 0) usageError('--workers expects at least 1, got 0');
   const range = (n: number) => Array.from({ length: n }, (_, i) => FIRST + i);
   const jobs: Job[] = [
     ...STOCHASTIC.flatMap((_, check) => range(seeds).map((seed): Job => ({ kind: 'stochastic', check, seed }))),
@@ -117,6 +151,9 @@ async function main(): Promise<void> {
   ];
   // runs finished earlier (--resume), then the rest, each appended to RUNS as it finishes
   const earlier = new Map<string, Outcome>();
+  const held = existsSync(RUNS) ? readFileSync(RUNS, 'utf8').split('\n').filter(Boolean).length : 0;
+  if (held > 0 && !process.argv.includes('--resume') && !process.argv.includes('--fresh'))
+    usageError(`${RUNS} holds ${held} runs: pass --resume to continue them or --fresh to start over`);
   if (process.argv.includes('--resume') && existsSync(RUNS)) {
     for (const line of readFileSync(RUNS, 'utf8').split('\n')) {
       if (!line) continue;
