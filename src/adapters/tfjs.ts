@@ -26,7 +26,7 @@ function checkRate(rate: number): void {
   if (!(rate >= 0 && rate < 1)) throw new RangeError(`rate must be a float in the range [0, 1), got ${rate}`);
 }
 
-const answer = (t: TensorLike) => Float32Array.from(t.dataSync());
+const answer = (t: TensorLike) => new Float32Array(t.dataSync());
 
 /**
  * `tf.dropout(x, rate, undefined, seed)` in training and the identity at inference (TF.js's
@@ -40,24 +40,24 @@ const answer = (t: TensorLike) => Float32Array.from(t.dataSync());
  */
 export function tfDropout(tf: TfLike): DropoutCandidate {
   const drop = (v: Float64Array, rate: number, seed: number) =>
-    tf.dropout(tf.tensor1d(Float32Array.from(v)), rate, undefined, seed);
+    tf.dropout(tf.tensor1d(new Float32Array(v)), rate, undefined, seed);
   return {
     name: `tf.dropout (TF.js, ${tf.getBackend()} backend)`,
     convention: 'inverted',
     precision: 'float32',
     forward(x, rate, training, seed) {
       checkRate(rate);
-      if (!training) return Float32Array.from(x);
+      if (!training) return new Float32Array(x);
       return tf.tidy(() => answer(drop(x, rate, seed)));
     },
     vjp(x, rate, training, seed, dy) {
       checkRate(rate);
-      if (!training) return Float32Array.from(dy);
+      if (!training) return new Float32Array(dy);
       return tf.tidy(() =>
         answer(
           tf.grad((t) => tf.dropout(t, rate, undefined, seed))(
-            tf.tensor1d(Float32Array.from(x)),
-            tf.tensor1d(Float32Array.from(dy)),
+            tf.tensor1d(new Float32Array(x)),
+            tf.tensor1d(new Float32Array(dy)),
           ),
         ),
       );
@@ -82,7 +82,7 @@ export function tfLayersDropout(tf: TfLike): DropoutCandidate {
     forward(x, rate, training, seed) {
       checkRate(rate);
       return tf.tidy(() =>
-        answer(layers.dropout({ rate, seed }).apply(tf.tensor1d(Float32Array.from(x)), { training }) as TensorLike),
+        answer(layers.dropout({ rate, seed }).apply(tf.tensor1d(new Float32Array(x)), { training }) as TensorLike),
       );
     },
   };

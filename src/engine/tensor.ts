@@ -135,26 +135,27 @@ function tensorF64(values: Nested | ArrayLike<number>, shape?: Shape): Tensor {
         `tensor(values, shape): with a shape, values must be a flat array or a typed array of numbers, got ${describeValue(values)}`,
       );
     }
-    // an index loop, so holes in sparse arrays are seen (every/forEach skip them); typed arrays pass
-    for (let i = 0; i < values.length; i++) {
-      if (typeof values[i] !== 'number')
-        throw new TypeError(
-          `tensor(values, shape): with a shape, values must be a flat array of numbers, got ${describeValue(values[i])} at index ${i}`,
-        );
-    }
+    // an index loop, so holes in sparse arrays are seen (every/forEach skip them); typed arrays hold numbers
+    if (Array.isArray(values))
+      for (let i = 0; i < values.length; i++) {
+        if (typeof values[i] !== 'number')
+          throw new TypeError(
+            `tensor(values, shape): with a shape, values must be a flat array of numbers, got ${describeValue(values[i])} at index ${i}`,
+          );
+      }
     if (values.length !== sizeOf(s)) {
       throw new RangeError(
         `tensor(values, shape): shape ${formatShape(s)} needs ${sizeOf(s)} values, got ${values.length}`,
       );
     }
-    return new Tensor(Float64Array.from(values as ArrayLike<number>), [...s]);
+    return new Tensor(new Float64Array(values as ArrayLike<number>), [...s]);
   }
   if (ArrayBuffer.isView(values)) {
     if (!isNumberArray(values))
       throw new TypeError(
         `tensor: expected a number, nested arrays of numbers or a typed array of numbers, got ${describeValue(values)}`,
       );
-    const data = Float64Array.from(values);
+    const data = new Float64Array(values);
     return new Tensor(data, [data.length]);
   }
   const s = inferShape(values as Nested);

@@ -196,8 +196,8 @@ function asArray(v: unknown): Float64Array | null {
       !(v instanceof BigUint64Array))
   ) {
     const a = v as ArrayLike<unknown>;
-    for (let i = 0; i < a.length; i++) if (typeof a[i] !== 'number') return null;
-    return Float64Array.from(a as ArrayLike<number>);
+    if (Array.isArray(a)) for (let i = 0; i < a.length; i++) if (typeof a[i] !== 'number') return null;
+    return new Float64Array(a as ArrayLike<number>); // one pass for a typed array (from() iterates)
   }
   return null;
 }

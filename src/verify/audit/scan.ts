@@ -56,7 +56,7 @@ export function masked(dy: Float64Array, s: number, y: Float64Array): Float64Arr
 
 /** x rounded to float32, element by element (what a float32 implementation computes with). */
 export function toFloat32(x: Float64Array): Float64Array {
-  return Float64Array.from(Float32Array.from(x));
+  return new Float64Array(new Float32Array(x));
 }
 
 /** x rounded to the nearest multiple of 2^-bits (so sums of a few such values are exact in float32). */
