@@ -38,13 +38,13 @@ export interface KernelConfig {
 /** The element types the kernels take: float64 (f64x2, two lanes) and float32 (f32x4, four). */
 export type KernelDtype = 'float64' | 'float32';
 const LANES = { float64: 2, float32: 4 } as const;
-
-const env = typeof process === 'object' ? process.env : {};
-const config: KernelConfig = {
+/** The setting an environment asks for: DROPCHECK_KERNEL=js, DROPCHECK_THREADS=1, DROPCHECK_FMA=1 (anything else: the defaults). */
+export const configFromEnv = (env: Readonly<Record<string, string | undefined>>): KernelConfig => ({
   backend: env.DROPCHECK_KERNEL === 'js' ? 'js' : 'wasm',
   threads: env.DROPCHECK_THREADS === '1' ? 1 : 2,
   fma: env.DROPCHECK_FMA === '1',
-};
+});
+const config = configFromEnv(typeof process === 'object' ? process.env : {});
 
 /**
  * Chooses the matmul kernel, thread count and multiply-add (also settable by DROPCHECK_KERNEL=js,
