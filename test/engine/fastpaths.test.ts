@@ -4,9 +4,8 @@ import fc from 'fast-check';
 import seedrandom from 'seedrandom';
 import { Tensor, bernoulli, configureKernels, dropout, key, normal, split, float64Data } from '../../src/index.ts';
 import { WASM_BERNOULLI_MIN, WASM_MASKED_MIN, wasmMasked } from '../../src/engine/wasm/runtime.ts';
+import { same } from '../support/bits.ts';
 
-const same = (x: ArrayLike<number>, y: ArrayLike<number>) =>
-  x.length === y.length && Array.from(x).every((v, i) => Object.is(v, y[i]));
 const anyKey = fc.tuple(fc.nat(), fc.nat({ max: 40 })).map(([seed, i]) => split(key(seed), i + 1)[i]);
 
 describe('random draws', () => {

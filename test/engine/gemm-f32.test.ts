@@ -8,9 +8,8 @@ import fc from 'fast-check';
 import { gemm } from '../../src/engine/kernels.ts';
 import { TWO_THREAD_MIN, configureKernels, kernelInfo } from '../../src/engine/wasm/runtime.ts';
 import { exactFma32, gemmBoth, gemmValues, naiveGemm } from '../support/gemm-reference.ts';
+import { same } from '../support/bits.ts';
 
-const same = (x: ArrayLike<number>, y: ArrayLike<number>) =>
-  x.length === y.length && Array.prototype.every.call(x, (v: number, i: number) => Object.is(v, y[i]));
 const saved = kernelInfo();
 afterEach(() => void configureKernels({ backend: saved.backend, threads: saved.threads, fma: saved.fma }));
 

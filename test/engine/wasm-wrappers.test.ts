@@ -13,10 +13,9 @@ import {
   wasmMasked,
   wasmSgd,
 } from '../../src/engine/wasm/runtime.ts';
+import { same } from '../support/bits.ts';
 
 type State = { c: number; s0: number; s1: number; s2: number };
-const same = (x: ArrayLike<number>, y: ArrayLike<number>) =>
-  x.length === y.length && Array.from(x).every((v, i) => Object.is(v, y[i]));
 /** n draws of one where seedrandom's Alea, restored to `st`, gives a double below keep. */
 function draws(st: State, keep: number, one: number, n: number): Float64Array {
   const r = seedrandom.alea('', { state: { ...st } } as never) as unknown as { double(): number };

@@ -13,11 +13,10 @@ import { TWO_THREAD_MIN, configureKernels, kernelInfo } from '../../src/engine/w
 import { buildGemm, generated, generatedPath } from '../../scripts/build-wasm.ts';
 import { key, matmul, uniform } from '../../src/index.ts';
 import { exactFma64, gemmBoth, gemmValues, naiveGemm } from '../support/gemm-reference.ts';
+import { same } from '../support/bits.ts';
 
 // Same bits for every number (−0 included); NaN where the reference has NaN. NaN's sign and payload
 // are not something JS fixes (V8 may canonicalise a NaN it stores), so they are not compared.
-const same = (x: ArrayLike<number>, y: ArrayLike<number>) =>
-  x.length === y.length && Array.prototype.every.call(x, (v: number, i: number) => Object.is(v, y[i]));
 const saved = kernelInfo();
 afterEach(() => void configureKernels({ backend: saved.backend, threads: saved.threads, fma: saved.fma }));
 
