@@ -151,19 +151,16 @@ async function main(): Promise<void> {
   ];
   // runs finished earlier (--resume), then the rest, each appended to RUNS as it finishes
   const earlier = new Map<string, Outcome>();
-  const held = existsSync(RUNS) ? readFileSync(RUNS, 'utf8').split('\n').filter(Boolean).length : 0;
-  if (held > 0 && !process.argv.includes('--resume') && !process.argv.includes('--fresh'))
-    usageError(`${RUNS} holds ${held} runs: pass --resume to continue them or --fresh to start over`);
-  if (process.argv.includes('--resume') && existsSync(RUNS)) {
-    for (const line of readFileSync(RUNS, 'utf8').split('\n')) {
-      if (!line) continue;
+  const held = existsSync(RUNS) ? readFileSync(RUNS, 'utf8').split('\n').filter(Boolean) : [];
+  if (held.length > 0 && !process.argv.includes('--resume') && !process.argv.includes('--fresh'))
+    usageError(`${RUNS} holds ${held.length} runs: pass --resume to continue them or --fresh to start over`);
+  mkdirSync('reports', { recursive: true });
+  if (process.argv.includes('--resume')) {
+    for (const line of held) {
       const o = JSON.parse(line) as Outcome;
       earlier.set(jobId(o.job), o);
     }
-  } else {
-    mkdirSync('reports', { recursive: true });
-    writeFileSync(RUNS, '');
-  }
+  } else writeFileSync(RUNS, '');
   const todo = jobs.filter((j) => !earlier.has(jobId(j)));
   const t0 = performance.now();
   const tty = process.stderr.isTTY;
