@@ -157,6 +157,30 @@ describe('the kernel setting', () => {
   });
 });
 
+describe('two threads with the FMA module', () => {
+  it('hands the helper thread the FMA module too: a product it shares gives the one-thread bits', async () => {
+    configureKernels({ backend: 'wasm', threads: 2, fma: true });
+    expect(kernelInfo().fmaAvailable).toBe(true); // Node 20 validates relaxed SIMD (as test/engine/wasm.test.ts checks)
+    // large enough (four column blocks of about 3 ms each) that the helper takes some of them
+    const [m, n, k] = [512, 512, 512];
+    const A = Float64Array.from({ length: m * k }, (_, i) => ((i * 7) % 13) / 8 - 0.75);
+    const B = Float64Array.from({ length: k * n }, (_, i) => ((i * 5) % 11) / 16 - 0.3);
+    const product = () => {
+      const C = new Float64Array(m * n);
+      gemm(false, false, m, n, k, A, 0, B, 0, C, 0, true);
+      return C;
+    };
+    product(); // starts the helper
+    for (let t = 0; t < 500 && !kernelInfo().workerReady; t++) await new Promise((r) => setTimeout(r, 10));
+    expect(kernelInfo().workerReady).toBe(true);
+    const before = kernelInfo().products.float64.wasmTwoThreads;
+    const two = product();
+    expect(kernelInfo().products.float64.wasmTwoThreads).toBe(before + 1);
+    configureKernels({ threads: 1 });
+    expect(same(two, product())).toBe(true);
+  });
+});
+
 describe('gemm operands', () => {
   it('refuses a mix of Float64Array and Float32Array, naming the three types', () => {
     const [d, f] = [new Float64Array(4), new Float32Array(4)];
