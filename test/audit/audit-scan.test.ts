@@ -335,6 +335,25 @@ describe('firstRepeat', () => {
     expect(bruteForce(e, 128)).toBeUndefined();
     expect(firstRepeat(e, 128)).toBeUndefined();
   });
+  it('a long sequence without a repeat: slots taken by other windows (hash collisions) are probed past, not taken for repeats', () => {
+    // the first repeat by the windows' strings: O(n·width), fine for long sequences unlike bruteForce
+    const byStrings = (d: Uint8Array, w: number) => {
+      const first = new Map<string, number>();
+      for (let i = 0; i + w <= d.length; i++) {
+        const k = d.subarray(i, i + w).join('');
+        const earlier = first.get(k);
+        if (earlier !== undefined) return { at: i, earlier };
+        first.set(k, i);
+      }
+      return undefined;
+    };
+    const d = bitsFrom(11, 20_000); // 19,937 windows in a table of 2^16 slots: many probes land on taken slots
+    expect(byStrings(d, 64)).toBeUndefined();
+    expect(firstRepeat(d, 64)).toBeUndefined();
+    d.set(d.subarray(5_000, 5_064), 15_000); // one window written again
+    expect(byStrings(d, 64)).toBeDefined();
+    expect(firstRepeat(d, 64)).toEqual(byStrings(d, 64));
+  });
   it('fewer than two windows: no repeat', () => {
     expect(firstRepeat(new Uint8Array(0), 128)).toBeUndefined();
     expect(firstRepeat(new Uint8Array(128), 128)).toBeUndefined();
