@@ -7,6 +7,7 @@ import {
   WHEN_READY,
   auditDropout,
   checkCandidate,
+  engineCandidate,
 } from '../../src/verify/audit/index.ts';
 import inverted from '../support/candidates/correct/inverted.ts';
 import { QUICK } from '../support/audit-options.ts';
@@ -31,6 +32,10 @@ describe('the candidate interface', () => {
     expect(() => checkCandidate(c)).toThrow(message);
   });
 
+  it("the engine's own dropout is offered in the inverted convention unless another is asked for", () => {
+    expect(engineCandidate().convention).toBe('inverted');
+    expect(engineCandidate('scale-at-inference').convention).toBe('scale-at-inference');
+  });
   it('auditDropout refuses a non-candidate before calling anything', async () => {
     await expect(auditDropout({ name: 'a' } as unknown as DropoutCandidate)).rejects.toThrow(/expected convention/);
   });
