@@ -4,7 +4,7 @@
 // the same bits, so these are checked on the wrappers themselves.
 import { afterEach, describe, expect, it } from 'vitest';
 import seedrandom from 'seedrandom';
-import { configureKernels, kernelInfo } from '../../src/index.ts';
+import { Tensor, configureKernels, kernelInfo, maxNormProject } from '../../src/index.ts';
 import { gemm } from '../../src/engine/kernels.ts';
 import {
   WASM_BERNOULLI_MIN,
@@ -14,6 +14,7 @@ import {
   wasmSgd,
 } from '../../src/engine/wasm/runtime.ts';
 import { same } from '../support/bits.ts';
+import { sgdReference } from '../support/sgd-reference.ts';
 
 type State = { c: number; s0: number; s1: number; s2: number };
 /** n draws of one where seedrandom's Alea, restored to `st`, gives a double below keep. */
@@ -60,15 +61,10 @@ describe('operand layout, on fresh memory', () => {
     const wOut = new Float64Array(size),
       vOut = new Float64Array(size);
     expect(wasmSgd(w, g, v0, wOut, vOut, lr, momentum, decay, { rows, cols, c })).toBe(true);
-    // the update written out, then each column's norm capped at c
-    const v = Float64Array.from(v0, (vi, i) => momentum * vi + g[i] + decay * w[i]);
-    const ref = Float64Array.from(w, (wi, i) => wi - lr * v[i]);
-    for (let j = 0; j < cols; j++) {
-      let sq = 0;
-      for (let r = 0; r < rows; r++) sq += ref[r * cols + j] ** 2;
-      const norm = Math.sqrt(sq);
-      if (norm > c) for (let r = 0; r < rows; r++) ref[r * cols + j] *= c / norm;
-    }
+    // the update written out, then maxNormProject's projection of each column
+    const { v, out: updated } = sgdReference(w, g, v0, lr, momentum, decay);
+    const ref = maxNormProject(new Tensor(updated, [rows, cols]), c).data;
+    expect(same(ref, updated)).toBe(false); // some columns were over c
     expect(same(vOut, v)).toBe(true);
     expect(same(wOut, ref)).toBe(true);
   });

@@ -22,6 +22,7 @@ import {
   valueAndGrad,
 } from '../../src/index.ts';
 import { WASM_SGD_MIN, wasmSgd } from '../../src/engine/wasm/runtime.ts';
+import { sgdReference } from '../support/sgd-reference.ts';
 
 describe('sgd', () => {
   it('plain SGD, momentum and weight decay follow v ← μv + g + λW, p ← p − lr·v', () => {
@@ -292,21 +293,7 @@ describe('sgd at its edges', () => {
 // ---------------------------------------------------------------------------------------------------
 // The update's WebAssembly kernel against the update written out in plain JS.
 
-type Arr = Float64Array | Float32Array;
 const bits = (a: ArrayLike<number>) => Array.from(a, (x) => (Object.is(x, -0) ? '-0' : String(x)));
-
-/** The update as optim.ts defines it: float64 arithmetic, stored in the arrays' type. */
-function reference(w: Arr, g: Arr, v0: Arr, lr: number, momentum: number, decay: number) {
-  const T = w instanceof Float32Array ? Float32Array : Float64Array;
-  const v = new T(w.length),
-    out = new T(w.length);
-  for (let j = 0; j < w.length; j++) {
-    const vj = momentum * v0[j] + g[j] + decay * w[j];
-    v[j] = vj;
-    out[j] = w[j] - lr * vj;
-  }
-  return { v, out };
-}
 
 describe('wasmSgd', () => {
   const draw = (T: typeof Float64Array | typeof Float32Array, n: number, seed: number) =>
@@ -324,7 +311,7 @@ describe('wasmSgd', () => {
           [0.1, 0, 5e-4],
           [0.037, 0.95, 1e-3],
         ]) {
-          const want = reference(w, g, v0, lr, momentum, decay);
+          const want = sgdReference(w, g, v0, lr, momentum, decay);
           const out = new T(n),
             v = new T(n);
           const before = [bits(w), bits(g), bits(v0)];
@@ -352,7 +339,7 @@ describe('wasmSgd', () => {
           g = draw(T, n, cols + 1),
           v0 = draw(T, n, cols + 2);
         w[cols] = -0;
-        const want = reference(w, g, v0, 0.05, 0.9, 1e-3);
+        const want = sgdReference(w, g, v0, 0.05, 0.9, 1e-3);
         // column norms are about √rows: radii below, at and above them, so some columns or none are projected
         for (const c of [0.5 * Math.sqrt(rows), Math.sqrt(rows), 4 * Math.sqrt(rows)]) {
           const projected = maxNormProject(new Tensor(want.out, [rows, cols]), c).data;
