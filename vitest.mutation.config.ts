@@ -3,12 +3,18 @@
 // DROPCHECK_MUTATION_TESTS (comma-separated globs), for modules that every audit calls
 // (src/verify/stats.ts, binomial.ts): run against the whole suite, each of their mutants would wait on dozens of
 // audits. A narrower suite can only kill fewer mutants, so the score it gives is a lower bound on the
-// whole suite's.
+// whole suite's. test/support/mutant-env.ts hands the active mutant on to the child processes tests start.
 import base, { INCLUDE, shared } from './vitest.config.ts';
 
 const only = process.env.DROPCHECK_MUTATION_TESTS?.split(',').filter(Boolean);
 
 export default {
   ...base,
-  test: { ...base.test, ...shared, projects: undefined, include: only?.length ? only : INCLUDE },
+  test: {
+    ...base.test,
+    ...shared,
+    setupFiles: [...shared.setupFiles, 'test/support/mutant-env.ts'],
+    projects: undefined,
+    include: only?.length ? only : INCLUDE,
+  },
 };

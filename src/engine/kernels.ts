@@ -229,7 +229,7 @@ export function gemmJS(
   cOff: number,
   fused = fusedArithmetic(),
 ) {
-  if (m === 0 || n === 0 || k === 0) return;
+  // an empty product (m, n or k zero) runs no loop below: C is left as it was
   const block = BLOCKS[(C instanceof Float32Array ? 2 : 0) + (fused ? 1 : 0)];
   // element (i, p) of op(A) sits at aOff + i*ai + p*ap; element (p, j) of op(B) at bOff + p*bp + j*bj
   const [ai, ap] = transA ? [1, m] : [k, 1];
@@ -243,15 +243,15 @@ export function gemmJS(
     const panels = (nc + 3) >> 2;
     for (let p0 = 0; p0 < k; p0 += KC) {
       const kc = Math.min(KC, k - p0);
-      // panel jb holds op(B)[p0 + p][j0 + 4jb + c] at jb·4kc + 4p + c (zero beyond n)
-      Bp.fill(0);
+      // panel jb holds op(B)[p0 + p][j0 + 4jb + c] at jb·4kc + 4p + c; the slots past the block's
+      // last column keep stale values, whose sums land in tile columns that are never written back
       for (let c = 0; c < nc; c++) {
         const src = bOff + (j0 + c) * bj + p0 * bp;
         for (let p = 0, q = (c >> 2) * 4 * kc + (c & 3); p < kc; p++, q += 4) Bp[q] = B[src + p * bp];
       }
       for (let i = 0; i < m; i += 4) {
+        // rows h … 3 of a short panel keep stale values: they feed only tile rows that are not written back
         const h = Math.min(4, m - i);
-        if (h < 4) Ap.fill(0);
         for (let r = 0; r < h; r++) {
           const src = aOff + (i + r) * ai + p0 * ap;
           for (let p = 0; p < kc; p++) Ap[4 * p + r] = A[src + p * ap];
@@ -263,8 +263,7 @@ export function gemmJS(
           const w = Math.min(4, n - j);
           if (full) block(Ap, Bp, jb * 4 * kc, kc, C, o, n);
           else {
-            // ragged edge: work on a scratch tile, then write back only what exists
-            tile.fill(0);
+            // ragged edge: work on a scratch tile, then write back only what exists (its other cells hold stale sums)
             for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) tile[4 * r + c] = C[o + r * n + c];
             block(Ap, Bp, jb * 4 * kc, kc, tile, 0, 4);
             for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) C[o + r * n + c] = tile[4 * r + c];
@@ -280,7 +279,8 @@ type Block = (Ap: Float64Array, Bp: Float64Array, q0: number, kc: number, T: Gem
 
 /**
  * Compiles block4x4 with each step `c = step(c, x, b)` for the sixteen accumulators: one function
- * per arithmetic, so each loop stays monomorphic (as unaryKernel), written once.
+ * per arithmetic, so each loop stays monomorphic (as unaryKernel), written once. The statements are
+ * joined with no separator (each ends in a semicolon).
  */
 function block4x4(step: (c: string, x: string, b: string) => string): Block {
   const rows = ['to', 'r1', 'r2', 'r3'],
@@ -293,9 +293,9 @@ function block4x4(step: (c: string, x: string, b: string) => string): Block {
     for (let p = 0, q = q0, a = 0; p < kc; p++, q += 4, a += 4) {
       const b0 = Bp[q], b1 = Bp[q + 1], b2 = Bp[q + 2], b3 = Bp[q + 3];
       let x;
-      ${rows.map((_, r) => `x = Ap[a + ${r}]; ${cols.map((q) => `c${r}${q} = ${step(`c${r}${q}`, 'x', `b${q}`)};`).join(' ')}`).join('\n      ')}
+      ${rows.map((_, r) => `x = Ap[a + ${r}];${cols.map((q) => `c${r}${q} = ${step(`c${r}${q}`, 'x', `b${q}`)};`).join('')}`).join('')}
     }
-    ${each((r, q) => `T[${rows[r]} + ${q}] = c${r}${q};`, ' ')}`;
+    ${each((r, q) => `T[${rows[r]} + ${q}] = c${r}${q};`, '')}`;
   return new Function('fround', 'fma64', 'fma32', `return function block4x4(Ap, Bp, q0, kc, T, to, ts) {${body}\n}`)(
     Math.fround,
     fma64,

@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { addOdd, fma32, fma64, fmaSlow } from '../../src/engine/fma.ts';
 import { gemm } from '../../src/engine/kernels.ts';
 import { configureKernels, fusion, kernelInfo, measurePeak, relaxedSimd } from '../../src/engine/wasm/runtime.ts';
+import { load } from '../../src/engine/wasm/load.ts';
 import { exactFma32, exactFma64, exactSum, roundBinary } from '../support/gemm-reference.ts';
 import { binary } from '../support/exact-double.ts';
 
@@ -404,6 +405,29 @@ describe('measurePeak', () => {
         expect(p).toBeGreaterThan(0.5);
         expect(p).toBeLessThan(1000);
       }
+    }
+  });
+
+  it('times with the clock it is given: runs grown to a tenth of the budget, then the best rate within it', () => {
+    // GFLOP/s = iterations · chains · lanes · 2 flops per multiply-add / (ms · 1e6)
+    const chains = Number(load()!.plain.ex.PEAK_CHAINS.value);
+    /** A clock that reads the given times in turn, then jumps 1000 ms per read (so any loop ends). */
+    const scripted = (times: number[]) => {
+      let i = 0;
+      return () => (i < times.length ? times[i++] : times[times.length - 1] + 1000 * (++i - times.length));
+    };
+    for (const [dtype, lanes] of [
+      ['float64', 2],
+      ['float32', 4],
+    ] as const) {
+      const rate = (iters: number, ms: number) => (iters * chains * lanes * 2) / (ms * 1e6);
+      // budget 10 ms: growth runs take 0.5, 0.5 and then 1 ms (a tenth of the budget, so growth stops
+      // at 4096 · 2³ iterations); the timed runs end at 20 ms: 2 ms, then 1 ms, then the clock is past the end
+      const growth = [0.2, 0.7, 1, 1.5, 2, 3];
+      const timed = [10, 11, 12, 14, 15, 16, 17, 20];
+      expect(measurePeak(dtype, 10, scripted([...growth, ...timed]))).toBe(rate(32768, 1));
+      // the end already passed at the first check: one timed run all the same
+      expect(measurePeak(dtype, 1, scripted([0, 0.5, 1, 5, 6, 8, 9]))).toBe(rate(8192, 2));
     }
   });
 

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { gemm, gemmJS, reduceAxis, transposeKernel } from '../../src/engine/kernels.ts';
 import { TWO_THREAD_MIN, configureKernels, kernelInfo } from '../../src/engine/wasm/runtime.ts';
+import { load } from '../../src/engine/wasm/load.ts';
 import { dropoutWithMask, key, matmul, max, tensor, transpose, uniform } from '../../src/index.ts';
 import { naiveGemm } from '../support/gemm-reference.ts';
 
@@ -195,6 +196,24 @@ describe('which kernel runs', () => {
     expect(counted(before)).toEqual({ js: 1, wasm: 0, wasmTwoThreads: 0 });
   });
 
+  it('an empty product (m, n or k zero) is not counted and leaves C as it was, on either backend', () => {
+    for (const backend of ['wasm', 'js'] as const) {
+      configureKernels({ backend, threads: 1 });
+      for (const [m, n, k] of [
+        [0, 5, 3],
+        [5, 0, 3],
+        [5, 3, 0],
+        [0, 0, 0],
+      ]) {
+        const before = kernelInfo();
+        const C = new Float64Array(m * n).fill(7);
+        gemm(false, false, m, n, k, fill(m * k, 1), 0, fill(k * n, 2), 0, C, 0);
+        expect(counted(before)).toEqual({ js: 0, wasm: 0, wasmTwoThreads: 0 });
+        expect(C.every((v) => v === 7)).toBe(true);
+      }
+    }
+  });
+
   it('two threads from TWO_THREAD_MIN multiply-adds on, only when two are allowed and the helper is up', async () => {
     configureKernels({ backend: 'wasm', threads: 2 });
     const big = (m: number, n: number, k: number) =>
@@ -244,6 +263,11 @@ describe('which kernel runs', () => {
     expect(C[0]).toBe(0);
     expect(C[m * n - 1]).toBe(2 * (m - 1));
     expect(C.every((v, i) => v === 2 * Math.floor(i / n))).toBe(true);
+    // it grew only as far as the product needed: its operands past the reserved area, rounded up to a page
+    const w = load()!;
+    const end = 65536 + 2 * w.scratch + m * 8 + n * 8 + m * n * 8;
+    expect(w.memory.buffer.byteLength).toBeGreaterThanOrEqual(end);
+    expect(w.memory.buffer.byteLength).toBeLessThan(end + 65536 + 32);
   });
 
   it('a fresh output is zeroed in WebAssembly memory, not left with what an earlier product put there', () => {

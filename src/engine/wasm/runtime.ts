@@ -44,7 +44,7 @@ export const configFromEnv = (env: Readonly<Record<string, string | undefined>>)
   threads: env.DROPCHECK_THREADS === '1' ? 1 : 2,
   fma: env.DROPCHECK_FMA === '1',
 });
-const config = configFromEnv(typeof process === 'object' ? process.env : {});
+const config = configFromEnv(process.env); // Node only (worker_threads): process is always there
 
 /**
  * Chooses the matmul kernel, thread count and multiply-add (also settable by DROPCHECK_KERNEL=js,
@@ -136,13 +136,17 @@ export function fusedArithmetic(): boolean {
 /** The module a product runs in now: the FMA one when chosen and available. */
 const kernels = (w: Wasm): Loaded => (config.fma && w.fma ? w.fma : w.plain);
 
+/** The register-only loop of each dtype in the gemm module (gemm.as). */
+const PEAK_LOOP = { float64: 'peak64', float32: 'peak32' } as const;
+
 /**
  * The single-thread peak of the multiply-add the kernels use now (relaxed_madd in the FMA module,
  * else a multiply and an add), in GFLOP/s: a loop of independent chains on registers only, 2 flops
  * per lane per multiply-add, best of the runs in about `ms` milliseconds. For reading a gemm's
- * speed as a fraction of what one core can do.
+ * speed as a fraction of what one core can do. `now` is the clock in milliseconds (a parameter so
+ * that the timing can be tested with a scripted one).
  */
-export function measurePeak(dtype: KernelDtype, ms = 200): number {
+export function measurePeak(dtype: KernelDtype, ms = 200, now: () => number = () => performance.now()): number {
   if (dtype !== 'float64' && dtype !== 'float32')
     throw new RangeError(`measurePeak: dtype must be 'float64' or 'float32', got ${describeValue(dtype)}`);
   if (typeof ms !== 'number' || !(ms > 0 && ms < Infinity))
@@ -150,20 +154,20 @@ export function measurePeak(dtype: KernelDtype, ms = 200): number {
   const w = load();
   if (w === null) throw new Error('measurePeak: the WebAssembly kernels are not available here');
   const ex = kernels(w).ex;
-  const run = dtype === 'float64' ? ex.peak64 : ex.peak32;
+  const run = ex[PEAK_LOOP[dtype]];
   const flops = Number(ex.PEAK_CHAINS.value) * LANES[dtype] * 2; // per iteration
   // grow a run to a tenth of the budget (untimed: short runs measure the timer), then keep the best
   let iters = 1 << 12;
   for (let t = 0; t < ms / 10 && iters < 2 ** 30; iters *= 2) {
-    const t0 = performance.now();
+    const t0 = now();
     run(iters);
-    t = performance.now() - t0;
+    t = now() - t0;
   }
   let best = 0;
-  for (const end = performance.now() + ms; performance.now() < end || best === 0;) {
-    const t0 = performance.now();
+  for (const end = now() + ms; now() < end || best === 0;) {
+    const t0 = now();
     run(iters);
-    best = Math.max(best, (iters * flops) / ((performance.now() - t0) * 1e6));
+    best = Math.max(best, (iters * flops) / ((now() - t0) * 1e6));
   }
   return best;
 }
