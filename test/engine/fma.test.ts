@@ -422,9 +422,10 @@ describe('measurePeak', () => {
     ] as const) {
       const rate = (iters: number, ms: number) => (iters * chains * lanes * 2) / (ms * 1e6);
       // budget 10 ms: growth runs take 0.5, 0.5 and then 1 ms (a tenth of the budget, so growth stops
-      // at 4096 · 2³ iterations); the timed runs end at 20 ms: 2 ms, then 1 ms, then the clock is past the end
+      // at 4096 · 2³ iterations); the timed runs end at 20 ms: 2 ms, then 1 ms, then the clock reads the
+      // end itself, so no run follows (a 0.5 ms one would, were the end inside the budget)
       const growth = [0.2, 0.7, 1, 1.5, 2, 3];
-      const timed = [10, 11, 12, 14, 15, 16, 17, 20];
+      const timed = [10, 11, 12, 14, 15, 16, 17, 20, 21, 21.5];
       expect(measurePeak(dtype, 10, scripted([...growth, ...timed]))).toBe(rate(32768, 1));
       // the end already passed at the first check: one timed run all the same
       expect(measurePeak(dtype, 1, scripted([0, 0.5, 1, 5, 6, 8, 9]))).toBe(rate(8192, 2));
