@@ -130,6 +130,10 @@ function git(...args: string[]): string {
   }
 }
 
+/** Whether `file` at HEAD differs from its copy at `commit` (the code a run mutated): its row then describes older code. */
+export const changedSince = (file: string, commit: string) =>
+  /^[0-9a-f]{4,40}$/.test(commit) && git('diff', '--name-only', commit, 'HEAD', '--', file) === file;
+
 const sameMutant = (a: Mutant, b: Mutant) =>
   a.mutatorName === b.mutatorName &&
   a.replacement === b.replacement &&
@@ -235,7 +239,7 @@ export function carryOver(md: string, file: string): Carried {
     date: date!,
     firstScore: parseFloat(cells[10]),
     reruns: later ? later.split(', ').map((t) => date!.slice(0, 11) + t) : [],
-    commit: cells[12].replace(/`/g, ''),
+    commit: cells[12].replace(/`/g, '').replace(/\s*‡$/, ''),
   };
   return {
     file,
@@ -297,7 +301,7 @@ export function render(
     const s = score(t);
     const target = targetOf(f);
     const when = runs
-      ? `${pct(runs.firstScore)} | ${runs.date}${runs.reruns.length ? ` (reruns ${runs.reruns.map((d) => d.slice(11)).join(', ')})` : ''} | \`${runs.commit}\``
+      ? `${pct(runs.firstScore)} | ${runs.date}${runs.reruns.length ? ` (reruns ${runs.reruns.map((d) => d.slice(11)).join(', ')})` : ''} | \`${runs.commit}\`${changedSince(f, runs.commit) ? ' ‡' : ''}`
       : `${pct(s)} | ${meta.date} | \`${meta.commit}\``;
     const narrowed =
       meta.sources?.some((x) => x.tests && x.modules.includes(f)) || carried.some((c) => c.file === f && c.narrowed)
@@ -364,6 +368,12 @@ export function render(
     ...(meta.sources?.some((x) => x.tests) || carried.some((c) => c.narrowed)
       ? [
           "† Run against only the test files its first run names (the modules every audit or engine test calls would otherwise wait on the whole suite for each mutant). A narrower suite can only kill fewer mutants, so this score is a lower bound on the whole suite's.",
+          '',
+        ]
+      : []),
+    ...(rows.some((r) => r.endsWith(' ‡ |'))
+      ? [
+          '‡ The module has changed since the commit its run mutated: the row and its survivors describe the code at that commit, not the code now. Run it again for a score of the code now.',
           '',
         ]
       : []),

@@ -8,6 +8,7 @@ import {
   combine,
   finished,
   reexportsOnly,
+  changedSince,
   merge,
   render,
   score,
@@ -270,7 +271,7 @@ describe('mutation report', () => {
     const survivor =
       '| `src/verify/montecarlo.ts:39:17` | ConditionalExpression | `a` | `false` | Survived | equivalent: why |';
     const older = [
-      '| `src/verify/montecarlo.ts` | 129 | 119 | 4 | 6 | 0 | 0 | **95.3%** | 90% | meets | 85.3% | 2026-11-27 11:34 UTC (reruns 11:42 UTC, 11:53 UTC) | `e87b8ab` |',
+      '| `src/verify/montecarlo.ts` | 129 | 119 | 4 | 6 | 0 | 0 | **95.3%** | 90% | meets | 85.3% | 2026-11-27 11:34 UTC (reruns 11:42 UTC, 11:53 UTC) | `0000000` |',
       survivor,
       '| `src/verify/other.ts:1:1` | ConditionalExpression | `b` | `true` | Survived | open: a missing test |',
     ].join('\n');
@@ -281,7 +282,7 @@ describe('mutation report', () => {
       date: '2026-11-27 11:34 UTC',
       firstScore: 85.3,
       reruns: ['2026-11-27 11:42 UTC', '2026-11-27 11:53 UTC'],
-      commit: 'e87b8ab',
+      commit: '0000000',
     });
     expect(c.survivors).toEqual([survivor]);
     expect(c.narrowed).toBe(false);
@@ -314,16 +315,37 @@ describe('mutation report', () => {
       '**Overall: 95.4%** over 132 mutants (121 killed, 4 timed out, 6 survived, 0 not covered, 1 compile/runtime errors) in 2 modules.',
     );
     expect(md).toContain(
-      '| `src/verify/montecarlo.ts` | 129 | 119 | 4 | 6 | 0 | 0 | **95.3%** | 90% | meets | 85.3% | 2026-11-27 11:34 UTC (reruns 11:42 UTC, 11:53 UTC) | `e87b8ab` |',
+      '| `src/verify/montecarlo.ts` | 129 | 119 | 4 | 6 | 0 | 0 | **95.3%** | 90% | meets | 85.3% | 2026-11-27 11:34 UTC (reruns 11:42 UTC, 11:53 UTC) | `0000000` |',
     );
     expect(md).toContain(survivor);
     expect(md).toContain(
-      'Carried over from the earlier report, whose run JSON is not kept: `src/verify/montecarlo.ts` (run 2026-11-27 11:34 UTC at `e87b8ab`)',
+      'Carried over from the earlier report, whose run JSON is not kept: `src/verify/montecarlo.ts` (run 2026-11-27 11:34 UTC at `0000000`)',
     );
     expect(carryOver(md, 'src/verify/montecarlo.ts')).toEqual(c);
     expect(render(report, [], { date: 'd', commit: 'c', source: 's', rerun: 'r', carried: [c] })).toContain(
       '--rerun <rerun>.json,… --keep src/verify/montecarlo.ts',
     );
+  });
+
+  it('marks with ‡ a module whose code changed since the commit its run mutated, and carries the mark over', () => {
+    const file = 'src/engine/shape.ts';
+    const log = execFileSync('git', ['log', '--format=%h', '--', file], { encoding: 'utf8' }).trim().split('\n');
+    expect(changedSince(file, log[0])).toBe(false);
+    expect(changedSince(file, log[1])).toBe(true);
+    expect(changedSince(file, 'uncommitted')).toBe(false);
+    const row = (commit: string) =>
+      `| \`${file}\` | 10 | 10 | 0 | 0 | 0 | 0 | **100.0%** | 90% | meets | 90.0% | 2026-11-27 11:34 UTC | \`${commit}\` |`;
+    for (const [commit, mark] of [
+      [log[0], ''],
+      [log[1], ' ‡'],
+    ]) {
+      const c = carryOver(row(commit), file);
+      expect(c.runs!.commit).toBe(commit);
+      const md = render({ files: {} }, [], { date: 'd', commit: 'c', source: 's', carried: [c] });
+      expect(md).toContain(`| \`${commit}\`${mark} |`);
+      expect(md.includes('‡ The module has changed since the commit its run mutated')).toBe(mark !== '');
+      expect(carryOver(md, file).runs!.commit).toBe(commit);
+    }
   });
 
   it('names the commit whose copy of a module is the code a run mutated, or says it was never committed', () => {
