@@ -327,26 +327,31 @@ describe('mutation report', () => {
     );
   });
 
-  it('marks with ‡ a module whose code changed since the commit its run mutated, and carries the mark over', () => {
-    const file = 'src/engine/shape.ts';
-    const log = execFileSync('git', ['log', '--format=%h', '--', file], { encoding: 'utf8' }).trim().split('\n');
-    expect(changedSince(file, log[0])).toBe(false);
-    expect(changedSince(file, log[1])).toBe(true);
-    expect(changedSince(file, 'uncommitted')).toBe(false);
-    const row = (commit: string) =>
-      `| \`${file}\` | 10 | 10 | 0 | 0 | 0 | 0 | **100.0%** | 90% | meets | 90.0% | 2026-11-27 11:34 UTC | \`${commit}\` |`;
-    for (const [commit, mark] of [
-      [log[0], ''],
-      [log[1], ' ‡'],
-    ]) {
-      const c = carryOver(row(commit), file);
-      expect(c.runs!.commit).toBe(commit);
-      const md = render({ files: {} }, [], { date: 'd', commit: 'c', source: 's', carried: [c] });
-      expect(md).toContain(`| \`${commit}\`${mark} |`);
-      expect(md.includes('‡ The module has changed since the commit its run mutated')).toBe(mark !== '');
-      expect(carryOver(md, file).runs!.commit).toBe(commit);
-    }
-  });
+  // the changed case needs an earlier version of the file: a shallow clone may not have one
+  const shallow = execFileSync('git', ['rev-parse', '--is-shallow-repository'], { encoding: 'utf8' }).trim() === 'true';
+  it.skipIf(shallow)(
+    'marks with ‡ a module whose code changed since the commit its run mutated, and carries the mark over',
+    () => {
+      const file = 'src/engine/shape.ts';
+      const log = execFileSync('git', ['log', '--format=%h', '--', file], { encoding: 'utf8' }).trim().split('\n');
+      expect(changedSince(file, log[0])).toBe(false);
+      expect(changedSince(file, log[1])).toBe(true);
+      expect(changedSince(file, 'uncommitted')).toBe(false);
+      const row = (commit: string) =>
+        `| \`${file}\` | 10 | 10 | 0 | 0 | 0 | 0 | **100.0%** | 90% | meets | 90.0% | 2026-11-27 11:34 UTC | \`${commit}\` |`;
+      for (const [commit, mark] of [
+        [log[0], ''],
+        [log[1], ' ‡'],
+      ]) {
+        const c = carryOver(row(commit), file);
+        expect(c.runs!.commit).toBe(commit);
+        const md = render({ files: {} }, [], { date: 'd', commit: 'c', source: 's', carried: [c] });
+        expect(md).toContain(`| \`${commit}\`${mark} |`);
+        expect(md.includes('‡ The module has changed since the commit its run mutated')).toBe(mark !== '');
+        expect(carryOver(md, file).runs!.commit).toBe(commit);
+      }
+    },
+  );
 
   it('names the commit whose copy of a module is the code a run mutated, or says it was never committed', () => {
     const file = 'src/engine/shape.ts';
