@@ -134,10 +134,15 @@ describe("dropout's product in WebAssembly", () => {
     for (const dtype of ['float32', 'float64'] as const) {
       const x = normal(key(3), [64, 200], 0, 1, { dtype });
       const fast = dropout(key(4), x, { rate: 0.3, training: true });
+      // a mask shared along rows (noiseShape) is smaller than x: it takes the broadcasting path
+      const shared = dropout(key(4), x, { rate: 0.3, training: true, noiseShape: [1, null] });
       const prev = configureKernels({ backend: 'js' });
       try {
         expect(wasmMasked(x.data, x.data, new (x.data.constructor as Float64ArrayConstructor)(x.size))).toBe(false);
         expect(same(fast.data, dropout(key(4), x, { rate: 0.3, training: true }).data)).toBe(true);
+        expect(same(shared.data, dropout(key(4), x, { rate: 0.3, training: true, noiseShape: [1, null] }).data)).toBe(
+          true,
+        );
       } finally {
         configureKernels(prev);
       }
