@@ -14,7 +14,7 @@ type D = Tensor | number; // a local derivative: a tensor or a constant
 // a float32 operand meeting a float64 one is converted to float64 first (exactly), so a mixed op
 // computes in float64; astype's derivative converts the cotangent back, so every gradient has its
 // primal's dtype.
-const asTensor = (v: Operand, op: string, arg: string, dtype: DType = 'float64'): Tensor => {
+const asTensor = (v: Operand, op: string, arg: string, dtype: DType): Tensor => {
   if (typeof v === 'number') return new Tensor(alloc(dtype, 1).fill(v), []);
   return checkTensor(v, op, arg);
 };

@@ -139,7 +139,7 @@ function aleaDoubles(c0: number, a0: number, a1: number, a2: number, out: Float6
  * dtype (float32: `one` rounded once): dropout's multiplier without a second pass. Long streams run
  * in WebAssembly (the same numbers, computed in exact integer arithmetic), short ones here.
  */
-export function bernoulliValues(k: Key, keep: number, n: number, one: number, dtype: DType = 'float64'): Storage {
+export function bernoulliValues(k: Key, keep: number, n: number, one: number, dtype: DType): Storage {
   const out = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
   const st = aleaState(k, 'bernoulli');
   if (wasmBernoulli(st, keep, one, out)) return out;

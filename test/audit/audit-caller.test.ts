@@ -144,6 +144,9 @@ describe('formatting a result', () => {
     expect(JSON.parse(formatJson(r)).ok).toBe(true);
     expect(formatMarkdown(r)).toContain(` elements, ${(r.ms / 1000).toFixed(1)} s.`);
     expect(formatMarkdown(r, undefined, { timing: false })).not.toMatch(/ elements, [\d.]+ s\./);
+    // a result saved before audits stated their precision was judged in float64
+    const { precision: _, ...older } = r;
+    expect(formatMarkdown(older as never)).toMatch(/^# Dropout audit: .* \(inverted, float64 arithmetic\)\n/);
   });
 });
 

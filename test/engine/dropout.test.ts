@@ -53,6 +53,17 @@ describe('applyMultiplier: m must broadcast to x (right-aligned, each axis 1 or 
     ]);
   });
 
+  it('takes a float64 m in a float32 x’s dtype: each multiplier rounded to float32 before the product', () => {
+    const x32 = tensor([1, 3, 7, -5], undefined, { dtype: 'float32' });
+    const m = tensor([1 / 0.7, 1 / 0.3, 1 / 0.9, 1 / 0.7]); // not float32 values
+    const y = applyMultiplier(x32, m);
+    const rounded = Float32Array.from(x32.data, (v, i) => v * Math.fround(m.data[i]));
+    const unrounded = Float32Array.from(x32.data, (v, i) => v * m.data[i]);
+    expect(rounded).not.toEqual(unrounded); // the inputs tell the two apart
+    expect(y.dtype).toBe('float32');
+    expect(y.data).toEqual(rounded);
+  });
+
   it('refuses an m of higher rank or with a dimension that is neither 1 nor x’s, naming both shapes', () => {
     expect(
       thrown(

@@ -208,6 +208,16 @@ describe('promotion', () => {
     );
   });
 
+  it('a float64 first operand promotes the float32 second one too, and its gradient comes back float32', () => {
+    const a = tensor([0.1, 0.7], undefined, { dtype: 'float32' });
+    const b = tensor([0.3, 0.2]);
+    const [ga, gb] = grad((x: Tensor, y: Tensor) => sum(mul(y, exp(x))), { argnums: [0, 1] })(a, b);
+    expect([ga.dtype, gb.dtype]).toEqual(['float32', 'float64']);
+    expect(bits(ga.data)).toEqual(
+      bits(Float32Array.from(a.data, (v, i) => Math.fround(b.data[i]) * Math.fround(Math.exp(v)))),
+    );
+  });
+
   it('tangents and cotangents must have their primal dtype, as in JAX', () => {
     const a = tensor([0.5], undefined, { dtype: 'float32' });
     expect(() => jvp((x: Tensor) => exp(x), [a], [tensor([1])])).toThrow(
@@ -427,6 +437,9 @@ describe('networks and training in float32', () => {
     expect(step.params[1].W.dtype).toBe('float32');
     expect(() => opt.step(p32, p64, state)).toThrow(
       /sgd.step: gradient and state 0 must have their parameter's dtype float32, got float64 and float32/,
+    );
+    expect(() => opt.step(p32, p32, opt.init(p64))).toThrow(
+      /sgd.step: gradient and state 0 must have their parameter's dtype float32, got float32 and float64/,
     );
   });
 

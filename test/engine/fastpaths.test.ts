@@ -40,6 +40,26 @@ describe('random draws', () => {
         }
   });
 
+  it('at a keep equal to a draw, that draw is dropped; in float32 too, whose mask compares the float64 draw, not its rounding', () => {
+    let roundedUp = 0;
+    for (let seed = 0; seed < 20; seed++)
+      for (const n of [5, WASM_BERNOULLI_MIN]) {
+        const k = key(seed);
+        const r = stream(k, 'bernoulli');
+        const u = Array.from({ length: n }, () => r.double());
+        for (const j of [0, 1, 2, 3, 4])
+          for (const dtype of ['float64', 'float32'] as const) {
+            expect(bernoulli(k, u[j], [n], { dtype }).data[j], `seed ${seed}, n ${n}, draw ${j}`).toBe(0);
+            const f = Math.fround(u[j]); // a float32 keep just above the draw keeps it
+            if (f > u[j]) {
+              roundedUp++;
+              expect(bernoulli(k, f, [n], { dtype }).data[j], `seed ${seed}, n ${n}, draw ${j}`).toBe(1);
+            }
+          }
+      }
+    expect(roundedUp).toBeGreaterThan(50); // about half the 200 draws round up
+  });
+
   it('normal gives the Box–Muller values of seedrandom double() pairs', () => {
     fc.assert(
       fc.property(anyKey, fc.nat({ max: 301 }), (k, n) => {

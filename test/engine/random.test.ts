@@ -307,4 +307,12 @@ describe('refusals name the op', () => {
     expect(() => normal(key(0), [-1])).toThrow(/^normal: /);
     expect(() => normal(key(0), [2.5])).toThrow(/^normal: /);
   });
+
+  it('a bad dtype option, for each draw', () => {
+    const bad = { dtype: 'int8' } as never;
+    const msg = (op: string) => new TypeError(`${op}: expected options.dtype to be 'float64' or 'float32', got "int8"`);
+    expect(() => uniform(key(0), [2], 0, 1, bad)).toThrow(msg('uniform'));
+    expect(() => normal(key(0), [2], 0, 1, bad)).toThrow(msg('normal'));
+    expect(() => bernoulli(key(0), 0.5, [2], bad)).toThrow(msg('bernoulli'));
+  });
 });

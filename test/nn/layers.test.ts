@@ -35,6 +35,9 @@ describe('linear and mlp', () => {
     expect(Array.from(g.W.data).every((v) => Math.abs(v) <= Math.sqrt(6 / 8))).toBe(true);
     expect(() => initLinear(key(1), 0, 3)).toThrow(/inDim must be a positive integer, got 0/);
     expect(() => initLinear(key(1), 2, 3, 'bogus' as never)).toThrow(/init must be 'he' or 'glorot', got "bogus"/);
+    expect(() => initLinear(key(1), 2, 3, 'he', 'int8' as never)).toThrow(
+      new TypeError(`initLinear: dtype must be 'float64' or 'float32', got "int8"`),
+    );
     expect(() => mlp({ sizes: [2, 3], init: 'bogus' as never })).toThrow(
       /mlp: init must be 'he' or 'glorot', got "bogus"/,
     );

@@ -174,6 +174,10 @@ describe('sgd at its edges', () => {
       'sgd: weightDecay must be a finite number ≥ 0, got Infinity',
     );
     expect(() => sgd({ lr: 0.1, maxNorm: 0 })).toThrow('sgd: maxNorm must be a finite number > 0, got 0');
+    expect(() => sgd({ lr: 0.1, maxNorm: Infinity })).toThrow('sgd: maxNorm must be a finite number > 0, got Infinity');
+    expect(() => sgd({ lr: 0.1, maxNorm: [1, Infinity] })).toThrow(
+      'sgd: maxNorm[1] must be a finite number > 0, got Infinity',
+    );
     expect(() => sgd({ lr: 0.1, momentum: 0, weightDecay: 0 })).not.toThrow();
   });
 
@@ -263,6 +267,9 @@ describe('sgd at its edges', () => {
     expect(out[0].W.data).toEqual(maxNormProject(A, 1).data);
     expect(out[1].W.data).toEqual(maxNormProject(B, 5).data);
     expect(out[0].b.data).toEqual(params[0].b.data);
+    const one = sgd<typeof params>({ lr: 0, maxNorm: 1 }); // one radius for every matrix
+    const both = one.step(params, zero, one.init(params)).params;
+    expect([both[0].W.data, both[1].W.data]).toEqual([maxNormProject(A, 1).data, maxNormProject(B, 1).data]);
     const three = sgd<typeof params>({ lr: 0, maxNorm: [1, 2, 3] });
     expect(() => three.step(params, zero, three.init(params))).toThrow(
       'sgd.step: maxNorm gives 3 radii, but the parameters hold 2 rank-2 weight matrices',
