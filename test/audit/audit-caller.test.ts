@@ -133,6 +133,7 @@ describe('formatting a result', () => {
   });
 
   it('JSON ends with a newline; the markdown gives the wall time unless asked not to', async () => {
+    const t0 = performance.now();
     const r = await auditDropout(engineCandidate(), {
       alpha: 1e-3,
       rateError: 0.1,
@@ -140,6 +141,8 @@ describe('formatting a result', () => {
       dependence: 0.2,
       power: 0.9,
     });
+    expect(r.ms).toBeGreaterThan(0);
+    expect(r.ms).toBeLessThanOrEqual(performance.now() - t0); // the audit's own wall time
     expect(formatJson(r)).toMatch(/\}\n$/);
     expect(JSON.parse(formatJson(r)).ok).toBe(true);
     expect(formatMarkdown(r)).toContain(` elements, ${(r.ms / 1000).toFixed(1)} s.`);

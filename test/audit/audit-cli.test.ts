@@ -108,6 +108,15 @@ describe('dropcheck audit', () => {
     );
   });
 
+  it('--power reaches the audit, which names it when out of range', async () => {
+    const r = await run('audit', here('../support/candidates/correct/inverted.ts'), '--power', '2');
+    expect([r.code, r.out, r.err]).toEqual([
+      2,
+      '',
+      'dropcheck: auditDropout: expected option power to be a probability in (0, 1), got 2\n',
+    ]);
+  });
+
   it('the installed bin runs a TypeScript candidate and sets the exit status', () => {
     const bin = here('../../bin/dropcheck.mjs');
     const out = execFileSync(
