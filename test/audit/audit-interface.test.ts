@@ -77,6 +77,12 @@ describe('the candidate interface', () => {
     expect(q.properties.find((p) => p.id === 'inference')!.evidence).toMatch(
       /^forward\(x of length \d+, .*\): could not start: Error: connection refused/,
     );
+    // not starting is no refusal of a bad rate: 'invalid-rates' wants the call itself to throw
+    const invalid = q.properties.find((p) => p.id === 'invalid-rates')!;
+    expect([invalid.verdict, invalid.evidence]).toEqual([
+      'fail',
+      expect.stringMatching(/could not start: Error: connection refused, instead of throwing/),
+    ]);
   });
 
   it('a candidate may refuse non-finite input with an error; answering badly for it fails', async () => {
