@@ -137,7 +137,21 @@ describe.skipIf(!python)('Python candidates over --exec (python3 on PATH)', () =
     const gone = await run('audit', '--exec', 'exit 4');
     expect(gone.code).toBe(2);
     expect(gone.err).toMatch(/exited with status 4 before declaring the candidate/);
+    // a declaration that is the protocol's but not a candidate's: named by its --exec command
+    const odd = await run('audit', '--exec', program('unknown_convention.py'));
+    expect(odd.code).toBe(2);
+    expect(odd.err).toMatch(
+      /^dropcheck: --exec "python3 .*unknown_convention\.py": expected convention to be 'inverted' or 'scale-at-inference', got "rescale-later"\n$/,
+    );
   });
+
+  it('the rerun line of an --exec audit repeats the command', async () => {
+    const r = await run('audit', '--exec', program('exits_at_first_call.py'), '--alpha', '1e-3');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(
+      `Rerun: \`npx dropcheck audit --exec '${program('exits_at_first_call.py')}' --seed 20261127 --alpha 0.001\``,
+    );
+  }, 60_000);
 });
 
 // PyTorch's own dropout, where python3 can import torch (Debian's python3-torch; not on CI machines)
