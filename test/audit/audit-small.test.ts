@@ -20,9 +20,11 @@ import inverted from '../support/candidates/correct/inverted.ts';
 const SMALL: AuditOptions = { alpha: 1e-3, rateError: 0.1, scaleError: 0.1, dependence: 0.2, power: 0.9 };
 /** Bugs smaller than SMALL's effects, audited with the one effect size their bug needs. */
 const TARGETED: Record<string, AuditOptions> = {
+  'rate-off-by-0.002': { rateError: 0.002 },
   'rate-off-by-0.01': { rateError: 0.01 },
   'rate-rounded-to-0.01': { rateError: 0.004 },
   'rate-shortcut-below-0.02': { rateError: 0.01 },
+  'scale-off-0.5pct': { scaleError: 0.005 },
   'scale-off-1pct': { scaleError: 0.01 },
   'short-period': { dependence: 0.05 },
   'value-dependent': { dependence: 0.05 },
@@ -48,11 +50,13 @@ const EXPECTED: [string, string[], string[], string[]?][] = [
   ['broken/mutates-input', ['input-not-mutated'], NO_VJP],
   ['broken/nan-at-rate-one', ['rate-one'], NO_VJP],
   ['broken/rate-as-keep', ['drop-frequency', 'expectation', 'rate-one'], NO_VJP],
+  ['broken/rate-off-by-0.002', ['drop-frequency', 'expectation'], NO_VJP],
   ['broken/rate-off-by-0.01', ['drop-frequency', 'expectation'], NO_VJP],
   ['broken/rate-rounded-to-0.01', ['drop-frequency', 'expectation'], NO_VJP],
   ['broken/rate-shortcut-below-0.02', ['drop-frequency', 'training-values'], NO_VJP],
   ['broken/rng-endpoint', ['rate-zero'], NO_VJP],
   ['broken/scale-by-rate', ['expectation', 'training-values'], NO_VJP],
+  ['broken/scale-off-0.5pct', ['expectation', 'training-values'], NO_VJP],
   ['broken/scale-off-1pct', ['expectation', 'training-values'], NO_VJP],
   ['broken/seed-ignored', ['reproducible'], NO_VJP, ['non-finite-inputs']],
   ['broken/seed-low-bits', ['independent-seeds'], NO_VJP],
