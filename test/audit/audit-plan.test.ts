@@ -293,7 +293,8 @@ describe('the search for the smallest plan', () => {
 
 describe('rates drawn from the audit seed', () => {
   it('one in each range, strictly inside it, to 4 significant digits; a function of the seed', () => {
-    for (const seed of [0, 1, 2, 20261127, 2 ** 31 - 1]) {
+    // 269, 634 and 1994 draw an end of a range at 4 digits (1, 0.98, 0.02), which gives way to its middle
+    for (const seed of [0, 1, 2, 269, 634, 1994, 20261127, 2 ** 31 - 1]) {
       const r = drawnRates(seed);
       expect(r).toHaveLength(DRAWN_RANGES.length);
       r.forEach((rate, i) => {
@@ -309,6 +310,9 @@ describe('rates drawn from the audit seed', () => {
     expect(drawnRates(20261127)).toEqual([0.01543, 0.3431, 0.5702, 0.9861]);
     const seen = new Set(Array.from({ length: 50 }, (_, s) => drawnRates(s).join()));
     expect(seen.size).toBe(50);
+    expect(drawnRates(269)[3]).toBe(0.99);
+    expect(drawnRates(634)[3]).toBe(0.99);
+    expect(drawnRates(1994)[0]).toBe(0.01);
   });
 
   it('α is split over every statistical test: 9 frequency, the expectations up to 0.7, 11 lags, 2 value groups, 3 seed pairs, 1 period', () => {
@@ -319,5 +323,15 @@ describe('rates drawn from the audit seed', () => {
     expect(EXPECTATION_MAX).toBe(0.7);
     // seed 1 draws 0.8148 (above 0.7): one expectation fewer than at the default seed
     expect(statisticalTests(1)).toBe(statisticalTests(20261127) - 1);
+    // seed 6780 draws 0.7 itself, which is tested (and its α spent) a second time beside the anchor
+    expect(drawnRates(6780)).toEqual([0.0008178, 0.2728, 0.7, 0.9936]);
+    expect(statisticalTests(6780)).toBe(9 + 4 + 3 + 11 + 2 + 3 + 1);
+  });
+
+  it('the expectation property runs at every drawn rate up to 0.7, 0.7 included', async () => {
+    const SMALL = { alpha: 1e-3, rateError: 0.1, scaleError: 0.1, dependence: 0.2, power: 0.9 };
+    const e = (await auditDropout(inverted, { ...SMALL, seed: 6780 })).properties.find((p) => p.id === 'expectation')!;
+    expect(e.evidence).toContain('at rates 0.1, 0.3, 0.5, 0.7, 0.0008178, 0.2728, 0.7 (the drawn rates up to 0.7;');
+    expect(e.falseFailure).toBeCloseTo((7 * 1e-3) / 33, 15);
   });
 });

@@ -143,7 +143,6 @@ export class Battery {
   readonly drawn: number[];
   readonly frequencyRates: number[];
   readonly expectationRates: number[];
-  readonly gridRates: number[];
   readonly #inputs = new Map<string, Float64Array>();
   readonly #answers = new Map<string, Promise<Answer>>();
   /** Training calls whose outputs the training-values property checks: grid first, then statistical samples. */
@@ -161,7 +160,6 @@ export class Battery {
     this.drawn = drawnRates(o.seed);
     this.frequencyRates = [...FREQUENCY_RATES, ...this.drawn];
     this.expectationRates = [...EXPECTATION_RATES, ...this.drawn.filter((r) => r <= EXPECTATION_MAX)];
-    this.gridRates = [...GRID_RATES, ...this.drawn];
     // α split evenly over every statistical test the battery makes
     this.alphaEach = o.alpha / statisticalTests(o.seed);
     this.precision = candidate.precision ?? 'float64';
