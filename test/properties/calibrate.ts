@@ -177,7 +177,7 @@ async function main(): Promise<void> {
   const byId = new Map(fresh.map((o) => [jobId(o.job), o]));
   const outcomes = jobs.map((j) => earlier.get(jobId(j)) ?? byId.get(jobId(j))!);
   const minutes = (performance.now() - t0) / 60_000;
-  const cpuMinutes = outcomes.reduce((s, o) => s + o.seconds, 0) / 60;
+  const workerMinutes = outcomes.reduce((s, o) => s + o.seconds, 0) / 60;
 
   const stochastic = STOCHASTIC.map((c, check) => {
     const mine = outcomes.filter((o) => o.job.kind === 'stochastic' && o.job.check === check);
@@ -238,11 +238,12 @@ async function main(): Promise<void> {
 Every statistical check rerun on many seeds (seeds from ${FIRST} up), on correct code and on the
 audit's deliberately broken candidates. A correct implementation fails a check with probability at
 most its α, so the expected number of false failures is α·seeds (0 in practice); a broken candidate
-must be caught at least as often as the stated power. ${jobs.length.toLocaleString('en-US')} runs, ${cpuMinutes.toFixed(0)} CPU-minutes (${workers} workers${earlier.size ? `; ${earlier.size.toLocaleString('en-US')} runs resumed from an earlier invocation` : `, ${minutes.toFixed(1)} min wall`}).
+must be caught at least as often as the stated power. ${jobs.length.toLocaleString('en-US')} runs, ${workerMinutes.toFixed(0)} worker-minutes (each run's wall time in its worker thread, summed; longer when other jobs shared
+the machine's cores; ${workers} workers${earlier.size ? `; ${earlier.size.toLocaleString('en-US')} runs resumed from an earlier invocation` : `, ${minutes.toFixed(1)} min wall`}).
 
 ## The property suite's stochastic checks (correct engine)
 
-| claims | check | α | bound | seeds | false failures | expected (α·seeds) | largest deviation / radius | CPU time |
+| claims | check | α | bound | seeds | false failures | expected (α·seeds) | largest deviation / radius | worker time |
 |---|---|---|---|---|---|---|---|---|
 ${stochastic.map((r) => `| ${r.claims} | ${r.name} | ${r.alpha.toExponential(1)} | ${r.bound} | ${r.n} | ${r.failures}${r.failing.length ? ` (seeds ${r.failing.slice(0, 5).join(', ')})` : ''} | ${(r.alpha * r.n).toExponential(1)} | ${r.worst.toFixed(3)} | ${r.seconds.toFixed(1)} s |`).join('\n')}
 
@@ -252,7 +253,7 @@ ${stochastic.map((r) => `| ${r.claims} | ${r.name} | ${r.alpha.toExponential(1)}
 
 Each audit's false-failure bound is ${alpha.toExponential(2)} (α = 1e-6 split over its statistical tests).
 
-| candidate | seeds | audits failed | expected (bound·seeds) | properties that failed | CPU time |
+| candidate | seeds | audits failed | expected (bound·seeds) | properties that failed | worker time |
 |---|---|---|---|---|---|
 ${correct.map((r) => `| ${r.label} (\`${r.name}\`) | ${r.n} | ${r.flagged}${r.failing.length ? ` (seeds ${r.failing.join(', ')})` : ''} | ${(alpha * r.n).toExponential(1)} | ${r.failedProps.join(', ') || '—'} | ${r.seconds.toFixed(0)} s |`).join('\n')}
 
@@ -276,7 +277,7 @@ flagged seed replays alone with \`npx dropcheck audit <candidate> --seed <seed>\
   // every run's outcome, so a failure can be replayed by its seed
   writeFileSync(
     'reports/calibration.json',
-    JSON.stringify({ seeds, auditSeeds, referenceSeeds, brokenSeeds, workers, cpuMinutes, outcomes }) + '\n',
+    JSON.stringify({ seeds, auditSeeds, referenceSeeds, brokenSeeds, workers, workerMinutes, outcomes }) + '\n',
   );
   const falseFailures = stochastic.reduce((s, r) => s + r.failures, 0) + correct.reduce((s, r) => s + r.flagged, 0);
   const missed = broken.reduce((s, r) => s + (r.n - r.detected), 0);
