@@ -1,0 +1,104 @@
+// Programs that break the --exec protocol (test/support/candidates/exec/misbehaves.py, one way per
+// mode): each is refused, or its call fails, with a message that says what the program did; the
+// declaration's optional fields reach the candidate only when declared; a program slower to start
+// than --timeout has each start waited for, not counted against the call after it.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { type AuditOptions, auditDropout, checkCandidate } from '../../src/verify/audit/index.ts';
+import { loadExec } from '../../src/verify/audit/exec.ts';
+
+const python = spawnSync('python3', ['--version']).status === 0;
+const script = new URL('../support/candidates/exec/misbehaves.py', import.meta.url).pathname;
+const misbehaves = (...args: string[]) => `exec python3 ${script} ${args.map((a) => `'${a}'`).join(' ')}`;
+const x = Float64Array.of(0.5, -1, 2);
+
+/** The first call's outcome and then the second's: an answer, or the message it failed with. */
+async function twoCalls(mode: string): Promise<string[]> {
+  const exec = await loadExec(misbehaves(mode), 10_000);
+  const c = exec.candidate as { forward: (...a: unknown[]) => Promise<Float64Array> };
+  const outcome = async () => {
+    try {
+      return `answer ${Array.from(await c.forward(x, 0.5, true, 7)).join(',')}`;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  try {
+    return [await outcome(), await outcome()];
+  } finally {
+    exec.close();
+  }
+}
+
+describe.skipIf(!python)('--exec programs that break the protocol', () => {
+  it('a first line that is not the declaration is refused, quoting at most 200 characters of it', async () => {
+    const long = 'y'.repeat(300);
+    await expect(loadExec(misbehaves('hello', long), 10_000)).rejects.toThrow(
+      `expected a first line of JSON {"dropcheck": 1, "name", "convention", ...}, got "${'y'.repeat(200)}"`,
+    );
+    for (const line of ['null', '3', `{"dropcheck": 2, "name": "${long}", "convention": "inverted"}`])
+      await expect(loadExec(misbehaves('hello', line), 10_000)).rejects.toThrow(
+        `: expected the first line to declare "dropcheck": 1 (the protocol's version), got ${JSON.stringify(line.slice(0, 200))}`,
+      );
+    await expect(loadExec(misbehaves('long-first-line'), 10_000)).rejects.toThrow(
+      /^--exec ".*misbehaves\.py 'long-first-line'": no first line within 65536 bytes$/,
+    );
+  });
+
+  it('precision and vjp reach the candidate only when declared; a vjp that is not true is passed on to be refused', async () => {
+    const fields = async (hello: object) => {
+      const exec = await loadExec(misbehaves('hello', JSON.stringify({ dropcheck: 1, name: 'n', ...hello })), 10_000);
+      exec.close();
+      return exec.candidate as Record<string, unknown>;
+    };
+    expect(Object.keys(await fields({ convention: 'inverted' })).sort()).toEqual(['convention', 'forward', 'name']);
+    expect(Object.keys(await fields({ convention: 'inverted', vjp: false })).sort()).toEqual([
+      'convention',
+      'forward',
+      'name',
+    ]);
+    const declared = await fields({ convention: 'scale-at-inference', precision: 'float32', vjp: true });
+    expect(declared).toMatchObject({ name: 'n', convention: 'scale-at-inference', precision: 'float32' });
+    expect(typeof declared.vjp).toBe('function');
+    const odd = await fields({ convention: 'inverted', vjp: 'yes' });
+    expect(odd.vjp).toBe('yes');
+    expect(() => checkCandidate(odd, 'the program')).toThrow(
+      'the program: expected vjp to be a function (x, rate, training, seed, dy) => Float64Array or absent, got "yes"',
+    );
+  });
+
+  it('an answer that is not the protocol, or one nobody asked for, ends the program; later calls fail at once', async () => {
+    expect(await twoCalls('bad-header')).toEqual([
+      "the program's answer is not the protocol's: expected an answer header (status 0 or 1, width 4 or 8), got status 7, width 8",
+      "the program's answer is not the protocol's: expected an answer header (status 0 or 1, width 4 or 8), got status 7, width 8 (at an earlier call)",
+    ]);
+    expect(await twoCalls('extra-answer')).toEqual([
+      'answer 0.5,-1,2',
+      'the program answered a call it was not asked (at an earlier call)',
+    ]);
+  });
+
+  it('a program that ends mid-call: its exit status or signal, and the last three lines of its stderr', async () => {
+    expect(await twoCalls('stderr-flood')).toEqual([
+      'the program exited with status 5; it wrote to stderr: second | third | fourth',
+      'the program exited with status 5; it wrote to stderr: second | third | fourth (at an earlier call)',
+    ]);
+    expect((await twoCalls('signal'))[0]).toBe('the program was stopped by SIGTERM');
+  });
+
+  it('a program slower to start than --timeout: each start is waited for, not counted against the next call', async () => {
+    const options: AuditOptions = { alpha: 1e-3, rateError: 0.1, scaleError: 0.1, dependence: 0.2, power: 0.9 };
+    const exec = await loadExec(misbehaves('slow-start'), 1000);
+    try {
+      const r = await auditDropout(checkCandidate(exec.candidate, 'slow'), { ...options, timeoutMs: 1000 });
+      // the vjp loops: its calls, and only those, did not answer (x unchanged is a wrong dropout, so
+      // other properties fail on their values; none because a start after a stop was counted)
+      const late = r.properties.filter((p) => /did not answer/.test(p.evidence)).map((p) => p.id);
+      expect(late).toEqual(['vjp-mask', 'vjp-finite-differences']);
+      for (const id of late) expect(r.properties.find((p) => p.id === id)!.evidence).toMatch(/^vjp\(/);
+      expect(r.properties.map((p) => p.evidence).join('\n')).not.toMatch(/did not declare/);
+    } finally {
+      exec.close();
+    }
+  }, 60_000);
+});

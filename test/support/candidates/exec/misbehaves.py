@@ -1,0 +1,65 @@
+# Not a candidate: a program that breaks the --exec protocol in the way its first argument names, so
+# that each way the audit reads a program's output is seen to fail with a message that says why.
+#   hello LINE      declares LINE as its first line, then answers calls with x unchanged
+#   long-first-line 70,000 bytes with no newline
+#   bad-header      a header of status 7 as its first answer
+#   extra-answer    two answers to its first call, in one write
+#   stderr-flood    70,000 bytes and four lines on stderr at its first call, then exits with status 5
+#   signal          ends itself with SIGTERM at its first call
+#   slow-start      waits 1.5 s before its first line (every start), and its vjp never answers
+import os
+import signal
+import struct
+import sys
+import time
+
+CALL = struct.Struct("<IIIId")
+ANSWER = struct.Struct("<IIII")
+HELLO = b'{"dropcheck": 1, "name": "misbehaving", "convention": "inverted", "vjp": true}\n'
+mode = sys.argv[1]
+out, src = sys.stdout.buffer, sys.stdin.buffer
+
+
+def say(b):
+    out.write(b)
+    out.flush()
+
+
+def read(n):
+    b = b""
+    while len(b) < n:
+        more = src.read(n - len(b))
+        if not more:
+            sys.exit(0)
+        b += more
+    return b
+
+
+if mode == "long-first-line":
+    say(b"x" * 70_000)
+    src.read()
+    sys.exit(0)
+if mode == "slow-start":
+    time.sleep(1.5)
+say((sys.argv[2] + "\n").encode() if mode == "hello" else HELLO)
+while True:
+    op, training, seed, n, rate = CALL.unpack(read(CALL.size))
+    x = read(8 * n)
+    if op == 2:
+        read(8 * n)
+    answer = ANSWER.pack(0, 8, n, 0) + x
+    if mode == "bad-header":
+        say(ANSWER.pack(7, 8, n, 0) + x)
+    elif mode == "extra-answer":
+        say(answer + answer)
+    elif mode == "stderr-flood":
+        sys.stderr.write("a" * 70_000 + "\nfirst\nsecond\nthird\nfourth\n")
+        sys.stderr.flush()
+        sys.exit(5)
+    elif mode == "signal":
+        os.kill(os.getpid(), signal.SIGTERM)
+    elif mode == "slow-start" and op == 2:
+        while True:
+            pass
+    else:
+        say(answer)
