@@ -3,6 +3,9 @@
 // declaration's optional fields reach the candidate only when declared; a program slower to start
 // than --timeout has each start waited for, not counted against the call after it.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type AuditOptions, auditDropout, checkCandidate } from '../../src/verify/audit/index.ts';
 import { loadExec } from '../../src/verify/audit/exec.ts';
@@ -10,15 +13,20 @@ import { loadExec } from '../../src/verify/audit/exec.ts';
 const python = spawnSync('python3', ['--version']).status === 0;
 const script = new URL('../support/candidates/exec/misbehaves.py', import.meta.url).pathname;
 const misbehaves = (...args: string[]) => `exec python3 ${script} ${args.map((a) => `'${a}'`).join(' ')}`;
+// a tag on the command line of each program a test starts, to look for it once the test has closed it
+let tags = 0;
+const tagged = () => `tag-${process.pid}-${++tags}`;
+const running = (tag: string) => spawnSync('pgrep', ['-f', tag]).status === 0;
 const x = Float64Array.of(0.5, -1, 2);
 
 /** The first call's outcome and then the second's: an answer, or the message it failed with. */
-async function twoCalls(mode: string): Promise<string[]> {
-  const exec = await loadExec(misbehaves(mode), 10_000);
+async function twoCalls(mode: string, input = x): Promise<string[]> {
+  const tag = tagged();
+  const exec = await loadExec(misbehaves(mode, tag), 10_000);
   const c = exec.candidate as { forward: (...a: unknown[]) => Promise<Float64Array> };
   const outcome = async () => {
     try {
-      return `answer ${Array.from(await c.forward(x, 0.5, true, 7)).join(',')}`;
+      return `answer ${Array.from(await c.forward(input, 0.5, true, 7)).join(',')}`;
     } catch (e) {
       return (e as Error).message;
     }
@@ -27,6 +35,8 @@ async function twoCalls(mode: string): Promise<string[]> {
     return [await outcome(), await outcome()];
   } finally {
     exec.close();
+    // whatever the program did, it is gone once closed
+    expect(running(tag)).toBe(false);
   }
 }
 
@@ -36,6 +46,7 @@ describe.skipIf(!python)('--exec programs that break the protocol', () => {
     await expect(loadExec(misbehaves('hello', long), 10_000)).rejects.toThrow(
       `expected a first line of JSON {"dropcheck": 1, "name", "convention", ...}, got "${'y'.repeat(200)}"`,
     );
+    await expect(loadExec(misbehaves('hello', ''), 10_000)).rejects.toThrow(/, got ""$/);
     for (const line of ['null', '3', `{"dropcheck": 2, "name": "${long}", "convention": "inverted"}`])
       await expect(loadExec(misbehaves('hello', line), 10_000)).rejects.toThrow(
         `: expected the first line to declare "dropcheck": 1 (the protocol's version), got ${JSON.stringify(line.slice(0, 200))}`,
@@ -84,7 +95,38 @@ describe.skipIf(!python)('--exec programs that break the protocol', () => {
       'the program exited with status 5; it wrote to stderr: second | third | fourth (at an earlier call)',
     ]);
     expect((await twoCalls('signal'))[0]).toBe('the program was stopped by SIGTERM');
+    // one that exits without reading a long call: the write's broken pipe does not end the audit
+    expect((await twoCalls('exits-unread', new Float64Array(200_000)))[0]).toBe('the program exited with status 3');
   });
+
+  it('a call that does not answer within timeoutMs stops the program; the next call has it started again', async () => {
+    const tag = tagged();
+    const exec = await loadExec(misbehaves('slow-start', tag), 1000);
+    const c = exec.candidate as Record<'forward' | 'vjp', (...a: unknown[]) => Promise<Float64Array>>;
+    try {
+      await expect(c.vjp(x, 0.5, true, 7, x)).rejects.toThrow(/^did not answer within 1000 ms$/);
+      expect(Array.from(await c.forward(x, 0.5, true, 7))).toEqual([0.5, -1, 2]);
+    } finally {
+      exec.close();
+    }
+    expect(running(tag)).toBe(false);
+  }, 30_000);
+
+  it('a program that fails to start again after a stop fails the next call with its reason', async () => {
+    const marker = join(mkdtempSync(join(tmpdir(), 'dropcheck-')), 'started');
+    const exec = await loadExec(misbehaves('hangs-then-fails-to-start', marker), 1000);
+    const c = exec.candidate as Record<'forward', (...a: unknown[]) => Promise<Float64Array>>;
+    try {
+      await expect(c.forward(x, 0.5, true, 7)).rejects.toThrow(/^did not answer within 1000 ms$/);
+      // the restart, begun at the stop, has failed by now; nothing has awaited it yet
+      await new Promise((r) => setTimeout(r, 1000));
+      await expect(c.forward(x, 0.5, true, 7)).rejects.toThrow(
+        /misbehaves\.py 'hangs-then-fails-to-start' '.*started'": the program exited with status 4 before declaring the candidate$/,
+      );
+    } finally {
+      exec.close();
+    }
+  }, 30_000);
 
   it('a program slower to start than --timeout: each start is waited for, not counted against the next call', async () => {
     const options: AuditOptions = { alpha: 1e-3, rateError: 0.1, scaleError: 0.1, dependence: 0.2, power: 0.9 };

@@ -7,6 +7,11 @@
 #   stderr-flood    70,000 bytes and four lines on stderr at its first call, then exits with status 5
 #   signal          ends itself with SIGTERM at its first call
 #   slow-start      waits 1.5 s before its first line (every start), and its vjp never answers
+#   exits-unread    declares, then exits with status 3 after 0.5 s without reading a call
+#   hangs-then-fails-to-start MARKER
+#                   the first start (no file MARKER yet) creates MARKER and never answers its first
+#                   call; a later start exits with status 4 before declaring
+# A last argument the mode does not read tags the process, so a test can look for it.
 import os
 import signal
 import struct
@@ -41,7 +46,14 @@ if mode == "long-first-line":
     sys.exit(0)
 if mode == "slow-start":
     time.sleep(1.5)
+if mode == "hangs-then-fails-to-start":
+    if os.path.exists(sys.argv[2]):
+        sys.exit(4)
+    open(sys.argv[2], "w").close()
 say((sys.argv[2] + "\n").encode() if mode == "hello" else HELLO)
+if mode == "exits-unread":
+    time.sleep(0.5)
+    sys.exit(3)
 while True:
     op, training, seed, n, rate = CALL.unpack(read(CALL.size))
     x = read(8 * n)
@@ -58,7 +70,7 @@ while True:
         sys.exit(5)
     elif mode == "signal":
         os.kill(os.getpid(), signal.SIGTERM)
-    elif mode == "slow-start" and op == 2:
+    elif (mode == "slow-start" and op == 2) or mode == "hangs-then-fails-to-start":
         while True:
             pass
     else:
