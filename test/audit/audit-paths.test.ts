@@ -206,6 +206,18 @@ const SCENARIOS: Scenario[] = [
       ),
   },
   {
+    name: 'seed-top-bit-ignored',
+    make: () =>
+      candidate('draws its mask from the seed mod 2^30', (x, rate, training, seed) =>
+        reference(x, rate, training, seed % 2 ** 30),
+      ),
+    verdicts: { 'independent-seeds': 'fail', ...NO_VJP },
+    check: (r) =>
+      expect(prop(r, 'independent-seeds').evidence).toMatch(
+        /^seeds \d+ and \d+ \(seed xor 2\^30\): P\(drop \| dropped under seed \d+\) = 1\.0000 .* vs P\(drop \| kept under seed \d+\) = 0\.0000/,
+      ),
+  },
+  {
     name: 'vjp-throws',
     make: () => candidate('vjp throws', reference, () => fail('vjp not implemented')),
     verdicts: { 'vjp-mask': 'fail', 'vjp-finite-differences': 'fail' },
