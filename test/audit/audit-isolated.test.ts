@@ -1,0 +1,105 @@
+// loadIsolated, the worker thread a module candidate's calls run in: what reaches the stand-in
+// candidate from the module's default export (and only what it declares), how a candidate's errors,
+// a call that never answers, a worker that dies and a close during a call come back.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { checkCandidate } from '../../src/verify/audit/index.ts';
+import { loadIsolated } from '../../src/verify/audit/isolated.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'dropcheck-isolated-'));
+let files = 0;
+/** A module of this source, loaded in a worker. */
+async function load(source: string, timeoutMs = 10_000) {
+  const path = join(dir, `m${++files}.mjs`);
+  writeFileSync(path, source);
+  return loadIsolated(pathToFileURL(path).href, timeoutMs);
+}
+type Calls = Record<'forward', (...a: unknown[]) => Promise<unknown>>;
+const x = Float64Array.of(1, 2, 3);
+
+describe('a module candidate in a worker thread', () => {
+  it('a default export that is not an object comes back as it is, for checkCandidate to refuse', async () => {
+    const m = await load('export default 3;');
+    m.close();
+    expect(m.candidate).toBe(3);
+    expect(() => checkCandidate(m.candidate, 'm.mjs')).toThrow(
+      'm.mjs: expected an object { name, convention, forward, vjp? }, got 3',
+    );
+  });
+
+  it('its fields as declared: precision only when declared, a forward that is not a function as its value', async () => {
+    const plain = await load("export default { name: 'n', convention: 'inverted', forward: (x) => x.slice() };");
+    plain.close();
+    expect(Object.keys(plain.candidate as object).sort()).toEqual(['convention', 'forward', 'name', 'vjp']);
+    expect(plain.candidate).toMatchObject({ name: 'n', convention: 'inverted', vjp: undefined });
+    expect(typeof (plain.candidate as Calls).forward).toBe('function');
+    const declared = await load(
+      "export default { name: 'n', convention: 'scale-at-inference', precision: 'float32', forward: 'nope', vjp: 4 };",
+    );
+    declared.close();
+    expect(declared.candidate).toMatchObject({ precision: 'float32', forward: 'nope', vjp: 4 });
+  });
+
+  it("a candidate's error keeps its name and message; anything else thrown comes back as it was", async () => {
+    const m = await load(
+      `export default { name: 'n', convention: 'inverted', forward(x, rate) {
+        if (rate < 0) throw new RangeError('rate out of range');
+        throw 'a string';
+      } };`,
+    );
+    try {
+      const c = m.candidate as Calls;
+      const e = await c.forward(x, -1, true, 1).catch((e: unknown) => e);
+      expect(e).toBeInstanceOf(Error);
+      expect(e).toMatchObject({ name: 'RangeError', message: 'rate out of range' });
+      await expect(c.forward(x, 0.5, true, 1)).rejects.toBe('a string');
+    } finally {
+      m.close();
+    }
+  });
+
+  it('a call that does not answer in time stops the worker; the next call loads the module again', async () => {
+    const m = await load(
+      `export default { name: 'n', convention: 'inverted', forward(x, rate) {
+        if (rate === 0.5) for (;;);
+        return x.map((v) => 2 * v);
+      } };`,
+      500,
+    );
+    try {
+      const c = m.candidate as Calls;
+      await expect(c.forward(x, 0.5, true, 1)).rejects.toThrow(/^did not answer within 500 ms$/);
+      // the looping worker was ended: this call runs in a fresh one
+      expect(Array.from((await c.forward(x, 0.25, true, 1)) as Float64Array)).toEqual([2, 4, 6]);
+    } finally {
+      m.close();
+    }
+  }, 20_000);
+
+  it('a worker that dies fails the call with its error; closing during a call fails it too', async () => {
+    const m = await load(
+      `export default { name: 'n', convention: 'inverted', forward(x, rate) {
+        if (rate === 0.5) setTimeout(() => { throw new Error('the worker died'); });
+        return new Promise(() => {});
+      } };`,
+    );
+    const c = m.candidate as Calls;
+    await expect(c.forward(x, 0.5, true, 1)).rejects.toThrow(/^the worker died$/);
+    const pending = c.forward(x, 0.25, true, 1);
+    await new Promise((r) => setTimeout(r, 200));
+    m.close();
+    await expect(pending).rejects.toThrow(/^the worker was stopped$/);
+    m.close(); // a second close does nothing
+  }, 20_000);
+
+  it('a worker that dies while the module loads fails the load with its error', async () => {
+    await expect(
+      load(
+        "setTimeout(() => { throw new Error('died loading'); }); await new Promise((r) => setTimeout(r, 5000)); export default {};",
+      ),
+    ).rejects.toThrow(/^died loading$/);
+  });
+});
