@@ -40,6 +40,19 @@ async function twoCalls(mode: string, input = x): Promise<string[]> {
   }
 }
 
+describe.skipIf(!python)('loadExec, the edges of its arguments', () => {
+  it('a command of spaces is empty; a timeout must be a number, up to 2^31 − 1 ms', async () => {
+    await expect(loadExec('   ', 1000)).rejects.toThrow(/expected command to be a non-empty shell command, got "   "/);
+    await expect(loadExec('true', '1000' as never)).rejects.toThrow(/expected timeoutMs to be a positive number/);
+    const longest = await loadExec(
+      misbehaves('hello', '{"dropcheck": 1, "name": "n", "convention": "inverted"}'),
+      2 ** 31 - 1,
+    );
+    longest.close();
+    expect(longest.candidate).toMatchObject({ name: 'n' });
+  });
+});
+
 describe.skipIf(!python)('--exec programs that break the protocol', () => {
   it('a first line that is not the declaration is refused, quoting at most 200 characters of it', async () => {
     const long = 'y'.repeat(300);
