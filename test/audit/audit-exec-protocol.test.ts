@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type AuditOptions, auditDropout, checkCandidate } from '../../src/verify/audit/index.ts';
-import { loadExec } from '../../src/verify/audit/exec.ts';
+import { answerLength, decodeAnswer, loadExec } from '../../src/verify/audit/exec.ts';
 
 const python = spawnSync('python3', ['--version']).status === 0;
 const script = new URL('../support/candidates/exec/misbehaves.py', import.meta.url).pathname;
@@ -40,6 +40,26 @@ async function twoCalls(mode: string, input = x): Promise<string[]> {
   }
 }
 
+describe('a refusal of at most 65536 bytes', () => {
+  it('is read; one byte more is not the protocol', () => {
+    const refusal = (n: number) => {
+      const b = Buffer.alloc(16 + n, 'r'.charCodeAt(0));
+      b.writeUInt32LE(1, 0);
+      b.writeUInt32LE(0, 4);
+      b.writeUInt32LE(n, 8);
+      b.writeUInt32LE(0, 12);
+      return b;
+    };
+    expect(answerLength(refusal(65_536))).toBe(16 + 65_536);
+    expect(decodeAnswer(refusal(65_536))).toEqual({
+      answer: { ok: false, message: 'r'.repeat(65_536) },
+      used: 16 + 65_536,
+    });
+    expect(answerLength(refusal(65_537))).toBe(16);
+    expect(() => decodeAnswer(refusal(65_537))).toThrow('a refusal of 65537 bytes (at most 65536)');
+  });
+});
+
 describe.skipIf(!python)('loadExec, the edges of its arguments', () => {
   it('a command of spaces is empty; a timeout must be a number, up to 2^31 − 1 ms', async () => {
     await expect(loadExec('   ', 1000)).rejects.toThrow(/expected command to be a non-empty shell command, got "   "/);
@@ -64,9 +84,12 @@ describe.skipIf(!python)('--exec programs that break the protocol', () => {
       await expect(loadExec(misbehaves('hello', line), 10_000)).rejects.toThrow(
         `: expected the first line to declare "dropcheck": 1 (the protocol's version), got ${JSON.stringify(line.slice(0, 200))}`,
       );
-    await expect(loadExec(misbehaves('long-first-line'), 10_000)).rejects.toThrow(
-      /^--exec ".*misbehaves\.py 'long-first-line'": no first line within 65536 bytes$/,
+    const tag = tagged();
+    await expect(loadExec(misbehaves('long-first-line', tag), 10_000)).rejects.toThrow(
+      /^--exec ".*misbehaves\.py 'long-first-line' 'tag-[\d-]+'": no first line within 65536 bytes$/,
     );
+    // a program refused at its first line is stopped there
+    expect(running(tag)).toBe(false);
   });
 
   it('precision and vjp reach the candidate only when declared; a vjp that is not true is passed on to be refused', async () => {
@@ -96,6 +119,15 @@ describe.skipIf(!python)('--exec programs that break the protocol', () => {
       "the program's answer is not the protocol's: expected an answer header (status 0 or 1, width 4 or 8), got status 7, width 8",
       "the program's answer is not the protocol's: expected an answer header (status 0 or 1, width 4 or 8), got status 7, width 8 (at an earlier call)",
     ]);
+    // a closed program's candidate fails its calls at once
+    const closed = await loadExec(
+      misbehaves('hello', '{"dropcheck": 1, "name": "n", "convention": "inverted"}'),
+      10_000,
+    );
+    closed.close();
+    await expect(
+      (closed.candidate as { forward: (...a: unknown[]) => Promise<unknown> }).forward(x, 0.5, true, 7),
+    ).rejects.toThrow(/^the program was closed \(at an earlier call\)$/);
     expect(await twoCalls('extra-answer')).toEqual([
       'answer 0.5,-1,2',
       'the program answered a call it was not asked (at an earlier call)',
