@@ -142,9 +142,11 @@ const sameMutant = (a: Mutant, b: Mutant) =>
     return p.line === q.line && p.column === q.column;
   });
 
+const detected = (status: string) => status === 'Killed' || status === 'Timeout';
+
 /**
- * The base report with the verdicts of a later run over some of its lines; returns how many mutants were
- * replaced. A base mutant the rerun did not test whose line reads differently in the rerun's source is
+ * The base report with the verdicts of a later run over some of its lines (a kill of an unchanged line
+ * is never undone by it); returns how many mutants were replaced. A base mutant the rerun did not test whose line reads differently in the rerun's source is
  * dropped: the code it mutated is gone (removed dead code, say), so its old verdict no longer applies;
  * the rerun's own mutants of such rewritten lines are added in their place.
  */
@@ -166,8 +168,13 @@ export function merge(
       const r = again?.mutants.find((a) => sameMutant(a, m));
       if (r) {
         replaced++;
-        if (r.status !== m.status) changed++;
-        mutants.push({ ...m, status: r.status, statusReason: r.statusReason });
+        // a rerun runs only the test files that may kill its survivors: a mutant of an unchanged line
+        // that the first run's tests killed stays killed when the rerun's fewer tests do not kill it
+        const line = m.location.start.line - 1;
+        const kept = detected(m.status) && !detected(r.status) && after![line] === before[line];
+        const status = kept ? m.status : r.status;
+        if (status !== m.status) changed++;
+        mutants.push({ ...m, status, statusReason: kept ? m.statusReason : r.statusReason });
       } else if (after && after[m.location.start.line - 1] !== before[m.location.start.line - 1]) dropped++;
       else mutants.push(m);
     }

@@ -150,6 +150,21 @@ describe('mutation report', () => {
     expect(m.report.files['src/verify/audit/plan.ts']).toEqual(report.files['src/verify/audit/plan.ts']);
   });
 
+  it("a rerun's narrower tests never undo a kill of an unchanged line; of a rewritten line, its verdict stands", () => {
+    const source = report.files['src/engine/dropout.ts'].source;
+    const statuses = (src: string) =>
+      merge(report, {
+        files: { 'src/engine/dropout.ts': { source: src, mutants: [mutant(9, 'Survived', 2)] } },
+      }).report.files['src/engine/dropout.ts'].mutants.map((x: { status: string }) => x.status);
+    // killed and timed out stay so; the survivor survives again
+    expect(statuses(source)).toEqual(['Killed', 'Timeout', 'Survived', 'NoCoverage']);
+    expect(
+      merge(report, { files: { 'src/engine/dropout.ts': { source, mutants: [mutant(9, 'Survived', 2)] } } }).changed,
+    ).toBe(0);
+    // line 2 rewritten (same place, mutator and replacement): the rerun's verdict is the one that holds
+    expect(statuses(source.replace('go();', 'stop();'))).toEqual(['Survived', 'Survived', 'Survived', 'NoCoverage']);
+  });
+
   it('a mutant the rerun did not test is dropped when its line changed (the code it mutated is gone), kept when it did not', () => {
     const rerun = {
       files: {
