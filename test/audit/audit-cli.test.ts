@@ -1,6 +1,6 @@
 // The command line: exit 0 / 1 / 2, the markdown table, --json, --report, and the installed bin.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -89,6 +89,21 @@ describe('dropcheck audit', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
     expect(r.out).toBe('');
+  });
+
+  it('a module in .mts or .cts is TypeScript too: loaded through tsx, then judged', async () => {
+    for (const ext of ['mts', 'cts']) {
+      const path = join(tmp, `three.${ext}`);
+      writeFileSync(
+        path,
+        ext === 'mts'
+          ? 'const three: number = 3;\nexport default three;\n'
+          : 'const three: number = 3;\nexport = three;\n',
+      );
+      const r = await run('audit', path);
+      expect(r.code).toBe(2);
+      expect(r.err).toBe(`dropcheck: ${path}: expected an object { name, convention, forward, vjp? }, got 3\n`);
+    }
   });
 
   it.each([[['--help']], [['-h']], [['audit', '--help']], [['audit', 'x.ts', '-h']]])(
