@@ -1,7 +1,7 @@
 // loadIsolated, the worker thread a module candidate's calls run in: what reaches the stand-in
 // candidate from the module's default export (and only what it declares), how a candidate's errors,
 // a call that never answers, a worker that dies and a close during a call come back.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -77,6 +77,36 @@ describe('a module candidate in a worker thread', () => {
     } finally {
       m.close();
     }
+  }, 20_000);
+
+  it('the worker of a call that did not answer is ended, and so is the last one at close', async () => {
+    // each worker appends to a file every 20 ms once called at rate 0.5; a worker ended appends no more
+    const ticks = join(dir, 'ticks');
+    writeFileSync(ticks, '');
+    const m = await load(
+      `import { appendFileSync } from 'node:fs';
+      export default { name: 'n', convention: 'inverted', forward(x, rate) {
+        if (rate === 0.5) { setInterval(() => appendFileSync(${JSON.stringify(ticks)}, '.'), 20); return new Promise(() => {}); }
+        return x;
+      } };`,
+      300,
+    );
+    const c = m.candidate as Calls;
+    const still = async () => {
+      await new Promise((r) => setTimeout(r, 200));
+      const before = readFileSync(ticks, 'utf8').length;
+      await new Promise((r) => setTimeout(r, 300));
+      return readFileSync(ticks, 'utf8').length === before;
+    };
+    await expect(c.forward(x, 0.5, true, 1)).rejects.toThrow(/^did not answer within 300 ms$/);
+    expect(await still()).toBe(true);
+    await c.forward(x, 0.25, true, 1); // a fresh worker
+    const pending = c.forward(x, 0.5, true, 1).catch(() => {});
+    await new Promise((r) => setTimeout(r, 100));
+    m.close();
+    await pending;
+    expect(await still()).toBe(true);
+    expect(readFileSync(ticks, 'utf8').length).toBeGreaterThan(0);
   }, 20_000);
 
   it('a worker that dies fails the call with its error; closing during a call fails it too', async () => {
