@@ -9,6 +9,10 @@ import { checkRate, uniforms } from '../rng.ts';
 /** The properties that must fail. */
 export const catches = ['drop-frequency', 'expectation'];
 
+/** When its bug is smaller than the effect the audit's power is stated for. */
+export const smallerAtSomeSeeds =
+  'the rounding error at a drawn rate is its distance to the nearest multiple of 0.01: at a seed whose drawn rates all lie within about 0.002 of one, drop-frequency meets a drop-rate error below 0.002 at every rate, and expectation, which runs at the drawn rates up to 0.7 only, a scale error (the distance over keep) below 0.005 there';
+
 export default {
   name: 'threshold rate rounded to 0.01',
   convention: 'inverted',
