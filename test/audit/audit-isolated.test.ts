@@ -125,6 +125,47 @@ describe('a module candidate in a worker thread', () => {
     m.close(); // a second close does nothing
   }, 20_000);
 
+  it('after a worker dies, or is closed during a call, later calls share one fresh worker', async () => {
+    // the module counts its calls: a worker loaded again starts from 1
+    const m = await load(
+      `let calls = 0;
+      export default { name: 'n', convention: 'inverted', forward(x, rate) {
+        if (rate === 0.5) setTimeout(() => { throw new Error('the worker died'); });
+        if (rate === 0.5 || rate === 0.75) return new Promise(() => {});
+        return Float64Array.of(++calls);
+      } };`,
+    );
+    const c = m.candidate as Calls;
+    const count = async () => Array.from((await c.forward(x, 0.25, true, 1)) as Float64Array);
+    try {
+      await expect(c.forward(x, 0.5, true, 1)).rejects.toThrow(/^the worker died$/);
+      expect([await count(), await count()]).toEqual([[1], [2]]);
+      const pending = c.forward(x, 0.75, true, 1);
+      await new Promise((r) => setTimeout(r, 100));
+      m.close();
+      await expect(pending).rejects.toThrow(/^the worker was stopped$/);
+      expect([await count(), await count()]).toEqual([[1], [2]]);
+    } finally {
+      m.close();
+    }
+  }, 20_000);
+
+  it('a candidate that ends its worker fails that call with the exit code; the next call has a fresh worker', async () => {
+    const m = await load(
+      `export default { name: 'n', convention: 'inverted', forward(x, rate) {
+        if (rate === 0.5) process.exit(3);
+        return x.map((v) => -v);
+      } };`,
+    );
+    const c = m.candidate as Calls;
+    try {
+      await expect(c.forward(x, 0.5, true, 1)).rejects.toThrow(/^the worker exited with code 3$/);
+      expect(Array.from((await c.forward(x, 0.25, true, 1)) as Float64Array)).toEqual([-1, -2, -3]);
+    } finally {
+      m.close();
+    }
+  });
+
   it('a worker that dies while the module loads fails the load with its error', async () => {
     await expect(
       load(

@@ -101,11 +101,16 @@ export async function loadIsolated(url: string, timeoutMs: number, tsx?: string)
           p?.resolve(m as Reply);
         }
       });
-      w.on('error', (e) => {
+      // a worker that died (an uncaught error in the candidate's own code) or exited answers nothing
+      // more: its calls fail now, and the next call loads the module in a fresh one
+      const ended = (e: Error) => {
         reject(e);
         for (const p of pending.values()) p.reject(e);
         pending.clear();
-      });
+        if (worker === w) worker = ready = null;
+      };
+      w.on('error', ended);
+      w.on('exit', (code) => ended(new Error(`the worker exited with code ${code}`)));
     });
     return ready;
   };
