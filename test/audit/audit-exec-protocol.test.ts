@@ -128,6 +128,8 @@ describe.skipIf(!python)('--exec programs that break the protocol', () => {
     await expect(
       (closed.candidate as { forward: (...a: unknown[]) => Promise<unknown> }).forward(x, 0.5, true, 7),
     ).rejects.toThrow(/^the program was closed \(at an earlier call\)$/);
+    // a first line that arrives in pieces is read once whole
+    expect(await twoCalls('split-hello')).toEqual(['answer 0.5,-1,2', 'answer 0.5,-1,2']);
     expect(await twoCalls('extra-answer')).toEqual([
       'answer 0.5,-1,2',
       'the program answered a call it was not asked (at an earlier call)',

@@ -4,7 +4,9 @@
 #   long-first-line 70,000 bytes with no newline
 #   bad-header      a header of status 7 as its first answer
 #   extra-answer    two answers to its first call, in one write
-#   stderr-flood    70,000 bytes and four lines on stderr at its first call, then exits with status 5
+#   stderr-flood    70,000 bytes and four lines on stderr at its first call (the last ones in pieces
+#                   written apart, so they arrive in separate chunks), then exits with status 5
+#   split-hello     its first line in two pieces written apart, then answers calls with x unchanged
 #   signal          ends itself with SIGTERM at its first call
 #   slow-start      waits 1.5 s before its first line (every start), and its vjp never answers
 #   exits-unread    declares, then exits with status 3 after 0.5 s without reading a call
@@ -50,7 +52,10 @@ if mode == "hangs-then-fails-to-start":
     if os.path.exists(sys.argv[2]):
         sys.exit(4)
     open(sys.argv[2], "w").close()
-say((sys.argv[2] + "\n").encode() if mode == "hello" else HELLO)
+if mode == "split-hello":
+    say(HELLO[:10])
+    time.sleep(0.2)
+say((sys.argv[2] + "\n").encode() if mode == "hello" else HELLO[10:] if mode == "split-hello" else HELLO)
 if mode == "exits-unread":
     time.sleep(0.5)
     sys.exit(3)
@@ -65,8 +70,10 @@ while True:
     elif mode == "extra-answer":
         say(answer + answer)
     elif mode == "stderr-flood":
-        sys.stderr.write("a" * 70_000 + "\nfirst\nsecond\nthird\nfourth\n")
-        sys.stderr.flush()
+        for piece in ["a" * 70_000 + "\nfir", "st\nsecond\nthi", "rd\nfou", "rth\n"]:
+            sys.stderr.write(piece)
+            sys.stderr.flush()
+            time.sleep(0.1)
         sys.exit(5)
     elif mode == "signal":
         os.kill(os.getpid(), signal.SIGTERM)
