@@ -143,7 +143,10 @@ describe.skipIf(!python)('--exec programs that break the protocol', () => {
     ]);
     expect((await twoCalls('signal'))[0]).toBe('the program was stopped by SIGTERM');
     // one that exits without reading a long call: the write's broken pipe does not end the audit
-    expect((await twoCalls('exits-unread', new Float64Array(200_000)))[0]).toBe('the program exited with status 3');
+    // (on a machine so loaded that the call comes after the program's 2 s, it has ended before the call)
+    expect((await twoCalls('exits-unread', new Float64Array(200_000)))[0]).toMatch(
+      /^the program exited with status 3( \(at an earlier call\))?$/,
+    );
   });
 
   it('a call that does not answer within timeoutMs stops the program; the next call has it started again', async () => {

@@ -9,7 +9,7 @@
 #   split-hello     its first line in two pieces written apart, then answers calls with x unchanged
 #   signal          ends itself with SIGTERM at its first call
 #   slow-start      waits 1.5 s before its first line (every start), and its vjp never answers
-#   exits-unread    declares, then exits with status 3 after 0.5 s without reading a call
+#   exits-unread    declares, then exits with status 3 after 2 s without reading a call
 #   hangs-then-fails-to-start MARKER
 #                   the first start (no file MARKER yet) creates MARKER and never answers its first
 #                   call; a later start exits with status 4 before declaring
@@ -57,7 +57,7 @@ if mode == "split-hello":
     time.sleep(0.2)
 say((sys.argv[2] + "\n").encode() if mode == "hello" else HELLO[10:] if mode == "split-hello" else HELLO)
 if mode == "exits-unread":
-    time.sleep(0.5)
+    time.sleep(2)
     sys.exit(3)
 while True:
     op, training, seed, n, rate = CALL.unpack(read(CALL.size))
