@@ -3,7 +3,7 @@
 // declaration's optional fields reach the candidate only when declared; a program slower to start
 // than --timeout has each start waited for, not counted against the call after it.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,8 +15,17 @@ const script = new URL('../support/candidates/exec/misbehaves.py', import.meta.u
 const misbehaves = (...args: string[]) => `exec python3 ${script} ${args.map((a) => `'${a}'`).join(' ')}`;
 // a tag on the command line of each program a test starts, to look for it once the test has closed it
 let tags = 0;
-const tagged = () => `tag-${process.pid}-${++tags}`;
-const running = (tag: string) => spawnSync('pgrep', ['-f', tag]).status === 0;
+const tagged = () => `tag-${process.pid}-${++tags}-end`;
+const running = (tag: string) => {
+  const r = spawnSync('pgrep', ['-f', tag]);
+  if (r.error) throw r.error; // no pgrep: say so rather than find nothing
+  return r.status === 0;
+};
+/** Whether the program tagged so is gone within 2 s of its SIGKILL (the signal takes effect when it is next scheduled). */
+async function gone(tag: string): Promise<boolean> {
+  for (let i = 0; i < 20 && running(tag); i++) await new Promise((r) => setTimeout(r, 100));
+  return !running(tag);
+}
 const x = Float64Array.of(0.5, -1, 2);
 
 /** The first call's outcome and then the second's: an answer, or the message it failed with. */
@@ -31,13 +40,15 @@ async function twoCalls(mode: string, input = x): Promise<string[]> {
       return (e as Error).message;
     }
   };
+  let outcomes: string[];
   try {
-    return [await outcome(), await outcome()];
+    outcomes = [await outcome(), await outcome()];
   } finally {
     exec.close();
-    // whatever the program did, it is gone once closed
-    expect(running(tag)).toBe(false);
   }
+  // whatever the program did, it is gone once closed
+  expect(await gone(tag)).toBe(true);
+  return outcomes;
 }
 
 describe('a refusal of at most 65536 bytes', () => {
@@ -86,10 +97,10 @@ describe.skipIf(!python)('--exec programs that break the protocol', () => {
       );
     const tag = tagged();
     await expect(loadExec(misbehaves('long-first-line', tag), 10_000)).rejects.toThrow(
-      /^--exec ".*misbehaves\.py 'long-first-line' 'tag-[\d-]+'": no first line within 65536 bytes$/,
+      /^--exec ".*misbehaves\.py 'long-first-line' 'tag-[\d-]+end'": no first line within 65536 bytes$/,
     );
     // a program refused at its first line is stopped there
-    expect(running(tag)).toBe(false);
+    expect(await gone(tag)).toBe(true);
   });
 
   it('precision and vjp reach the candidate only when declared; a vjp that is not true is passed on to be refused', async () => {
@@ -159,11 +170,12 @@ describe.skipIf(!python)('--exec programs that break the protocol', () => {
     } finally {
       exec.close();
     }
-    expect(running(tag)).toBe(false);
+    expect(await gone(tag)).toBe(true);
   }, 30_000);
 
   it('a program that fails to start again after a stop fails the next call with its reason', async () => {
-    const marker = join(mkdtempSync(join(tmpdir(), 'dropcheck-')), 'started');
+    const markers = mkdtempSync(join(tmpdir(), 'dropcheck-'));
+    const marker = join(markers, 'started');
     const exec = await loadExec(misbehaves('hangs-then-fails-to-start', marker), 1000);
     const c = exec.candidate as Record<'forward', (...a: unknown[]) => Promise<Float64Array>>;
     try {
@@ -175,6 +187,7 @@ describe.skipIf(!python)('--exec programs that break the protocol', () => {
       );
     } finally {
       exec.close();
+      rmSync(markers, { recursive: true, force: true });
     }
   }, 30_000);
 

@@ -1,15 +1,16 @@
 // loadIsolated, the worker thread a module candidate's calls run in: what reaches the stand-in
 // candidate from the module's default export (and only what it declares), how a candidate's errors,
 // a call that never answers, a worker that dies and a close during a call come back.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { checkCandidate } from '../../src/verify/audit/index.ts';
 import { loadIsolated } from '../../src/verify/audit/isolated.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'dropcheck-isolated-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
 /** A module of this source, loaded in a worker. */
 async function load(source: string, timeoutMs = 10_000) {
@@ -89,7 +90,7 @@ describe('a module candidate in a worker thread', () => {
         if (rate === 0.5) { setInterval(() => appendFileSync(${JSON.stringify(ticks)}, '.'), 20); return new Promise(() => {}); }
         return x;
       } };`,
-      300,
+      1000,
     );
     const c = m.candidate as Calls;
     const still = async () => {
@@ -98,15 +99,19 @@ describe('a module candidate in a worker thread', () => {
       await new Promise((r) => setTimeout(r, 300));
       return readFileSync(ticks, 'utf8').length === before;
     };
-    await expect(c.forward(x, 0.5, true, 1)).rejects.toThrow(/^did not answer within 300 ms$/);
-    expect(await still()).toBe(true);
-    await c.forward(x, 0.25, true, 1); // a fresh worker
-    const pending = c.forward(x, 0.5, true, 1).catch(() => {});
-    await new Promise((r) => setTimeout(r, 100));
-    m.close();
-    await pending;
-    expect(await still()).toBe(true);
-    expect(readFileSync(ticks, 'utf8').length).toBeGreaterThan(0);
+    try {
+      await expect(c.forward(x, 0.5, true, 1)).rejects.toThrow(/^did not answer within 1000 ms$/);
+      expect(await still()).toBe(true);
+      await c.forward(x, 0.25, true, 1); // a fresh worker
+      const pending = c.forward(x, 0.5, true, 1).catch(() => {});
+      await new Promise((r) => setTimeout(r, 100));
+      m.close();
+      await pending;
+      expect(await still()).toBe(true);
+      expect(readFileSync(ticks, 'utf8').length).toBeGreaterThan(0);
+    } finally {
+      m.close();
+    }
   }, 20_000);
 
   it('a worker that dies fails the call with its error; closing during a call fails it too', async () => {

@@ -283,11 +283,11 @@ ${
         .filter((r) => r.missed.length)
         .map(
           (r) =>
-            `\`${r.name.replace('broken/', '')}\` at seed${r.missed.length > 1 ? 's' : ''} ${r.missed.map((m) => `${m.seed} (${m.failed.join(', ') || 'none'})`).join(', ')}${r.smaller ? '' : ' (**below its stated power**)'}`,
+            `\`${r.name.replace('broken/', '')}\` at seed${r.missed.length > 1 ? 's' : ''} ${r.missed.map((m) => `${m.seed} (${m.failed.join(', ') || 'none'})`).join(', ')}${r.smaller ? ' (not counted: its bug can be below the stated effect)' : ' (counted)'}`,
         )
         .join(
           '; ',
-        )}. A bug whose size depends on the drawn rates is below the stated effect at some seeds (see its power), and a miss there is the audit's power as stated, not a shortfall.\n\n`
+        )}.${broken.some((r) => r.smaller && r.missed.length) ? " A bug whose size depends on the drawn rates is below the stated effect at some seeds (see its power): its misses are listed, not counted against the power, and its detection rate is how often the audit's rates show it." : ''}\n\n`
     : ''
 }Reproduce: \`npm run calibrate -- --seeds ${seeds} --audit-seeds ${auditSeeds}${referenceSeeds !== auditSeeds ? ` --reference-seeds ${referenceSeeds}` : ''} --broken-seeds ${brokenSeeds}\`
 (add \`--resume\` to continue a stopped run). Every run's outcome is in \`reports/calibration.json\`; a

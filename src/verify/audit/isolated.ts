@@ -104,10 +104,12 @@ export async function loadIsolated(url: string, timeoutMs: number, tsx?: string)
       // a worker that died (an uncaught error in the candidate's own code) or exited answers nothing
       // more: its calls fail now, and the next call loads the module in a fresh one
       const ended = (e: Error) => {
+        // a worker stopped already (a timeout, a close) failed its calls then: the calls pending now are another's
+        if (worker !== w) return reject(new Error('the worker was stopped'));
         reject(e);
         for (const p of pending.values()) p.reject(e);
         pending.clear();
-        if (worker === w) worker = ready = null;
+        worker = ready = null;
       };
       w.on('error', ended);
       w.on('exit', (code) => ended(new Error(`the worker exited with code ${code}`)));

@@ -1,6 +1,7 @@
 // Drops with probability rate + 0.002: a threshold off by exactly the drop-rate error the audit's
 // power is stated against (a low-precision rate in a fused kernel errs by about this much), so its
-// detection rate in reports/calibration.md is that power, observed.
+// detection rate in reports/calibration.md is how often the audit catches that effect (at least the
+// stated power, which each of the 9 drop-frequency tests has alone).
 import type { DropoutCandidate } from '../../../../src/verify/audit/index.ts';
 import { checkRate, uniforms } from '../rng.ts';
 

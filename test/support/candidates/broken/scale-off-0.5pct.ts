@@ -1,6 +1,7 @@
 // Kept elements scaled by 1.005/keep: a training mean 0.5% above the inference output, exactly the
 // scale error the audit's power is stated against, so its detection rate in reports/calibration.md
-// is that power, observed.
+// is how often the audit catches that effect (at least the stated power, which each of its 7 or more
+// expectation tests has alone).
 import type { DropoutCandidate } from '../../../../src/verify/audit/index.ts';
 import { checkRate, uniforms } from '../rng.ts';
 
